@@ -1,0 +1,142 @@
+// Command descent runs the optimisation methods of machine learning: it compares optimisers
+// on MNIST, trains models, sweeps hyper-parameters, benchmarks its kernels and checks the
+// lecture's theorems by experiment.
+//
+// Usage:
+//
+//	descent <command> [flags]
+//
+// Run "descent help" for the list of commands and "descent <command> -h" for the flags of one.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// A command is one subcommand of descent. Its run function parses its own flags from args
+// (with newFlagSet) and writes results to stdout, progress and diagnostics to stderr.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands is the table of subcommands, in the order "descent help" lists them.
+func commands() []command {
+	return []command{
+		{"bench", "measure kernels and steps against the reference runs", runBench},
+		{"help", "show the commands, or the flags of one command", runHelp},
+	}
+}
+
+// run executes one invocation of descent; main only turns its error into an exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		printCommands(stderr)
+		return errUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "-help" || name == "--help" {
+		printCommands(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "descent: unknown command %q\n", name)
+	printCommands(stderr)
+	return errUsage
+}
+
+func runHelp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		printCommands(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] && c.name != "help" {
+			return c.run(ctx, []string{"-h"}, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "descent help: unknown command %q\n", args[0])
+	printCommands(stderr)
+	return errUsage
+}
+
+func printCommands(w io.Writer) {
+	fmt.Fprintf(w, "descent: the optimisation methods of machine learning, in Go.\n\nUsage:\n\n\tdescent <command> [flags]\n\nCommands:\n\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun \"descent <command> -h\" for the flags of a command.\n")
+}
+
+// errUsage reports a command line that could not be parsed; the usage has already been
+// printed, so main exits with status 2 without printing anything more.
+var errUsage = errors.New("usage")
+
+// newFlagSet returns a flag set for a (sub)command that prints its usage to stderr. The
+// usage line is "descent <name> <synopsis>", followed by the description and the flags.
+func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("descent "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: descent %s %s\n\n%s\n\nFlags:\n", name, synopsis, description)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args with fs. It returns errHelp for -h (the usage has been printed)
+// and errUsage for a bad flag or an unexpected argument (the error and usage have been
+// printed).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// errHelp reports that -h was given: the usage has been printed and the exit status is 0.
+var errHelp = errors.New("help requested")
+
+// exitCode maps run's error to the exit status: 0 for success or -h, 2 for a usage error
+// (already reported), 130 when interrupted, 1 for any other error, which it prints.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "descent: interrupted")
+		return 130
+	default:
+		fmt.Fprintf(stderr, "descent: %v\n", err)
+		return 1
+	}
+}

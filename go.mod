@@ -1,0 +1,3 @@
+module github.com/descent-ml/descent
+
+go 1.26
