@@ -39,6 +39,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "measure kernels and steps against the reference runs", runBench},
+		{"data", "fetch, verify and describe the datasets (MNIST, Fashion-MNIST)", runData},
 		{"help", "show the commands, or the flags of one command", runHelp},
 	}
 }

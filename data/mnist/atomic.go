@@ -29,6 +29,9 @@ func writeVerified(dir string, f File, src io.Reader, origin string) (err error)
 			os.Remove(tmp.Name())
 		}
 	}()
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(src, f.Size+1))
 	if err != nil {

@@ -59,7 +59,7 @@ func Fetch(ctx context.Context, spec Spec, opts Options) (string, error) {
 	// 1. An explicit folder, used alone.
 	if dir, from := explicitDir(spec, opts); dir != "" {
 		if errs := verifyDir(dir, spec); len(errs) > 0 {
-			return "", fmt.Errorf("mnist: %s folder %s%s: %w", spec.Name, dir, from, errors.Join(errs...))
+			return "", fmt.Errorf("mnist: folder %s%s does not hold %s: %w", dir, from, spec.Name, errors.Join(errs...))
 		}
 		logf("verified the files in %s%s", dir, from)
 		return dir, nil
@@ -70,7 +70,10 @@ func Fetch(ctx context.Context, spec Spec, opts Options) (string, error) {
 		return "", err
 	}
 	dir := filepath.Join(root, spec.Name)
-	var tried []string
+	tried := []string{"folder: none given (Dir option, $" + spec.Env + ")"}
+	if spec.Env == "" {
+		tried[0] = "folder: none given"
+	}
 	missing := map[File]bool{}
 	for _, f := range spec.Files() {
 		if _, err := readVerified(dir, f); err != nil {
@@ -91,7 +94,9 @@ func Fetch(ctx context.Context, spec Spec, opts Options) (string, error) {
 	}
 	removeStalePartials(dir)
 	// 3a. The Go module proxy, for all the missing files at once.
-	if spec.Module != "" {
+	if spec.Module == "" {
+		tried = append(tried, "Go module proxy: no module carries "+spec.Name)
+	} else {
 		logf("fetching %s through the Go module proxy", spec.Module)
 		modDir, err := goModDownload(ctx, opts.GoCommand, spec.Module)
 		if err != nil {
