@@ -360,6 +360,20 @@ func TestSplit(t *testing.T) {
 	}
 }
 
+func TestMaterialize(t *testing.T) {
+	d := NewSubset(counting(20), []int{3, 1, 4, 1, 5})
+	m := Materialize(d)
+	if m.Len() != 5 || !slices.Equal(m.Shape(), []int{2, 3}) {
+		t.Fatalf("materialized %d examples of shape %v", m.Len(), m.Shape())
+	}
+	got, want := make([]float32, 6), make([]float32, 6)
+	for i := range 5 {
+		if m.Example(got, i) != d.Example(want, i) || !slices.Equal(got, want) {
+			t.Errorf("example %d: %v, want %v", i, got, want)
+		}
+	}
+}
+
 func TestPanics(t *testing.T) {
 	d := counting(10)
 	for name, f := range map[string]func(){
