@@ -63,6 +63,16 @@ func same(t testing.TB, a, b *Array) bool {
 // noLen hides the Len method of a reader, so that the decoder does not know its length.
 type noLen struct{ io.Reader }
 
+// decoders returns the ways to decode in, also written to the file at path: from a reader
+// of known length, from one of unknown length, from the file.
+func decoders(in []byte, path string) map[string]func() (*Array, error) {
+	return map[string]func() (*Array, error){
+		"known length":   func() (*Array, error) { return Decode(bytes.NewReader(in)) },
+		"unknown length": func() (*Array, error) { return Decode(noLen{bytes.NewReader(in)}) },
+		"file":           func() (*Array, error) { return ReadFile(path) },
+	}
+}
+
 // TestKnownBytes decodes bytes written by hand from the format's description, an oracle
 // that does not depend on Encode.
 func TestKnownBytes(t *testing.T) {
@@ -112,12 +122,7 @@ func TestRoundTrip(t *testing.T) {
 			if err := os.WriteFile(path, in, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			decoders := map[string]func() (*Array, error){
-				"known length":   func() (*Array, error) { return Decode(bytes.NewReader(in)) },
-				"unknown length": func() (*Array, error) { return Decode(noLen{bytes.NewReader(in)}) },
-				"file":           func() (*Array, error) { return ReadFile(path) },
-			}
-			for how, dec := range decoders {
+			for how, dec := range decoders(in, path) {
 				got, err := dec()
 				if err != nil {
 					t.Fatalf("%s (%s): %v", name, how, err)
@@ -186,12 +191,7 @@ func TestDamaged(t *testing.T) {
 		if err := os.WriteFile(path, in, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		decoders := map[string]func() (*Array, error){
-			"known length":   func() (*Array, error) { return Decode(bytes.NewReader(in)) },
-			"unknown length": func() (*Array, error) { return Decode(noLen{bytes.NewReader(in)}) },
-			"file":           func() (*Array, error) { return ReadFile(path) },
-		}
-		for how, dec := range decoders {
+		for how, dec := range decoders(in, path) {
 			a, err := dec()
 			if !errors.Is(err, tc.want) {
 				t.Errorf("%s (%s): err = %v, want %v", tc.name, how, err, tc.want)
