@@ -289,6 +289,16 @@ func TestFetchGoModule(t *testing.T) {
 		t.Errorf("log %q does not say the files came through the Go module proxy", log.String())
 	}
 
+	// A damaged file in the cache is fetched again and replaced.
+	cached := filepath.Join(dir, f.spec.TrainLabels.Name)
+	os.WriteFile(cached, []byte("damaged"), 0o644)
+	if _, err := Fetch(context.Background(), f.spec, opts); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(cached); !bytes.Equal(b, f.files[f.spec.TrainLabels.Name]) {
+		t.Error("a damaged file in the cache was not replaced")
+	}
+
 	// A module whose copy is damaged: no file of that name in the cache afterwards.
 	opts2 := noNetwork(t)
 	opts2.GoCommand, _ = fakeGo(t, mod, "")
