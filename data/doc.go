@@ -14,7 +14,7 @@
 //
 // A [Loader] returns the batches of one epoch after another:
 //
-//	l := data.NewLoader(train, data.Config{BatchSize: 128, Shuffle: true}, rand.New(rand.NewPCG(1, 2)))
+//	l := data.NewLoader(train, data.Config{BatchSize: 128, Sampling: data.Shuffle}, rand.New(rand.NewPCG(1, 2)))
 //	defer l.Close()
 //	for epoch := 0; epoch < 10; epoch++ {
 //		for l.Next() {
@@ -23,13 +23,13 @@
 //	}
 //
 // Next returns false once at the end of each epoch; the call after it starts the next
-// epoch. The order of the examples is drawn as Config says:
+// epoch. Config.Sampling gives the order of the examples:
 //
-//   - in dataset order, without Shuffle or Replacement;
-//   - a fresh uniform random permutation every epoch, with Shuffle (sampling without
+//   - [Sequential]: dataset order, every epoch the same;
+//   - [Shuffle]: a fresh uniform random permutation every epoch (sampling without
 //     replacement: each example exactly once per epoch);
-//   - Samples indices drawn independently and uniformly from [0, Len), with Replacement:
-//     the i.i.d. indices I_n of the lecture's analysis of SGD.
+//   - [Replacement]: Config.Samples indices drawn independently and uniformly from
+//     [0, Len) — the i.i.d. indices I_n of the lecture's analysis of SGD.
 //
 // DropLast drops the last batch of an epoch when it is smaller than BatchSize.
 //
