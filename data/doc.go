@@ -18,7 +18,7 @@
 //	defer l.Close()
 //	for epoch := 0; epoch < 10; epoch++ {
 //		for l.Next() {
-//			b := l.Batch() // b.X is [b.Size, 784] row-major, b.Y the labels
+//			b := l.Batch() // b.X is [b.Size(), 784] row-major, b.Y the labels
 //		}
 //	}
 //
