@@ -25,7 +25,10 @@ func NewConstantLR(opt Optimizer, factor float64, totalIters int) (*ConstantLR, 
 		return nil, err
 	}
 	s := &ConstantLR{c: newCore(opt, name), factor: factor, totalIters: totalIters}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkConstantLR(factor float64, totalIters int) error {

@@ -35,7 +35,10 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, etaMin float64) (*CosineAnnea
 		return nil, err
 	}
 	s := &CosineAnnealingLR{c: newCore(opt, name), tMax: tMax, etaMin: etaMin}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkCosineAnnealingLR(tMax int, etaMin float64) error {

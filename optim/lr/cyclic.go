@@ -138,7 +138,10 @@ func NewCyclicLR(opt Optimizer, cfg CyclicConfig) (*CyclicLR, error) {
 		scaleFn: cfg.ScaleFn, scaleMode: builtinScaleMode(cfg.Mode, cfg.ScaleMode), mc: mc}
 	s.setSteps(cfg.StepSizeUp, cfg.StepSizeDown)
 	copy(s.c.base, base)
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // checkCyclic checks the amplitude policy; custom says whether a ScaleFn is given.

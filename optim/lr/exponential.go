@@ -27,7 +27,10 @@ func NewExponentialLR(opt Optimizer, gamma float64) (*ExponentialLR, error) {
 		return nil, err
 	}
 	s := &ExponentialLR{c: newCore(opt, name), gamma: gamma}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Step multiplies the rates by γ.

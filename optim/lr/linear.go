@@ -28,7 +28,10 @@ func NewLinearLR(opt Optimizer, startFactor, endFactor float64, totalIters int) 
 		return nil, err
 	}
 	s := &LinearLR{c: newCore(opt, name), startFactor: startFactor, endFactor: endFactor, totalIters: totalIters}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkLinearLR(startFactor, endFactor float64, totalIters int) error {

@@ -31,7 +31,10 @@ func NewMultiplicativeLR(opt Optimizer, fns ...func(step int) float64) (*Multipl
 			return nil, fmt.Errorf("lr: %s function for group %d is nil", name, g)
 		}
 	}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Step sets η_{t+1} = η_t · λ(t+1).

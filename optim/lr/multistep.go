@@ -31,7 +31,10 @@ func NewMultiStepLR(opt Optimizer, milestones []int, gamma float64) (*MultiStepL
 		return nil, err
 	}
 	s := &MultiStepLR{c: newCore(opt, name), milestones: slices.Clone(milestones), gamma: gamma}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkMultiStepLR(milestones []int, gamma float64) error {

@@ -111,7 +111,10 @@ func NewOneCycleLR(opt Optimizer, cfg OneCycleConfig) (*OneCycleLR, error) {
 		s.c.base[g] = max[g] / cfg.DivFactor
 		s.min[g] = s.c.base[g] / cfg.FinalDivFactor
 	}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // checkOneCycle checks the shape of the cycle and returns the ends of its phases, none of

@@ -29,7 +29,10 @@ func NewPolynomialLR(opt Optimizer, totalIters int, power float64) (*PolynomialL
 		return nil, err
 	}
 	s := &PolynomialLR{c: newCore(opt, name), totalIters: totalIters, power: power}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkPolynomialLR(totalIters int, power float64) error {

@@ -91,14 +91,12 @@ func decode(data []byte, name string, st any) error {
 	if err := dec.Decode(st); err != nil {
 		return stateErrorf("%s: %v", name, err)
 	}
-	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
-		return stateErrorf("%s: data after the state", name)
-	}
-	return nil
+	return nil // json.Unmarshal above refused any data after the state
 }
 
 // decodeCommon decodes a state into st (which embeds *cm) and checks the shared part
-// against c: one base and last rate per group, all finite, a step not before the first.
+// against c: one base and last rate per group, all finite, and a step not before -1 (a
+// child of a SequentialLR that has not started yet).
 func (c *core) decodeCommon(data []byte, st any, cm *common) error {
 	if err := decode(data, c.name, st); err != nil {
 		return err
@@ -109,8 +107,8 @@ func (c *core) decodeCommon(data []byte, st any, cm *common) error {
 	if err := checkRates(c.name, "last_lrs", cm.LastLRs, c.groups()); err != nil {
 		return err
 	}
-	if cm.LastEpoch < 0 {
-		return stateErrorf("%s: last_epoch %d is negative", c.name, cm.LastEpoch)
+	if cm.LastEpoch < -1 {
+		return stateErrorf("%s: last_epoch %d is before the first step", c.name, cm.LastEpoch)
 	}
 	return nil
 }

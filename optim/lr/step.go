@@ -29,7 +29,10 @@ func NewStepLR(opt Optimizer, stepSize int, gamma float64) (*StepLR, error) {
 		return nil, err
 	}
 	s := &StepLR{c: newCore(opt, name), stepSize: stepSize, gamma: gamma}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkStepLR(stepSize int, gamma float64) error {

@@ -34,7 +34,10 @@ func NewCosineAnnealingWarmRestarts(opt Optimizer, t0, tMult int, etaMin float64
 		return nil, err
 	}
 	s := &CosineAnnealingWarmRestarts{c: newCore(opt, name), t0: t0, tMult: tMult, etaMin: etaMin, tCur: -1, tI: t0}
-	return s, s.Step()
+	if err := s.Step(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func checkWarmRestarts(t0, tMult int, etaMin float64) error {
