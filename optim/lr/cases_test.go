@@ -153,17 +153,17 @@ var torchCases = map[string]torchCase{
 	}},
 	"plateau/min-abs-cooldown": {build: func(o lr.Optimizer) (schedule, error) {
 		cfg := lr.PlateauDefaults()
-		cfg.Factor, cfg.Patience, cfg.Threshold, cfg.ThresholdMode, cfg.Cooldown = 0.7, 2, 0.01, lr.Abs, 3
+		cfg.Factor, cfg.Patience, cfg.Threshold, cfg.ThresholdMode, cfg.Cooldown = 0.7, 2, 0.01, lr.Absolute, 3
 		return lr.NewReduceLROnPlateau(o, cfg)
 	}},
 	"plateau/max-rel-minlr": {build: func(o lr.Optimizer) (schedule, error) {
 		cfg := lr.PlateauDefaults()
-		cfg.Mode, cfg.Factor, cfg.Patience, cfg.MinLR = lr.Max, 0.3, 3, []float64{0.001, 0.0005}
+		cfg.Mode, cfg.Factor, cfg.Patience, cfg.MinLR = lr.Maximize, 0.3, 3, []float64{0.001, 0.0005}
 		return lr.NewReduceLROnPlateau(o, cfg)
 	}},
 	"plateau/max-abs-eps": {build: func(o lr.Optimizer) (schedule, error) {
 		cfg := lr.PlateauDefaults()
-		cfg.Mode, cfg.Factor, cfg.Patience, cfg.Threshold, cfg.ThresholdMode = lr.Max, 0.8, 1, 0.001, lr.Abs
+		cfg.Mode, cfg.Factor, cfg.Patience, cfg.Threshold, cfg.ThresholdMode = lr.Maximize, 0.8, 1, 0.001, lr.Absolute
 		cfg.MinLR, cfg.Eps = one(0.02), 0.004
 		return lr.NewReduceLROnPlateau(o, cfg)
 	}},

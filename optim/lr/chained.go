@@ -29,7 +29,7 @@ func NewChainedScheduler(schedulers []Scheduler) (*ChainedScheduler, error) {
 			return nil, err
 		}
 	}
-	s.readLast()
+	readRates(s.opt, s.last)
 	return s, nil
 }
 
@@ -41,7 +41,7 @@ func (s *ChainedScheduler) Step() error {
 		}
 	}
 	s.epoch++
-	s.readLast()
+	readRates(s.opt, s.last)
 	return nil
 }
 

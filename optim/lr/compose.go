@@ -68,9 +68,7 @@ func rebase(ms []member, opt Optimizer) {
 		copy(c.base, initial)
 		c.epoch = -1
 	}
-	for g, v := range initial {
-		opt.SetLR(g, v)
-	}
+	setRates(opt, initial)
 }
 
 // composite is the state shared by SequentialLR and ChainedScheduler.
@@ -83,13 +81,6 @@ type composite struct {
 
 // LastLR returns the rates set by the latest step.
 func (c *composite) LastLR() []float64 { return c.last }
-
-// readLast records the optimiser's rates as the last ones.
-func (c *composite) readLast() {
-	for g := range c.last {
-		c.last[g] = c.opt.LR(g)
-	}
-}
 
 type compositeState struct {
 	header
@@ -142,8 +133,4 @@ func (c *composite) load(data []byte, st *compositeState) (func(), error) {
 	}, nil
 }
 
-func (c *composite) setOptimizer() {
-	for g, v := range c.last {
-		c.opt.SetLR(g, v)
-	}
-}
+func (c *composite) setOptimizer() { setRates(c.opt, c.last) }

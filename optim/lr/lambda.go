@@ -1,7 +1,5 @@
 package lr
 
-import "fmt"
-
 // LambdaLR sets the learning rate of each group to its base rate times a function of the
 // step t (torch.optim.lr_scheduler.LambdaLR):
 //
@@ -16,21 +14,11 @@ type LambdaLR struct {
 // NewLambdaLR returns a LambdaLR over opt with one function for all groups or one per group,
 // and sets the rates of step 0.
 func NewLambdaLR(opt Optimizer, fns ...func(step int) float64) (*LambdaLR, error) {
-	const name = "LambdaLR"
-	if err := checkGroups(opt, name); err != nil {
+	fns, err := groupFuncs("LambdaLR", opt, fns)
+	if err != nil {
 		return nil, err
 	}
-	n := opt.NumGroups()
-	if len(fns) != 1 && len(fns) != n {
-		return nil, fmt.Errorf("lr: %s needs one function or one per group (%d), got %d", name, n, len(fns))
-	}
-	s := &LambdaLR{c: newCore(opt, name), fns: make([]func(int) float64, n)}
-	for g := range s.fns {
-		s.fns[g] = fns[min(g, len(fns)-1)]
-		if s.fns[g] == nil {
-			return nil, fmt.Errorf("lr: %s function for group %d is nil", name, g)
-		}
-	}
+	s := &LambdaLR{c: newCore(opt, "LambdaLR"), fns: fns}
 	if err := s.Step(); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,5 @@
 package lr
 
-import "fmt"
-
 // MultiplicativeLR multiplies the learning rate of each group by a function of the step t
 // at every step but the first (torch.optim.lr_scheduler.MultiplicativeLR):
 //
@@ -16,21 +14,11 @@ type MultiplicativeLR struct {
 // NewMultiplicativeLR returns a MultiplicativeLR over opt with one function for all groups or
 // one per group, and sets the rates of step 0 (the optimiser's own).
 func NewMultiplicativeLR(opt Optimizer, fns ...func(step int) float64) (*MultiplicativeLR, error) {
-	const name = "MultiplicativeLR"
-	if err := checkGroups(opt, name); err != nil {
+	fns, err := groupFuncs("MultiplicativeLR", opt, fns)
+	if err != nil {
 		return nil, err
 	}
-	n := opt.NumGroups()
-	if len(fns) != 1 && len(fns) != n {
-		return nil, fmt.Errorf("lr: %s needs one function or one per group (%d), got %d", name, n, len(fns))
-	}
-	s := &MultiplicativeLR{c: newCore(opt, name), fns: make([]func(int) float64, n)}
-	for g := range s.fns {
-		s.fns[g] = fns[min(g, len(fns)-1)]
-		if s.fns[g] == nil {
-			return nil, fmt.Errorf("lr: %s function for group %d is nil", name, g)
-		}
-	}
+	s := &MultiplicativeLR{c: newCore(opt, "MultiplicativeLR"), fns: fns}
 	if err := s.Step(); err != nil {
 		return nil, err
 	}

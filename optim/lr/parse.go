@@ -292,7 +292,7 @@ func (s Spec) New(opt Optimizer, epochs, stepsPerEpoch int) (*Schedule, error) {
 	var err error
 	switch s.kind {
 	case "", "none":
-		out.readLast()
+		readRates(opt, out.last)
 	case "plateau":
 		cfg := PlateauDefaults()
 		cfg.Factor, cfg.Patience = s.factor, s.patience
@@ -397,14 +397,8 @@ func (s *Schedule) LastLR() []float64 {
 	case s.sched != nil:
 		return s.sched.LastLR()
 	}
-	s.readLast()
+	readRates(s.opt, s.last)
 	return s.last
-}
-
-func (s *Schedule) readLast() {
-	for g := range s.last {
-		s.last[g] = s.opt.LR(g)
-	}
 }
 
 type scheduleState struct {

@@ -246,9 +246,9 @@ func TestOneCycleSchedule(t *testing.T) {
 
 func TestScheduleErrors(t *testing.T) {
 	for _, tc := range []struct {
-		spec           string
+		spec          string
 		epochs, steps int
-		want           string
+		want          string
 	}{
 		{"cosine", 0, 10, `lr: schedule "cosine:0" needs at least 1 epoch and 1 step per epoch, got 0 and 10`},
 		{"linear-warmup:5+cosine", 5, 10, `lr: schedule "linear-warmup:5:0.1+cosine:0": the warm-up of 5 epochs leaves none of the 5 for cosine`},

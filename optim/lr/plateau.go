@@ -11,8 +11,8 @@ type PlateauMode string
 
 // The modes of ReduceLROnPlateau.
 const (
-	Min PlateauMode = "min" // lower is better (a loss)
-	Max PlateauMode = "max" // higher is better (an accuracy)
+	Minimize PlateauMode = "min" // lower is better (a loss)
+	Maximize PlateauMode = "max" // higher is better (an accuracy)
 )
 
 // ThresholdMode says how [PlateauConfig.Threshold] measures a significant improvement.
@@ -20,14 +20,14 @@ type ThresholdMode string
 
 // The threshold modes of ReduceLROnPlateau.
 const (
-	Rel ThresholdMode = "rel" // better than best·(1 ∓ Threshold)
-	Abs ThresholdMode = "abs" // better than best ∓ Threshold
+	Relative ThresholdMode = "rel" // better than best·(1 ∓ Threshold)
+	Absolute ThresholdMode = "abs" // better than best ∓ Threshold
 )
 
 // PlateauConfig sets up a [ReduceLROnPlateau]. Patience, Threshold and Eps are taken as
 // given, zero included: start from [PlateauDefaults] for torch's values.
 type PlateauConfig struct {
-	// Mode says whether the metric should fall or rise. If empty, it is Min.
+	// Mode says whether the metric should fall or rise. If empty, it is Minimize.
 	Mode PlateauMode
 	// Factor multiplies the rates at each reduction, in (0, 1). If 0, it is 0.1.
 	Factor float64
@@ -37,7 +37,7 @@ type PlateauConfig struct {
 	// Threshold is the least improvement that counts, relative or absolute (ThresholdMode).
 	// torch's default is 1e-4.
 	Threshold float64
-	// ThresholdMode measures Threshold. If empty, it is Rel.
+	// ThresholdMode measures Threshold. If empty, it is Relative.
 	ThresholdMode ThresholdMode
 	// Cooldown is the number of steps after a reduction during which bad steps are not
 	// counted. torch's default is 0.
@@ -50,17 +50,17 @@ type PlateauConfig struct {
 	Eps float64
 }
 
-// PlateauDefaults returns torch's defaults: Min, Factor 0.1, Patience 10, Threshold 1e-4
+// PlateauDefaults returns torch's defaults: Minimize, Factor 0.1, Patience 10, Threshold 1e-4
 // relative, no cooldown, MinLR 0, Eps 1e-8.
 func PlateauDefaults() PlateauConfig {
-	return PlateauConfig{Mode: Min, Factor: 0.1, Patience: 10, Threshold: 1e-4, ThresholdMode: Rel, Eps: 1e-8}
+	return PlateauConfig{Mode: Minimize, Factor: 0.1, Patience: 10, Threshold: 1e-4, ThresholdMode: Relative, Eps: 1e-8}
 }
 
 // ReduceLROnPlateau multiplies the learning rates by Factor when a metric, typically the
 // validation loss, has not improved for more than Patience steps
 // (torch.optim.lr_scheduler.ReduceLROnPlateau): the lecture's "once the loss is no longer
 // decreasing, reducing the learning rate can help". A step's metric improves on the best so
-// far, in Min mode with a relative threshold, when metric < best·(1 − Threshold). A reduction
+// far, in Minimize mode with a relative threshold, when metric < best·(1 − Threshold). A reduction
 // sets η ← max(η·Factor, MinLR), unless that changes η by Eps or less.
 //
 // Its Step takes the metric, so it is not a [Scheduler]; it steps once per epoch. Until the
@@ -83,13 +83,13 @@ func NewReduceLROnPlateau(opt Optimizer, cfg PlateauConfig) (*ReduceLROnPlateau,
 		return nil, err
 	}
 	if cfg.Mode == "" {
-		cfg.Mode = Min
+		cfg.Mode = Minimize
 	}
 	if cfg.Factor == 0 {
 		cfg.Factor = 0.1
 	}
 	if cfg.ThresholdMode == "" {
-		cfg.ThresholdMode = Rel
+		cfg.ThresholdMode = Relative
 	}
 	if err := checkPlateau(&cfg); err != nil {
 		return nil, err
@@ -104,17 +104,15 @@ func NewReduceLROnPlateau(opt Optimizer, cfg PlateauConfig) (*ReduceLROnPlateau,
 	}
 	cfg.MinLR = nil // kept in minLRs
 	s := &ReduceLROnPlateau{opt: opt, cfg: cfg, minLRs: minLRs, last: make([]float64, opt.NumGroups())}
-	for g := range s.last {
-		s.last[g] = opt.LR(g)
-	}
+	readRates(opt, s.last)
 	s.reset()
 	return s, nil
 }
 
 func checkPlateau(cfg *PlateauConfig) error {
 	const name = "ReduceLROnPlateau"
-	if cfg.Mode != Min && cfg.Mode != Max {
-		return fmt.Errorf("lr: %s Mode %q is not %q or %q", name, cfg.Mode, Min, Max)
+	if cfg.Mode != Minimize && cfg.Mode != Maximize {
+		return fmt.Errorf("lr: %s Mode %q is not %q or %q", name, cfg.Mode, Minimize, Maximize)
 	}
 	if !(cfg.Factor > 0 && cfg.Factor < 1) {
 		return fmt.Errorf("lr: %s Factor must lie in (0, 1), got %v", name, cfg.Factor)
@@ -125,8 +123,8 @@ func checkPlateau(cfg *PlateauConfig) error {
 	if err := checkNonNegative(name, "Threshold", cfg.Threshold); err != nil {
 		return err
 	}
-	if cfg.ThresholdMode != Rel && cfg.ThresholdMode != Abs {
-		return fmt.Errorf("lr: %s ThresholdMode %q is not %q or %q", name, cfg.ThresholdMode, Rel, Abs)
+	if cfg.ThresholdMode != Relative && cfg.ThresholdMode != Absolute {
+		return fmt.Errorf("lr: %s ThresholdMode %q is not %q or %q", name, cfg.ThresholdMode, Relative, Absolute)
 	}
 	if cfg.Cooldown < 0 {
 		return fmt.Errorf("lr: %s Cooldown must not be negative, got %d", name, cfg.Cooldown)
@@ -137,7 +135,7 @@ func checkPlateau(cfg *PlateauConfig) error {
 // reset forgets the best metric and the counters.
 func (s *ReduceLROnPlateau) reset() {
 	s.best = math.Inf(1)
-	if s.cfg.Mode == Max {
+	if s.cfg.Mode == Maximize {
 		s.best = math.Inf(-1)
 	}
 	s.cooldownLeft = 0
@@ -167,19 +165,17 @@ func (s *ReduceLROnPlateau) Step(metric float64) error {
 		s.cooldownLeft = s.cfg.Cooldown
 		s.numBad = 0
 	}
-	for g := range s.last {
-		s.last[g] = s.opt.LR(g)
-	}
+	readRates(s.opt, s.last)
 	return nil
 }
 
 func (s *ReduceLROnPlateau) isBetter(a float64) bool {
 	switch {
-	case s.cfg.Mode == Min && s.cfg.ThresholdMode == Rel:
+	case s.cfg.Mode == Minimize && s.cfg.ThresholdMode == Relative:
 		return a < s.best*(1.-s.cfg.Threshold)
-	case s.cfg.Mode == Min:
+	case s.cfg.Mode == Minimize:
 		return a < s.best-s.cfg.Threshold
-	case s.cfg.ThresholdMode == Rel:
+	case s.cfg.ThresholdMode == Relative:
 		return a > s.best*(s.cfg.Threshold+1.)
 	}
 	return a > s.best+s.cfg.Threshold
@@ -255,8 +251,4 @@ func (s *ReduceLROnPlateau) load(data []byte) (func(), error) {
 	}, nil
 }
 
-func (s *ReduceLROnPlateau) setOptimizer() {
-	for g, v := range s.last {
-		s.opt.SetLR(g, v)
-	}
-}
+func (s *ReduceLROnPlateau) setOptimizer() { setRates(s.opt, s.last) }

@@ -116,6 +116,40 @@ func (c *core) set(lrs []float64) {
 	}
 }
 
+// readRates copies the optimiser's rates into dst.
+func readRates(opt Optimizer, dst []float64) {
+	for g := range dst {
+		dst[g] = opt.LR(g)
+	}
+}
+
+// setRates sets the optimiser's rates to src.
+func setRates(opt Optimizer, src []float64) {
+	for g, v := range src {
+		opt.SetLR(g, v)
+	}
+}
+
+// groupFuncs expands the functions of LambdaLR and MultiplicativeLR, given once for all
+// groups or once per group.
+func groupFuncs(name string, opt Optimizer, fns []func(int) float64) ([]func(int) float64, error) {
+	if err := checkGroups(opt, name); err != nil {
+		return nil, err
+	}
+	n := opt.NumGroups()
+	if len(fns) != 1 && len(fns) != n {
+		return nil, fmt.Errorf("lr: %s needs one function or one per group (%d), got %d", name, n, len(fns))
+	}
+	out := make([]func(int) float64, n)
+	for g := range out {
+		out[g] = fns[min(g, len(fns)-1)]
+		if out[g] == nil {
+			return nil, fmt.Errorf("lr: %s function for group %d is nil", name, g)
+		}
+	}
+	return out, nil
+}
+
 // perGroup expands values given once for all groups or once per group.
 func perGroup(name, what string, v []float64, groups int) ([]float64, error) {
 	switch len(v) {
@@ -156,7 +190,7 @@ func (r Rates) LR(g int) float64 { return r[g] }
 func (r Rates) SetLR(g int, lr float64) { r[g] = lr }
 
 // MomentumRates is an [Optimizer] with a [Momentumer]: the learning rates and momenta of
-// its groups (LR and Momentum have the same length), for tabulating [CyclicLR] and
+// its groups (LRs and Momenta have the same length), for tabulating [CyclicLR] and
 // [OneCycleLR] with their momentum cycle.
 type MomentumRates struct {
 	LRs, Momenta []float64
