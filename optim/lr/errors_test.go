@@ -229,3 +229,13 @@ func TestPlateauMetric(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestNoGroups checks that an optimiser without parameter groups is refused.
+func TestNoGroups(t *testing.T) {
+	if _, err := lr.NewStepLR(lr.Rates{}, 1, 0.1); err == nil || err.Error() != "lr: StepLR of an optimiser without parameter groups" {
+		t.Errorf("got %v", err)
+	}
+	if _, err := lr.Parse("cosine", lr.Rates{}, 1, 1); err == nil || err.Error() != "lr: schedule of an optimiser without parameter groups" {
+		t.Errorf("got %v", err)
+	}
+}
