@@ -22,29 +22,8 @@ func dataCommands() []command {
 }
 
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: descent data <subcommand> [flags]\n\nGets and describes the datasets (%s). Subcommands:\n\n", strings.Join(mnist.Names(), ", "))
-		for _, c := range dataCommands() {
-			fmt.Fprintf(w, "\t%-6s %s\n", c.name, c.summary)
-		}
-		fmt.Fprintf(w, "\nRun \"descent data <subcommand> -h\" for the flags of a subcommand.\n")
-	}
-	if len(args) == 0 {
-		usage(stderr)
-		return errUsage
-	}
-	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		usage(stdout)
-		return errHelp
-	}
-	for _, c := range dataCommands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	fmt.Fprintf(stderr, "descent data: unknown subcommand %q\n", args[0])
-	usage(stderr)
-	return errUsage
+	desc := fmt.Sprintf("Gets and describes the datasets (%s).", strings.Join(mnist.Names(), ", "))
+	return dispatch(ctx, "data", desc, dataCommands(), args, stdout, stderr)
 }
 
 // dataFlags are the flags that say which dataset and where its files are, shared by the
