@@ -212,9 +212,9 @@ func lineOf(xys plotter.XYs, c color.Color, dashes []vg.Length, width float64) *
 	return &plotter.Line{
 		XYs: xys,
 		LineStyle: draw.LineStyle{
-			Color:    c,
-			Width:    vg.Points(width),
-			Dashes:   dashes,
+			Color:  c,
+			Width:  vg.Points(width),
+			Dashes: dashes,
 		},
 	}
 }
