@@ -49,11 +49,11 @@ type Display struct {
 	refresh  time.Duration
 	now      func() time.Time
 
-	mu     sync.Mutex // guards runs and writes to out in Lines mode
-	runs   []*Run
-	p      *mpb.Progress
-	stop   chan struct{}
-	done   chan struct{}
+	mu      sync.Mutex // guards runs and writes to out in Lines mode
+	runs    []*Run
+	p       *mpb.Progress
+	stop    chan struct{}
+	done    chan struct{}
 	closed  bool
 	started bool // the goroutine runs
 }
