@@ -70,7 +70,7 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 	labels := &plotter.Labels{}
 	for i, bar := range b.Bars {
 		pos := float64(n - 1 - i) // the first bar on top
-		names[n-1-i] = bar.Label
+		names[n-1-i] = drawable(bar.Label)
 		sty := textStyle(tickSize, gray(0.1))
 		sty.YAlign = draw.YCenter
 		if bar.Diverged || !finite(bar.Value) {

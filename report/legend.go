@@ -33,6 +33,7 @@ func (lp *LinePlot) legendEntries(curves []*curve) []legendEntry {
 			e.text += " (" + cv.note + ")"
 			e.thumbs = append(e.thumbs, &divergedMark{color: cv.color})
 		}
+		e.text = drawable(e.text)
 		entries = append(entries, e)
 	}
 	return entries

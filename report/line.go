@@ -184,9 +184,11 @@ func (lp *LinePlot) Draw(c draw.Canvas) error {
 			p.Add(cv.plotLine())
 		}
 	}
+	row := 0
 	for _, cv := range curves {
 		if cv.diverged {
-			p.Add(&divergedMark{at: cv.end, color: cv.color, note: cv.note})
+			p.Add(&divergedMark{at: cv.end, color: cv.color, note: cv.note, row: row})
+			row++
 		}
 	}
 	// Plot.Add widened the axes to every point, the clipped blow-ups too: set them back.

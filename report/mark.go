@@ -16,6 +16,7 @@ type divergedMark struct {
 	at    plotter.XY
 	color color.Color
 	note  string
+	row   int // rank among the plot's diverged curves: notes on the same edge are stacked
 }
 
 var (
@@ -47,14 +48,15 @@ func (m *divergedMark) Plot(c draw.Canvas, p *plot.Plot) {
 		sty.XAlign = draw.XLeft
 		pt.X += off
 	}
+	step := sty.Font.Size * 1.25 * vg.Length(m.row)
 	if pt.Y > c.Max.Y-3*off {
 		sty.YAlign = draw.YTop
-		pt.Y -= off / 2
+		pt.Y -= off/2 + step
 	} else {
 		sty.YAlign = draw.YBottom
-		pt.Y += off / 2
+		pt.Y += off/2 + step
 	}
-	c.FillText(sty, pt, m.note)
+	c.FillText(sty, pt, drawable(m.note))
 }
 
 // GlyphBoxes implements plot.GlyphBoxer, so the axes make room for the cross.

@@ -40,10 +40,10 @@ func textStyle(size vg.Length, c color.Color) text.Style {
 	}
 }
 
-// newPlot returns a plot with the report's fonts and a light grid-free look.
+// newPlot returns a plot with the report's fonts, its texts made drawable.
 func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = drawable(title)
 	p.Title.TextStyle.Font = font.From(sans, titleSize)
 	p.Title.Padding = vg.Points(8)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -55,8 +55,8 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 		a.Color = gray(0.25)
 		a.Tick.Color = gray(0.25)
 	}
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
+	p.X.Label.Text = drawable(xlabel)
+	p.Y.Label.Text = drawable(ylabel)
 	p.Legend.TextStyle.Font = font.From(sans, legendSize)
 	return p
 }

@@ -8,18 +8,36 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// linearTicks are gonum's default ticks labelled with the fewest digits that tell them
-// apart: "250", not "250.00".
+// linearTicks label a linear axis at three to seven round values (steps of 1, 2, 2.5 or 5
+// times a power of ten), with a minor tick between labels, written with the fewest digits:
+// "250", not "250.00".
 type linearTicks struct{}
 
 var _ plot.Ticker = linearTicks{}
 
 // Ticks implements plot.Ticker.
 func (linearTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = FormatValue(ticks[i].Value, 6)
+	span := max - min
+	if !(span > 0) || math.IsInf(span, 0) {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	mag := math.Pow(10, math.Floor(math.Log10(span/5)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if span/(m*mag) <= 7 {
+			step = m * mag
+			break
+		}
+	}
+	var ticks []plot.Tick
+	first := math.Ceil(min/step - 1e-9)
+	for i := first - 1; i*step <= max+step*1e-9; i++ {
+		v := i * step
+		if v >= min-step*1e-9 {
+			ticks = append(ticks, plot.Tick{Value: v, Label: FormatValue(v, 6)})
+		}
+		if half := v + step/2; half >= min && half <= max {
+			ticks = append(ticks, plot.Tick{Value: half})
 		}
 	}
 	return ticks
@@ -37,11 +55,17 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
 	var ticks []plot.Tick
 	if math.Log10(max/min) >= 3 {
-		step := math.Max(1, math.Ceil((hi-lo)/8)) // at most about eight labels
+		step := 1.0 // decades between labels, for at most ten labels
+		for _, st := range []float64{1, 2, 5, 10, 20, 50, 100} {
+			step = st
+			if (hi-lo)/st <= 10 {
+				break
+			}
+		}
 		for e := lo; e <= hi; e++ {
 			v := math.Pow(10, e)
 			label := ""
-			if math.Mod(e-lo, step) == 0 {
+			if math.Mod(e, step) == 0 {
 				label = decade(int(e))
 			}
 			ticks = append(ticks, plot.Tick{Value: v, Label: label})
