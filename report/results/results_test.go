@@ -334,3 +334,48 @@ func TestCrash(t *testing.T) {
 	}
 	t.Logf("%d records survived SIGKILL", len(recs))
 }
+
+func TestSummarize(t *testing.T) {
+	epoch := func(run string, seed, e int, sec, loss, acc float64) Record {
+		return Record{Run: run, Seed: seed, Kind: KindEpoch, Step: 10 * e, Epoch: e, Seconds: sec,
+			Metrics: []Metric{{TrainLoss, loss}, {TestAccuracy, acc}}}
+	}
+	end := func(run string, seed, step int, st Status) Record {
+		return Record{Run: run, Seed: seed, Kind: KindEnd, Step: step, Status: st}
+	}
+	recs := []Record{
+		epoch("adam", 1, 1, 2, 0.5, 0.90), epoch("adam", 1, 2, 4, 0.3, 0.95), end("adam", 1, 20, StatusDone),
+		epoch("adam", 2, 1, 3, 0.6, 0.91), epoch("adam", 2, 2, 6, 0.5, 0.97), end("adam", 2, 20, StatusDone),
+		epoch("sgd", 1, 1, 2, 0.9, 0.80), end("sgd", 1, 15, StatusDiverged),
+		epoch("sgd", 2, 1, 2, 0.8, 0.85), epoch("sgd", 2, 2, 4, 0.7, 0.86), end("sgd", 2, 12, StatusDiverged),
+		epoch("lbfgs", 1, 1, 5, 0.4, 0.93), // killed: no end record
+	}
+	sums := Summarize(Runs(recs), TrainLoss, TestAccuracy, "missing")
+	if len(sums) != 3 {
+		t.Fatalf("%d summaries", len(sums))
+	}
+	a, s, l := sums[0], sums[1], sums[2]
+	near := func(x, y float64) bool { return math.Abs(x-y) < 1e-12 }
+	if a.Seeds != 2 || a.Epochs != 2 || !near(a.SecondsPerEpoch, 2.5) || !near(a.Mean[0], 0.4) ||
+		!near(a.Std[0], math.Sqrt(0.02)) || !near(a.Mean[1], 0.96) || !math.IsNaN(a.Mean[2]) || a.Status() != "done" {
+		t.Errorf("adam: %+v", a)
+	}
+	if s.Diverged != 2 || s.FirstDiverged != 12 || !math.IsNaN(s.Mean[0]) || s.Status() != "diverged" {
+		t.Errorf("sgd: %+v", s)
+	}
+	if l.Interrupted != 1 || l.Status() != "interrupted" || l.Std[0] != 0 {
+		t.Errorf("lbfgs: %+v", l)
+	}
+	var buf bytes.Buffer
+	if err := WriteSummaryCSV(&buf, sums); err != nil {
+		t.Fatal(err)
+	}
+	want := `name,seeds,status,diverged,first_diverged_step,epochs,seconds_per_epoch,train_loss,train_loss_std,test_accuracy,test_accuracy_std,missing,missing_std
+adam,2,done,0,0,2,2.5,0.4,0.14142135623730953,0.96,0.014142135623730963,,
+sgd,2,diverged,2,12,2,2,,,,,,
+lbfgs,1,interrupted,0,0,1,5,0.4,0,0.93,0,,
+`
+	if buf.String() != want {
+		t.Errorf("CSV:\n%s\nwant\n%s", buf.String(), want)
+	}
+}
