@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -414,46 +415,30 @@ func TestSmoothers(t *testing.T) {
 	}
 }
 
-func TestLogTicks(t *testing.T) {
+func TestTicks(t *testing.T) {
 	for _, tc := range []struct {
+		ticker   plot.Ticker
 		min, max float64
 		labels   string
 	}{
-		{1e-9, 1, "1e-9 1e-8 1e-7 1e-6 1e-5 1e-4 0.001 0.01 0.1 1"},
-		{1e-30, 1e10, "1e-30 1e-25 1e-20 1e-15 1e-10 1e-5 1 1e5 1e10"},
-		{0.05, 5, "0.05 0.1 0.2 0.5 1 2 5"},
-		{0.21, 0.48, "0.25 0.3 0.35 0.4 0.45"}, // too narrow for 1-2-5: linear ticks
+		{logTicks{}, 1e-9, 1, "1e-9 1e-8 1e-7 1e-6 1e-5 1e-4 0.001 0.01 0.1 1"},
+		{logTicks{}, 1e-30, 1e10, "1e-30 1e-25 1e-20 1e-15 1e-10 1e-5 1 1e5 1e10"},
+		{logTicks{}, 0.05, 5, "0.05 0.1 0.2 0.5 1 2 5"},
+		{logTicks{}, 0.21, 0.48, "0.25 0.3 0.35 0.4 0.45"}, // too narrow for 1-2-5: linear ticks
+		{linearTicks{}, 0, 2300, "0 500 1000 1500 2000"},
+		{linearTicks{}, 0.905, 0.975, "0.91 0.92 0.93 0.94 0.95 0.96 0.97"},
+		{linearTicks{}, -1.5, 1.5, "-1.5 -1 -0.5 0 0.5 1 1.5"},
+		{linearTicks{}, 1e-9, 4e-9, "1e-9 1.5e-9 2e-9 2.5e-9 3e-9 3.5e-9 4e-9"},
+		{percentTicks{}, 0.95, 0.99, "95% 96% 97% 98% 99%"},
 	} {
 		var labels []string
-		for _, tk := range (logTicks{}).Ticks(tc.min, tc.max) {
+		for _, tk := range tc.ticker.Ticks(tc.min, tc.max) {
 			if tk.Label != "" {
 				labels = append(labels, tk.Label)
 			}
 		}
 		if got := strings.Join(labels, " "); got != tc.labels {
-			t.Errorf("[%g, %g]: %q, want %q", tc.min, tc.max, got, tc.labels)
-		}
-	}
-}
-
-func TestLinearTicks(t *testing.T) {
-	for _, tc := range []struct {
-		min, max float64
-		labels   string
-	}{
-		{0, 2300, "0 500 1000 1500 2000"},
-		{0.905, 0.975, "0.91 0.92 0.93 0.94 0.95 0.96 0.97"},
-		{-1.5, 1.5, "-1.5 -1 -0.5 0 0.5 1 1.5"},
-		{1e-9, 4e-9, "1e-9 1.5e-9 2e-9 2.5e-9 3e-9 3.5e-9 4e-9"},
-	} {
-		var labels []string
-		for _, tk := range (linearTicks{}).Ticks(tc.min, tc.max) {
-			if tk.Label != "" {
-				labels = append(labels, tk.Label)
-			}
-		}
-		if got := strings.Join(labels, " "); got != tc.labels {
-			t.Errorf("[%g, %g]: %q, want %q", tc.min, tc.max, got, tc.labels)
+			t.Errorf("%T [%g, %g]: %q, want %q", tc.ticker, tc.min, tc.max, got, tc.labels)
 		}
 	}
 }

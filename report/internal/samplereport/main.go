@@ -238,7 +238,7 @@ func theorySection() []report.Block {
 			}
 		}
 		lp := &report.LinePlot{Title: fmt.Sprintf("gd-strong, κ = %g", kappa), X: report.Iterations,
-			YLabel: "squared distance to the minimiser", LogY: true, Series: []report.Series{
+			YLabel: "‖θ − θ*‖²", LogY: true, Series: []report.Series{
 				{Label: "gradient descent, γ = 1/L", Runs: []report.Run{obs}},
 				{Label: "bound (1 − 1/κ)ⁿ‖θ₀ − θ*‖²", Runs: []report.Run{bnd}, Role: report.Bound},
 			}, Width: 6 * 72, Height: 3.6 * 72}
