@@ -1,3 +1,5 @@
+//go:build noasm || !amd64
+
 package optim
 
 // Without assembly, the kernels are the pure-Go loops.

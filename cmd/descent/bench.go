@@ -17,7 +17,9 @@ type benchTarget struct {
 
 // benchTargets is the table of "descent bench" targets.
 func benchTargets() []benchTarget {
-	return []benchTarget{}
+	return []benchTarget{
+		{"optim", "time optimizer.Step against torch_optstep.py", benchOptim},
+	}
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
