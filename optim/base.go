@@ -72,11 +72,13 @@ func (b *base[C, K]) LR(g int) float64 {
 	return *b.spec.lr(&b.cfgs[g])
 }
 
-// SetLR sets the learning rate of group g. It panics if lr is negative or NaN.
+// SetLR sets the learning rate of group g. Like torch, it takes any finite value a scheduler
+// computes (OneCycleLR's last step may extrapolate a little below zero); it panics if lr is
+// NaN or infinite. A negative rate given to a constructor or AddGroup is refused there.
 func (b *base[C, K]) SetLR(g int, lr float64) {
 	b.checkGroup(g, "SetLR")
-	if !(lr >= 0) {
-		panic(fmt.Sprintf("optim: %s: SetLR(%d, %v): the learning rate must be non-negative", b.spec.name, g, lr))
+	if math.IsNaN(lr) || math.IsInf(lr, 0) {
+		panic(fmt.Sprintf("optim: %s: SetLR(%d, %v): the learning rate must be finite", b.spec.name, g, lr))
 	}
 	*b.spec.lr(&b.cfgs[g]) = lr
 }
