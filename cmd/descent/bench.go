@@ -9,7 +9,9 @@ import (
 // or a table, so that a run can be compared, as a ratio, against the reference scripts of
 // ../shared/anchors taken in the same command.
 func benchTargets() []command {
-	return []command{}
+	return []command{
+		{"optim", "time optimizer.Step against torch_optstep.py", benchOptim},
+	}
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
