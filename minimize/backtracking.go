@@ -13,7 +13,12 @@ import (
 //	f(θ + t·d) ≤ f(θ) + Decrease·t·∇f(θ)ᵀd,
 //
 // evaluating f and ∇f at every trial point (so that the accepted one costs nothing more).
-// The zero value works.
+// Near a minimum, where the predicted decrease −t·∇f(θ)ᵀd is below ε = 10⁻¹²|f(θ)| (the
+// rounding of f, roughly), comparing values of f is meaningless; there it applies the test
+// to the trapezoidal estimate of the decrease, t/2·(∇f(θ)ᵀd + ∇f(θ + t·d)ᵀd) ≤
+// Decrease·t·∇f(θ)ᵀd, and asks only f(θ + t·d) ≤ f(θ) + ε of f (Hager and Zhang's
+// approximate Armijo condition, "A new conjugate gradient method with guaranteed descent
+// and an efficient line search", 2005; exact on quadratics). The zero value works.
 type Backtracking struct {
 	// Decrease is Armijo's constant c in (0, 1). If 0, it is 1e-4.
 	Decrease float64
@@ -54,7 +59,14 @@ func (b *Backtracking) search(e *Evaluator, loc *Location, dir []float64, t0 flo
 	for k := 0; k < trials; k++ {
 		floats.AddScaledTo(*xTrial, loc.X, t, dir)
 		f := e.ValueGrad(*gTrial, *xTrial)
-		if f <= loc.F+c*t*slope && !math.IsNaN(f) {
+		var ok bool
+		if noise := 1e-12 * math.Abs(loc.F); -t*slope > noise {
+			ok = f <= loc.F+c*t*slope
+		} else {
+			// The predicted decrease is below the rounding of f: trust the derivative.
+			ok = f <= loc.F+noise && floats.Dot(*gTrial, dir) <= (2*c-1)*slope
+		}
+		if ok {
 			loc.X, *xTrial = *xTrial, loc.X
 			loc.Grad, *gTrial = *gTrial, loc.Grad
 			loc.F = f

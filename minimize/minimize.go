@@ -69,7 +69,8 @@ type Record struct {
 	Time time.Duration
 }
 
-// Status says why a run stopped.
+// Status says why a run stopped. NoProgress means the method could not move any more
+// (L-BFGS: no descent direction, a zero step or an unchanged value).
 type Status int
 
 // The reasons a run stops.
@@ -80,11 +81,13 @@ const (
 	IterationLimit
 	EvaluationLimit
 	CallbackStop
+	NoProgress
 	Failure
 )
 
 var statusNames = [...]string{"not terminated", "gradient tolerance", "function tolerance",
-	"iteration limit", "evaluation limit", "stopped by callback", "failure"}
+	"iteration limit", "evaluation limit", "stopped by callback",
+	"no progress", "failure"}
 
 func (s Status) String() string {
 	if s < 0 || int(s) >= len(statusNames) {
@@ -183,91 +186,147 @@ func Minimize(ctx context.Context, obj Objective, x0 []float64, m Method, s Sett
 	if s.TraceEvery == 0 {
 		s.TraceEvery = 1
 	}
-	optimum := s.Optimum
-	if optimum == nil {
+	r := &run{ctx: ctx, obj: obj, s: s, e: NewEvaluator(obj), res: &Result{},
+		loc: &Location{X: append([]float64(nil), x0...), Grad: make([]float64, d)}}
+	r.optimum = s.Optimum
+	if r.optimum == nil {
 		if o, ok := obj.(Optimumer); ok {
-			optimum, _ = o.Optimum()
+			r.optimum, _ = o.Optimum()
 		}
 	}
-	e := NewEvaluator(obj)
-	loc := &Location{X: append([]float64(nil), x0...), Grad: make([]float64, d)}
-	res := &Result{}
-	var diff []float64
-	if optimum != nil {
-		diff = make([]float64, d)
+	if r.optimum != nil {
+		r.diff = make([]float64, d)
 	}
-	start := time.Now()
-	var monitor time.Duration // time spent evaluating only for the trace
-	record := func(iter int, step float64) Record {
-		r := Record{Iter: iter, F: loc.F, GradNorm: floats.Norm(loc.Grad, 2), Dist: math.NaN(), Step: step,
-			Evals: e.Evals, GradEvals: e.GradEvals, HessVecs: e.HessVecs, Hessians: e.Hessians,
-			Time: time.Since(start) - monitor}
-		if optimum != nil {
-			floats.SubTo(diff, loc.X, optimum)
-			r.Dist = floats.Norm(diff, 2)
-		}
-		return r
-	}
-	finish := func(r Record, st Status, err error) (*Result, error) {
-		res.X, res.F, res.Grad, res.Status, res.Last = loc.X, loc.F, loc.Grad, st, r
-		if s.TraceEvery > 0 && (len(res.Trace) == 0 || res.Trace[len(res.Trace)-1].Iter != r.Iter) {
-			res.Trace = append(res.Trace, r)
-		}
-		return res, err
-	}
+	r.start = time.Now()
 
-	loc.F = e.ValueGrad(loc.Grad, loc.X)
-	r := record(0, 0)
+	loc := r.loc
+	loc.F = r.e.ValueGrad(loc.Grad, loc.X)
+	r.rec = r.record(0, 0, floats.Norm(loc.Grad, 2))
 	if s.TraceEvery > 0 {
-		res.Trace = append(res.Trace, r)
+		r.res.Trace = append(r.res.Trace, r.rec)
 	}
 	if !finite(loc.F, loc.Grad) {
-		return finish(r, Failure, ErrNonFinite{Iter: 0})
+		return r.finish(Failure, ErrNonFinite{Iter: 0})
 	}
-	if s.Callback != nil && s.Callback(r, loc.X) {
-		return finish(r, CallbackStop, nil)
+	switch {
+	case s.Callback != nil && s.Callback(r.rec, loc.X):
+		return r.finish(CallbackStop, nil)
+	case r.rec.GradNorm <= s.GradTol:
+		return r.finish(GradientTolerance, nil)
 	}
-	if r.GradNorm <= s.GradTol {
-		return finish(r, GradientTolerance, nil)
+	if err := m.Init(r.e, loc); err != nil {
+		return r.finish(Failure, err)
 	}
-	if err := m.Init(e, loc); err != nil {
-		return finish(r, Failure, err)
+	if dr, ok := m.(driver); ok {
+		err := dr.drive(r.e, loc, r.after)
+		// The driver reports norms only: refresh the gradient at the last iterate.
+		f := obj.ValueGrad(loc.Grad, loc.X)
+		if err != nil {
+			loc.F = f
+			return r.finish(Failure, err)
+		}
+		if r.status == NotTerminated {
+			r.status = NoProgress
+		}
+		return r.finish(r.status, nil)
 	}
 	for iter := 1; ; iter++ {
 		if err := ctx.Err(); err != nil {
-			return finish(r, Failure, err)
+			return r.finish(Failure, err)
 		}
-		fPrev := loc.F
-		step, evaluated, err := m.Iterate(e, loc)
+		step, evaluated, err := m.Iterate(r.e, loc)
 		if err != nil {
-			r = record(iter-1, 0)
-			return finish(r, Failure, err)
+			return r.finish(Failure, err)
 		}
 		if !evaluated {
 			t := time.Now()
 			loc.F = obj.ValueGrad(loc.Grad, loc.X)
-			monitor += time.Since(t)
+			r.monitor += time.Since(t)
 		}
-		r = record(iter, step)
 		if !finite(loc.F, loc.Grad) {
-			return finish(r, Failure, ErrNonFinite{Iter: iter})
+			r.rec = r.record(iter, step, floats.Norm(loc.Grad, 2))
+			return r.finish(Failure, ErrNonFinite{Iter: iter})
 		}
-		if s.TraceEvery > 0 && iter%s.TraceEvery == 0 {
-			res.Trace = append(res.Trace, r)
-		}
-		switch {
-		case s.Callback != nil && s.Callback(r, loc.X):
-			return finish(r, CallbackStop, nil)
-		case r.GradNorm <= s.GradTol:
-			return finish(r, GradientTolerance, nil)
-		case s.FuncTol > 0 && math.Abs(fPrev-loc.F) <= s.FuncTol*math.Max(1, math.Max(math.Abs(fPrev), math.Abs(loc.F))):
-			return finish(r, FunctionTolerance, nil)
-		case s.MaxIter > 0 && iter >= s.MaxIter:
-			return finish(r, IterationLimit, nil)
-		case s.MaxEvals > 0 && e.Evals >= s.MaxEvals:
-			return finish(r, EvaluationLimit, nil)
+		if r.after(step, floats.Norm(loc.Grad, 2)) {
+			return r.finish(r.status, nil)
 		}
 	}
+}
+
+// driver is a [Method] that runs its own loop (L-BFGS), calling after once per iteration
+// with the step and ‖∇f‖ at the new iterate, which it has stored in loc.X and loc.F;
+// loc.Grad may be stale. It stops when after returns true.
+type driver interface {
+	drive(e *Evaluator, loc *Location, after func(step, gradNorm float64) bool) error
+}
+
+// run is the state of one Minimize call.
+type run struct {
+	ctx     context.Context
+	obj     Objective
+	s       Settings
+	e       *Evaluator
+	loc     *Location
+	res     *Result
+	optimum []float64
+	diff    []float64
+	start   time.Time
+	monitor time.Duration // time spent evaluating only for the trace
+	rec     Record        // of the current iterate
+	status  Status
+}
+
+func (r *run) record(iter int, step, gradNorm float64) Record {
+	e := r.e
+	rec := Record{Iter: iter, F: r.loc.F, GradNorm: gradNorm, Dist: math.NaN(), Step: step,
+		Evals: e.Evals, GradEvals: e.GradEvals, HessVecs: e.HessVecs, Hessians: e.Hessians,
+		Time: time.Since(r.start) - r.monitor}
+	if r.optimum != nil {
+		floats.SubTo(r.diff, r.loc.X, r.optimum)
+		rec.Dist = floats.Norm(r.diff, 2)
+	}
+	return rec
+}
+
+// after records the iteration just made and reports whether the run must stop, setting
+// r.status.
+func (r *run) after(step, gradNorm float64) bool {
+	s := r.s
+	fPrev := r.rec.F
+	r.rec = r.record(r.rec.Iter+1, step, gradNorm)
+	rec := r.rec
+	if s.TraceEvery > 0 && rec.Iter%s.TraceEvery == 0 {
+		r.res.Trace = append(r.res.Trace, rec)
+	}
+	switch {
+	case r.ctx.Err() != nil:
+		r.status = Failure
+	case s.Callback != nil && s.Callback(rec, r.loc.X):
+		r.status = CallbackStop
+	case rec.GradNorm <= s.GradTol:
+		r.status = GradientTolerance
+	case s.FuncTol > 0 && math.Abs(fPrev-rec.F) <= s.FuncTol*math.Max(1, math.Max(math.Abs(fPrev), math.Abs(rec.F))):
+		r.status = FunctionTolerance
+	case s.MaxIter > 0 && rec.Iter >= s.MaxIter:
+		r.status = IterationLimit
+	case s.MaxEvals > 0 && r.e.Evals >= s.MaxEvals:
+		r.status = EvaluationLimit
+	default:
+		return false
+	}
+	return true
+}
+
+func (r *run) finish(st Status, err error) (*Result, error) {
+	if err == nil && st == Failure {
+		err = r.ctx.Err()
+	}
+	res, loc, rec := r.res, r.loc, r.rec
+	res.X, res.F, res.Grad, res.Status, res.Last = loc.X, loc.F, loc.Grad, st, rec
+	if r.s.TraceEvery > 0 && res.Trace[len(res.Trace)-1].Iter != rec.Iter {
+		res.Trace = append(res.Trace, rec)
+	}
+	return res, err
 }
 
 func finite(f float64, g []float64) bool {
