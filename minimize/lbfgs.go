@@ -22,6 +22,16 @@ import (
 //
 // [Minimize]'s Settings decide when to stop; besides, L-BFGS stops with NoProgress when
 // its direction is not a descent direction, its step is zero or f does not change at all.
+//
+// # Scaling
+//
+// torch keeps a pair only when sᵀy > 10⁻¹⁰, an absolute threshold: on a problem such as
+// MNIST logistic regression, the pairs stop being kept once ‖∇f‖ ≲ 10⁻⁶, the memory goes
+// stale and convergence crawls (900 iterations instead of 220 to ‖∇f‖ ≤ 10⁻⁸). Until
+// internal/lbfgs takes the threshold as a setting, LBFGS runs it on the exactly scaled
+// objective 2³²·f, so that the threshold is 2⁻³²·10⁻¹⁰ ≈ 2·10⁻²⁰ on f. The iterates are
+// torch's on 2³²·f, which are torch's on f but for that threshold and the first trial
+// step, min(1, 1/‖2³²∇f(θ₀)‖₁), which the line search extrapolates in a few evaluations.
 type LBFGS struct {
 	// Memory is the number of curvature pairs kept. If 0, it is 10 (SciPy's maxcor).
 	Memory int
@@ -80,11 +90,20 @@ func (l *LBFGS) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
 	return step, false, err
 }
 
+// lbfgsScale is the exact factor applied to f for internal/lbfgs (see LBFGS).
+const lbfgsScale = 0x1p32
+
 func (l *LBFGS) drive(e *Evaluator, loc *Location, after func(step, gradNorm float64) bool) error {
-	obj := func(x, grad []float64) (float64, error) { return e.ValueGrad(grad, x), nil }
+	obj := func(x, grad []float64) (float64, error) {
+		f := e.ValueGrad(grad, x)
+		for i := range grad {
+			grad[i] *= lbfgsScale
+		}
+		return f * lbfgsScale, nil
+	}
 	_, err := l.m.Step(loc.X, obj, func(it lbfgs.Iteration) bool {
-		loc.F = it.F
-		return after(it.Step, it.GradNorm)
+		loc.F = it.F / lbfgsScale
+		return after(it.Step, it.GradNorm/lbfgsScale)
 	})
 	if err != nil {
 		var nf *lbfgs.NonFiniteError

@@ -60,7 +60,7 @@ func (f *fit) sample(grad, w []float64, i int, scale float64, rows rowFunc) floa
 		panic(fmt.Sprintf("problem: sample index %d out of range [0, %d)", i, f.n))
 	}
 	f.x.dots(f.z, w, f.m, i, i+1)
-	l := rows.row(i, f.z, f.r)
+	l := rowValue(rows.row(i, f.z, f.r))
 	for k := range f.r {
 		f.r[k] *= scale
 	}
@@ -114,9 +114,9 @@ func (f *fit) gramMax() float64 {
 // gramRows makes a pass compute XᵀXv.
 type gramRows struct{}
 
-func (gramRows) row(_ int, z, r []float64) float64 {
+func (gramRows) row(_ int, z, r []float64) (float64, float64) {
 	copy(r, z)
-	return 0
+	return 0, 0
 }
 
 // sameVec reports whether a equals b elementwise (b may be nil).

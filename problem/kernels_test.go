@@ -58,6 +58,29 @@ func TestKernels(t *testing.T) {
 				}
 			}
 			checkBands(t, gAll, n, "axpyU8")
+
+			// Four rows with a stride past n.
+			stride := n + off
+			xs := randBytes(rng, 3*stride+n)
+			var got4, want4 [4]float64
+			dot4U8(&got4, xs, stride, w)
+			dot4U8Go(&want4, xs, stride, w)
+			for r := range 4 {
+				if math.Abs(got4[r]-want4[r]) > 1e-12*(1+math.Abs(want4[r])) {
+					t.Fatalf("dot4U8 n = %d row %d: %v, want %v", n, r, got4[r], want4[r])
+				}
+			}
+			checkBands(t, wAll, n, "dot4U8")
+			a4 := [4]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			ref = append(ref[:0], g...)
+			axpy4U8(g, &a4, xs, stride)
+			axpy4U8Go(ref, &a4, xs, stride)
+			for i := range g {
+				if math.Abs(g[i]-ref[i]) > 1e-13*(1+math.Abs(ref[i])) {
+					t.Fatalf("axpy4U8 n = %d: g[%d] = %v, want %v", n, i, g[i], ref[i])
+				}
+			}
+			checkBands(t, gAll, n, "axpy4U8")
 		}
 	}
 }

@@ -190,8 +190,8 @@ func (p *LeastSquares) Hessian(dst, _ []float64) {
 // lsLoss: ℓᵢ = ½(zᵢ − bᵢ)², ∂ℓᵢ/∂zᵢ = zᵢ − bᵢ.
 type lsLoss struct{ b []float64 }
 
-func (f *lsLoss) row(i int, z, r []float64) float64 {
+func (f *lsLoss) row(i int, z, r []float64) (float64, float64) {
 	e := z[0] - f.b[i]
 	r[0] = e
-	return e * e / 2
+	return e * e / 2, 0
 }

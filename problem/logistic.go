@@ -174,33 +174,33 @@ func weightedGram(dst []float64, x design, c []float64, scale float64) {
 // logLoss: ℓᵢ = log(1 + exp(−yᵢzᵢ)), ∂ℓᵢ/∂zᵢ = −yᵢ/(1 + exp(yᵢzᵢ)).
 type logLoss struct{ y []float64 }
 
-func (f *logLoss) row(i int, z, r []float64) float64 {
+func (f *logLoss) row(i int, z, r []float64) (float64, float64) {
 	y := f.y[i]
 	m := y * z[0]
 	if m >= 0 {
 		e := math.Exp(-m)
 		r[0] = -y * e / (1 + e)
-		return math.Log1p(e)
+		return 0, e
 	}
 	e := math.Exp(m)
 	r[0] = -y / (1 + e)
-	return -m + math.Log1p(e)
+	return -m, e
 }
 
 // logCurv stores the curvatures σ(zᵢ)(1 − σ(zᵢ)) in dst.
 type logCurv struct{ y, dst []float64 }
 
-func (f *logCurv) row(i int, z, r []float64) float64 {
+func (f *logCurv) row(i int, z, r []float64) (float64, float64) {
 	e := math.Exp(-math.Abs(z[0]))
 	f.dst[i] = e / ((1 + e) * (1 + e))
 	r[0] = 0
-	return 0
+	return 0, 0
 }
 
 // logHessVec: rᵢ = cᵢ·(xᵢ·v).
 type logHessVec struct{ curv []float64 }
 
-func (f *logHessVec) row(i int, z, r []float64) float64 {
+func (f *logHessVec) row(i int, z, r []float64) (float64, float64) {
 	r[0] = f.curv[i] * z[0]
-	return 0
+	return 0, 0
 }

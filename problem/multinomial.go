@@ -160,52 +160,59 @@ func (p *Multinomial) Hessian(dst, w []float64) {
 	}
 }
 
-// softmax stores the softmax of z in pr and returns log Σ exp(z).
-func softmax(pr, z []float64) float64 {
-	zmax := math.Inf(-1)
-	for _, v := range z {
-		zmax = math.Max(zmax, v)
+// softmax stores the softmax of z in pr and returns log Σ exp(z) as zmax + log1p(t), with
+// t = Σ_{k ≠ argmax} exp(zₖ − zmax).
+func softmax(pr, z []float64) (zmax, t float64) {
+	top := 0
+	for k, v := range z {
+		if v > z[top] {
+			top = k
+		}
 	}
-	s := 0.0
+	zmax = z[top]
 	for k, v := range z {
 		pr[k] = math.Exp(v - zmax)
-		s += pr[k]
+		if k != top {
+			t += pr[k]
+		}
 	}
+	pr[top] = 1
+	s := 1 + t
 	for k := range pr {
 		pr[k] /= s
 	}
-	return zmax + math.Log(s)
+	return zmax, t
 }
 
 // softmaxLoss: ℓᵢ = logsumexp(zᵢ) − z_{i,yᵢ}, ∂ℓᵢ/∂zᵢₖ = pᵢₖ − [k = yᵢ].
 type softmaxLoss struct{ label []int }
 
-func (f *softmaxLoss) row(i int, z, r []float64) float64 {
-	lse := softmax(r, z)
+func (f *softmaxLoss) row(i int, z, r []float64) (float64, float64) {
+	zmax, t := softmax(r, z)
 	y := f.label[i]
 	r[y]--
-	return lse - z[y]
+	return zmax - z[y], t
 }
 
 // softmaxProb stores the probabilities pᵢ in dst.
 type softmaxProb struct{ dst []float64 }
 
-func (f *softmaxProb) row(i int, z, r []float64) float64 {
+func (f *softmaxProb) row(i int, z, r []float64) (float64, float64) {
 	k := len(z)
 	softmax(f.dst[i*k:(i+1)*k], z)
 	clear(r)
-	return 0
+	return 0, 0
 }
 
 // softmaxHessVec: rᵢ = (diag(pᵢ) − pᵢpᵢᵀ)uᵢ with uᵢ = V·xᵢ.
 type softmaxHessVec struct{ prob []float64 }
 
-func (f *softmaxHessVec) row(i int, u, r []float64) float64 {
+func (f *softmaxHessVec) row(i int, u, r []float64) (float64, float64) {
 	k := len(u)
 	pr := f.prob[i*k : (i+1)*k]
 	pu := dot(pr, u)
 	for c := range r {
 		r[c] = pr[c] * (u[c] - pu)
 	}
-	return 0
+	return 0, 0
 }
