@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/descent-ml/descent/internal/lbfgs"
 )
@@ -20,8 +21,11 @@ import (
 // by bracketing and cubic interpolation (Nocedal and Wright, algorithms 3.5 and 3.6),
 // from t = min(1, 1/‖∇f(θ₀)‖₁) at the first iteration and t = 1 after.
 //
-// [Minimize]'s Settings decide when to stop; besides, L-BFGS stops with NoProgress when
-// its direction is not a descent direction, its step is zero or f does not change at all.
+// [Minimize]'s Settings decide when to stop; besides, L-BFGS stops with NoProgress on
+// torch's change tests with its default tolerance 10⁻⁹: a step that moves no coordinate by
+// more than 10⁻⁹, a line-search bracket narrower than that, or (on the scaled f below) a
+// change of f or a directional derivative below 2⁻³²·10⁻⁹, which is to say none. Its line
+// search compares values of f, so it stops there once f changes by less than its rounding.
 //
 // # Scaling
 //
@@ -29,9 +33,13 @@ import (
 // MNIST logistic regression, the pairs stop being kept once ‖∇f‖ ≲ 10⁻⁶, the memory goes
 // stale and convergence crawls (900 iterations instead of 220 to ‖∇f‖ ≤ 10⁻⁸). Until
 // internal/lbfgs takes the threshold as a setting, LBFGS runs it on the exactly scaled
-// objective 2³²·f, so that the threshold is 2⁻³²·10⁻¹⁰ ≈ 2·10⁻²⁰ on f. The iterates are
-// torch's on 2³²·f, which are torch's on f but for that threshold and the first trial
-// step, min(1, 1/‖2³²∇f(θ₀)‖₁), which the line search extrapolates in a few evaluations.
+// objective 2³²·f, so that the threshold is 2⁻³²·10⁻¹⁰ ≈ 2·10⁻²⁰ on f. A power of two
+// scales f and ∇f exactly, and the line search and the two-loop recursion are invariant
+// under it, but for the first trial step min(1, 1/‖∇f(θ₀)‖₁)·lr, which LBFGS keeps by
+// making the first iteration with lr = min(1, ‖∇f(θ₀)‖₁) and the others with lr = 1: the
+// iterates are torch's on f but for the threshold. (torch evaluates its starting point at
+// each step call: LBFGS answers those from the last evaluation when it was at the same
+// point, without counting them.)
 type LBFGS struct {
 	// Memory is the number of curvature pairs kept. If 0, it is 10 (SciPy's maxcor).
 	Memory int
@@ -40,16 +48,15 @@ type LBFGS struct {
 	// MaxLineSearch caps the evaluations of one line search. If 0, it is 25.
 	MaxLineSearch int
 
-	m *lbfgs.Minimizer[float64]
+	m       *lbfgs.Minimizer[float64]
+	started bool
+	// the last evaluation, on the scaled objective
+	cached       bool
+	lastX, lastG []float64
+	lastF        float64
 }
 
 var _ Method = (*LBFGS)(nil)
-
-// stall is the tolerance given to torch's change tests (step, value, directional
-// derivative): tiny, so that they stop only a run that cannot move at all, and convergence
-// is left to Settings. torch's line search compares values of f, so once f changes by less
-// than its rounding the run cannot move: it then stops with NoProgress.
-const stall = 1e-300
 
 // Init implements [Method].
 func (l *LBFGS) Init(e *Evaluator, loc *Location) error {
@@ -64,7 +71,7 @@ func (l *LBFGS) Init(e *Evaluator, loc *Location) error {
 		MaxIter:         math.MaxInt32,
 		MaxEval:         math.MaxInt32,
 		ToleranceGrad:   -1,
-		ToleranceChange: stall,
+		ToleranceChange: 1e-9,
 		HistorySize:     mem,
 		LineSearch:      lbfgs.StrongWolfe,
 		C1:              l.C1,
@@ -74,7 +81,7 @@ func (l *LBFGS) Init(e *Evaluator, loc *Location) error {
 	if err != nil {
 		return fmt.Errorf("minimize: LBFGS: %w", err)
 	}
-	l.m = m
+	l.m, l.started, l.cached = m, false, false
 	return nil
 }
 
@@ -95,22 +102,69 @@ const lbfgsScale = 0x1p32
 
 func (l *LBFGS) drive(e *Evaluator, loc *Location, after func(step, gradNorm float64) bool) error {
 	obj := func(x, grad []float64) (float64, error) {
-		f := e.ValueGrad(grad, x)
+		if l.cached && slices.Equal(x, l.lastX) {
+			copy(grad, l.lastG)
+			return l.lastF, nil
+		}
+		f := e.ValueGrad(grad, x) * lbfgsScale
 		for i := range grad {
 			grad[i] *= lbfgsScale
 		}
-		return f * lbfgsScale, nil
+		l.lastX = append(l.lastX[:0], x...)
+		l.lastG = append(l.lastG[:0], grad...)
+		l.lastF, l.cached = f, true
+		return f, nil
 	}
-	_, err := l.m.Step(loc.X, obj, func(it lbfgs.Iteration) bool {
+	done := false
+	stepScale := float64(lbfgsScale) // the first direction is −2³²∇f: report the step along −∇f
+	observe := func(it lbfgs.Iteration) bool {
 		loc.F = it.F / lbfgsScale
-		return after(it.Step, it.GradNorm/lbfgsScale)
-	})
-	if err != nil {
-		var nf *lbfgs.NonFiniteError
-		if errors.As(err, &nf) {
-			return fmt.Errorf("%w: %v", ErrNonFinite{Iter: nf.Iter}, err)
-		}
-		return fmt.Errorf("minimize: LBFGS: %w", err)
+		done = after(it.Step*stepScale, it.GradNorm/lbfgsScale)
+		stepScale = 1
+		return done
 	}
-	return nil
+	if !l.started {
+		// The start, evaluated by Minimize.
+		l.lastX = append(l.lastX[:0], loc.X...)
+		l.lastG = l.lastG[:0]
+		for _, v := range loc.Grad {
+			l.lastG = append(l.lastG, v*lbfgsScale)
+		}
+		l.lastF, l.cached = loc.F*lbfgsScale, true
+		// One iteration with the lr that gives torch's first step on f, then lr = 1.
+		l.started = true
+		s := 0.0
+		for _, v := range loc.Grad {
+			s += math.Abs(v)
+		}
+		// On f: x₁ = x₀ − min(1, 1/s)·∇f(θ₀), s = ‖∇f(θ₀)‖₁. On 2³²·f the step along
+		// −2³²∇f(θ₀) is min(1, 1/(2³²s))·lr: lr = min(1, s) when 2³²s ≥ 1, else 2⁻³².
+		switch {
+		case s*lbfgsScale >= 1:
+			l.m.SetLR(math.Min(1, s))
+		case s > 0:
+			l.m.SetLR(1 / lbfgsScale)
+		}
+		res, err := l.m.Step(loc.X, obj, func(it lbfgs.Iteration) bool {
+			observe(it)
+			return true
+		})
+		l.m.SetLR(1)
+		if err != nil || done || res.Stop != lbfgs.StopObserver {
+			return l.wrap(err)
+		}
+	}
+	_, err := l.m.Step(loc.X, obj, observe)
+	return l.wrap(err)
+}
+
+func (l *LBFGS) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var nf *lbfgs.NonFiniteError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%w: %v", ErrNonFinite{Iter: nf.Iter}, err)
+	}
+	return fmt.Errorf("minimize: LBFGS: %w", err)
 }
