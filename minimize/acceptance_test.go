@@ -360,3 +360,31 @@ type hessVecOnly struct{ p *problem.Rosenbrock }
 func (h hessVecOnly) Dim() int                            { return h.p.Dim() }
 func (h hessVecOnly) ValueGrad(grad, x []float64) float64 { return h.p.ValueGrad(grad, x) }
 func (h hessVecOnly) HessVec(dst, x, v []float64)         { h.p.HessVec(dst, x, v) }
+
+// TestIterateAllocations: an iteration of the first-order methods and of NewtonCG
+// allocates nothing.
+func TestIterateAllocations(t *testing.T) {
+	p := problem.RandomQuadratic(rand.New(rand.NewPCG(3, 3)), problem.LogSpectrum(50, 1, 1e6))
+	for _, m := range []minimize.Method{
+		&minimize.GradientDescent{},
+		&minimize.GradientDescent{Backtracking: &minimize.Backtracking{}},
+		&minimize.Nesterov{},
+		&minimize.NesterovStrong{},
+		&minimize.HeavyBall{},
+		&minimize.NewtonCG{},
+	} {
+		e := minimize.NewEvaluator(p)
+		loc := &minimize.Location{X: make([]float64, 50), Grad: make([]float64, 50)}
+		loc.F = e.ValueGrad(loc.Grad, loc.X)
+		if err := m.Init(e, loc); err != nil {
+			t.Fatal(err)
+		}
+		if a := testing.AllocsPerRun(20, func() {
+			if _, _, err := m.Iterate(e, loc); err != nil {
+				t.Fatal(err)
+			}
+		}); a != 0 {
+			t.Errorf("%T allocates %v times per iteration", m, a)
+		}
+	}
+}

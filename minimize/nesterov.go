@@ -19,9 +19,7 @@ type Nesterov struct {
 	// Step is γ. If 0, it is 1/L; it is an error if the objective does not know L.
 	Step float64
 
-	step       float64
-	n          int
-	prev, y, g []float64
+	acc accelerated
 }
 
 var _ Method = (*Nesterov)(nil)
@@ -32,30 +30,45 @@ func (m *Nesterov) Init(e *Evaluator, loc *Location) error {
 	if err != nil {
 		return err
 	}
-	m.step, m.n = step, 0
-	d := e.Dim()
-	m.prev = resize(m.prev, d)
-	m.y = resize(m.y, d)
-	m.g = resize(m.g, d)
-	copy(m.prev, loc.X)
+	m.acc.init(e.Dim(), step, loc.X)
 	return nil
 }
 
 // Iterate implements [Method].
 func (m *Nesterov) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
-	if m.n == 0 {
+	n := float64(m.acc.n)
+	return m.acc.iterate(e, loc, n/(n+3))
+}
+
+// accelerated is the iteration Nesterov's methods share, with θ₋₁ = θ₀:
+// yₙ = θₙ + βₙ(θₙ − θₙ₋₁), θₙ₊₁ = yₙ − γ∇f(yₙ).
+type accelerated struct {
+	step       float64
+	n          int
+	prev, y, g []float64
+}
+
+func (a *accelerated) init(d int, step float64, x0 []float64) {
+	a.step, a.n = step, 0
+	a.prev = resize(a.prev, d)
+	a.y = resize(a.y, d)
+	a.g = resize(a.g, d)
+	copy(a.prev, x0)
+}
+
+func (a *accelerated) iterate(e *Evaluator, loc *Location, beta float64) (float64, bool, error) {
+	if a.n == 0 {
 		// y₀ = θ₀, where the gradient is already known.
-		copy(m.g, loc.Grad)
-		copy(m.y, loc.X)
+		copy(a.g, loc.Grad)
+		copy(a.y, loc.X)
 	} else {
-		beta := float64(m.n) / float64(m.n+3)
-		momentumPoint(m.y, loc.X, m.prev, beta)
-		e.ValueGrad(m.g, m.y)
+		momentumPoint(a.y, loc.X, a.prev, beta)
+		e.ValueGrad(a.g, a.y)
 	}
-	copy(m.prev, loc.X)
-	floats.AddScaledTo(loc.X, m.y, -m.step, m.g)
-	m.n++
-	return m.step, false, nil
+	copy(a.prev, loc.X)
+	floats.AddScaledTo(loc.X, a.y, -a.step, a.g)
+	a.n++
+	return a.step, false, nil
 }
 
 // momentumPoint sets y = x + beta·(x − prev).

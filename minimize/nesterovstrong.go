@@ -3,8 +3,6 @@ package minimize
 import (
 	"errors"
 	"math"
-
-	"gonum.org/v1/gonum/floats"
 )
 
 // NesterovStrong is Nesterov's accelerated gradient for μ-strongly convex L-smooth f
@@ -23,9 +21,8 @@ type NesterovStrong struct {
 	// an error if the objective does not know both.
 	Momentum float64
 
-	step, beta float64
-	n          int
-	prev, y, g []float64
+	beta float64
+	acc  accelerated
 }
 
 var _ Method = (*NesterovStrong)(nil)
@@ -49,26 +46,12 @@ func (m *NesterovStrong) Init(e *Evaluator, loc *Location) error {
 		sk := math.Sqrt(l / mu)
 		beta = (sk - 1) / (sk + 1)
 	}
-	m.step, m.beta, m.n = step, beta, 0
-	d := e.Dim()
-	m.prev = resize(m.prev, d)
-	m.y = resize(m.y, d)
-	m.g = resize(m.g, d)
-	copy(m.prev, loc.X)
+	m.beta = beta
+	m.acc.init(e.Dim(), step, loc.X)
 	return nil
 }
 
 // Iterate implements [Method].
 func (m *NesterovStrong) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
-	if m.n == 0 {
-		copy(m.g, loc.Grad)
-		copy(m.y, loc.X)
-	} else {
-		momentumPoint(m.y, loc.X, m.prev, m.beta)
-		e.ValueGrad(m.g, m.y)
-	}
-	copy(m.prev, loc.X)
-	floats.AddScaledTo(loc.X, m.y, -m.step, m.g)
-	m.n++
-	return m.step, false, nil
+	return m.acc.iterate(e, loc, m.beta)
 }

@@ -78,12 +78,18 @@ func (m *Newton) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
 	} else if err := m.shiftedSolve(d, dir, negGrad); err != nil {
 		return 0, false, err
 	}
-	if m.Backtracking == nil {
-		floats.AddScaled(loc.X, m.step, m.dir)
+	return moveAlong(e, loc, m.dir, m.step, m.Backtracking, &m.xTrial, &m.gTrial)
+}
+
+// moveAlong moves loc along dir by the fixed step when bt is nil, else by Armijo
+// backtracking from 1, and evaluates f and ∇f at the new point.
+func moveAlong(e *Evaluator, loc *Location, dir []float64, step float64, bt *Backtracking, xTrial, gTrial *[]float64) (float64, bool, error) {
+	if bt == nil {
+		floats.AddScaled(loc.X, step, dir)
 		loc.F = e.ValueGrad(loc.Grad, loc.X)
-		return m.step, true, nil
+		return step, true, nil
 	}
-	t, err := m.Backtracking.search(e, loc, m.dir, 1, &m.xTrial, &m.gTrial)
+	t, err := bt.search(e, loc, dir, 1, xTrial, gTrial)
 	return t, true, err
 }
 

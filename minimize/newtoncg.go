@@ -61,13 +61,7 @@ func (m *NewtonCG) Init(e *Evaluator, loc *Location) error {
 // Iterate implements [Method].
 func (m *NewtonCG) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
 	m.solve(e, loc)
-	if m.Backtracking == nil {
-		floats.AddScaled(loc.X, m.step, m.dir)
-		loc.F = e.ValueGrad(loc.Grad, loc.X)
-		return m.step, true, nil
-	}
-	t, err := m.Backtracking.search(e, loc, m.dir, 1, &m.xTrial, &m.gTrial)
-	return t, true, err
+	return moveAlong(e, loc, m.dir, m.step, m.Backtracking, &m.xTrial, &m.gTrial)
 }
 
 // solve sets m.dir to the truncated CG solution of ∇²f·d = −∇f at loc.
