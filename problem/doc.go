@@ -8,7 +8,7 @@
 //     [RandomQuadratic] ([LogSpectrum] gives a condition number).
 //   - [LeastSquares]: (1/2n)‖Xw − b‖², full rank or rank-deficient ([RandomLeastSquares]).
 //   - [Logistic] and [Multinomial]: L2-regularised logistic regressions, binary and
-//     softmax, on float64 features or on bytes with a scale ([MNISTEvenOdd],
+//     softmax, on float64 features ([RandomLogistic]) or on bytes with a scale ([MNISTEvenOdd],
 //     [MNISTMultinomial]); [LectureExample] is the lecture's F(x) = log(1+e⁻ˣ) + 0.05x².
 //   - [WorstCase] and [WorstCaseStrong]: Nesterov's worst functions for first-order
 //     methods, convex and strongly convex.

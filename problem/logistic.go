@@ -3,6 +3,7 @@ package problem
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -46,6 +47,26 @@ func NewLogisticBytes(p []uint8, n, d int, scale float64, y []float64, lambda fl
 		panic(fmt.Sprintf("problem: NewLogisticBytes: len(p) = %d, want %d×%d", len(p), n, d))
 	}
 	return newLogistic(&uint8Design{n: n, d: d, p: p, scale: scale}, y, lambda)
+}
+
+// RandomLogistic returns a logistic regression of n samples with standard Gaussian
+// features in ℝᵈ and labels drawn from the model itself, P(y = +1) = σ(x·w₀) for a
+// standard Gaussian w₀/√d, all from rng, with L2 weight lambda.
+func RandomLogistic(rng *rand.Rand, n, d int, lambda float64) *Logistic {
+	if n < 1 || d < 1 {
+		panic(fmt.Sprintf("problem: RandomLogistic(%d, %d): want n, d ≥ 1", n, d))
+	}
+	x := gaussian(rng, n*d)
+	w0 := gaussian(rng, d)
+	scal(1/math.Sqrt(float64(d)), w0)
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = -1
+		if rng.Float64() < 1/(1+math.Exp(-dot(x[i*d:(i+1)*d], w0))) {
+			y[i] = 1
+		}
+	}
+	return NewLogistic(x, n, d, y, lambda)
 }
 
 // LectureExample returns the lecture's one-dimensional example

@@ -71,6 +71,7 @@ func testProblems() []testProblem {
 		{"leastsquares-rankdeficient", RandomLeastSquares(rng, 20, 8, 3, 0.3), 1},
 		{"leastsquares-underdetermined", RandomLeastSquares(rng, 5, 10, 5, 0), 1},
 		{"logistic", NewLogistic(gaussian(rng, 30*5), 30, 5, signs(rng, 30), 0.01), 1},
+		{"logistic-random", RandomLogistic(rng, 50, 6, 0.1), 1},
 		{"logistic-bytes", NewLogisticBytes(randBytes(rng, 40*19), 40, 19, 1.0/255, signs(rng, 40), 1e-3), 0.3},
 		{"logistic-bytes-wide", NewLogisticBytes(randBytes(rng, 50*70), 50, 70, 1.0/255, signs(rng, 50), 1e-3), 0.05},
 		{"lecture", LectureExample(), 3},
