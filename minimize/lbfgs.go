@@ -21,25 +21,19 @@ import (
 // by bracketing and cubic interpolation (Nocedal and Wright, algorithms 3.5 and 3.6),
 // from t = min(1, 1/‖∇f(θ₀)‖₁) at the first iteration and t = 1 after.
 //
-// [Minimize]'s Settings decide when to stop; besides, L-BFGS stops with NoProgress on
-// torch's change tests with its default tolerance 10⁻⁹: a step that moves no coordinate by
-// more than 10⁻⁹, a line-search bracket narrower than that, or (on the scaled f below) a
-// change of f or a directional derivative below 2⁻³²·10⁻⁹, which is to say none. Its line
-// search compares values of f, so it stops there once f changes by less than its rounding.
+// [Minimize]'s Settings decide when to stop; besides, L-BFGS stops with NoProgress when a
+// step moves no coordinate by more than 10⁻⁹ or a line-search bracket is narrower than that
+// (torch's change tests on θ), when f does not change at all, or when the direction is not
+// one of descent. Its line search compares values of f, so it stops there once f changes by
+// less than its rounding.
 //
-// # Scaling
-//
-// torch keeps a pair only when sᵀy > 10⁻¹⁰, an absolute threshold: on a problem such as
-// MNIST logistic regression, the pairs stop being kept once ‖∇f‖ ≲ 10⁻⁶, the memory goes
-// stale and convergence crawls (900 iterations instead of 220 to ‖∇f‖ ≤ 10⁻⁸). Until
-// internal/lbfgs takes the threshold as a setting, LBFGS runs it on the exactly scaled
-// objective 2³²·f, so that the threshold is 2⁻³²·10⁻¹⁰ ≈ 2·10⁻²⁰ on f. A power of two
-// scales f and ∇f exactly, and the line search and the two-loop recursion are invariant
-// under it, but for the first trial step min(1, 1/‖∇f(θ₀)‖₁)·lr, which LBFGS keeps by
-// making the first iteration with lr = min(1, ‖∇f(θ₀)‖₁) and the others with lr = 1: the
-// iterates are torch's on f but for the threshold. (torch evaluates its starting point at
-// each step call: LBFGS answers those from the last evaluation when it was at the same
-// point, without counting them.)
+// Two of torch's tests are absolute and depend on the scale of f: a curvature pair is kept
+// only when sᵀy > 10⁻¹⁰, and torch stops when f changes by less than 10⁻⁹. On a problem such
+// as MNIST logistic regression the first drops every pair once ‖∇f‖ ≲ 10⁻⁶, the memory goes
+// stale and convergence crawls (900 iterations instead of 220 to ‖∇f‖ ≤ 10⁻⁸); the second
+// stops long before. LBFGS therefore keeps every pair with sᵀy > 0 (the condition BFGS
+// needs) and leaves the change of f to [Settings]. (torch evaluates its starting point at
+// each step call: LBFGS answers that from the last evaluation, without counting it.)
 type LBFGS struct {
 	// Memory is the number of curvature pairs kept. If 0, it is 10 (SciPy's maxcor).
 	Memory int
@@ -50,7 +44,7 @@ type LBFGS struct {
 
 	m       *lbfgs.Minimizer[float64]
 	started bool
-	// the last evaluation, on the scaled objective
+	// the last evaluation
 	cached       bool
 	lastX, lastG []float64
 	lastF        float64
@@ -72,6 +66,8 @@ func (l *LBFGS) Init(e *Evaluator, loc *Location) error {
 		MaxEval:         math.MaxInt32,
 		ToleranceGrad:   -1,
 		ToleranceChange: 1e-9,
+		ToleranceValue:  math.SmallestNonzeroFloat64,
+		CurvatureTol:    -1,
 		HistorySize:     mem,
 		LineSearch:      lbfgs.StrongWolfe,
 		C1:              l.C1,
@@ -97,64 +93,29 @@ func (l *LBFGS) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
 	return step, false, err
 }
 
-// lbfgsScale is the exact factor applied to f for internal/lbfgs (see LBFGS).
-const lbfgsScale = 0x1p32
-
 func (l *LBFGS) drive(e *Evaluator, loc *Location, after func(step, gradNorm float64) bool) error {
+	if !l.started {
+		// The start, evaluated by Minimize: torch's step evaluates it again.
+		l.started = true
+		l.lastX = append(l.lastX[:0], loc.X...)
+		l.lastG = append(l.lastG[:0], loc.Grad...)
+		l.lastF, l.cached = loc.F, true
+	}
 	obj := func(x, grad []float64) (float64, error) {
 		if l.cached && slices.Equal(x, l.lastX) {
 			copy(grad, l.lastG)
 			return l.lastF, nil
 		}
-		f := e.ValueGrad(grad, x) * lbfgsScale
-		for i := range grad {
-			grad[i] *= lbfgsScale
-		}
+		f := e.ValueGrad(grad, x)
 		l.lastX = append(l.lastX[:0], x...)
 		l.lastG = append(l.lastG[:0], grad...)
 		l.lastF, l.cached = f, true
 		return f, nil
 	}
-	done := false
-	stepScale := float64(lbfgsScale) // the first direction is −2³²∇f: report the step along −∇f
-	observe := func(it lbfgs.Iteration) bool {
-		loc.F = it.F / lbfgsScale
-		done = after(it.Step*stepScale, it.GradNorm/lbfgsScale)
-		stepScale = 1
-		return done
-	}
-	if !l.started {
-		// The start, evaluated by Minimize.
-		l.lastX = append(l.lastX[:0], loc.X...)
-		l.lastG = l.lastG[:0]
-		for _, v := range loc.Grad {
-			l.lastG = append(l.lastG, v*lbfgsScale)
-		}
-		l.lastF, l.cached = loc.F*lbfgsScale, true
-		// One iteration with the lr that gives torch's first step on f, then lr = 1.
-		l.started = true
-		s := 0.0
-		for _, v := range loc.Grad {
-			s += math.Abs(v)
-		}
-		// On f: x₁ = x₀ − min(1, 1/s)·∇f(θ₀), s = ‖∇f(θ₀)‖₁. On 2³²·f the step along
-		// −2³²∇f(θ₀) is min(1, 1/(2³²s))·lr: lr = min(1, s) when 2³²s ≥ 1, else 2⁻³².
-		switch {
-		case s*lbfgsScale >= 1:
-			l.m.SetLR(math.Min(1, s))
-		case s > 0:
-			l.m.SetLR(1 / lbfgsScale)
-		}
-		res, err := l.m.Step(loc.X, obj, func(it lbfgs.Iteration) bool {
-			observe(it)
-			return true
-		})
-		l.m.SetLR(1)
-		if err != nil || done || res.Stop != lbfgs.StopObserver {
-			return l.wrap(err)
-		}
-	}
-	_, err := l.m.Step(loc.X, obj, observe)
+	_, err := l.m.Step(loc.X, obj, func(it lbfgs.Iteration) bool {
+		loc.F = it.F
+		return after(it.Step, it.GradNorm)
+	})
 	return l.wrap(err)
 }
 
