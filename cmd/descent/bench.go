@@ -17,7 +17,9 @@ type benchTarget struct {
 
 // benchTargets is the table of "descent bench" targets.
 func benchTargets() []benchTarget {
-	return []benchTarget{}
+	return []benchTarget{
+		{"gemm", "SGEMM GFLOP/s per shape and layout", runBenchGemm},
+	}
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -126,21 +126,29 @@ func reference(c gemmCase, a, b, cm *mat) (want, size []float64) {
 	return want, size
 }
 
-// checkCase runs one case with kernel set x on threads goroutines against the reference.
-func checkCase(t *testing.T, x *impl, threads int, c gemmCase, rnd *rand.Rand) {
+// checkCase runs one case with every kernel set of this machine on each number of
+// goroutines in threads, against one float64 reference.
+func checkCase(t *testing.T, threads []int, c gemmCase, rnd *rand.Rand) {
 	t.Helper()
-	a, b, cm := c.operands(rnd)
-	want, size := reference(c, a, b, cm)
-	check(c.l.transA, c.l.transB, c.m, c.n, c.k, a.data(), a.ld, b.data(), b.ld, cm.data(), cm.ld)
-	sgemm(x, threads, c.l.transA, c.l.transB, c.m, c.n, c.k, c.alpha, a.data(), a.ld, b.data(), b.ld, c.beta, cm.data(), cm.ld)
-	checkGuards(t, c.String()+": C", cm)
+	a, b, c0 := c.operands(rnd)
+	want, size := reference(c, a, b, c0)
+	check(c.l.transA, c.l.transB, c.m, c.n, c.k, a.data(), a.ld, b.data(), b.ld, c0.data(), c0.ld)
 	tol := 2 * float64(c.k+2) * 0x1p-24
-	for i := 0; i < c.m; i++ {
-		for j := 0; j < c.n; j++ {
-			got := float64(cm.data()[i*cm.ld+j])
-			w := want[i*c.n+j]
-			if !(math.Abs(got-w) <= tol*size[i*c.n+j]+1e-30) {
-				t.Fatalf("%s (%s, %d threads): C[%d,%d] = %v, want %v", c, x.name, threads, i, j, got, w)
+	cm := &mat{rows: c0.rows, cols: c0.cols, ld: c0.ld, buf: make([]float32, len(c0.buf))}
+	for _, x := range impls() {
+		for _, th := range threads {
+			copy(cm.buf, c0.buf)
+			sgemm(x, th, c.l.transA, c.l.transB, c.m, c.n, c.k, c.alpha, a.data(), a.ld, b.data(), b.ld, c.beta, cm.data(), cm.ld)
+			name := fmt.Sprintf("%s (%s, %d threads)", c, x.name, th)
+			checkGuards(t, name+": C", cm)
+			for i := 0; i < c.m; i++ {
+				for j := 0; j < c.n; j++ {
+					got := float64(cm.data()[i*cm.ld+j])
+					w := want[i*c.n+j]
+					if !(math.Abs(got-w) <= tol*size[i*c.n+j]+1e-30) {
+						t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, j, got, w)
+					}
+				}
 			}
 		}
 	}
@@ -152,22 +160,20 @@ var oddSizes = []int{1, 3, 17, 63, 129}
 // scalars are the (alpha, beta) pairs checked.
 var scalars = [][2]float32{{1, 0}, {1, 1}, {-0.75, 0.5}, {2, -1}}
 
+// TestSgemmOddSizes checks every layout on all combinations of oddSizes, with every
+// kernel set of this machine.
 func TestSgemmOddSizes(t *testing.T) {
-	for _, x := range impls() {
-		t.Run(x.name, func(t *testing.T) {
-			rnd := rand.New(rand.NewPCG(1, 2))
-			for _, l := range layouts {
-				for _, m := range oddSizes {
-					for _, n := range oddSizes {
-						for _, k := range oddSizes {
-							s := scalars[(m+n+k)%len(scalars)]
-							pad := [3]int{(m + k) % 5, (n * 3) % 7, (m + n) % 3}
-							checkCase(t, x, 1, gemmCase{l, m, n, k, pad, s[0], s[1]}, rnd)
-						}
-					}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, l := range layouts {
+		for _, m := range oddSizes {
+			for _, n := range oddSizes {
+				for _, k := range oddSizes {
+					s := scalars[(m+n+k)%len(scalars)]
+					pad := [3]int{(m + k) % 5, (n * 3) % 7, (m + n) % 3}
+					checkCase(t, []int{1}, gemmCase{l, m, n, k, pad, s[0], s[1]}, rnd)
 				}
 			}
-		})
+		}
 	}
 }
 
@@ -178,30 +184,22 @@ func TestSgemmBlocks(t *testing.T) {
 	if testing.Short() {
 		shapes = shapes[:2]
 	}
-	for _, x := range impls() {
-		t.Run(x.name, func(t *testing.T) {
-			rnd := rand.New(rand.NewPCG(3, 4))
-			for _, l := range layouts {
-				for i, sh := range shapes {
-					s := scalars[i%len(scalars)]
-					c := gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 5}, s[0], s[1]}
-					for _, threads := range []int{1, 2, 3} {
-						checkCase(t, x, threads, c, rnd)
-					}
-				}
-			}
-		})
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, l := range layouts {
+		for i, sh := range shapes {
+			s := scalars[i%len(scalars)]
+			c := gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 5}, s[0], s[1]}
+			checkCase(t, []int{1, 2, 3}, c, rnd)
+		}
 	}
 }
 
 // TestSgemmQuick covers k = 0 and alpha = 0, where A and B are not read.
 func TestSgemmQuick(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
-	for _, x := range impls() {
-		for _, s := range [][2]float32{{1, 0}, {1, 1}, {0, 0.5}, {0, 0}} {
-			checkCase(t, x, 1, gemmCase{layouts[0], 5, 7, 0, [3]int{1, 2, 3}, s[0], s[1]}, rnd)
-			checkCase(t, x, 1, gemmCase{layouts[3], 5, 7, 9, [3]int{1, 2, 3}, 0, s[1]}, rnd)
-		}
+	for _, s := range [][2]float32{{1, 0}, {1, 1}, {0, 0.5}, {0, 0}} {
+		checkCase(t, []int{1}, gemmCase{layouts[0], 5, 7, 0, [3]int{1, 2, 3}, s[0], s[1]}, rnd)
+		checkCase(t, []int{1}, gemmCase{layouts[3], 5, 7, 9, [3]int{1, 2, 3}, 0, s[1]}, rnd)
 	}
 }
 
