@@ -5,35 +5,46 @@ import "sync"
 // A workspace is one goroutine's packing buffer, reused across calls.
 type workspace struct{ b []float32 }
 
-var free struct {
-	sync.Mutex
-	ws    []*workspace
-	tasks []*task
+// A freeList keeps values for reuse. Unlike a sync.Pool it is not emptied by the garbage
+// collector, so that a call in steady state never allocates.
+type freeList[T any] struct {
+	mu sync.Mutex
+	s  []*T
 }
+
+// get returns a value from the list, or a new zero one.
+func (f *freeList[T]) get() *T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.s); n > 0 {
+		x := f.s[n-1]
+		f.s = f.s[:n-1]
+		return x
+	}
+	return new(T)
+}
+
+func (f *freeList[T]) put(x *T) {
+	f.mu.Lock()
+	f.s = append(f.s, x)
+	f.mu.Unlock()
+}
+
+var (
+	workspaces freeList[workspace]
+	tasks      freeList[task]
+)
 
 // getWorkspace returns a workspace whose buffer holds a kc×nc block of B for x.
 func getWorkspace(x *impl) *workspace {
-	free.Lock()
-	var w *workspace
-	if n := len(free.ws); n > 0 {
-		w = free.ws[n-1]
-		free.ws = free.ws[:n-1]
-	}
-	free.Unlock()
-	if w == nil {
-		w = new(workspace)
-	}
+	w := workspaces.get()
 	if need := x.kc * x.nc; len(w.b) < need {
 		w.b = make([]float32, need)
 	}
 	return w
 }
 
-func putWorkspace(w *workspace) {
-	free.Lock()
-	free.ws = append(free.ws, w)
-	free.Unlock()
-}
+func putWorkspace(w *workspace) { workspaces.put(w) }
 
 // A task is one parallel call: its problem, cut into parts run by workers.
 type task struct {
@@ -65,16 +76,7 @@ var workers struct {
 // runParallel computes p in parts, parts-1 of them in worker goroutines and the first in
 // the caller's.
 func runParallel(p *problem, parts int) {
-	free.Lock()
-	var t *task
-	if n := len(free.tasks); n > 0 {
-		t = free.tasks[n-1]
-		free.tasks = free.tasks[:n-1]
-	}
-	free.Unlock()
-	if t == nil {
-		t = new(task)
-	}
+	t := tasks.get()
 	t.p, t.parts = *p, parts
 
 	workers.Lock()
@@ -95,9 +97,7 @@ func runParallel(p *problem, parts int) {
 	t.wg.Wait()
 
 	t.p = problem{} // drop the caller's slices
-	free.Lock()
-	free.tasks = append(free.tasks, t)
-	free.Unlock()
+	tasks.put(t)
 }
 
 // work runs jobs until the program ends; workers are started on demand and never stop.
