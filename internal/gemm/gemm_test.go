@@ -141,6 +141,8 @@ func checkCase(t *testing.T, threads []int, c gemmCase, rnd *rand.Rand) {
 			sgemm(x, th, c.l.transA, c.l.transB, c.m, c.n, c.k, c.alpha, a.data(), a.ld, b.data(), b.ld, c.beta, cm.data(), cm.ld)
 			name := fmt.Sprintf("%s (%s, %d threads)", c, x.name, th)
 			checkGuards(t, name+": C", cm)
+			checkGuards(t, name+": A", a)
+			checkGuards(t, name+": B", b)
 			for i := 0; i < c.m; i++ {
 				for j := 0; j < c.n; j++ {
 					got := float64(cm.data()[i*cm.ld+j])
