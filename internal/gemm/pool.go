@@ -1,6 +1,11 @@
 package gemm
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // A workspace is one goroutine's packing buffer, reused across calls.
 type workspace struct{ b []float32 }
@@ -48,9 +53,10 @@ func putWorkspace(w *workspace) { workspaces.put(w) }
 
 // A task is one parallel call: its problem, cut into parts run by workers.
 type task struct {
-	p     problem
-	parts int
-	wg    sync.WaitGroup
+	p       problem
+	parts   int
+	pending atomic.Int32 // parts not yet finished by workers
+	wg      sync.WaitGroup
 }
 
 // run computes part i of the task.
@@ -73,6 +79,18 @@ var workers struct {
 	jobs chan job
 }
 
+// spin is how long a worker polls for the next job, and the caller for its workers' end,
+// before blocking, when GOMAXPROCS is above 1. Waking a parked thread costs 60-400µs on a
+// virtual machine with idle cores, as much as half an MLP layer's product; the products of
+// a training step come within microseconds of each other, so a short spin keeps the
+// workers awake through a step. The polling does not yield (yielding lets the goroutines
+// wander between threads and park them), so it is kept short.
+const spin = 200 * time.Microsecond
+
+// spinning reports whether waiting should poll before blocking: only when there is another
+// processor to run what is waited for.
+func spinning() bool { return runtime.GOMAXPROCS(0) > 1 }
+
 // runParallel computes p in parts, parts-1 of them in worker goroutines and the first in
 // the caller's.
 func runParallel(p *problem, parts int) {
@@ -81,7 +99,7 @@ func runParallel(p *problem, parts int) {
 
 	workers.Lock()
 	if workers.jobs == nil {
-		workers.jobs = make(chan job)
+		workers.jobs = make(chan job, 64)
 	}
 	for ; workers.n < parts-1; workers.n++ {
 		go work(workers.jobs)
@@ -89,11 +107,16 @@ func runParallel(p *problem, parts int) {
 	jobs := workers.jobs
 	workers.Unlock()
 
+	t.pending.Store(int32(parts - 1))
 	t.wg.Add(parts - 1)
 	for i := 1; i < parts; i++ {
 		jobs <- job{t, i}
 	}
 	t.run(0)
+	if spinning() {
+		for start := time.Now(); t.pending.Load() > 0 && time.Since(start) < spin; {
+		}
+	}
 	t.wg.Wait()
 
 	t.p = problem{} // drop the caller's slices
@@ -101,9 +124,30 @@ func runParallel(p *problem, parts int) {
 }
 
 // work runs jobs until the program ends; workers are started on demand and never stop.
+// After each job it polls for the next one for spin before blocking.
 func work(jobs <-chan job) {
-	for j := range jobs {
+	for {
+		j, ok := poll(jobs)
+		if !ok {
+			j = <-jobs
+		}
 		j.t.run(j.i)
+		j.t.pending.Add(-1)
 		j.t.wg.Done()
 	}
+}
+
+// poll waits up to spin for a job without blocking the thread.
+func poll(jobs <-chan job) (job, bool) {
+	if !spinning() {
+		return job{}, false
+	}
+	for start := time.Now(); time.Since(start) < spin; {
+		select {
+		case j := <-jobs:
+			return j, true
+		default:
+		}
+	}
+	return job{}, false
 }
