@@ -19,7 +19,7 @@ func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32
 		putWorkspace(ws)
 		return
 	}
-	runParallel(&p, parts)
+	runParallel(&p, parts, threads)
 }
 
 // scale sets C = beta·C, without reading C when beta is 0.
@@ -52,14 +52,23 @@ type problem struct {
 // goroutine; each part gets at least this much.
 const parallelWork = 1 << 21
 
-// parts returns how many goroutines should share p.
+// partsPerThread is how many parts a product is cut into for each goroutine that may work
+// on it, so that a goroutine that starts late, or a core that is busy with something else,
+// costs only a part's time: the others claim the parts it would have done.
+const partsPerThread = 4
+
+// parts returns how many parts p should be cut into for threads goroutines: 1 for a small
+// product.
 func (p *problem) parts(threads int) int {
-	work := p.m * p.n * p.k
-	t := min(threads, max(1, work/parallelWork))
+	if threads <= 1 {
+		return 1
+	}
+	t := min(threads*partsPerThread, p.m*p.n*p.k/parallelWork)
 	if p.n >= p.m {
-		t = min(t, (p.n+p.x.nr-1)/p.x.nr)
+		t = min(t, (p.n+p.x.nr-1)/p.x.nr) // whole panels of columns
 	} else {
-		t = min(t, (p.m+p.x.mr-1)/p.x.mr)
+		// Whole micro-tiles of rows, at least 8 each: every part packs all of B.
+		t = min(t, p.m/(8*p.x.mr))
 	}
 	return max(t, 1)
 }

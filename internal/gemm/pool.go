@@ -51,32 +51,51 @@ func getWorkspace(x *impl) *workspace {
 
 func putWorkspace(w *workspace) { workspaces.put(w) }
 
-// A task is one parallel call: its problem, cut into parts run by workers.
+// A task is one parallel call: its problem, cut into parts that the caller and the
+// workers it wakes claim one by one until none is left. Tasks are recycled as soon as
+// their caller returns, even if a worker has not yet looked at its notice: every use has
+// a new generation, and a worker with an old one finds nothing to claim.
 type task struct {
 	p       problem
-	parts   int
-	pending atomic.Int32 // parts not yet finished by workers
+	gen     uint32        // the current generation; read and written by callers only
+	state   atomic.Uint64 // generation<<32 | next part to claim<<16 | parts
+	pending atomic.Int32  // parts not yet finished
 	wg      sync.WaitGroup
 }
 
-// run computes part i of the task.
-func (t *task) run(i int) {
-	q := t.p.part(i, t.parts)
-	ws := getWorkspace(q.x)
-	q.block(ws.b)
-	putWorkspace(ws)
+// maxParts bounds the parts of one task (they are counted in 16 bits).
+const maxParts = 1<<15 - 1
+
+// A notice tells a worker that generation gen of a task wants help.
+type notice struct {
+	t   *task
+	gen uint32
 }
 
-// A job is one part of a task, sent to a worker.
-type job struct {
-	t *task
-	i int
+// help claims and computes parts of generation gen of t until none is left.
+func (t *task) help(gen uint32) {
+	for {
+		v := t.state.Load()
+		next, parts := int(v>>16&0xffff), int(v&0xffff)
+		if uint32(v>>32) != gen || next >= parts {
+			return
+		}
+		if !t.state.CompareAndSwap(v, v+1<<16) {
+			continue
+		}
+		q := t.p.part(next, parts)
+		ws := getWorkspace(q.x)
+		q.block(ws.b)
+		putWorkspace(ws)
+		t.pending.Add(-1)
+		t.wg.Done() // t may be recycled from here on
+	}
 }
 
 var workers struct {
 	sync.Mutex
 	n    int
-	jobs chan job
+	jobs chan notice
 }
 
 // spin is how long a worker polls for the next job, and the caller for its workers' end,
@@ -91,56 +110,56 @@ const spin = 200 * time.Microsecond
 // processor to run what is waited for.
 func spinning() bool { return runtime.GOMAXPROCS(0) > 1 }
 
-// runParallel computes p in parts, parts-1 of them in worker goroutines and the first in
-// the caller's.
-func runParallel(p *problem, parts int) {
+// runParallel computes p cut into parts, with the caller and up to threads-1 workers.
+func runParallel(p *problem, parts, threads int) {
+	parts = min(parts, maxParts)
+	helpers := min(parts, threads) - 1
 	t := tasks.get()
-	t.p, t.parts = *p, parts
+	t.p = *p
+	t.gen++
+	t.pending.Store(int32(parts))
+	t.wg.Add(parts)
+	t.state.Store(uint64(t.gen)<<32 | uint64(parts))
 
 	workers.Lock()
 	if workers.jobs == nil {
-		workers.jobs = make(chan job, 64)
+		workers.jobs = make(chan notice, 64)
 	}
-	for ; workers.n < parts-1; workers.n++ {
+	for ; workers.n < helpers; workers.n++ {
 		go work(workers.jobs)
 	}
 	jobs := workers.jobs
 	workers.Unlock()
 
-	t.pending.Store(int32(parts - 1))
-	t.wg.Add(parts - 1)
-	for i := 1; i < parts; i++ {
-		jobs <- job{t, i}
+	for range helpers {
+		jobs <- notice{t, t.gen}
 	}
-	t.run(0)
+	t.help(t.gen)
 	if spinning() {
 		for start := time.Now(); t.pending.Load() > 0 && time.Since(start) < spin; {
 		}
 	}
 	t.wg.Wait()
-
 	t.p = problem{} // drop the caller's slices
 	tasks.put(t)
 }
 
-// work runs jobs until the program ends; workers are started on demand and never stop.
-// After each job it polls for the next one for spin before blocking.
-func work(jobs <-chan job) {
+// work helps with tasks until the program ends; workers are started on demand and never
+// stop. After each task it polls for the next one for spin before blocking.
+func work(jobs <-chan notice) {
 	for {
 		j, ok := poll(jobs)
 		if !ok {
 			j = <-jobs
 		}
-		j.t.run(j.i)
-		j.t.pending.Add(-1)
-		j.t.wg.Done()
+		j.t.help(j.gen)
 	}
 }
 
-// poll waits up to spin for a job without blocking the thread.
-func poll(jobs <-chan job) (job, bool) {
+// poll waits up to spin for a notice without blocking the thread.
+func poll(jobs <-chan notice) (notice, bool) {
 	if !spinning() {
-		return job{}, false
+		return notice{}, false
 	}
 	for start := time.Now(); time.Since(start) < spin; {
 		select {
@@ -149,5 +168,5 @@ func poll(jobs <-chan job) (job, bool) {
 		default:
 		}
 	}
-	return job{}, false
+	return notice{}, false
 }
