@@ -26,10 +26,11 @@ var gemmShapes = [][3]int{
 
 const gemmBenchDoc = `Measures gemm.Sgemm, C = op(A)·op(B) with op(A) m×k and op(B) k×n, in GFLOP/s
 (2mkn flops per product; the median of --reps repetitions of at least --min-time each).
-Layouts: NN is A·B, NT is A·Bᵀ, TN is Aᵀ·B, TT is Aᵀ·Bᵀ. Compare with
-  OPENBLAS_CORETYPE=SkylakeX python3 ../shared/anchors/gemm.py --threads T
-run in the same command. Default shapes (m×k×n): 128×784×1000, 128×1000×1000,
-1000×128×1000, 1024×1024×1024 and the MNIST CNN's im2col products at batch 64.`
+Layouts: NN is A·B, NT is A·Bᵀ, TN is Aᵀ·B, TT is Aᵀ·Bᵀ. Compare, in the same command, with
+  OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=T python3 ../shared/anchors/gemm.py --threads T
+(without OPENBLAS_NUM_THREADS, OpenBLAS uses every core whatever --threads says).
+Default shapes (m×k×n): 128×784×1000, 128×1000×1000, 1000×128×1000, 1024×1024×1024
+and the MNIST CNN's im2col products at batch 64.`
 
 func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench gemm", "[flags]", gemmBenchDoc, stderr)
