@@ -123,7 +123,7 @@ func (p *problem) block(buf []float32) {
 	if p.transA {
 		rs, ps = 1, p.lda
 	}
-	kcb := blocks(p.k, x.kc, x.lanes)
+	kcb := blocks(p.k, x.kc, 16)
 	ncb := blocks(p.n, x.nc, nr)
 	for jc := 0; jc < p.n; jc += ncb {
 		nc := min(ncb, p.n-jc)
@@ -150,51 +150,13 @@ func (p *problem) block(buf []float32) {
 // columns, each kc×nr and k-major, the last one zero-padded.
 func (p *problem) packB(buf []float32, pc, kc, jc, nc int) {
 	x := p.x
-	nr := x.nr
-	full := nc / nr
-	rem := nc - full*nr
 	if !p.transB {
 		// B(l, j) = b[l*ldb + j].
-		b := p.b[pc*p.ldb+jc:]
-		if full > 0 {
-			x.packCopy(kc, full, b, p.ldb, buf)
-		}
-		if rem > 0 {
-			dst := buf[full*kc*nr : (full+1)*kc*nr]
-			for l := 0; l < kc; l++ {
-				row := dst[l*nr : (l+1)*nr]
-				copy(row, b[l*p.ldb+full*nr:][:rem])
-				clear(row[rem:])
-			}
-		}
+		x.packCopy(kc, nc, p.b[pc*p.ldb+jc:], p.ldb, buf)
 		return
 	}
 	// B(l, j) = b[j*ldb + l].
-	kv := kc / x.lanes * x.lanes
-	for q := 0; q < full; q++ {
-		b := p.b[(jc+q*nr)*p.ldb+pc:]
-		dst := buf[q*kc*nr : (q+1)*kc*nr]
-		if kv > 0 {
-			x.packTrans(kv, b, p.ldb, dst)
-		}
-		for j := 0; j < nr; j++ {
-			row := b[j*p.ldb:]
-			for l := kv; l < kc; l++ {
-				dst[l*nr+j] = row[l]
-			}
-		}
-	}
-	if rem > 0 {
-		b := p.b[(jc+full*nr)*p.ldb+pc:]
-		dst := buf[full*kc*nr : (full+1)*kc*nr]
-		for l := 0; l < kc; l++ {
-			clear(dst[l*nr+rem : (l+1)*nr])
-		}
-		for j := 0; j < rem; j++ {
-			row := b[j*p.ldb : j*p.ldb+kc]
-			for l, v := range row {
-				dst[l*nr+j] = v
-			}
-		}
+	for j := 0; j < nc; j += x.nr {
+		x.packTrans(kc, min(x.nr, nc-j), p.b[(jc+j)*p.ldb+pc:], p.ldb, buf[j*kc:])
 	}
 }

@@ -250,27 +250,35 @@ func checkKernel(t *testing.T, x *impl, rnd *rand.Rand, kc, mr, nr int, trans bo
 	}
 }
 
-// TestPack checks the packing routines against their Go twins.
+// TestPack checks the packing routines against their Go twins on every edge: panel
+// counts and partial panels, kc below, at and above a vector's length, strides with
+// padding.
 func TestPack(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(9, 10))
 	for _, x := range impls() {
-		for _, kc := range []int{x.lanes, 3 * x.lanes} {
-			for _, ld := range []int{x.nr * 3, x.nr*3 + 5} {
-				b := newMat(rnd, kc, 3*x.nr, ld, false)
-				got := newMat(rnd, 1, 3*kc*x.nr, 3*kc*x.nr, true)
-				want := make([]float32, 3*kc*x.nr)
-				x.packCopy(kc, 3, b.data(), ld, got.data())
-				packCopyGo(x.nr, kc, 3, b.data(), ld, want)
-				checkGuards(t, x.name+" packCopy", got)
-				equal(t, x.name+" packCopy", got.data(), want)
-
-				bt := newMat(rnd, x.nr, kc, ld, false)
-				got = newMat(rnd, 1, kc*x.nr, kc*x.nr, true)
-				want = make([]float32, kc*x.nr)
-				x.packTrans(kc, bt.data(), ld, got.data())
-				packTransGo(x.nr, kc, bt.data(), ld, want)
-				checkGuards(t, x.name+" packTrans", got)
-				equal(t, x.name+" packTrans", got.data(), want)
+		for _, kc := range []int{1, 2, 3, 5, 8, 11, 15, 16, 17, 31, 40} {
+			for _, nc := range []int{1, 7, x.nr - 1, x.nr, x.nr + 3, 3 * x.nr, 3*x.nr + 17} {
+				ld := nc + kc%3
+				b := newMat(rnd, kc, nc, ld, false)
+				size := (nc + x.nr - 1) / x.nr * x.nr * kc
+				got := newMat(rnd, 1, size, size, true)
+				want := make([]float32, size)
+				x.packCopy(kc, nc, b.data(), ld, got.data())
+				packCopyGo(x.nr, kc, nc, b.data(), ld, want)
+				name := fmt.Sprintf("%s packCopy kc=%d nc=%d", x.name, kc, nc)
+				checkGuards(t, name, got)
+				equal(t, name, got.data(), want)
+			}
+			for rows := 1; rows <= x.nr; rows++ {
+				ld := kc + rows%3
+				b := newMat(rnd, rows, kc, ld, false)
+				got := newMat(rnd, 1, kc*x.nr, kc*x.nr, true)
+				want := make([]float32, kc*x.nr)
+				x.packTrans(kc, rows, b.data(), ld, got.data())
+				packTransGo(x.nr, kc, rows, b.data(), ld, want)
+				name := fmt.Sprintf("%s packTrans kc=%d rows=%d", x.name, kc, rows)
+				checkGuards(t, name, got)
+				equal(t, name, got.data(), want)
 			}
 		}
 	}

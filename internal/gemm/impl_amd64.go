@@ -6,29 +6,49 @@ import "golang.org/x/sys/cpu"
 
 // avx512Impl uses kernelAVX512: 12×32 tiles.
 var avx512Impl = &impl{
-	name: "avx512", mr: 12, nr: 32, kc: 384, nc: 480, lanes: 16,
+	name: "avx512", mr: 12, nr: 32, kc: 384, nc: 480,
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		kernelAVX512(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
 	},
-	packCopy: func(kc, np int, b []float32, ldb int, dst []float32) {
-		packCopyAVX512(kc, np, &b[0], ldb, &dst[0])
+	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
+		_ = dst[(nc+31)/32*32*kc-1]
+		packCopyAVX512(kc, nc, &b[0], ldb, &dst[0])
 	},
-	packTrans: func(kc int, b []float32, ldb int, dst []float32) {
-		packTransAVX512(kc, &b[0], ldb, &dst[0])
+	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
+		_ = dst[32*kc-1]
+		packTransAVX512(kc, rows, &b[0], ldb, &dst[0])
 	},
 }
 
 // avx2Impl uses kernelAVX2: 6×16 tiles.
 var avx2Impl = &impl{
-	name: "avx2", mr: 6, nr: 16, kc: 256, nc: 512, lanes: 8,
+	name: "avx2", mr: 6, nr: 16, kc: 256, nc: 512,
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		kernelAVX2(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
 	},
-	packCopy: func(kc, np int, b []float32, ldb int, dst []float32) {
-		packCopyAVX2(kc, np, &b[0], ldb, &dst[0])
+	// Full panels and blocks of 8 columns of b in assembly, the edges in Go.
+	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
+		np := nc / 16
+		if np > 0 {
+			_ = dst[np*16*kc-1]
+			packCopyAVX2(kc, np, &b[0], ldb, &dst[0])
+		}
+		if nc > np*16 {
+			packCopyGo(16, kc, nc-np*16, b[np*16:], ldb, dst[np*16*kc:])
+		}
 	},
-	packTrans: func(kc int, b []float32, ldb int, dst []float32) {
-		packTransAVX2(kc, &b[0], ldb, &dst[0])
+	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
+		kv := 0
+		if rows == 16 {
+			kv = kc / 8 * 8
+		}
+		if kv > 0 {
+			_ = dst[16*kv-1]
+			packTransAVX2(kv, &b[0], ldb, &dst[0])
+		}
+		if kc > kv {
+			packTransGo(16, kc-kv, rows, b[kv:], ldb, dst[16*kv:])
+		}
 	},
 }
 

@@ -64,22 +64,32 @@ func store4(c []float32, s0, s1, s2, s3, alpha, beta float32) {
 	c[3] = alpha*s3 + beta*c[3]
 }
 
-// packCopyGo packs np full panels of w columns of a row-major B (kc rows, stride ldb) into
-// dst, panel after panel, each k-major.
-func packCopyGo(w, kc, np int, b []float32, ldb int, dst []float32) {
+// packCopyGo packs the nc columns of a row-major B (kc rows, stride ldb) into dst as
+// panels of w columns, panel after panel, each k-major, the last one zero-padded.
+func packCopyGo(w, kc, nc int, b []float32, ldb int, dst []float32) {
+	np, rem := nc/w, nc%w
 	for p := 0; p < kc; p++ {
+		row := b[p*ldb : p*ldb+nc]
 		for q := 0; q < np; q++ {
-			copy(dst[q*kc*w+p*w:][:w], b[p*ldb+q*w:][:w])
+			copy(dst[q*kc*w+p*w:][:w], row[q*w:])
+		}
+		if rem > 0 {
+			d := dst[np*kc*w+p*w:][:w]
+			copy(d, row[np*w:])
+			clear(d[rem:])
 		}
 	}
 }
 
-// packTransGo packs one full panel of w columns of B = bᵀ, where b is row-major with
-// stride ldb, into dst, k-major.
-func packTransGo(w, kc int, b []float32, ldb int, dst []float32) {
-	for j := 0; j < w; j++ {
-		row := b[j*ldb : j*ldb+kc]
-		for p, v := range row {
+// packTransGo packs one panel of w columns of B = bᵀ, where b is row-major with stride ldb
+// and has rows ≤ w rows of kc elements, into dst, k-major and zero-padded.
+func packTransGo(w, kc, rows int, b []float32, ldb int, dst []float32) {
+	dst = dst[:kc*w]
+	if rows < w {
+		clear(dst)
+	}
+	for j := 0; j < rows; j++ {
+		for p, v := range b[j*ldb : j*ldb+kc] {
 			dst[p*w+j] = v
 		}
 	}

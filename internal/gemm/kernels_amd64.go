@@ -24,30 +24,39 @@ package gemm
 //go:noescape
 func kernelAVX512(kc int, a *float32, rs, ps int, b *float32, c *float32, ldc, mr, nr int, alpha, beta float32)
 
-// packCopyAVX512 packs np full panels of 32 columns of a row-major B (kc rows, stride ldb)
-// into dst, panel after panel. It replaces this Go loop (see packCopyGo):
+// packCopyAVX512 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
+// of 32 columns, panel after panel, the last one zero-padded. It replaces this Go loop
+// (see packCopyGo):
 //
 //	for p := 0; p < kc; p++ {
-//		for q := 0; q < np; q++ {
-//			copy(dst[q*kc*32+p*32:][:32], b[p*ldb+q*32:][:32])
+//		for j := 0; j < (nc+32-1)/32*32; j++ {
+//			v := float32(0)
+//			if j < nc {
+//				v = b[p*ldb+j]
+//			}
+//			dst[j/32*kc*32+p*32+j%32] = v
 //		}
 //	}
 //
 //go:noescape
-func packCopyAVX512(kc, np int, b *float32, ldb int, dst *float32)
+func packCopyAVX512(kc, nc int, b *float32, ldb int, dst *float32)
 
-// packTransAVX512 packs one full panel of 32 columns of B = bᵀ, where b is row-major with
-// stride ldb, into dst; kc is a multiple of 16. It replaces this Go loop (see
-// packTransGo):
+// packTransAVX512 packs one panel of 32 columns of B = bᵀ, where b is row-major with stride
+// ldb and has rows (1..32) rows of kc elements, into dst, zero-padded. It replaces this
+// Go loop (see packTransGo):
 //
 //	for p := 0; p < kc; p++ {
 //		for j := 0; j < 32; j++ {
-//			dst[p*32+j] = b[j*ldb+p]
+//			v := float32(0)
+//			if j < rows {
+//				v = b[j*ldb+p]
+//			}
+//			dst[p*32+j] = v
 //		}
 //	}
 //
 //go:noescape
-func packTransAVX512(kc int, b *float32, ldb int, dst *float32)
+func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
 
 // kernelAVX2 computes one micro-tile of C from kc columns of A and a packed panel of B,
 // 6 rows and 16 columns at most. Each call replaces this Go loop (see kernelGo):

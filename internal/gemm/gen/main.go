@@ -29,11 +29,12 @@ func main() {
 	s.WriteString(header + "#include \"textflag.h\"\n")
 	g.WriteString(header + "package gemm\n")
 
-	for _, isa := range []isa{avx512, avx2} {
-		kernel(&s, &g, isa)
-		packCopy(&s, &g, isa)
-		packTrans(&s, &g, isa)
-	}
+	kernel(&s, &g, avx512)
+	packCopyMasked(&s, &g, avx512)
+	packTransMasked(&s, &g, avx512)
+	kernel(&s, &g, avx2)
+	packCopy(&s, &g, avx2)
+	packTrans(&s, &g, avx2)
 	maskTable(&s)
 
 	if err := os.WriteFile(*out, s.Bytes(), 0o644); err != nil {
@@ -535,4 +536,207 @@ func transpose(a asm, x isa) []string {
 		out[i] = v(i)
 	}
 	return out
+}
+
+// setMask sets opmask register k to the low min(max(R-off, 0), 16) bits, for R in register
+// reg, using CX and R11.
+func setMask(a asm, reg string, off, k int) {
+	a.ins("MOVQ %s, CX", reg)
+	if off > 0 {
+		a.ins("SUBQ $%d, CX", off)
+	}
+	a.ins("MOVQ $0, R11")
+	a.ins("CMPQ CX, $0")
+	a.ins("CMOVQLT R11, CX")
+	a.ins("MOVQ $16, R11")
+	a.ins("CMPQ CX, R11")
+	a.ins("CMOVQGT R11, CX")
+	a.ins("MOVL $1, R11")
+	a.ins("SHLL CX, R11")
+	a.ins("DECL R11")
+	a.ins("KMOVW R11, K%d", k)
+}
+
+const packCopyMaskedArgs = "kc, nc int, b *float32, ldb int, dst *float32"
+
+// packCopyMasked writes the copy of all panels, the last one zero-padded, of a B that is
+// stored k×n, with AVX-512 masks for the last panel.
+func packCopyMasked(s, g *bytes.Buffer, x isa) {
+	name := "packCopy" + x.name
+	nr := x.nr()
+	fmt.Fprintf(g, `
+// %[1]s packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
+// of %[2]d columns, panel after panel, the last one zero-padded. It replaces this Go loop
+// (see packCopyGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < (nc+%[2]d-1)/%[2]d*%[2]d; j++ {
+//			v := float32(0)
+//			if j < nc {
+//				v = b[p*ldb+j]
+//			}
+//			dst[j/%[2]d*kc*%[2]d+p*%[2]d+j%%%[2]d] = v
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, nr, packCopyMaskedArgs)
+	a := asm{s}
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packCopyMaskedArgs, name)
+	a.ins("MOVQ nc+8(FP), R12")
+	a.ins("MOVQ R12, R13")
+	a.ins("ANDQ $%d, R13", nr-1) // columns of the last, partial panel
+	setMask(a, "R13", 0, 1)
+	setMask(a, "R13", 16, 2)
+	a.ins("SHRQ $%d, R12", log2(nr)) // full panels
+	a.ins("MOVQ kc+0(FP), CX")
+	a.ins("MOVQ b+16(FP), SI")
+	a.ins("MOVQ ldb+24(FP), R9")
+	a.ins("SHLQ $2, R9")
+	a.ins("MOVQ dst+32(FP), DI")
+	a.ins("MOVQ CX, R10")
+	a.ins("IMULQ $%d, R10", 4*nr) // bytes from one panel to the next
+	a.ins("TESTQ CX, CX")
+	a.ins("JEQ %s_done", name)
+	a.label(name + "_row")
+	a.ins("MOVQ SI, AX")
+	a.ins("MOVQ DI, BX")
+	a.ins("MOVQ R12, DX")
+	a.ins("TESTQ DX, DX")
+	a.ins("JEQ %s_edge", name)
+	a.label(name + "_panel")
+	for j := 0; j < x.nv; j++ {
+		a.ins("VMOVUPS %d(AX), %s", j*x.vbytes(), x.v(j))
+	}
+	for j := 0; j < x.nv; j++ {
+		a.ins("VMOVUPS %s, %d(BX)", x.v(j), j*x.vbytes())
+	}
+	a.ins("ADDQ $%d, AX", 4*nr)
+	a.ins("ADDQ R10, BX")
+	a.ins("DECQ DX")
+	a.ins("JNE %s_panel", name)
+	a.label(name + "_edge")
+	a.ins("TESTQ R13, R13")
+	a.ins("JEQ %s_next", name)
+	for j := 0; j < x.nv; j++ {
+		a.ins("VMOVUPS.Z %d(AX), K%d, %s", j*x.vbytes(), j+1, x.v(j))
+	}
+	for j := 0; j < x.nv; j++ {
+		a.ins("VMOVUPS %s, %d(BX)", x.v(j), j*x.vbytes())
+	}
+	a.label(name + "_next")
+	a.ins("ADDQ R9, SI")
+	a.ins("ADDQ $%d, DI", 4*nr)
+	a.ins("DECQ CX")
+	a.ins("JNE %s_row", name)
+	a.label(name + "_done")
+	a.ins("VZEROUPPER")
+	a.ins("RET")
+}
+
+const packTransMaskedArgs = "kc, rows int, b *float32, ldb int, dst *float32"
+
+// packTransMasked writes the transposing pack of one panel of a B that is stored n×k,
+// any kc and any number of rows of b up to the panel's width, with AVX-512 masks.
+func packTransMasked(s, g *bytes.Buffer, x isa) {
+	name := "packTrans" + x.name
+	nr, l := x.nr(), x.lanes
+	fmt.Fprintf(g, `
+// %[1]s packs one panel of %[2]d columns of B = bᵀ, where b is row-major with stride
+// ldb and has rows (1..%[2]d) rows of kc elements, into dst, zero-padded. It replaces this
+// Go loop (see packTransGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < %[2]d; j++ {
+//			v := float32(0)
+//			if j < rows {
+//				v = b[j*ldb+p]
+//			}
+//			dst[p*%[2]d+j] = v
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, nr, packTransMaskedArgs)
+	a := asm{s}
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packTransMaskedArgs, name)
+	a.ins("MOVQ ldb+24(FP), R8")
+	a.ins("SHLQ $2, R8")
+	for h := 0; h < x.nv; h++ {
+		hl := fmt.Sprintf("%s_h%d", name, h)
+		// R13 = rows of this half, clamped to 0..16; AX = its first row; BX = its columns.
+		a.ins("MOVQ rows+8(FP), R13")
+		if h > 0 {
+			a.ins("SUBQ $%d, R13", h*l)
+		}
+		a.ins("MOVQ $0, R11")
+		a.ins("CMPQ R13, $0")
+		a.ins("CMOVQLT R11, R13")
+		a.ins("MOVQ b+16(FP), AX")
+		if h > 0 {
+			a.ins("MOVQ R8, R11")
+			a.ins("IMULQ $%d, R11", h*l)
+			a.ins("ADDQ R11, AX")
+		}
+		a.ins("MOVQ dst+32(FP), BX")
+		if h > 0 {
+			a.ins("ADDQ $%d, BX", 4*h*l)
+		}
+		a.ins("MOVQ kc+0(FP), CX")
+		a.ins("MOVQ CX, R12")
+		a.ins("ANDQ $%d, R12", l-1) // columns of b in the last, partial block
+		a.ins("SHRQ $%d, CX", log2(l))
+		a.ins("KXNORW K3, K3, K3")
+		a.label(hl + "_block")
+		a.ins("TESTQ CX, CX")
+		a.ins("JEQ %s_rem", hl)
+		transBlock(a, x, hl+"_full", false)
+		a.ins("ADDQ $%d, AX", 4*l)
+		a.ins("ADDQ $%d, BX", 4*l*nr)
+		a.ins("DECQ CX")
+		a.ins("JMP %s_block", hl)
+		a.label(hl + "_rem")
+		a.ins("TESTQ R12, R12")
+		a.ins("JEQ %s_end", hl)
+		setMask(a, "R12", 0, 3)
+		transBlock(a, x, hl+"_part", true)
+		a.label(hl + "_end")
+	}
+	a.ins("VZEROUPPER")
+	a.ins("RET")
+}
+
+// transBlock loads the rows of b at AX (R13 of them, stride R8; the others zero), with
+// columns masked by K3, transposes them and stores them at BX: 16 rows, or R12 with part.
+// It uses R9 and CX is kept.
+func transBlock(a asm, x isa, l string, part bool) {
+	nr, lanes := x.nr(), x.lanes
+	a.ins("MOVQ AX, R9")
+	for i := 0; i < lanes; i++ {
+		a.ins("CMPQ R13, $%d", i)
+		a.ins("JLE %s_zero%d", l, i)
+		a.ins("VMOVUPS.Z (R9), K3, %s", x.v(i))
+		if i < lanes-1 {
+			a.ins("ADDQ R8, R9")
+		}
+	}
+	a.ins("JMP %s_t", l)
+	for i := 0; i < lanes; i++ {
+		a.label(fmt.Sprintf("%s_zero%d", l, i))
+		a.ins(x.zero(x.v(i)))
+	}
+	a.label(l + "_t")
+	out := transpose(a, x)
+	for p := 0; p < lanes; p++ {
+		if part {
+			a.ins("CMPQ R12, $%d", p)
+			a.ins("JLE %s_stored", l)
+		}
+		a.ins("VMOVUPS %s, %d(BX)", out[p], 4*p*nr)
+	}
+	if part {
+		a.label(l + "_stored")
+	}
 }
