@@ -12,14 +12,14 @@ func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32
 	}
 	p := problem{x: x, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
-	parts := p.parts(threads)
-	if parts == 1 {
+	cut := p.cut(threads)
+	if cut.parts == 1 {
 		ws := getWorkspace(x)
 		p.block(ws.b)
 		putWorkspace(ws)
 		return
 	}
-	runParallel(&p, parts, threads)
+	runParallel(&p, cut, threads)
 }
 
 // scale sets C = beta·C, without reading C when beta is 0.
@@ -46,65 +46,6 @@ type problem struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
-}
-
-// parallelWork is the number of multiply-adds from which a product is worth more than one
-// goroutine; each part gets at least this much.
-const parallelWork = 1 << 21
-
-// partsPerThread is how many parts a product is cut into for each goroutine that may work
-// on it, so that a goroutine that starts late, or a core that is busy with something else,
-// costs only a part's time: the others claim the parts it would have done.
-const partsPerThread = 4
-
-// parts returns how many parts p should be cut into for threads goroutines: 1 for a small
-// product.
-func (p *problem) parts(threads int) int {
-	if threads <= 1 {
-		return 1
-	}
-	t := min(threads*partsPerThread, p.m*p.n*p.k/parallelWork)
-	if p.n >= p.m {
-		t = min(t, (p.n+p.x.nr-1)/p.x.nr) // whole panels of columns
-	} else {
-		// Whole micro-tiles of rows, at least 8 each: every part packs all of B.
-		t = min(t, p.m/(8*p.x.mr))
-	}
-	return max(t, 1)
-}
-
-// part returns part i of parts: a block of whole panels of C's columns when n ≥ m, else of
-// whole micro-tiles of its rows.
-func (p *problem) part(i, parts int) problem {
-	q := *p
-	if p.n >= p.m {
-		j0, j1 := split(p.n, p.x.nr, i, parts)
-		q.n = j1 - j0
-		q.c = p.c[j0:]
-		if p.transB {
-			q.b = p.b[j0*p.ldb:]
-		} else {
-			q.b = p.b[j0:]
-		}
-		return q
-	}
-	i0, i1 := split(p.m, p.x.mr, i, parts)
-	q.m = i1 - i0
-	q.c = p.c[i0*p.ldc:]
-	if p.transA {
-		q.a = p.a[i0:]
-	} else {
-		q.a = p.a[i0*p.lda:]
-	}
-	return q
-}
-
-// split returns the bounds of part i when n is cut into parts runs of whole units.
-func split(n, unit, i, parts int) (lo, hi int) {
-	units := (n + unit - 1) / unit
-	lo = min(n, units*i/parts*unit)
-	hi = min(n, units*(i+1)/parts*unit)
-	return lo, hi
 }
 
 // blocks returns the size of the blocks when n is cut into as few blocks of at most most

@@ -93,26 +93,36 @@ func (c gemmCase) operands(rnd *rand.Rand) (a, b, cm *mat) {
 // reference returns alpha·op(A)·op(B) + beta·C in float64 and, for each element, the
 // sum of the magnitudes of its terms, which bounds the rounding error of a float32 sum.
 func reference(c gemmCase, a, b, cm *mat) (want, size []float64) {
-	at := func(i, l int) float64 {
-		if c.l.transA {
-			return float64(a.data()[l*a.ld+i])
+	// op(A) row by row and op(B) column by column, in float64.
+	ar := make([]float64, c.m*c.k)
+	bc := make([]float64, c.n*c.k)
+	for i := 0; i < c.m; i++ {
+		for l := 0; l < c.k; l++ {
+			if c.l.transA {
+				ar[i*c.k+l] = float64(a.data()[l*a.ld+i])
+			} else {
+				ar[i*c.k+l] = float64(a.data()[i*a.ld+l])
+			}
 		}
-		return float64(a.data()[i*a.ld+l])
 	}
-	bt := func(l, j int) float64 {
-		if c.l.transB {
-			return float64(b.data()[j*b.ld+l])
+	for j := 0; j < c.n; j++ {
+		for l := 0; l < c.k; l++ {
+			if c.l.transB {
+				bc[j*c.k+l] = float64(b.data()[j*b.ld+l])
+			} else {
+				bc[j*c.k+l] = float64(b.data()[l*b.ld+j])
+			}
 		}
-		return float64(b.data()[l*b.ld+j])
 	}
 	want = make([]float64, c.m*c.n)
 	size = make([]float64, c.m*c.n)
 	for i := 0; i < c.m; i++ {
+		x := ar[i*c.k : (i+1)*c.k]
 		for j := 0; j < c.n; j++ {
 			var s, z float64
-			for l := 0; l < c.k; l++ {
-				s += at(i, l) * bt(l, j)
-				z += math.Abs(at(i, l) * bt(l, j))
+			for l, y := range bc[j*c.k : (j+1)*c.k] {
+				s += x[l] * y
+				z += math.Abs(x[l] * y)
 			}
 			w, sz := float64(c.alpha)*s, math.Abs(float64(c.alpha))*z
 			if c.beta != 0 {
@@ -182,16 +192,47 @@ func TestSgemmOddSizes(t *testing.T) {
 // TestSgemmBlocks covers several k and n blocks, every alpha/beta pair, and the parallel
 // split along n and along m.
 func TestSgemmBlocks(t *testing.T) {
-	shapes := [][3]int{{13, 500, 401}, {130, 37, 777}, {61, 1001, 45}, {301, 70, 390}, {2, 2000, 30}, {1100, 3, 20}}
+	// m, n, k: blocks of k and n; cuts along n, m and k (see TestCut); thin products.
+	shapes := [][3]int{{13, 500, 401}, {130, 37, 777}, {40, 1200, 100}, {1200, 20, 200}, {20, 30, 9000}, {2, 2000, 30}, {1100, 3, 20}}
+	threads := []int{1, 2, 3}
 	if testing.Short() {
-		shapes = shapes[:2]
+		shapes, threads = shapes[:5], []int{3}
 	}
 	rnd := rand.New(rand.NewPCG(3, 4))
 	for _, l := range layouts {
 		for i, sh := range shapes {
 			s := scalars[i%len(scalars)]
 			c := gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 5}, s[0], s[1]}
-			checkCase(t, []int{1, 2, 3}, c, rnd)
+			checkCase(t, threads, c, rnd)
+		}
+	}
+}
+
+// TestCut checks which dimension products of descent's models are cut along, and that
+// the shapes TestSgemmBlocks uses to cover each cut get it.
+func TestCut(t *testing.T) {
+	for _, x := range impls() {
+		for _, tc := range []struct {
+			m, n, k int
+			want    byte
+		}{
+			{128, 1000, 784, 'n'},   // MLP layer
+			{1024, 1024, 1024, 'n'}, // square
+			{1000, 1000, 128, 'n'},  // MLP weight gradient
+			{36864, 64, 288, 'm'},   // CNN conv2 by im2col, batch 64
+			{64, 288, 36864, 'k'},   // its weight gradient
+			{128, 128, 9216, 'k'},   // CNN fc1
+			{40, 1200, 100, 'n'},
+			{1200, 20, 200, 'm'},
+			{20, 30, 9000, 'k'},
+		} {
+			p := problem{x: x, m: tc.m, n: tc.n, k: tc.k}
+			if c := p.cut(2); c.dim != tc.want || c.parts < 2 {
+				t.Errorf("%s: %d×%d×%d cut %c in %d parts, want %c", x.name, tc.m, tc.n, tc.k, c.dim, c.parts, tc.want)
+			}
+		}
+		if p := (problem{x: x, m: 100, n: 100, k: 100}); p.cut(2).parts != 1 {
+			t.Errorf("%s: a 100³ product is cut in %d parts, want 1", x.name, p.cut(2).parts)
 		}
 	}
 }

@@ -57,6 +57,8 @@ func putWorkspace(w *workspace) { workspaces.put(w) }
 // a new generation, and a worker with an old one finds nothing to claim.
 type task struct {
 	p       problem
+	cut     cut
+	scratch []float32     // the products of a cut along k, kept for the next call
 	gen     uint32        // the current generation; read and written by callers only
 	state   atomic.Uint64 // generation<<32 | next part to claim<<16 | parts
 	pending atomic.Int32  // parts not yet finished
@@ -83,7 +85,7 @@ func (t *task) help(gen uint32) {
 		if !t.state.CompareAndSwap(v, v+1<<16) {
 			continue
 		}
-		q := t.p.part(next, parts)
+		q := t.p.part(t.cut, next, t.scratch)
 		ws := getWorkspace(q.x)
 		q.block(ws.b)
 		putWorkspace(ws)
@@ -110,12 +112,18 @@ const spin = 200 * time.Microsecond
 // processor to run what is waited for.
 func spinning() bool { return runtime.GOMAXPROCS(0) > 1 }
 
-// runParallel computes p cut into parts, with the caller and up to threads-1 workers.
-func runParallel(p *problem, parts, threads int) {
-	parts = min(parts, maxParts)
+// runParallel computes p cut by c, with the caller and up to threads-1 workers.
+func runParallel(p *problem, c cut, threads int) {
+	c.parts = min(c.parts, maxParts)
+	parts := c.parts
 	helpers := min(parts, threads) - 1
 	t := tasks.get()
-	t.p = *p
+	t.p, t.cut = *p, c
+	if c.dim == 'k' {
+		if need := (parts - 1) * p.m * p.n; len(t.scratch) < need {
+			t.scratch = make([]float32, need)
+		}
+	}
 	t.gen++
 	t.pending.Store(int32(parts))
 	t.wg.Add(parts)
@@ -140,6 +148,9 @@ func runParallel(p *problem, parts, threads int) {
 		}
 	}
 	t.wg.Wait()
+	if c.dim == 'k' {
+		p.reduce(c, t.scratch)
+	}
 	t.p = problem{} // drop the caller's slices
 	tasks.put(t)
 }
