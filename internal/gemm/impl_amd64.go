@@ -26,17 +26,11 @@ var avx2Impl = &impl{
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		kernelAVX2(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
 	},
-	// Full panels and blocks of 8 columns of b in assembly, the edges in Go.
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
-		np := nc / 16
-		if np > 0 {
-			_ = dst[np*16*kc-1]
-			packCopyAVX2(kc, np, &b[0], ldb, &dst[0])
-		}
-		if nc > np*16 {
-			packCopyGo(16, kc, nc-np*16, b[np*16:], ldb, dst[np*16*kc:])
-		}
+		_ = dst[(nc+15)/16*16*kc-1]
+		packCopyAVX2(kc, nc, &b[0], ldb, &dst[0])
 	},
+	// Full panels in blocks of 8 columns of b in assembly, the edges in Go.
 	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
 		kv := 0
 		if rows == 16 {

@@ -78,17 +78,22 @@ func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
 //go:noescape
 func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, c *float32, ldc, mr, nr int, alpha, beta float32)
 
-// packCopyAVX2 packs np full panels of 16 columns of a row-major B (kc rows, stride ldb)
-// into dst, panel after panel. It replaces this Go loop (see packCopyGo):
+// packCopyAVX2 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
+// of 16 columns, panel after panel, the last one zero-padded. It replaces this Go loop
+// (see packCopyGo):
 //
 //	for p := 0; p < kc; p++ {
-//		for q := 0; q < np; q++ {
-//			copy(dst[q*kc*16+p*16:][:16], b[p*ldb+q*16:][:16])
+//		for j := 0; j < (nc+16-1)/16*16; j++ {
+//			v := float32(0)
+//			if j < nc {
+//				v = b[p*ldb+j]
+//			}
+//			dst[j/16*kc*16+p*16+j%16] = v
 //		}
 //	}
 //
 //go:noescape
-func packCopyAVX2(kc, np int, b *float32, ldb int, dst *float32)
+func packCopyAVX2(kc, nc int, b *float32, ldb int, dst *float32)
 
 // packTransAVX2 packs one full panel of 16 columns of B = bᵀ, where b is row-major with
 // stride ldb, into dst; kc is a multiple of 8. It replaces this Go loop (see

@@ -5457,10 +5457,18 @@ kernelAVX2_6x2_nobeta_edge:
 	VZEROUPPER
 	RET
 
-// func packCopyAVX2(kc, np int, b *float32, ldb int, dst *float32)
+// func packCopyAVX2(kc, nc int, b *float32, ldb int, dst *float32)
 TEXT ·packCopyAVX2(SB), NOSPLIT, $0-40
+	MOVQ nc+8(FP), R12
+	MOVQ R12, R13
+	ANDQ $15, R13
+	LEAQ ·maskTable<>(SB), R11
+	MOVQ R13, CX
+	NEGQ CX
+	VMOVUPS 64(R11)(CX*4), Y2
+	VMOVUPS 96(R11)(CX*4), Y3
+	SHRQ $4, R12
 	MOVQ kc+0(FP), CX
-	MOVQ np+8(FP), R8
 	MOVQ b+16(FP), SI
 	MOVQ ldb+24(FP), R9
 	SHLQ $2, R9
@@ -5469,12 +5477,12 @@ TEXT ·packCopyAVX2(SB), NOSPLIT, $0-40
 	IMULQ $64, R10
 	TESTQ CX, CX
 	JEQ packCopyAVX2_done
-	TESTQ R8, R8
-	JEQ packCopyAVX2_done
 packCopyAVX2_row:
 	MOVQ SI, AX
 	MOVQ DI, BX
-	MOVQ R8, DX
+	MOVQ R12, DX
+	TESTQ DX, DX
+	JEQ packCopyAVX2_edge
 packCopyAVX2_panel:
 	VMOVUPS 0(AX), Y0
 	VMOVUPS 32(AX), Y1
@@ -5484,6 +5492,14 @@ packCopyAVX2_panel:
 	ADDQ R10, BX
 	DECQ DX
 	JNE packCopyAVX2_panel
+packCopyAVX2_edge:
+	TESTQ R13, R13
+	JEQ packCopyAVX2_next
+	VMASKMOVPS 0(AX), Y2, Y0
+	VMASKMOVPS 32(AX), Y3, Y1
+	VMOVUPS Y0, 0(BX)
+	VMOVUPS Y1, 32(BX)
+packCopyAVX2_next:
 	ADDQ R9, SI
 	ADDQ $64, DI
 	DECQ CX

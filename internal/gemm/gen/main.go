@@ -30,7 +30,7 @@ func main() {
 	g.WriteString(header + "package gemm\n")
 
 	kernel(&s, &g, avx512)
-	packCopyMasked(&s, &g, avx512)
+	packCopy(&s, &g, avx512)
 	packTransMasked(&s, &g, avx512)
 	kernel(&s, &g, avx2)
 	packCopy(&s, &g, avx2)
@@ -339,63 +339,6 @@ func maskTable(s *bytes.Buffer) {
 	s.WriteString("GLOBL ·maskTable<>(SB), RODATA|NOPTR, $128\n")
 }
 
-const packCopyArgs = "kc, np int, b *float32, ldb int, dst *float32"
-
-// packCopy writes the copy of full panels of a B that is stored k×n.
-func packCopy(s, g *bytes.Buffer, x isa) {
-	name := "packCopy" + x.name
-	nr := x.nr()
-	fmt.Fprintf(g, `
-// %[1]s packs np full panels of %[2]d columns of a row-major B (kc rows, stride ldb)
-// into dst, panel after panel. It replaces this Go loop (see packCopyGo):
-//
-//	for p := 0; p < kc; p++ {
-//		for q := 0; q < np; q++ {
-//			copy(dst[q*kc*%[2]d+p*%[2]d:][:%[2]d], b[p*ldb+q*%[2]d:][:%[2]d])
-//		}
-//	}
-//
-//go:noescape
-func %[1]s(%[3]s)
-`, name, nr, packCopyArgs)
-	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packCopyArgs, name)
-	a.ins("MOVQ kc+0(FP), CX")
-	a.ins("MOVQ np+8(FP), R8")
-	a.ins("MOVQ b+16(FP), SI")
-	a.ins("MOVQ ldb+24(FP), R9")
-	a.ins("SHLQ $2, R9")
-	a.ins("MOVQ dst+32(FP), DI")
-	a.ins("MOVQ CX, R10")
-	a.ins("IMULQ $%d, R10", 4*nr) // bytes from one panel to the next
-	a.ins("TESTQ CX, CX")
-	a.ins("JEQ %s_done", name)
-	a.ins("TESTQ R8, R8")
-	a.ins("JEQ %s_done", name)
-	a.label(name + "_row")
-	a.ins("MOVQ SI, AX")
-	a.ins("MOVQ DI, BX")
-	a.ins("MOVQ R8, DX")
-	a.label(name + "_panel")
-	for j := 0; j < x.nv; j++ {
-		a.ins("VMOVUPS %d(AX), %s", j*x.vbytes(), x.v(j))
-	}
-	for j := 0; j < x.nv; j++ {
-		a.ins("VMOVUPS %s, %d(BX)", x.v(j), j*x.vbytes())
-	}
-	a.ins("ADDQ $%d, AX", 4*nr)
-	a.ins("ADDQ R10, BX")
-	a.ins("DECQ DX")
-	a.ins("JNE %s_panel", name)
-	a.ins("ADDQ R9, SI")
-	a.ins("ADDQ $%d, DI", 4*nr)
-	a.ins("DECQ CX")
-	a.ins("JNE %s_row", name)
-	a.label(name + "_done")
-	a.ins("VZEROUPPER")
-	a.ins("RET")
-}
-
 const packTransArgs = "kc int, b *float32, ldb int, dst *float32"
 
 // packTrans writes the transposing pack of one full panel of a B that is stored n×k.
@@ -557,11 +500,11 @@ func setMask(a asm, reg string, off, k int) {
 	a.ins("KMOVW R11, K%d", k)
 }
 
-const packCopyMaskedArgs = "kc, nc int, b *float32, ldb int, dst *float32"
+const packCopyArgs = "kc, nc int, b *float32, ldb int, dst *float32"
 
-// packCopyMasked writes the copy of all panels, the last one zero-padded, of a B that is
-// stored k×n, with AVX-512 masks for the last panel.
-func packCopyMasked(s, g *bytes.Buffer, x isa) {
+// packCopy writes the copy of all panels, the last one zero-padded, of a B that is stored
+// k×n, with masked loads for the last panel.
+func packCopy(s, g *bytes.Buffer, x isa) {
 	name := "packCopy" + x.name
 	nr := x.nr()
 	fmt.Fprintf(g, `
@@ -581,14 +524,26 @@ func packCopyMasked(s, g *bytes.Buffer, x isa) {
 //
 //go:noescape
 func %[1]s(%[3]s)
-`, name, nr, packCopyMaskedArgs)
+`, name, nr, packCopyArgs)
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packCopyMaskedArgs, name)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packCopyArgs, name)
 	a.ins("MOVQ nc+8(FP), R12")
 	a.ins("MOVQ R12, R13")
 	a.ins("ANDQ $%d, R13", nr-1) // columns of the last, partial panel
-	setMask(a, "R13", 0, 1)
-	setMask(a, "R13", 16, 2)
+	masks := []string{"K1", "K2"}
+	if x.masked {
+		setMask(a, "R13", 0, 1)
+		setMask(a, "R13", 16, 2)
+	} else {
+		// Lane i of mask j is set when 8j+i < R13: load from maskTable at (16+8j-R13)*4.
+		masks = []string{x.v(2), x.v(3)}
+		a.ins("LEAQ ·maskTable<>(SB), R11")
+		a.ins("MOVQ R13, CX")
+		a.ins("NEGQ CX")
+		for j := 0; j < x.nv; j++ {
+			a.ins("VMOVUPS %d(R11)(CX*4), %s", 4*(16+8*j), masks[j])
+		}
+	}
 	a.ins("SHRQ $%d, R12", log2(nr)) // full panels
 	a.ins("MOVQ kc+0(FP), CX")
 	a.ins("MOVQ b+16(FP), SI")
@@ -620,7 +575,11 @@ func %[1]s(%[3]s)
 	a.ins("TESTQ R13, R13")
 	a.ins("JEQ %s_next", name)
 	for j := 0; j < x.nv; j++ {
-		a.ins("VMOVUPS.Z %d(AX), K%d, %s", j*x.vbytes(), j+1, x.v(j))
+		if x.masked {
+			a.ins("VMOVUPS.Z %d(AX), %s, %s", j*x.vbytes(), masks[j], x.v(j))
+		} else {
+			a.ins("VMASKMOVPS %d(AX), %s, %s", j*x.vbytes(), masks[j], x.v(j))
+		}
 	}
 	for j := 0; j < x.nv; j++ {
 		a.ins("VMOVUPS %s, %d(BX)", x.v(j), j*x.vbytes())
