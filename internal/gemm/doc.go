@@ -29,12 +29,15 @@
 //
 // # Threads
 //
-// A product of at least parallelWork multiply-adds (2²¹), given more than one goroutine
-// (runtime.GOMAXPROCS(0) for Sgemm), is cut into up to partsPerThread parts per goroutine:
-// whole panels of C's columns when n ≥ m, else whole micro-tiles of its rows. The caller
-// and up to GOMAXPROCS-1 long-lived workers claim the parts one by one, so a worker that
-// wakes late or a core busy with another process only shifts parts to the others. Each
-// part runs the blocked algorithm on its own packing buffer. Waking a parked thread costs
+// A product of at least twice parallelWork multiply-adds (2²¹), given more than one
+// goroutine (runtime.GOMAXPROCS(0) for Sgemm), is cut into parts along the dimension whose
+// parts repeat the least memory traffic: n (whole panels of C's columns; each part reads
+// all of A), m (whole micro-tiles of C's rows; each part packs all of B) or k (each part
+// but the first writes its m×n product to scratch memory that is added to C at the end,
+// the right cut for the weight gradients of convolutions, where k is the batch's pixels).
+// The caller and up to GOMAXPROCS-1 long-lived workers claim the parts one by one, so a
+// worker that wakes late or a core busy with another process only shifts parts to the
+// others. Each part runs the blocked algorithm on its own packing buffer. Waking a parked thread costs
 // 60-400µs on the virtual machines descent is measured on, so workers, and the caller
 // waiting for them, poll for 200µs before they block; the products of a training step
 // follow each other closely enough to keep them awake. Packing buffers and call records
