@@ -85,7 +85,7 @@ func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			if *asJSON {
 				line, _ := json.Marshal(map[string]any{
 					"impl": "descent", "kernel": gemm.Kernel(), "m": m, "k": k, "n": n,
-					"layout": l, "gflops": round1(gf), "threads": *threads,
+					"layout": l, "gflops": roundSig(gf, 4), "threads": *threads,
 				})
 				fmt.Fprintf(stdout, "%s\n", line)
 			} else {
@@ -146,4 +146,9 @@ func randSlice(rnd *rand.Rand, n int) []float32 {
 	return s
 }
 
-func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
+// roundSig rounds x to n significant digits, so that tiny products (in tests, under the race
+// detector) do not print 0 GFLOP/s.
+func roundSig(x float64, n int) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', n, 64), 64)
+	return v
+}
