@@ -1,0 +1,144 @@
+// Package parallel splits loops over the cores with a persistent pool of worker goroutines.
+//
+// [For] runs a loop body over disjoint chunks of an index range, one chunk on the calling
+// goroutine and the others on pooled workers; [Split] does the same for a given number of
+// chunks and tells each call its chunk index. The number of chunks of For is at most
+// runtime.GOMAXPROCS(0), read at each call, so setting GOMAXPROCS sets the threads.
+//
+// # Nesting
+//
+// A body may itself call For (or anything that does): a caller that waits for its chunks
+// first takes back every chunk no worker has started, so a full pool never deadlocks.
+//
+// # Allocation
+//
+// For and Split allocate nothing once the pool is warm; a closure passed as body is
+// allocated by the caller when it captures variables, so hot paths call them only for work
+// large enough that the split pays.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// MaxChunks bounds the number of chunks of one call of [For] or [Split].
+const MaxChunks = 64
+
+// A job is one chunk of a call. claimed is set by whoever runs it. Exactly one of body and
+// split is set.
+type job struct {
+	body      func(lo, hi int)
+	split     func(i, lo, hi int)
+	i, lo, hi int
+	claimed   atomic.Bool
+	g         *group
+}
+
+func (j *job) run() {
+	if j.body != nil {
+		j.body(j.lo, j.hi)
+	} else {
+		j.split(j.i, j.lo, j.hi)
+	}
+	j.g.wg.Done()
+}
+
+// A group is the state of one call, recycled through groups.
+type group struct {
+	jobs [MaxChunks]job
+	wg   sync.WaitGroup
+}
+
+var (
+	groups  = sync.Pool{New: func() any { return new(group) }}
+	queue   = make(chan *job, 4*MaxChunks)
+	mu      sync.Mutex
+	workers int // goroutines started so far, each serving queue forever
+)
+
+// ensureWorkers starts workers until at least n of them serve the queue.
+func ensureWorkers(n int) {
+	mu.Lock()
+	for workers < n {
+		workers++
+		go serve()
+	}
+	mu.Unlock()
+}
+
+// serve runs the jobs of the queue that nobody has claimed. A job may be queued after its
+// caller took it back and even after its group was reused; the claim decides who runs it.
+func serve() {
+	for j := range queue {
+		if j.claimed.CompareAndSwap(false, true) {
+			j.run()
+		}
+	}
+}
+
+// Chunks returns the number of chunks For(n, grain, ·) uses: at most GOMAXPROCS and
+// [MaxChunks], and at most n/grain (at least 1).
+func Chunks(n, grain int) int {
+	if grain < 1 {
+		grain = 1
+	}
+	c := min(runtime.GOMAXPROCS(0), MaxChunks, n/grain)
+	return max(c, 1)
+}
+
+// For calls body(lo, hi) for disjoint chunks [lo, hi) that cover [0, n), in parallel, and
+// returns when every call has returned. There are [Chunks](n, grain) chunks of nearly equal
+// length; with one chunk, body(0, n) runs on the calling goroutine.
+func For(n, grain int, body func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	c := Chunks(n, grain)
+	if c == 1 {
+		body(0, n)
+		return
+	}
+	run(n, c, body, nil)
+}
+
+// Split calls body(i, lo, hi) for the chunks i = 0 … chunks−1 of [0, n), chunk i being
+// [i·n/chunks, (i+1)·n/chunks), in parallel, and returns when every call has returned.
+// Chunk 0 runs on the calling goroutine. The chunk index lets each call use its own part of
+// a scratch buffer sized for chunks workers. chunks must be in [1, MaxChunks].
+func Split(n, chunks int, body func(i, lo, hi int)) {
+	if chunks < 1 || chunks > MaxChunks {
+		panic("parallel: chunks out of range")
+	}
+	if chunks == 1 {
+		body(0, 0, n)
+		return
+	}
+	run(n, chunks, nil, body)
+}
+
+func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int)) {
+	ensureWorkers(chunks - 1)
+	g := groups.Get().(*group)
+	g.wg.Add(chunks)
+	for i := range chunks {
+		j := &g.jobs[i]
+		j.body, j.split, j.i, j.lo, j.hi, j.g = body, split, i, i*n/chunks, (i+1)*n/chunks, g
+		j.claimed.Store(i == 0)
+		if i > 0 {
+			queue <- j
+		}
+	}
+	g.jobs[0].run()
+	for i := 1; i < chunks; i++ {
+		if j := &g.jobs[i]; j.claimed.CompareAndSwap(false, true) {
+			j.run()
+		}
+	}
+	g.wg.Wait()
+	for i := range chunks {
+		g.jobs[i].body, g.jobs[i].split = nil, nil
+	}
+	groups.Put(g)
+}

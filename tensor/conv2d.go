@@ -1,0 +1,204 @@
+package tensor
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/parallel"
+	"github.com/descent-ml/descent/internal/vec"
+)
+
+// Conv2dConfig holds the options of a 2-D convolution. The zero value is stride 1 and no
+// padding, PyTorch's defaults.
+type Conv2dConfig struct {
+	// Stride is the step between windows, in both spatial dimensions. 0 means 1.
+	Stride int
+	// Padding is the number of zeros added on each side of both spatial dimensions.
+	Padding int
+}
+
+func (c Conv2dConfig) stride() int { return max(c.Stride, 1) }
+
+// conv2dGeom validates the shapes of x (n×c×h×w) and w (f×c×kh×kw) and returns the geometry.
+func conv2dGeom(op string, x, w *Tensor, cfg Conv2dConfig) convGeom {
+	if x.rank != 4 || w.rank != 4 || x.shape[1] != w.shape[1] || cfg.Padding < 0 || cfg.Stride < 0 {
+		panic(fmt.Sprintf("tensor: %s of input %v with weight %v and %+v", op, dimsOf(x), dimsOf(w), cfg))
+	}
+	g := convGeom{
+		n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3],
+		f: w.shape[0], kh: w.shape[2], kw: w.shape[3],
+		s: cfg.stride(), p: cfg.Padding,
+	}
+	g.oh = (g.h+2*g.p-g.kh)/g.s + 1
+	g.ow = (g.w+2*g.p-g.kw)/g.s + 1
+	if g.h+2*g.p < g.kh || g.w+2*g.p < g.kw || g.kh < 1 || g.kw < 1 {
+		panic(fmt.Sprintf("tensor: %s: kernel %d×%d larger than padded input %d×%d", op, g.kh, g.kw, g.h+2*g.p, g.w+2*g.p))
+	}
+	return g
+}
+
+// Conv2dShape returns the shape n×f×oh×ow of the convolution of x (n×c×h×w) with w
+// (f×c×kh×kw): oh = ⌊(h + 2·padding − kh)/stride⌋ + 1, and ow likewise.
+func Conv2dShape(x, w *Tensor, cfg Conv2dConfig) [4]int {
+	g := conv2dGeom("Conv2dShape", x, w, cfg)
+	return [4]int{g.n, g.f, g.oh, g.ow}
+}
+
+// identityUnfold reports whether im2col is the identity (1×1 kernel, stride 1, no padding).
+func (g *convGeom) identityUnfold() bool {
+	return g.kh == 1 && g.kw == 1 && g.s == 1 && g.p == 0
+}
+
+// Conv2dWorkLen returns the length of the scratch buffer that [Conv2d],
+// [Conv2dBackwardInput] and [Conv2dBackwardWeight] need for an input shaped like x and
+// weights shaped like w. It depends on runtime.GOMAXPROCS, which must not change between
+// this call and the kernels that use the buffer.
+func Conv2dWorkLen(x, w *Tensor, cfg Conv2dConfig) int {
+	g := conv2dGeom("Conv2dWorkLen", x, w, cfg)
+	return parallel.Chunks(g.n, 1) * g.chunkWork()
+}
+
+// chunkWork is the scratch of one worker: an unfolded sample and a partial weight and bias
+// gradient.
+func (g *convGeom) chunkWork() int { return g.k()*g.q() + g.f*g.k() + g.f }
+
+func (g *convGeom) checkWork(op string, work []float32) int {
+	chunks := parallel.Chunks(g.n, 1)
+	if len(work) < chunks*g.chunkWork() {
+		panic(fmt.Sprintf("tensor: %s: work buffer of %d, need %d (Conv2dWorkLen)", op, len(work), chunks*g.chunkWork()))
+	}
+	return chunks
+}
+
+// Conv2d sets y = act(conv(x, w) + b), PyTorch's Conv2d (cross-correlation) in NCHW
+// layout: x is n×c×h×w, w is f×c×kh×kw, b has f elements (or is nil) and y is
+// n×f×oh×ow (see [Conv2dShape]). work is scratch of at least [Conv2dWorkLen] elements.
+//
+// Each sample is unfolded (im2col) into a (c·kh·kw)×(oh·ow) matrix and multiplied by the
+// weights seen as an f×(c·kh·kw) matrix; the samples are split over the cores.
+func Conv2d(y, x, w, b *Tensor, cfg Conv2dConfig, act Activation, work []float32) {
+	g := conv2dGeom("Conv2d", x, w, cfg)
+	if y.rank != 4 || y.shape[0] != g.n || y.shape[1] != g.f || y.shape[2] != g.oh || y.shape[3] != g.ow || (b != nil && b.Len() != g.f) {
+		panic(fmt.Sprintf("tensor: Conv2d of input %v with weight %v into %v", dimsOf(x), dimsOf(w), dimsOf(y)))
+	}
+	chunks := g.checkWork("Conv2d", work)
+	k, q, in := g.k(), g.q(), g.c*g.h*g.w
+	var bias []float32
+	if b != nil {
+		bias = b.data
+	}
+	xd, yd, wd := x.data, y.data, w.data
+	parallel.Split(g.n, chunks, func(ci, lo, hi int) {
+		col := work[ci*g.chunkWork():][:k*q]
+		for n := lo; n < hi; n++ {
+			xn, yn := xd[n*in:(n+1)*in], yd[n*g.f*q:(n+1)*g.f*q]
+			if g.identityUnfold() {
+				col = xn
+			} else {
+				im2col(col, q, xn, &g)
+			}
+			sgemm(false, false, g.f, q, k, wd, k, col, q, yn, q, Assign)
+			planeBiasAct(yn, q, bias, act)
+		}
+	})
+}
+
+// planeBiasAct applies act(y + bias[f]) to each plane f (of q elements) of one sample.
+func planeBiasAct(y []float32, q int, bias []float32, act Activation) {
+	if bias == nil && act == ActNone {
+		return
+	}
+	for f := 0; f*q < len(y); f++ {
+		p := y[f*q : (f+1)*q]
+		var c float32
+		if bias != nil {
+			c = bias[f]
+		}
+		if act == ActReLU {
+			vec.AddConstReLU(p, c)
+		} else {
+			vec.AddConst(p, c)
+		}
+	}
+}
+
+// Conv2dBackwardInput sets dx (mode Assign) or adds to it (Accumulate) the gradient of
+// [Conv2d] with respect to its input, from dy, the gradient of its output before the
+// activation, and the weights w. work is scratch of at least [Conv2dWorkLen] elements.
+func Conv2dBackwardInput(dx, dy, w *Tensor, cfg Conv2dConfig, mode Mode, work []float32) {
+	g := conv2dGeom("Conv2dBackwardInput", dx, w, cfg)
+	g.checkOut("Conv2dBackwardInput", dy)
+	chunks := g.checkWork("Conv2dBackwardInput", work)
+	k, q, in := g.k(), g.q(), g.c*g.h*g.w
+	dxd, dyd, wd := dx.data, dy.data, w.data
+	parallel.Split(g.n, chunks, func(ci, lo, hi int) {
+		dcol := work[ci*g.chunkWork():][:k*q]
+		for n := lo; n < hi; n++ {
+			dxn, dyn := dxd[n*in:(n+1)*in], dyd[n*g.f*q:(n+1)*g.f*q]
+			if g.identityUnfold() {
+				sgemm(true, false, k, q, g.f, wd, k, dyn, q, dxn, q, mode)
+				continue
+			}
+			sgemm(true, false, k, q, g.f, wd, k, dyn, q, dcol, q, Assign)
+			if mode == Assign {
+				clear(dxn)
+			}
+			col2im(dxn, dcol, q, &g)
+		}
+	})
+}
+
+// Conv2dBackwardWeight sets dw and db (mode Assign) or adds to them (Accumulate) the
+// gradients of [Conv2d] with respect to its weights and bias, from dy, the gradient of its
+// output before the activation, and the input x. db may be nil. work is scratch of at least
+// [Conv2dWorkLen] elements.
+func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, work []float32) {
+	g := conv2dGeom("Conv2dBackwardWeight", x, dw, cfg)
+	g.checkOut("Conv2dBackwardWeight", dy)
+	if db != nil && db.Len() != g.f {
+		panic(fmt.Sprintf("tensor: Conv2dBackwardWeight: bias gradient %v for %d filters", dimsOf(db), g.f))
+	}
+	chunks := g.checkWork("Conv2dBackwardWeight", work)
+	k, q, in := g.k(), g.q(), g.c*g.h*g.w
+	xd, dyd, hasBias := x.data, dy.data, db != nil
+	parallel.Split(g.n, chunks, func(ci, lo, hi int) {
+		wk := work[ci*g.chunkWork():][:g.chunkWork()]
+		col, pdw, pdb := wk[:k*q], wk[k*q:k*q+g.f*k], wk[k*q+g.f*k:]
+		clear(pdw)
+		clear(pdb)
+		for n := lo; n < hi; n++ {
+			xn, dyn := xd[n*in:(n+1)*in], dyd[n*g.f*q:(n+1)*g.f*q]
+			if g.identityUnfold() {
+				col = xn
+			} else {
+				im2col(col, q, xn, &g)
+			}
+			sgemm(false, true, g.f, k, q, dyn, q, col, q, pdw, k, Accumulate)
+			if hasBias {
+				for f := range g.f {
+					pdb[f] += vec.Sum(dyn[f*q : (f+1)*q])
+				}
+			}
+		}
+	})
+	// Reduce the partial gradients of the chunks in chunk order.
+	if mode == Assign {
+		clear(dw.data)
+		if db != nil {
+			clear(db.data)
+		}
+	}
+	for ci := range chunks {
+		wk := work[ci*g.chunkWork():][:g.chunkWork()]
+		vec.Add(dw.data, wk[k*q:k*q+g.f*k])
+		if db != nil {
+			vec.Add(db.data, wk[k*q+g.f*k:])
+		}
+	}
+}
+
+// checkOut panics unless dy has the output shape of g.
+func (g *convGeom) checkOut(op string, dy *Tensor) {
+	if dy.rank != 4 || dy.shape[0] != g.n || dy.shape[1] != g.f || dy.shape[2] != g.oh || dy.shape[3] != g.ow {
+		panic(fmt.Sprintf("tensor: %s: output gradient %v, want [%d %d %d %d]", op, dimsOf(dy), g.n, g.f, g.oh, g.ow))
+	}
+}

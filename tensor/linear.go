@@ -1,0 +1,84 @@
+package tensor
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/parallel"
+	"github.com/descent-ml/descent/internal/vec"
+)
+
+// Activation is an elementwise function that a layer kernel applies to its output in the
+// same pass as the bias, saving a trip through memory.
+type Activation uint8
+
+const (
+	// ActNone applies nothing.
+	ActNone Activation = iota
+	// ActReLU applies the rectifier max(x, 0).
+	ActReLU
+)
+
+// Linear sets y = act(x·wᵀ + b), the affine layer in PyTorch's layout: x is batch×in, w is
+// out×in, b has out elements (or is nil for no bias) and y is batch×out.
+func Linear(y, x, w, b *Tensor, act Activation) {
+	if x.rank != 2 || w.rank != 2 || y.rank != 2 || x.shape[1] != w.shape[1] ||
+		y.shape[0] != x.shape[0] || y.shape[1] != w.shape[0] || (b != nil && b.Len() != w.shape[0]) {
+		bs := "none"
+		if b != nil {
+			bs = dimsOf(b)
+		}
+		panic(fmt.Sprintf("tensor: Linear of input %v, weight %v, bias %v into %v", dimsOf(x), dimsOf(w), bs, dimsOf(y)))
+	}
+	batch, in, out := x.shape[0], x.shape[1], w.shape[0]
+	sgemm(false, true, batch, out, in, x.data, in, w.data, in, y.data, out, Assign)
+	var bias []float32
+	if b != nil {
+		bias = b.data
+	}
+	biasAct(y.data, batch, out, bias, act)
+}
+
+// biasAct applies y[i,:] = act(y[i,:] + bias) to the rows of the rows×cols matrix y; bias may
+// be nil.
+func biasAct(y []float32, rows, cols int, bias []float32, act Activation) {
+	if bias == nil && act == ActNone {
+		return
+	}
+	if rows*cols < 2*grain {
+		biasActRows(y, 0, rows, cols, bias, act)
+		return
+	}
+	parallel.For(rows, max(1, grain/max(cols, 1)), func(lo, hi int) {
+		biasActRows(y, lo, hi, cols, bias, act)
+	})
+}
+
+func biasActRows(y []float32, lo, hi, cols int, bias []float32, act Activation) {
+	for i := lo; i < hi; i++ {
+		r := y[i*cols : (i+1)*cols]
+		switch {
+		case bias != nil && act == ActReLU:
+			vec.AddReLU(r, bias)
+		case bias != nil:
+			vec.Add(r, bias)
+		default:
+			vec.AddConstReLU(r, 0)
+		}
+	}
+}
+
+// SumRows sets dst to the sum of the rows of x (mode Assign) or adds it (Accumulate): x is
+// read as a matrix of dst.Len() columns, as for the gradient of a bias.
+func SumRows(dst, x *Tensor, mode Mode) {
+	n := dst.Len()
+	if n == 0 || x.Len()%n != 0 {
+		panic(fmt.Sprintf("tensor: SumRows of %v into %v", dimsOf(x), dimsOf(dst)))
+	}
+	rows := x.Len() / n
+	if mode == Assign {
+		clear(dst.data)
+	}
+	for i := range rows {
+		vec.Add(dst.data, x.data[i*n:(i+1)*n])
+	}
+}

@@ -1,0 +1,116 @@
+package tensor
+
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/parallel"
+)
+
+// MaxPool2dShape returns the shape n×c×oh×ow of [MaxPool2d] of x (n×c×h×w) with a square
+// window of kernel and the given stride (0 means kernel, PyTorch's default):
+// oh = ⌊(h − kernel)/stride⌋ + 1, and ow likewise.
+func MaxPool2dShape(x *Tensor, kernel, stride int) [4]int {
+	if stride == 0 {
+		stride = kernel
+	}
+	if x.rank != 4 || kernel < 1 || stride < 1 || x.shape[2] < kernel || x.shape[3] < kernel {
+		panic(fmt.Sprintf("tensor: MaxPool2d of %v with kernel %d, stride %d", dimsOf(x), kernel, stride))
+	}
+	return [4]int{x.shape[0], x.shape[1], (x.shape[2]-kernel)/stride + 1, (x.shape[3]-kernel)/stride + 1}
+}
+
+// MaxPool2d sets y to the maximum of x over kernel×kernel windows moved by stride (0 means
+// kernel) and records in idx, for each element of y, the position (row·w + column) in its
+// input plane of the maximum that was chosen: the first in row-major order, or the last NaN
+// if the window has one, as PyTorch does. y has the shape of [MaxPool2dShape] and idx its length.
+func MaxPool2d(y *Tensor, idx []int32, x *Tensor, kernel, stride int) {
+	s := MaxPool2dShape(x, kernel, stride)
+	if stride == 0 {
+		stride = kernel
+	}
+	if y.rank != 4 || [4]int(y.shape[:4]) != s || len(idx) != y.Len() {
+		panic(fmt.Sprintf("tensor: MaxPool2d of %v into %v with %d indices", dimsOf(x), dimsOf(y), len(idx)))
+	}
+	planes, h, w, oh, ow := s[0]*s[1], x.shape[2], x.shape[3], s[2], s[3]
+	xd, yd := x.data, y.data
+	pool := func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			xp := xd[pl*h*w : (pl+1)*h*w]
+			yp, ip := yd[pl*oh*ow:(pl+1)*oh*ow], idx[pl*oh*ow:(pl+1)*oh*ow]
+			if kernel == 2 && stride == 2 {
+				maxPool2x2(yp, ip, xp, w, oh, ow)
+				continue
+			}
+			for oy := range oh {
+				for ox := range ow {
+					best := int32((oy*stride)*w + ox*stride)
+					m := xp[best]
+					for i := range kernel {
+						row := (oy*stride+i)*w + ox*stride
+						for j := range kernel {
+							if v := xp[row+j]; v > m || v != v {
+								m, best = v, int32(row+j)
+							}
+						}
+					}
+					yp[oy*ow+ox], ip[oy*ow+ox] = m, best
+				}
+			}
+		}
+	}
+	if y.Len() < grain {
+		pool(0, planes)
+		return
+	}
+	parallel.For(planes, max(1, grain/(oh*ow)), pool)
+}
+
+// maxPool2x2 is the kernel 2, stride 2 case of MaxPool2d for one plane.
+func maxPool2x2(y []float32, idx []int32, x []float32, w, oh, ow int) {
+	for oy := range oh {
+		r0 := x[2*oy*w : 2*oy*w+2*ow]
+		r1 := x[(2*oy+1)*w : (2*oy+1)*w+2*ow]
+		yr, ir := y[oy*ow:(oy+1)*ow], idx[oy*ow:(oy+1)*ow]
+		base := int32(2 * oy * w)
+		for ox := range yr {
+			a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+			m, k := a, int32(2*ox)
+			if b > m || b != b {
+				m, k = b, int32(2*ox+1)
+			}
+			if c > m || c != c {
+				m, k = c, int32(w+2*ox)
+			}
+			if d > m || d != d {
+				m, k = d, int32(w+2*ox+1)
+			}
+			yr[ox], ir[ox] = m, base+k
+		}
+	}
+}
+
+// MaxPool2dBackward sets dx (mode Assign) or adds to it (Accumulate) the gradient of
+// [MaxPool2d]: each element of dy goes to the input position recorded in idx.
+func MaxPool2dBackward(dx, dy *Tensor, idx []int32, mode Mode) {
+	if dx.rank != 4 || dy.rank != 4 || dx.shape[0] != dy.shape[0] || dx.shape[1] != dy.shape[1] || len(idx) != dy.Len() {
+		panic(fmt.Sprintf("tensor: MaxPool2dBackward of %v into %v with %d indices", dimsOf(dy), dimsOf(dx), len(idx)))
+	}
+	planes, in, out := dx.shape[0]*dx.shape[1], dx.shape[2]*dx.shape[3], dy.shape[2]*dy.shape[3]
+	dxd, dyd := dx.data, dy.data
+	back := func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dxp, dyp, ip := dxd[pl*in:(pl+1)*in], dyd[pl*out:(pl+1)*out], idx[pl*out:(pl+1)*out]
+			if mode == Assign {
+				clear(dxp)
+			}
+			for i, g := range dyp {
+				dxp[ip[i]] += g
+			}
+		}
+	}
+	if dx.Len() < grain {
+		back(0, planes)
+		return
+	}
+	parallel.For(planes, max(1, grain/in), back)
+}
