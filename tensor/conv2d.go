@@ -80,26 +80,77 @@ func Conv2d(y, x, w, b *Tensor, cfg Conv2dConfig, act Activation, work []float32
 	if y.rank != 4 || y.shape[0] != g.n || y.shape[1] != g.f || y.shape[2] != g.oh || y.shape[3] != g.ow || (b != nil && b.Len() != g.f) {
 		panic(fmt.Sprintf("tensor: Conv2d of input %v with weight %v into %v", dimsOf(x), dimsOf(w), dimsOf(y)))
 	}
-	chunks := g.checkWork("Conv2d", work)
-	k, q, in := g.k(), g.q(), g.c*g.h*g.w
-	var bias []float32
+	j := convJob{g: g, x: x.data, y: y.data, w: w.data, act: act, work: work}
 	if b != nil {
-		bias = b.data
+		j.b = b.data
 	}
-	xd, yd, wd := x.data, y.data, w.data
-	parallel.Split(g.n, chunks, func(ci, lo, hi int) {
-		col := work[ci*g.chunkWork():][:k*q]
-		for n := lo; n < hi; n++ {
-			xn, yn := xd[n*in:(n+1)*in], yd[n*g.f*q:(n+1)*g.f*q]
-			if g.identityUnfold() {
-				col = xn
-			} else {
-				im2col(col, q, xn, &g)
-			}
-			sgemm(false, false, g.f, q, k, wd, k, col, q, yn, q, Assign)
-			planeBiasAct(yn, q, bias, act)
+	j.run(g.checkWork("Conv2d", work), convForward)
+}
+
+// A convJob holds the operands of one convolution kernel call, so that its per-chunk
+// methods can run on the cores without a closure per call.
+type convJob struct {
+	g       convGeom
+	x, y, w []float32 // input (or its gradient), output (or its gradient), weights
+	b       []float32 // bias, or its gradient's partial sums (nil: none)
+	act     Activation
+	mode    Mode
+	work    []float32
+	pass    int
+}
+
+// The passes a convJob runs.
+const (
+	convForward = iota
+	convBackwardInput
+	convBackwardWeight
+)
+
+// run runs pass for each chunk of the batch, on the calling goroutine when there is one.
+func (j *convJob) run(chunks, pass int) {
+	j.pass = pass
+	if chunks == 1 {
+		j.chunk(0, 0, j.g.n)
+		return
+	}
+	jj := *j // escapes to the heap only on this path
+	parallel.Split(j.g.n, chunks, jj.chunk)
+}
+
+func (j *convJob) chunk(ci, lo, hi int) {
+	switch j.pass {
+	case convForward:
+		j.forward(ci, lo, hi)
+	case convBackwardInput:
+		j.backwardInput(ci, lo, hi)
+	default:
+		j.backwardWeight(ci, lo, hi)
+	}
+}
+
+// scratch returns chunk ci's part of the work buffer: the unfolded sample, the partial
+// weight gradient and the partial bias gradient.
+func (j *convJob) scratch(ci int) (col, dw, db []float32) {
+	g := &j.g
+	k, q := g.k(), g.q()
+	wk := j.work[ci*g.chunkWork():][:g.chunkWork()]
+	return wk[:k*q], wk[k*q : k*q+g.f*k], wk[k*q+g.f*k:]
+}
+
+func (j *convJob) forward(ci, lo, hi int) {
+	g := &j.g
+	k, q, in := g.k(), g.q(), g.c*g.h*g.w
+	col, _, _ := j.scratch(ci)
+	for n := lo; n < hi; n++ {
+		xn, yn := j.x[n*in:(n+1)*in], j.y[n*g.f*q:(n+1)*g.f*q]
+		if g.identityUnfold() {
+			col = xn
+		} else {
+			im2col(col, q, xn, g)
 		}
-	})
+		sgemm(false, false, g.f, q, k, j.w, k, col, q, yn, q, Assign)
+		planeBiasAct(yn, q, j.b, j.act)
+	}
 }
 
 // planeBiasAct applies act(y + bias[f]) to each plane f (of q elements) of one sample.
@@ -127,24 +178,26 @@ func planeBiasAct(y []float32, q int, bias []float32, act Activation) {
 func Conv2dBackwardInput(dx, dy, w *Tensor, cfg Conv2dConfig, mode Mode, work []float32) {
 	g := conv2dGeom("Conv2dBackwardInput", dx, w, cfg)
 	g.checkOut("Conv2dBackwardInput", dy)
-	chunks := g.checkWork("Conv2dBackwardInput", work)
+	j := convJob{g: g, x: dx.data, y: dy.data, w: w.data, mode: mode, work: work}
+	j.run(g.checkWork("Conv2dBackwardInput", work), convBackwardInput)
+}
+
+func (j *convJob) backwardInput(ci, lo, hi int) {
+	g := &j.g
 	k, q, in := g.k(), g.q(), g.c*g.h*g.w
-	dxd, dyd, wd := dx.data, dy.data, w.data
-	parallel.Split(g.n, chunks, func(ci, lo, hi int) {
-		dcol := work[ci*g.chunkWork():][:k*q]
-		for n := lo; n < hi; n++ {
-			dxn, dyn := dxd[n*in:(n+1)*in], dyd[n*g.f*q:(n+1)*g.f*q]
-			if g.identityUnfold() {
-				sgemm(true, false, k, q, g.f, wd, k, dyn, q, dxn, q, mode)
-				continue
-			}
-			sgemm(true, false, k, q, g.f, wd, k, dyn, q, dcol, q, Assign)
-			if mode == Assign {
-				clear(dxn)
-			}
-			col2im(dxn, dcol, q, &g)
+	dcol, _, _ := j.scratch(ci)
+	for n := lo; n < hi; n++ {
+		dxn, dyn := j.x[n*in:(n+1)*in], j.y[n*g.f*q:(n+1)*g.f*q]
+		if g.identityUnfold() {
+			sgemm(true, false, k, q, g.f, j.w, k, dyn, q, dxn, q, j.mode)
+			continue
 		}
-	})
+		sgemm(true, false, k, q, g.f, j.w, k, dyn, q, dcol, q, Assign)
+		if j.mode == Assign {
+			clear(dxn)
+		}
+		col2im(dxn, dcol, q, g)
+	}
 }
 
 // Conv2dBackwardWeight sets dw and db (mode Assign) or adds to them (Accumulate) the
@@ -158,28 +211,11 @@ func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, wo
 		panic(fmt.Sprintf("tensor: Conv2dBackwardWeight: bias gradient %v for %d filters", dimsOf(db), g.f))
 	}
 	chunks := g.checkWork("Conv2dBackwardWeight", work)
-	k, q, in := g.k(), g.q(), g.c*g.h*g.w
-	xd, dyd, hasBias := x.data, dy.data, db != nil
-	parallel.Split(g.n, chunks, func(ci, lo, hi int) {
-		wk := work[ci*g.chunkWork():][:g.chunkWork()]
-		col, pdw, pdb := wk[:k*q], wk[k*q:k*q+g.f*k], wk[k*q+g.f*k:]
-		clear(pdw)
-		clear(pdb)
-		for n := lo; n < hi; n++ {
-			xn, dyn := xd[n*in:(n+1)*in], dyd[n*g.f*q:(n+1)*g.f*q]
-			if g.identityUnfold() {
-				col = xn
-			} else {
-				im2col(col, q, xn, &g)
-			}
-			sgemm(false, true, g.f, k, q, dyn, q, col, q, pdw, k, Accumulate)
-			if hasBias {
-				for f := range g.f {
-					pdb[f] += vec.Sum(dyn[f*q : (f+1)*q])
-				}
-			}
-		}
-	})
+	j := convJob{g: g, x: x.data, y: dy.data, work: work}
+	if db != nil {
+		j.b = db.data // marks that the bias gradient is wanted
+	}
+	j.run(chunks, convBackwardWeight)
 	// Reduce the partial gradients of the chunks in chunk order.
 	if mode == Assign {
 		clear(dw.data)
@@ -188,10 +224,32 @@ func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, wo
 		}
 	}
 	for ci := range chunks {
-		wk := work[ci*g.chunkWork():][:g.chunkWork()]
-		vec.Add(dw.data, wk[k*q:k*q+g.f*k])
+		_, pdw, pdb := j.scratch(ci)
+		vec.Add(dw.data, pdw)
 		if db != nil {
-			vec.Add(db.data, wk[k*q+g.f*k:])
+			vec.Add(db.data, pdb)
+		}
+	}
+}
+
+func (j *convJob) backwardWeight(ci, lo, hi int) {
+	g := &j.g
+	k, q, in := g.k(), g.q(), g.c*g.h*g.w
+	col, pdw, pdb := j.scratch(ci)
+	clear(pdw)
+	clear(pdb)
+	for n := lo; n < hi; n++ {
+		xn, dyn := j.x[n*in:(n+1)*in], j.y[n*g.f*q:(n+1)*g.f*q]
+		if g.identityUnfold() {
+			col = xn
+		} else {
+			im2col(col, q, xn, g)
+		}
+		sgemm(false, true, g.f, k, q, dyn, q, col, q, pdw, k, Accumulate)
+		if j.b != nil {
+			for f := range g.f {
+				pdb[f] += vec.Sum(dyn[f*q : (f+1)*q])
+			}
 		}
 	}
 }

@@ -28,31 +28,43 @@ func Dropout(y, mask, x *Tensor, p float64, rng *rand.Rand) {
 	if p < 1 {
 		scale = float32(1 / (1 - p))
 	}
-	threshold := uint64(math.Round(p * (1 << 32)))
-	n, md, xd, yd := len(x.data), mask.data, x.data, y.data
-	blocks := (n + dropoutBlock - 1) / dropoutBlock
-	fill := func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			state := seed ^ (uint64(b) * 0xd1342543de82ef95)
-			m := md[b*dropoutBlock : min((b+1)*dropoutBlock, n)]
-			xs, ys := xd[b*dropoutBlock:][:len(m)], yd[b*dropoutBlock:][:len(m)]
-			for i := 0; i < len(m); i += 2 {
-				r := splitmix(&state)
-				m[i] = keep(uint64(uint32(r)), threshold, scale)
-				if i+1 < len(m) {
-					m[i+1] = keep(r>>32, threshold, scale)
-				}
-			}
-			for i := range m {
-				ys[i] = xs[i] * m[i]
-			}
-		}
-	}
-	if n < 2*grain {
-		fill(0, blocks)
+	j := dropoutJob{x: x.data, y: y.data, mask: mask.data, seed: seed, scale: scale,
+		threshold: uint64(math.Round(p * (1 << 32)))}
+	blocks := (len(x.data) + dropoutBlock - 1) / dropoutBlock
+	if len(x.data) < 2*grain {
+		j.fill(0, blocks)
 		return
 	}
-	parallel.For(blocks, grain/dropoutBlock, fill)
+	jj := j
+	parallel.For(blocks, grain/dropoutBlock, jj.fill)
+}
+
+// A dropoutJob holds the operands of Dropout for its per-chunk method.
+type dropoutJob struct {
+	x, y, mask []float32
+	seed       uint64
+	threshold  uint64
+	scale      float32
+}
+
+// fill draws the mask of blocks [lo, hi) and applies it.
+func (j *dropoutJob) fill(lo, hi int) {
+	n := len(j.x)
+	for b := lo; b < hi; b++ {
+		state := j.seed ^ (uint64(b) * 0xd1342543de82ef95)
+		m := j.mask[b*dropoutBlock : min((b+1)*dropoutBlock, n)]
+		xs, ys := j.x[b*dropoutBlock:][:len(m)], j.y[b*dropoutBlock:][:len(m)]
+		for i := 0; i < len(m); i += 2 {
+			r := splitmix(&state)
+			m[i] = keep(uint64(uint32(r)), j.threshold, j.scale)
+			if i+1 < len(m) {
+				m[i+1] = keep(r>>32, j.threshold, j.scale)
+			}
+		}
+		for i := range m {
+			ys[i] = xs[i] * m[i]
+		}
+	}
 }
 
 func keep(r, threshold uint64, scale float32) float32 {

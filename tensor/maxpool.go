@@ -31,38 +31,50 @@ func MaxPool2d(y *Tensor, idx []int32, x *Tensor, kernel, stride int) {
 	if y.rank != 4 || [4]int(y.shape[:4]) != s || len(idx) != y.Len() {
 		panic(fmt.Sprintf("tensor: MaxPool2d of %v into %v with %d indices", dimsOf(x), dimsOf(y), len(idx)))
 	}
-	planes, h, w, oh, ow := s[0]*s[1], x.shape[2], x.shape[3], s[2], s[3]
-	xd, yd := x.data, y.data
-	pool := func(lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			xp := xd[pl*h*w : (pl+1)*h*w]
-			yp, ip := yd[pl*oh*ow:(pl+1)*oh*ow], idx[pl*oh*ow:(pl+1)*oh*ow]
-			if kernel == 2 && stride == 2 {
-				maxPool2x2(yp, ip, xp, w, oh, ow)
-				continue
-			}
-			for oy := range oh {
-				for ox := range ow {
-					best := int32((oy*stride)*w + ox*stride)
-					m := xp[best]
-					for i := range kernel {
-						row := (oy*stride+i)*w + ox*stride
-						for j := range kernel {
-							if v := xp[row+j]; v > m || v != v {
-								m, best = v, int32(row+j)
-							}
+	j := poolJob{x: x.data, y: y.data, idx: idx, h: x.shape[2], w: x.shape[3], oh: s[2], ow: s[3], kernel: kernel, stride: stride}
+	planes := s[0] * s[1]
+	if y.Len() < grain {
+		j.forward(0, planes)
+		return
+	}
+	jj := j
+	parallel.For(planes, max(1, grain/(j.oh*j.ow)), jj.forward)
+}
+
+// A poolJob holds the operands of a pooling kernel for its per-chunk methods.
+type poolJob struct {
+	x, y           []float32 // input and output, or their gradients
+	idx            []int32
+	h, w, oh, ow   int
+	kernel, stride int
+	mode           Mode
+}
+
+func (j *poolJob) forward(lo, hi int) {
+	h, w, oh, ow, kernel, stride := j.h, j.w, j.oh, j.ow, j.kernel, j.stride
+	for pl := lo; pl < hi; pl++ {
+		xp := j.x[pl*h*w : (pl+1)*h*w]
+		yp, ip := j.y[pl*oh*ow:(pl+1)*oh*ow], j.idx[pl*oh*ow:(pl+1)*oh*ow]
+		if kernel == 2 && stride == 2 {
+			maxPool2x2(yp, ip, xp, w, oh, ow)
+			continue
+		}
+		for oy := range oh {
+			for ox := range ow {
+				best := int32((oy*stride)*w + ox*stride)
+				m := xp[best]
+				for i := range kernel {
+					row := (oy*stride+i)*w + ox*stride
+					for j := range kernel {
+						if v := xp[row+j]; v > m || v != v {
+							m, best = v, int32(row+j)
 						}
 					}
-					yp[oy*ow+ox], ip[oy*ow+ox] = m, best
 				}
+				yp[oy*ow+ox], ip[oy*ow+ox] = m, best
 			}
 		}
 	}
-	if y.Len() < grain {
-		pool(0, planes)
-		return
-	}
-	parallel.For(planes, max(1, grain/(oh*ow)), pool)
 }
 
 // maxPool2x2 is the kernel 2, stride 2 case of MaxPool2d for one plane.
@@ -95,22 +107,25 @@ func MaxPool2dBackward(dx, dy *Tensor, idx []int32, mode Mode) {
 	if dx.rank != 4 || dy.rank != 4 || dx.shape[0] != dy.shape[0] || dx.shape[1] != dy.shape[1] || len(idx) != dy.Len() {
 		panic(fmt.Sprintf("tensor: MaxPool2dBackward of %v into %v with %d indices", dimsOf(dy), dimsOf(dx), len(idx)))
 	}
-	planes, in, out := dx.shape[0]*dx.shape[1], dx.shape[2]*dx.shape[3], dy.shape[2]*dy.shape[3]
-	dxd, dyd := dx.data, dy.data
-	back := func(lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			dxp, dyp, ip := dxd[pl*in:(pl+1)*in], dyd[pl*out:(pl+1)*out], idx[pl*out:(pl+1)*out]
-			if mode == Assign {
-				clear(dxp)
-			}
-			for i, g := range dyp {
-				dxp[ip[i]] += g
-			}
-		}
-	}
+	j := poolJob{x: dx.data, y: dy.data, idx: idx, h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3], mode: mode}
+	planes := dx.shape[0] * dx.shape[1]
 	if dx.Len() < grain {
-		back(0, planes)
+		j.backward(0, planes)
 		return
 	}
-	parallel.For(planes, max(1, grain/in), back)
+	jj := j
+	parallel.For(planes, max(1, grain/(j.h*j.w)), jj.backward)
+}
+
+func (j *poolJob) backward(lo, hi int) {
+	in, out := j.h*j.w, j.oh*j.ow
+	for pl := lo; pl < hi; pl++ {
+		dxp, dyp, ip := j.x[pl*in:(pl+1)*in], j.y[pl*out:(pl+1)*out], j.idx[pl*out:(pl+1)*out]
+		if j.mode == Assign {
+			clear(dxp)
+		}
+		for i, g := range dyp {
+			dxp[ip[i]] += g
+		}
+	}
 }
