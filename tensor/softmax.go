@@ -15,7 +15,7 @@ func rows(op string, x *Tensor) (int, int) {
 }
 
 // LogSoftmax sets y to the logarithm of the softmax of x over its last dimension:
-// y_j = x_j − max(x) − log Σ_k exp(x_k − max(x)). y may be x.
+// y_j = (x_j − max(x)) − log Σ_k exp(x_k − max(x)), as PyTorch evaluates it. y may be x.
 func LogSoftmax(y, x *Tensor) {
 	mustSameShape("LogSoftmax", y, x)
 	r, c := rows("LogSoftmax", x)
@@ -29,9 +29,9 @@ func LogSoftmax(y, x *Tensor) {
 		for _, v := range xr {
 			s += math.Exp(float64(v - m))
 		}
-		lse := m + float32(math.Log(s))
+		ls := float32(math.Log(s))
 		for j, v := range xr {
-			yr[j] = v - lse
+			yr[j] = (v - m) - ls
 		}
 	}
 }
