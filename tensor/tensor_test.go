@@ -365,7 +365,9 @@ func TestParallelElementwise(t *testing.T) {
 			func(d *Tensor) { Tanh(d, a); TanhBackward(d, b, d, Accumulate) },
 			func(d *Tensor) { Sigmoid(d, a); SigmoidBackward(d, b, d, Assign) },
 			func(d *Tensor) { Copy(d, a); AddInto(d, b) },
-			func(d *Tensor) { Linear(d.Reshape(-1, 1).ptr(), a.Reshape(-1, 1).ptr(), FromSlice([]float32{2}, 1, 1), FromSlice([]float32{-1}, 1), ActReLU) },
+			func(d *Tensor) {
+				Linear(d.Reshape(-1, 1).ptr(), a.Reshape(-1, 1).ptr(), FromSlice([]float32{2}, 1, 1), FromSlice([]float32{-1}, 1), ActReLU)
+			},
 		} {
 			d := New(n)
 			f(d)
