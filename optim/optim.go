@@ -1,5 +1,7 @@
 package optim
 
+import "io"
+
 // Param is a named float32 parameter: the storage of its value and of its gradient, which
 // have the same length, the product of Shape. Optimisers read Grad and update Value in place;
 // the model that owns the parameter keeps aliasing both slices.
@@ -28,4 +30,33 @@ type Optimizer interface {
 	LR(g int) float64
 	// SetLR sets the learning rate of group g.
 	SetLR(g int, lr float64)
+}
+
+// A Closure re-evaluates the model: it sets the gradients of the parameters (zeroing them
+// first, as torch's closures call zero_grad) and returns the loss. L-BFGS needs one; the other
+// optimisers accept one in StepWith as torch's step(closure) does.
+type Closure func() (float64, error)
+
+// A ClosureStepper steps with a closure, as torch's step(closure): the closure is evaluated
+// (once for the first-order methods, as often as needed for L-BFGS) and the loss at the
+// parameters before the step is returned. Every optimiser of this package is one.
+type ClosureStepper interface {
+	StepWith(closure Closure) (float64, error)
+}
+
+// A MomentumOptimizer has a momentum or first-moment coefficient per group: the momentum of
+// SGD and RMSprop, β₁ of the Adam family. The schedulers that cycle momentum (CyclicLR,
+// OneCycleLR) find it by type assertion.
+type MomentumOptimizer interface {
+	Optimizer
+	Momentum(g int) float64
+	SetMomentum(g int, m float64)
+}
+
+// A Stateful optimiser writes its state (hyper-parameters of every group and the buffers of
+// every parameter, keyed by parameter name) and reads it back; see "State files" in the
+// package documentation. Every optimiser of this package is one.
+type Stateful interface {
+	Save(w io.Writer) error
+	Load(r io.Reader) error
 }

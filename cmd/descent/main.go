@@ -39,6 +39,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "measure kernels and steps against the reference runs", runBench},
+		{"data", "fetch, verify and describe the datasets (MNIST, Fashion-MNIST)", runData},
 		{"help", "show the commands, or the flags of one command", runHelp},
 	}
 }
@@ -49,18 +50,53 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printCommands(stderr)
 		return errUsage
 	}
-	name := args[0]
-	if name == "-h" || name == "-help" || name == "--help" {
+	if isHelpFlag(args[0]) {
 		printCommands(stdout)
 		return nil
 	}
-	for _, c := range commands() {
+	if c, ok := lookup(commands(), args[0]); ok {
+		return c.run(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "descent: unknown command %q\n", args[0])
+	printCommands(stderr)
+	return errUsage
+}
+
+// lookup returns the command of table called name.
+func lookup(table []command, name string) (command, bool) {
+	for _, c := range table {
 		if c.name == name {
-			return c.run(ctx, args[1:], stdout, stderr)
+			return c, true
 		}
 	}
-	fmt.Fprintf(stderr, "descent: unknown command %q\n", name)
-	printCommands(stderr)
+	return command{}, false
+}
+
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// dispatch runs the subcommand of table named by args[0], for a command such as "descent
+// bench" whose own work is to choose among subcommands. description follows the usage line.
+func dispatch(ctx context.Context, name, description string, table []command, args []string, stdout, stderr io.Writer) error {
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: descent %s <subcommand> [flags]\n\n%s Subcommands:\n\n", name, description)
+		for _, c := range table {
+			fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintf(w, "\nRun \"descent %s <subcommand> -h\" for the flags of a subcommand.\n", name)
+	}
+	if len(args) == 0 {
+		usage(stderr)
+		return errUsage
+	}
+	if isHelpFlag(args[0]) {
+		usage(stdout)
+		return errHelp
+	}
+	if c, ok := lookup(table, args[0]); ok {
+		return c.run(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "descent %s: unknown subcommand %q\n", name, args[0])
+	usage(stderr)
 	return errUsage
 }
 
@@ -69,10 +105,8 @@ func runHelp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		printCommands(stdout)
 		return nil
 	}
-	for _, c := range commands() {
-		if c.name == args[0] && c.name != "help" {
-			return c.run(ctx, []string{"-h"}, stdout, stderr)
-		}
+	if c, ok := lookup(commands(), args[0]); ok && c.name != "help" {
+		return c.run(ctx, []string{"-h"}, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "descent help: unknown command %q\n", args[0])
 	printCommands(stderr)

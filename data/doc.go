@@ -1,0 +1,52 @@
+// Package data holds what a training loop reads: the [Dataset] interface, in-memory
+// datasets and subsets, a validation split, and the [Loader] that cuts a dataset into
+// mini-batches of float32, as PyTorch's DataLoader does.
+//
+// # Datasets
+//
+// A [Dataset] is a finite list of examples of one shape with integer labels. Its Example
+// method writes one example, as float32, into a slice the caller owns; MNIST
+// (package data/mnist) stores bytes and converts them there. [Dense] holds float32 examples
+// in memory, [Subset] views some examples of another dataset, and [Split] holds out a
+// validation set, the same for the same seed.
+//
+// # Loader
+//
+// A [Loader] returns the batches of one epoch after another:
+//
+//	l := data.NewLoader(train, data.Config{BatchSize: 128, Sampling: data.Shuffle}, rand.New(rand.NewPCG(1, 2)))
+//	defer l.Close()
+//	for epoch := 0; epoch < 10; epoch++ {
+//		for l.Next() {
+//			b := l.Batch() // b.X is [b.Size(), 784] row-major, b.Y the labels
+//		}
+//	}
+//
+// Next returns false once at the end of each epoch; the call after it starts the next
+// epoch. Config.Sampling gives the order of the examples:
+//
+//   - [Sequential]: dataset order, every epoch the same;
+//   - [Shuffle]: a fresh uniform random permutation every epoch (sampling without
+//     replacement: each example exactly once per epoch);
+//   - [Replacement]: Config.Samples indices drawn independently and uniformly from
+//     [0, Len) — the i.i.d. indices I_n of the lecture's analysis of SGD.
+//
+// DropLast drops the last batch of an epoch when it is smaller than BatchSize.
+//
+// # Determinism and checkpoints
+//
+// The loader draws one 64-bit seed from the *rand.Rand given to [NewLoader]; the order of
+// epoch e is then a function of that seed and e alone (a ChaCha8 stream keyed by both).
+// So the same seed gives the same batches, and [Loader.State] — the seed, the epoch and the
+// number of batches already returned — is all a checkpoint needs: [Loader.Restore] on a
+// new loader over the same dataset continues with bit-identical batches.
+//
+// # Speed and aliasing
+//
+// The next batch is built on a background goroutine while the caller trains on the current
+// one; [Loader.Close] stops it. A loader owns two batch buffers and reuses them: the
+// [Batch] returned by [Loader.Batch] is valid until the next call to Next, and steady-state
+// iteration allocates nothing. A Loader is not safe for concurrent use. A Dataset must
+// allow Example to be called from the loader's goroutine while no other goroutine changes
+// it.
+package data

@@ -1,0 +1,284 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Config configures a [Loader]. Its zero value gives batches of 64 in dataset order.
+type Config struct {
+	// BatchSize is the number of examples per batch. If BatchSize is 0, it is defaulted to
+	// 64, the lecture's DataLoader.
+	BatchSize int
+	// Sampling is the order of the examples of each epoch. The default is Sequential.
+	Sampling Sampling
+	// Samples is the number of indices per epoch with Replacement. If Samples is 0, it is
+	// defaulted to the length of the dataset. It must be 0 with the other samplings.
+	Samples int
+	// DropLast drops the last batch of each epoch when it has fewer than BatchSize
+	// examples.
+	DropLast bool
+	// NoPrefetch builds every batch on the caller's goroutine instead of one batch ahead
+	// on a background goroutine. The batches are the same.
+	NoPrefetch bool
+}
+
+// A Batch is a mini-batch of examples. Its slices belong to the [Loader] and are valid
+// until the next call to Next.
+type Batch struct {
+	// X holds the examples, row-major: [Size, features], the same memory as
+	// [Size, Shape[1:]...].
+	X []float32
+	// Y holds the labels.
+	Y []int
+	// Indices holds the dataset index of each example.
+	Indices []int
+	// Shape is [Size, shape of one example...], e.g. [128 1 28 28].
+	Shape []int
+	// Epoch is the epoch of the batch, from 0, and Number its position in the epoch.
+	Epoch, Number int
+
+	x       []float32 // backing arrays, of BatchSize examples
+	y, idx  []int
+	visible []int
+}
+
+// Size returns the number of examples of b.
+func (b *Batch) Size() int { return len(b.Y) }
+
+// A State is the position of a [Loader]: what a checkpoint stores to resume a run with the
+// same batches. Seed, Epoch and Batch say where the loader is; the other fields describe
+// the loader it was taken from and are checked by Restore.
+type State struct {
+	Seed  uint64 `json:"seed"`
+	Epoch int    `json:"epoch"`
+	Batch int    `json:"batch"` // batches of Epoch already returned by Next
+
+	Len       int      `json:"len"`
+	BatchSize int      `json:"batch_size"`
+	Sampling  Sampling `json:"sampling"`
+	Samples   int      `json:"samples"`
+	DropLast  bool     `json:"drop_last"`
+}
+
+// ErrState is matched, with errors.Is, by the error of [Loader.Restore] for a State that
+// does not fit the loader.
+var ErrState = errors.New("data: loader state does not match")
+
+// A Loader cuts a [Dataset] into batches, epoch after epoch. See the package documentation
+// for the orders, determinism, and the aliasing of the batches it returns.
+type Loader struct {
+	ds      Dataset
+	cfg     Config
+	feat    int
+	n       int // examples in the dataset
+	samples int // indices per epoch
+	batches int // batches per epoch
+
+	seed    uint64
+	epoch   int // the current epoch
+	next    int // batches of the current epoch returned so far
+	order   []int
+	sampler *sampler
+
+	bufs    [2]Batch
+	cur     int  // buffer of the current batch, or -1
+	pending bool // the worker is filling buffer other() with batch next
+	jobs    chan job
+	done    chan struct{}
+	closed  bool
+}
+
+// NewLoader returns a loader over d. With Shuffle or Replacement it draws its seed from
+// r, which may be nil with Sequential. It panics on a bad Config: a negative BatchSize or
+// Samples, an unknown Sampling, Samples without Replacement.
+func NewLoader(d Dataset, cfg Config, r *rand.Rand) *Loader {
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 64
+	}
+	switch {
+	case cfg.BatchSize < 0:
+		panic("data: NewLoader with a negative BatchSize")
+	case cfg.Sampling < Sequential || cfg.Sampling > Replacement:
+		panic("data: NewLoader with an unknown Sampling")
+	case cfg.Samples < 0:
+		panic("data: NewLoader with negative Samples")
+	case cfg.Samples != 0 && cfg.Sampling != Replacement:
+		panic("data: NewLoader with Samples but without Replacement")
+	case cfg.Sampling != Sequential && r == nil:
+		panic("data: NewLoader with " + cfg.Sampling.String() + " sampling needs a *rand.Rand")
+	}
+	l := &Loader{ds: d, cfg: cfg, feat: Features(d), n: d.Len(), cur: -1, sampler: newSampler()}
+	if r != nil && cfg.Sampling != Sequential {
+		l.seed = r.Uint64()
+	}
+	l.samples = l.n
+	if cfg.Sampling == Replacement && cfg.Samples > 0 {
+		l.samples = cfg.Samples
+	}
+	if cfg.Sampling == Replacement && l.n == 0 {
+		l.samples = 0 // nothing to draw from
+	}
+	l.batches = l.samples / cfg.BatchSize
+	if !cfg.DropLast && l.samples%cfg.BatchSize != 0 {
+		l.batches++
+	}
+	l.order = make([]int, l.samples)
+	shape := d.Shape()
+	for i := range l.bufs {
+		b := &l.bufs[i]
+		b.x = make([]float32, cfg.BatchSize*l.feat)
+		b.y = make([]int, cfg.BatchSize)
+		b.idx = make([]int, cfg.BatchSize)
+		b.visible = append([]int{0}, shape...)
+	}
+	return l
+}
+
+// BatchesPerEpoch returns the number of batches Next returns per epoch.
+func (l *Loader) BatchesPerEpoch() int { return l.batches }
+
+// Next makes the next batch of the current epoch available through Batch and reports
+// whether there was one. At the end of an epoch it returns false, once; the next call
+// starts the next epoch.
+func (l *Loader) Next() bool {
+	if l.closed {
+		panic("data: Next on a closed Loader")
+	}
+	if l.next == 0 {
+		l.sampler.order(l.order, l.n, l.cfg.Sampling, l.seed, l.epoch)
+	}
+	if l.next == l.batches {
+		l.epoch++
+		l.next = 0
+		l.cur = -1
+		return false
+	}
+	b := l.other()
+	if l.pending {
+		l.wait()
+	} else {
+		l.fill(b, l.next)
+	}
+	l.cur = b
+	l.next++
+	if !l.cfg.NoPrefetch && l.next < l.batches {
+		l.start()
+		l.pending = true
+		l.jobs <- job{buf: l.other(), batch: l.next}
+	}
+	return true
+}
+
+// Batch returns the current batch: the one the last call to Next made available. It panics
+// if that call returned false or there was none.
+func (l *Loader) Batch() *Batch {
+	if l.cur < 0 {
+		panic("data: Batch without a current batch")
+	}
+	return &l.bufs[l.cur]
+}
+
+// other returns the buffer that is not the current batch's.
+func (l *Loader) other() int {
+	if l.cur == 0 {
+		return 1
+	}
+	return 0
+}
+
+// A job asks the background goroutine to build a batch of the current epoch in a buffer.
+type job struct{ buf, batch int }
+
+// start starts the background goroutine, once. While it builds a batch, the caller's
+// goroutine touches neither that buffer nor the loader's order or epoch: it waits on done
+// first.
+func (l *Loader) start() {
+	if l.jobs != nil {
+		return
+	}
+	l.jobs = make(chan job, 1)
+	l.done = make(chan struct{}, 1)
+	go func(jobs <-chan job, done chan<- struct{}) {
+		for j := range jobs {
+			l.fill(j.buf, j.batch)
+			done <- struct{}{}
+		}
+		close(done)
+	}(l.jobs, l.done)
+}
+
+// fill builds batch k of the current epoch in buffer i.
+func (l *Loader) fill(i, k int) {
+	b := &l.bufs[i]
+	lo := k * l.cfg.BatchSize
+	hi := min(lo+l.cfg.BatchSize, l.samples)
+	size := hi - lo
+	f := l.feat
+	b.X, b.Y, b.Indices = b.x[:size*f], b.y[:size], b.idx[:size]
+	b.visible[0] = size
+	b.Shape = b.visible
+	b.Epoch, b.Number = l.epoch, k
+	copy(b.Indices, l.order[lo:hi])
+	for j, ex := range b.Indices {
+		b.Y[j] = l.ds.Example(b.X[j*f:(j+1)*f:(j+1)*f], ex)
+	}
+}
+
+// wait waits for the batch being built in the background, if any.
+func (l *Loader) wait() {
+	if l.pending {
+		<-l.done
+		l.pending = false
+	}
+}
+
+// State returns the position of the loader: Restore(State()) on a loader made with the
+// same dataset and Config continues with the same batches as this one.
+func (l *Loader) State() State {
+	return State{
+		Seed: l.seed, Epoch: l.epoch, Batch: l.next,
+		Len: l.n, BatchSize: l.cfg.BatchSize, Sampling: l.cfg.Sampling, Samples: l.samples, DropLast: l.cfg.DropLast,
+	}
+}
+
+// Restore moves the loader to s, taken by State from a loader over a dataset of the same
+// length with the same Config; the seed of s replaces the loader's. The next batch is
+// batch s.Batch of epoch s.Epoch. It returns an error matching [ErrState], and leaves the
+// loader as it was, if s does not fit.
+func (l *Loader) Restore(s State) error {
+	if l.closed {
+		panic("data: Restore on a closed Loader")
+	}
+	mine := l.State()
+	switch {
+	case s.Len != mine.Len || s.BatchSize != mine.BatchSize || s.Sampling != mine.Sampling ||
+		s.Samples != mine.Samples || s.DropLast != mine.DropLast:
+		return fmt.Errorf("%w: state of a loader over %d examples (batch %d, %s, %d samples, drop_last %t), this one is over %d (batch %d, %s, %d samples, drop_last %t)",
+			ErrState, s.Len, s.BatchSize, s.Sampling, s.Samples, s.DropLast,
+			mine.Len, mine.BatchSize, mine.Sampling, mine.Samples, mine.DropLast)
+	case s.Epoch < 0 || s.Batch < 0 || s.Batch > l.batches:
+		return fmt.Errorf("%w: position epoch %d batch %d outside [0, %d] batches", ErrState, s.Epoch, s.Batch, l.batches)
+	}
+	l.wait()
+	l.seed, l.epoch, l.next, l.cur = s.Seed, s.Epoch, s.Batch, -1
+	if l.next > 0 {
+		l.sampler.order(l.order, l.n, l.cfg.Sampling, l.seed, l.epoch)
+	}
+	return nil
+}
+
+// Close stops the background goroutine. The loader must not be used afterwards.
+func (l *Loader) Close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	l.wait()
+	if l.jobs != nil {
+		close(l.jobs)
+		for range l.done {
+		}
+	}
+}

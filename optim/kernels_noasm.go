@@ -1,0 +1,9 @@
+//go:build noasm || !amd64
+
+package optim
+
+// Without assembly, the kernels are the pure-Go loops.
+
+func allFinite(x []float32) bool                       { return allFiniteGo(x) }
+func sgdStep(p, g, buf []float32, k *sgdCoef)          { sgdStepGo(p, g, buf, k) }
+func adamStep(p, g, m, v, vmax []float32, k *adamCoef) { adamStepGo(p, g, m, v, vmax, k) }

@@ -1,0 +1,123 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+)
+
+// NAdamConfig is the configuration of a group of [NAdam]; start from [DefaultNAdam].
+type NAdamConfig struct {
+	LR            float64 // learning rate γ, positive; default 2e-3
+	Beta1         float64 // β₁ in [0, 1); default 0.9
+	Beta2         float64 // β₂ in [0, 1); default 0.999
+	Eps           float64 // ε ≥ 0; default 1e-8
+	WeightDecay   float64 // λ ≥ 0: adds λθ to the gradient; default 0
+	MomentumDecay float64 // ψ ≥ 0, the momentum schedule's decay; default 4e-3
+}
+
+// DefaultNAdam returns torch's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum
+// decay 4e-3.
+func DefaultNAdam() NAdamConfig {
+	return NAdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, MomentumDecay: 4e-3}
+}
+
+var nadamSpec = &spec[NAdamConfig]{
+	name: "nadam",
+	keys: []key[NAdamConfig]{
+		floatKey("lr", "learning rate γ", func(c *NAdamConfig) *float64 { return &c.LR }),
+		pairKey("betas", "decays β₁/β₂", func(c *NAdamConfig) *float64 { return &c.Beta1 }, func(c *NAdamConfig) *float64 { return &c.Beta2 }),
+		floatKey("eps", "ε added to the root", func(c *NAdamConfig) *float64 { return &c.Eps }),
+		floatKey("weight_decay", "L2 penalty λ, adds λθ to the gradient", func(c *NAdamConfig) *float64 { return &c.WeightDecay }),
+		floatKey("momentum_decay", "ψ of the momentum schedule μ_t = β₁(1 - 0.96^(tψ)/2)", func(c *NAdamConfig) *float64 { return &c.MomentumDecay }),
+	},
+	validate: func(c *NAdamConfig) error {
+		if err := checkAdamLike(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay); err != nil {
+			return err
+		}
+		if !(c.MomentumDecay >= 0) {
+			return fmt.Errorf("momentum_decay must be non-negative, got %v", c.MomentumDecay)
+		}
+		return nil
+	},
+	lr:       func(c *NAdamConfig) *float64 { return &c.LR },
+	bufNames: []string{"exp_avg", "exp_avg_sq"},
+	needs:    func(*NAdamConfig) uint { return 3 },
+	valNames: []string{"mu_product"},
+	initVals: func(_ *NAdamConfig, v []float64) { v[0] = 1 },
+}
+
+// NAdam is Adam with Nesterov momentum (Dozat, "Incorporating Nesterov Momentum into Adam",
+// ICLR 2016 workshop), torch.optim.NAdam, with its momentum schedule:
+//
+//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0
+//	μ_t ← β₁ (1 - ½·0.96^(tψ)),  μ_{t+1} ← β₁ (1 - ½·0.96^((t+1)ψ))
+//	m_t ← β₁ m_{t-1} + (1 - β₁) g_t
+//	v_t ← β₂ v_{t-1} + (1 - β₂) g_t²
+//	d_t ← √(v_t / (1 - β₂ᵗ)) + ε
+//	θ_t ← θ_{t-1} - γ (1 - μ_t)/(1 - Π_{i≤t} μ_i) · g_t/d_t - γ μ_{t+1}/(1 - Π_{i≤t+1} μ_i) · m_t/d_t
+//
+// The product of the μ is kept in float32, as torch keeps it in a float32 tensor. State per
+// parameter: "exp_avg", "exp_avg_sq" and the scalar "mu_product". torch 1.13's NAdam has no
+// maximize option, so neither has this one.
+type NAdam struct {
+	base[NAdamConfig, nadamCoef]
+}
+
+var _ MomentumOptimizer = (*NAdam)(nil)
+
+// NewNAdam returns NAdam over params as one group with configuration cfg.
+func NewNAdam(params []*Param, cfg NAdamConfig) (*NAdam, error) {
+	o := &NAdam{}
+	return o, o.init(nadamSpec, o, params, cfg)
+}
+
+// Momentum returns β₁ of group g.
+func (o *NAdam) Momentum(g int) float64 { return o.Config(g).Beta1 }
+
+// SetMomentum sets β₁ of group g; it panics if β₁ is outside [0, 1).
+func (o *NAdam) SetMomentum(g int, beta1 float64) {
+	c := o.Config(g)
+	c.Beta1 = beta1
+	if err := o.SetConfig(g, c); err != nil {
+		panic(err.Error())
+	}
+}
+
+type nadamCoef struct {
+	b1, omb1, b2, omb2, bc2, eps, wd, cg, cm float32
+	decay                                    bool
+}
+
+func (o *NAdam) prepare(i int) {
+	c, st := &o.cfgs[o.group[i]], &o.state[i]
+	step := float64(st.step)
+	bc2 := 1 - math.Pow(c.Beta2, step)
+	mu := c.Beta1 * (1 - 0.5*math.Pow(0.96, step*c.MomentumDecay))
+	muNext := c.Beta1 * (1 - 0.5*math.Pow(0.96, (step+1)*c.MomentumDecay))
+	// torch: mu_product *= mu; mu_product_next = mu_product * mu * mu_next, in float32
+	mp := float32(st.vals[0]) * float32(mu)
+	st.vals[0] = float64(mp)
+	mpNext := (mp * float32(mu)) * float32(muNext)
+	o.coef[i] = nadamCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), omb2: float32(1 - c.Beta2),
+		bc2: float32(bc2), eps: float32(c.Eps), wd: float32(c.WeightDecay),
+		cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), cm: float32(-c.LR * muNext / (1 - float64(mpNext))),
+		decay: c.WeightDecay != 0}
+}
+
+// update follows torch: m = fma(g, 1-β₁, m·β₁); v = fma((1-β₂)·g, g, v·β₂);
+// d = √(v/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d.
+func (o *NAdam) update(i, lo, hi int) {
+	p, k, st := o.params[i], &o.coef[i], &o.state[i]
+	v, g, m, s := p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi]
+	for j, gj := range g[:len(v)] {
+		if k.decay {
+			gj = fma32(v[j], k.wd, gj)
+		}
+		mj := fma32(gj, k.omb1, m[j]*k.b1)
+		sj := fma32(k.omb2*gj, gj, s[j]*k.b2)
+		m[j], s[j] = mj, sj
+		d := sqrt32(sj/k.bc2) + k.eps
+		x := v[j] + (k.cg*gj)/d
+		v[j] = x + (k.cm*mj)/d
+	}
+}

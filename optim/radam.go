@@ -1,0 +1,107 @@
+package optim
+
+import "math"
+
+// RAdamConfig is the configuration of a group of [RAdam]; start from [DefaultRAdam].
+type RAdamConfig struct {
+	LR          float64 // learning rate γ, positive; default 1e-3
+	Beta1       float64 // β₁ in [0, 1); default 0.9
+	Beta2       float64 // β₂ in [0, 1); default 0.999
+	Eps         float64 // ε ≥ 0; default 1e-8
+	WeightDecay float64 // λ ≥ 0: adds λθ to the gradient; default 0
+}
+
+// DefaultRAdam returns torch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8.
+func DefaultRAdam() RAdamConfig { return RAdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+var radamSpec = &spec[RAdamConfig]{
+	name: "radam",
+	keys: []key[RAdamConfig]{
+		floatKey("lr", "learning rate γ", func(c *RAdamConfig) *float64 { return &c.LR }),
+		pairKey("betas", "decays β₁/β₂", func(c *RAdamConfig) *float64 { return &c.Beta1 }, func(c *RAdamConfig) *float64 { return &c.Beta2 }),
+		floatKey("eps", "ε added to the root", func(c *RAdamConfig) *float64 { return &c.Eps }),
+		floatKey("weight_decay", "L2 penalty λ, adds λθ to the gradient", func(c *RAdamConfig) *float64 { return &c.WeightDecay }),
+	},
+	validate: func(c *RAdamConfig) error { return checkAdamLike(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay) },
+	lr:       func(c *RAdamConfig) *float64 { return &c.LR },
+	bufNames: []string{"exp_avg", "exp_avg_sq"},
+	needs:    func(*RAdamConfig) uint { return 3 },
+}
+
+// RAdam is rectified Adam (Liu et al., "On the Variance of the Adaptive Learning Rate and
+// Beyond", ICLR 2020), torch.optim.RAdam:
+//
+//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0
+//	m_t ← β₁ m_{t-1} + (1 - β₁) g_t,  m̂_t ← m_t / (1 - β₁ᵗ)
+//	v_t ← β₂ v_{t-1} + (1 - β₂) g_t²
+//	ρ_∞ ← 2/(1 - β₂) - 1,  ρ_t ← ρ_∞ - 2t β₂ᵗ/(1 - β₂ᵗ)
+//	θ_t ← θ_{t-1} - γ m̂_t r_t √(1 - β₂ᵗ)/(√v_t + ε),  r_t = √((ρ_t-4)(ρ_t-2)ρ_∞ / ((ρ_∞-4)(ρ_∞-2)ρ_t))   if ρ_t > 5
+//	θ_t ← θ_{t-1} - γ m̂_t                                                                          otherwise
+//
+// State per parameter: "exp_avg", "exp_avg_sq". torch 1.13's RAdam has no maximize option.
+type RAdam struct {
+	base[RAdamConfig, radamCoef]
+}
+
+var _ MomentumOptimizer = (*RAdam)(nil)
+
+// NewRAdam returns RAdam over params as one group with configuration cfg.
+func NewRAdam(params []*Param, cfg RAdamConfig) (*RAdam, error) {
+	o := &RAdam{}
+	return o, o.init(radamSpec, o, params, cfg)
+}
+
+// Momentum returns β₁ of group g.
+func (o *RAdam) Momentum(g int) float64 { return o.Config(g).Beta1 }
+
+// SetMomentum sets β₁ of group g; it panics if β₁ is outside [0, 1).
+func (o *RAdam) SetMomentum(g int, beta1 float64) {
+	c := o.Config(g)
+	c.Beta1 = beta1
+	if err := o.SetConfig(g, c); err != nil {
+		panic(err.Error())
+	}
+}
+
+type radamCoef struct {
+	b1, omb1, b2, omb2, bc1, lr, eps, wd, bc2s, rect float32
+	decay, rectified                                 bool
+}
+
+func (o *RAdam) prepare(i int) {
+	c := &o.cfgs[o.group[i]]
+	step := float64(o.state[i].step)
+	bc1 := 1 - math.Pow(c.Beta1, step)
+	bc2 := 1 - math.Pow(c.Beta2, step)
+	rhoInf := 2/(1-c.Beta2) - 1
+	rhoT := rhoInf - 2*step*math.Pow(c.Beta2, step)/bc2
+	k := radamCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), omb2: float32(1 - c.Beta2),
+		bc1: float32(bc1), lr: float32(c.LR), eps: float32(c.Eps), wd: float32(c.WeightDecay), decay: c.WeightDecay != 0}
+	if rhoT > 5 {
+		k.rectified = true
+		k.rect = float32(math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)))
+		k.bc2s = float32(math.Sqrt(bc2))
+	}
+	o.coef[i] = k
+}
+
+// update follows torch: m̂ = m/bc₁; rectified: θ = θ - ((m̂·γ)·(√bc₂·(1/(√v+ε))))·r,
+// else θ = θ - m̂·γ.
+func (o *RAdam) update(i, lo, hi int) {
+	p, k, st := o.params[i], &o.coef[i], &o.state[i]
+	v, g, m, s := p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi]
+	for j, gj := range g[:len(v)] {
+		if k.decay {
+			gj = fma32(v[j], k.wd, gj)
+		}
+		mj := fma32(gj, k.omb1, m[j]*k.b1)
+		sj := fma32(k.omb2*gj, gj, s[j]*k.b2)
+		m[j], s[j] = mj, sj
+		x := float32(mj/k.bc1) * k.lr
+		if k.rectified {
+			alr := float32(1/(sqrt32(sj)+k.eps)) * k.bc2s
+			x = float32(x*alr) * k.rect
+		}
+		v[j] -= x
+	}
+}

@@ -1,0 +1,184 @@
+"""Reference trajectories of torch.optim (PyTorch 1.13) for descent's optim tests.
+
+    /usr/bin/python3 optim/testdata/gen_reference.py
+
+Writes optim/testdata/reference.json. The problem: two float32 parameters, w of shape (2, 3)
+in group 0 and b of shape (3,) in group 1, and at step t the gradient
+
+    g = a * (x - c) + s * x * x * x + n_t        (elementwise, in float32, in this order)
+
+of f = sum a/2 (x - c)^2 + s/4 x^4 + n_t.x, so gradients depend on the parameters and n_t is a
+fixed noise per step. L-BFGS, a deterministic method, sees the noise of step 0 at every step. For the cases with maximize=True the negated gradient is fed, so that the
+ascent descends f. Every case runs 100 steps; the trajectory (w and b after each step) is
+stored as base64 of little-endian float32. Options are written as descent's registry reads
+them (optim.ParseOptions); group 1 starts from group 0's options and overrides some.
+"""
+import base64, json, math, os, struct
+import torch
+
+torch.manual_seed(20240611)
+STEPS = 100
+shapes = {"w": (2, 3), "b": (3,)}
+x0 = {k: torch.randn(s) for k, s in shapes.items()}
+a = {k: torch.rand(s) * 1.5 + 0.5 for k, s in shapes.items()}
+c = {k: torch.randn(s) for k, s in shapes.items()}
+s3 = {k: torch.full(s, 0.1) for k, s in shapes.items()}
+noise = [{k: torch.randn(s) * 0.1 for k, s in shapes.items()} for _ in range(STEPS)]
+
+def grad(name, x, t, negate):
+    g = a[name] * (x - c[name]) + s3[name] * x * x * x + noise[t][name]
+    return -g if negate else g
+
+class AdamLecture(torch.optim.Optimizer):
+    """Adam with the lecture's AMSGrad: max over the bias-corrected second moment."""
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False, decoupled=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize))
+        self.decoupled = decoupled
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group['betas']; lr, wd, eps = group['lr'], group['weight_decay'], group['eps']
+            for p in group['params']:
+                st = self.state[p]
+                if not st:
+                    st['step'] = 0
+                    st['exp_avg'] = torch.zeros_like(p); st['exp_avg_sq'] = torch.zeros_like(p)
+                    st['max_exp_avg_sq_hat'] = torch.zeros_like(p)
+                st['step'] += 1
+                step = st['step']
+                g = p.grad if not group['maximize'] else -p.grad
+                if self.decoupled:
+                    p.mul_(1 - lr * wd)
+                elif wd != 0:
+                    g = g.add(p, alpha=wd)
+                st['exp_avg'].mul_(b1).add_(g, alpha=1 - b1)
+                st['exp_avg_sq'].mul_(b2).addcmul_(g, g, value=1 - b2)
+                bc1 = 1 - b1 ** step; bc2 = 1 - b2 ** step
+                torch.maximum(st['max_exp_avg_sq_hat'], st['exp_avg_sq'] / bc2, out=st['max_exp_avg_sq_hat'])
+                denom = st['max_exp_avg_sq_hat'].sqrt().add_(eps)
+                p.addcdiv_(st['exp_avg'], denom, value=-(lr / bc1))
+
+O = torch.optim
+# name, torch constructor, group-0 kwargs, group-1 overrides (None: one group)
+CASES = [
+    ("sgd", O.SGD, dict(lr=0.05), dict(lr=0.02)),
+    ("sgd", O.SGD, dict(lr=0.05, momentum=0.9), dict(lr=0.02)),
+    ("sgd", O.SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-2), dict(weight_decay=0.0)),
+    ("sgd", O.SGD, dict(lr=0.05, momentum=0.5, dampening=0.3, maximize=True), dict(momentum=0.0)),
+    ("sgd", O.SGD, dict(lr=0.1, momentum=0.9, weight_decay=1e-3), dict(momentum=0.99, dampening=0.5)),
+    ("adam", O.Adam, dict(lr=0.01), dict(lr=0.005)),
+    ("adam", O.Adam, dict(lr=0.01, amsgrad=True, weight_decay=1e-2), dict(weight_decay=0.0)),
+    ("adam", O.Adam, dict(lr=0.02, betas=(0.5, 0.9), eps=1e-3, maximize=True), dict(betas=(0.8, 0.99))),
+    ("adam", O.Adam, dict(lr=0.05, betas=(0.9, 0.99), amsgrad=True), dict(lr=0.01)),
+    ("adam", "lecture", dict(lr=0.01), dict(lr=0.005)),
+    ("adam", "lecture", dict(lr=0.02, weight_decay=1e-2, betas=(0.8, 0.9)), dict(weight_decay=0.0)),
+    ("adamw", O.AdamW, dict(lr=0.01), dict(lr=0.005)),
+    ("adamw", O.AdamW, dict(lr=0.01, amsgrad=True), dict(weight_decay=0.0)),
+    ("adamw", O.AdamW, dict(lr=0.02, weight_decay=0.1, betas=(0.5, 0.9), maximize=True), dict(eps=1e-4)),
+    ("adamw", O.AdamW, dict(lr=0.05, weight_decay=0.0), dict(weight_decay=0.5)),
+    ("adamw", "lecture-w", dict(lr=0.01, weight_decay=0.1), dict(weight_decay=0.0)),
+    ("adagrad", O.Adagrad, dict(lr=0.1), dict(lr=0.05)),
+    ("adagrad", O.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1), dict(lr_decay=0.0)),
+    ("adagrad", O.Adagrad, dict(lr=0.2, weight_decay=1e-2, eps=1e-6), dict(weight_decay=0.0)),
+    ("adagrad", O.Adagrad, dict(lr=0.1, maximize=True, initial_accumulator_value=0.5), dict(lr_decay=0.1)),
+    ("rmsprop", O.RMSprop, dict(lr=0.01), dict(lr=0.005)),
+    ("rmsprop", O.RMSprop, dict(lr=0.01, centered=True), dict(alpha=0.9)),
+    ("rmsprop", O.RMSprop, dict(lr=0.01, momentum=0.9), dict(momentum=0.5)),
+    ("rmsprop", O.RMSprop, dict(lr=0.005, centered=True, momentum=0.9, weight_decay=1e-2), dict(alpha=0.9, centered=False)),
+    ("rmsprop", O.RMSprop, dict(lr=0.01, maximize=True, eps=1e-4), dict(lr=0.02)),
+    ("adadelta", O.Adadelta, dict(), dict(lr=2.0)),
+    ("adadelta", O.Adadelta, dict(rho=0.5, eps=1e-4), dict(rho=0.95)),
+    ("adadelta", O.Adadelta, dict(lr=0.5, weight_decay=1e-2), dict(weight_decay=0.0)),
+    ("adadelta", O.Adadelta, dict(lr=1.0, maximize=True), dict(eps=1e-5)),
+    ("adamax", O.Adamax, dict(lr=0.01), dict(lr=0.005)),
+    ("adamax", O.Adamax, dict(lr=0.02, betas=(0.8, 0.99)), dict(betas=(0.5, 0.9))),
+    ("adamax", O.Adamax, dict(lr=0.01, weight_decay=1e-2), dict(weight_decay=0.0)),
+    ("adamax", O.Adamax, dict(lr=0.01, maximize=True, eps=1e-4), dict(lr=0.03)),
+    ("nadam", O.NAdam, dict(lr=0.01), dict(lr=0.005)),
+    ("nadam", O.NAdam, dict(lr=0.02, momentum_decay=1e-2), dict(momentum_decay=4e-3)),
+    ("nadam", O.NAdam, dict(lr=0.01, weight_decay=1e-2), dict(weight_decay=0.0)),
+    ("nadam", O.NAdam, dict(lr=0.01, betas=(0.8, 0.99), eps=1e-4), dict(betas=(0.5, 0.9))),
+    ("radam", O.RAdam, dict(lr=0.01), dict(lr=0.005)),
+    ("radam", O.RAdam, dict(lr=0.01, weight_decay=1e-2), dict(weight_decay=0.0)),
+    ("radam", O.RAdam, dict(lr=0.02, betas=(0.9, 0.9)), dict(betas=(0.8, 0.95))),
+    ("radam", O.RAdam, dict(lr=0.01, eps=1e-4), dict(lr=0.05)),
+    ("asgd", O.ASGD, dict(lr=0.01), dict(lr=0.005)),
+    ("asgd", O.ASGD, dict(lr=0.02, t0=10), dict(t0=30)),
+    ("asgd", O.ASGD, dict(lr=0.02, lambd=1e-2, alpha=0.5), dict(alpha=0.9)),
+    ("asgd", O.ASGD, dict(lr=0.01, weight_decay=1e-2, maximize=True, t0=5), dict(weight_decay=0.0)),
+    ("rprop", O.Rprop, dict(lr=0.01), dict(lr=0.001)),
+    ("rprop", O.Rprop, dict(lr=0.01, etas=(0.3, 1.5)), dict(etas=(0.5, 1.1))),
+    ("rprop", O.Rprop, dict(lr=0.01, step_sizes=(1e-4, 0.05)), dict(step_sizes=(1e-5, 0.5))),
+    ("rprop", O.Rprop, dict(lr=0.02, maximize=True), dict(lr=0.005)),
+    ("lbfgs", O.LBFGS, dict(max_iter=1, lr=0.5), None),
+    ("lbfgs", O.LBFGS, dict(max_iter=1, line_search_fn="strong_wolfe"), None),
+    ("lbfgs", O.LBFGS, dict(history_size=3, max_iter=2), None),
+    ("lbfgs", O.LBFGS, dict(lr=0.5, max_iter=3, line_search_fn="strong_wolfe", tolerance_change=1e-12), None),
+]
+
+def fmt(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, tuple):
+        return "/".join(repr(float(x)) for x in v)
+    if isinstance(v, str):
+        return v
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+def options(kw):
+    return ",".join(f"{k}={fmt(v)}" for k, v in sorted(kw.items()))
+
+def run(ctor, kw, g1):
+    ps = {k: x0[k].clone().requires_grad_(True) for k in shapes}
+    negate = bool(kw.get("maximize", False))
+    if ctor == "lecture" or ctor == "lecture-w":
+        cls = lambda groups, **k: AdamLecture(groups, decoupled=(ctor == "lecture-w"), **k)
+        if ctor == "lecture-w" and "weight_decay" not in kw:
+            kw = dict(kw, weight_decay=1e-2)
+    else:
+        cls = ctor
+    groups = [{"params": [ps["w"]]}] + ([{"params": [ps["b"]], **g1}] if g1 is not None else [])
+    if g1 is None:
+        groups[0]["params"].append(ps["b"])
+    opt = cls(groups, **kw)
+    traj = []
+    for t in range(STEPS):
+        if ctor is O.LBFGS:
+            def closure():
+                with torch.no_grad():
+                    for k, p in ps.items():
+                        p.grad = grad(k, p.detach(), 0, negate)
+                    x = {k: p.detach() for k, p in ps.items()}
+                    f = sum(((a[k] / 2) * (x[k] - c[k]) ** 2 + (s3[k] / 4) * x[k] ** 4 + noise[0][k] * x[k]).sum() for k in ps)
+                return f
+            opt.step(closure)
+        else:
+            with torch.no_grad():
+                for k, p in ps.items():
+                    p.grad = grad(k, p.detach(), t, negate)
+            opt.step()
+        traj.append(torch.cat([ps["w"].detach().reshape(-1), ps["b"].detach().reshape(-1)]))
+    data = torch.stack(traj).numpy().astype("<f4").tobytes()
+    return base64.b64encode(data).decode(), negate, kw
+
+def b64(t):
+    return base64.b64encode(t.reshape(-1).numpy().astype("<f4").tobytes()).decode()
+
+cases = []
+for name, ctor, kw, g1 in CASES:
+    traj, negate, kw = run(ctor, dict(kw), g1)
+    if ctor in ("lecture", "lecture-w"):
+        kw = dict(kw, amsgrad="lecture")
+    if "line_search_fn" in kw:
+        kw = dict(kw, line_search_fn=kw["line_search_fn"])
+    g1o = dict(g1) if g1 else None
+    cases.append(dict(optimizer=name, options=options(kw), group1=None if g1o is None else options(g1o),
+                      negate=negate, trajectory=traj))
+out = dict(torch=torch.__version__, steps=STEPS, shapes={k: list(v) for k, v in shapes.items()},
+           x0={k: b64(v) for k, v in x0.items()}, a={k: b64(v) for k, v in a.items()},
+           c={k: b64(v) for k, v in c.items()}, s={k: b64(v) for k, v in s3.items()},
+           noise=[{k: b64(v) for k, v in n.items()} for n in noise], cases=cases)
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "reference.json"), "w") as f:
+    json.dump(out, f, indent=1)
+print(len(cases), "cases")

@@ -1,0 +1,103 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// A Chart is a figure that can be drawn: a [LinePlot], a [Heatmap] or a [BarChart].
+type Chart interface {
+	// Size returns the chart's width and height.
+	Size() (width, height vg.Length)
+	// Draw draws the chart on c, a canvas of the chart's size. It returns an error for data
+	// that cannot be drawn (no series, no finite point).
+	Draw(c draw.Canvas) error
+}
+
+// PNGDPI is the resolution of PNG files: twice the 96 dots per inch of a CSS pixel, so
+// charts stay sharp on high-density screens and when zoomed.
+const PNGDPI = 192
+
+// WritePNG draws ch as a PNG image at PNGDPI to w.
+func WritePNG(w io.Writer, ch Chart) error {
+	width, height := ch.Size()
+	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))
+	if err := ch.Draw(draw.New(c)); err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w); err != nil {
+		return fmt.Errorf("report: writing PNG: %w", err)
+	}
+	return nil
+}
+
+// WriteSVG draws ch as an SVG document to w. Text names the Liberation Sans font with the
+// generic sans-serif family as fallback; fonts are not embedded, which keeps files small.
+func WriteSVG(w io.Writer, ch Chart) error {
+	width, height := ch.Size()
+	c := vgsvg.NewWith(vgsvg.UseWH(width, height))
+	if err := ch.Draw(draw.New(c)); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return fmt.Errorf("report: writing SVG: %w", err)
+	}
+	// vgsvg names a font family without a generic fallback; add one so a machine without
+	// Liberation Sans shows a sans-serif face rather than a serif one.
+	svg := strings.ReplaceAll(buf.String(), "font-family:Liberation Sans;", "font-family:Liberation Sans,Arimo,Arial,sans-serif;")
+	if _, err := io.WriteString(w, svg); err != nil {
+		return fmt.Errorf("report: writing SVG: %w", err)
+	}
+	return nil
+}
+
+// Save draws ch to base.png and base.svg (base is a path without extension).
+func Save(base string, ch Chart) error {
+	for _, f := range []struct {
+		ext   string
+		write func(io.Writer, Chart) error
+	}{{".png", WritePNG}, {".svg", WriteSVG}} {
+		var buf bytes.Buffer
+		if err := f.write(&buf, ch); err != nil {
+			return err
+		}
+		if err := writeFile(base+f.ext, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFile writes data to path through a temporary file and a rename, so a reader never
+// sees half a file.
+func writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
