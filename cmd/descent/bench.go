@@ -11,6 +11,7 @@ import (
 func benchTargets() []command {
 	return []command{
 		{"optim", "time optimizer.Step against torch_optstep.py", benchOptim},
+		{"step", "time training iterations of a model against torch_train.py", benchStep},
 	}
 }
 
