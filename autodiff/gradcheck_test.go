@@ -122,6 +122,14 @@ var gradCases = []gradCase{
 			make([]float32, tensor.Conv2dWorkLen(in[0], in[1], tensor.Conv2dConfig{Padding: 1})))
 		return z
 	}), fn: convFn(1, 1, tensor.ActReLU)},
+	{name: "Conv2dImplicit", shapes: func(rng *rand.Rand) [][]int {
+		c, f, k := dims(rng, 8, 10), dims(rng, 1, 3), dims(rng, 1, 3)
+		return [][]int{{dims(rng, 1, 2), c, dims(rng, k, k+3), dims(rng, k, k+3)}, {f, c, k, k}, {f}}
+	}, fn: convFn(1, 0, tensor.ActNone)},
+	{name: "Conv2dImplicitPad", shapes: func(rng *rand.Rand) [][]int {
+		c, f, k := dims(rng, 8, 10), dims(rng, 1, 3), dims(rng, 2, 3)
+		return [][]int{{dims(rng, 1, 2), c, dims(rng, 1, 4), dims(rng, 1, 4)}, {f, c, k, k}, {f}}
+	}, fn: convFn(1, 2, tensor.ActNone)},
 	{name: "Conv2dNoBias", shapes: func(rng *rand.Rand) [][]int { return convShapes(2, 1)(rng)[:2] }, fn: func(t *Tape, in []*Var, _ *rand.Rand) *Var {
 		return t.Conv2d(in[0], in[1], nil, tensor.Conv2dConfig{Stride: 2, Padding: 1}, tensor.ActNone)
 	}},

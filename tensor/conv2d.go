@@ -54,17 +54,26 @@ func (g *convGeom) identityUnfold() bool {
 // this call and the kernels that use the buffer.
 func Conv2dWorkLen(x, w *Tensor, cfg Conv2dConfig) int {
 	g := conv2dGeom("Conv2dWorkLen", x, w, cfg)
-	return parallel.Chunks(g.n, 1) * g.chunkWork()
+	return g.workLen(parallel.Chunks(g.n, 1))
 }
 
-// chunkWork is the scratch of one worker: an unfolded sample and a partial weight and bias
-// gradient.
+// workLen is the scratch for chunks workers: for implicit GEMM the repacked weights and each
+// worker's buffers, otherwise each worker's unfolded sample and partial weight and bias
+// gradients.
+func (g *convGeom) workLen(chunks int) int {
+	if g.implicit() {
+		return g.taps() + chunks*g.implicitChunkWork()
+	}
+	return chunks * g.chunkWork()
+}
+
+// chunkWork is the scratch of one worker of the im2col scheme.
 func (g *convGeom) chunkWork() int { return g.k()*g.q() + g.f*g.k() + g.f }
 
 func (g *convGeom) checkWork(op string, work []float32) int {
 	chunks := parallel.Chunks(g.n, 1)
-	if len(work) < chunks*g.chunkWork() {
-		panic(fmt.Sprintf("tensor: %s: work buffer of %d, need %d (Conv2dWorkLen)", op, len(work), chunks*g.chunkWork()))
+	if need := g.workLen(chunks); len(work) < need {
+		panic(fmt.Sprintf("tensor: %s: work buffer of %d, need %d (Conv2dWorkLen)", op, len(work), need))
 	}
 	return chunks
 }
@@ -109,6 +118,9 @@ const (
 // run runs pass for each chunk of the batch, on the calling goroutine when there is one.
 func (j *convJob) run(chunks, pass int) {
 	j.pass = pass
+	if j.g.implicit() && pass != convBackwardWeight {
+		j.g.repack(j.work[:j.g.taps()], j.w)
+	}
 	if chunks == 1 {
 		j.chunk(0, 0, j.g.n)
 		return
@@ -118,6 +130,17 @@ func (j *convJob) run(chunks, pass int) {
 }
 
 func (j *convJob) chunk(ci, lo, hi int) {
+	if j.g.implicit() {
+		switch j.pass {
+		case convForward:
+			j.implicitForward(ci, lo, hi)
+		case convBackwardInput:
+			j.implicitBackwardInput(ci, lo, hi)
+		default:
+			j.implicitBackwardWeight(ci, lo, hi)
+		}
+		return
+	}
 	switch j.pass {
 	case convForward:
 		j.forward(ci, lo, hi)
@@ -216,20 +239,37 @@ func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, wo
 		j.b = db.data // marks that the bias gradient is wanted
 	}
 	j.run(chunks, convBackwardWeight)
-	// Reduce the partial gradients of the chunks in chunk order.
-	if mode == Assign {
-		clear(dw.data)
-		if db != nil {
-			clear(db.data)
-		}
+	// Reduce the partial gradients of the chunks, in chunk order, into chunk 0's.
+	pdw, pdb := j.partials(0)
+	for ci := 1; ci < chunks; ci++ {
+		w, b := j.partials(ci)
+		vec.Add(pdw, w)
+		vec.Add(pdb, b)
 	}
-	for ci := range chunks {
-		_, pdw, pdb := j.scratch(ci)
+	if g.implicit() {
+		g.unpack(dw.data, pdw, mode)
+	} else if mode == Assign {
+		copy(dw.data, pdw)
+	} else {
 		vec.Add(dw.data, pdw)
-		if db != nil {
+	}
+	if db != nil {
+		if mode == Assign {
+			copy(db.data, pdb)
+		} else {
 			vec.Add(db.data, pdb)
 		}
 	}
+}
+
+// partials returns chunk ci's partial weight and bias gradients.
+func (j *convJob) partials(ci int) (dw, db []float32) {
+	if j.g.implicit() {
+		_, _, dw, db = j.implicitScratch(ci)
+		return dw, db
+	}
+	_, dw, db = j.scratch(ci)
+	return dw, db
 }
 
 func (j *convJob) backwardWeight(ci, lo, hi int) {

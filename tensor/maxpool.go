@@ -77,7 +77,9 @@ func (j *poolJob) forward(lo, hi int) {
 	}
 }
 
-// maxPool2x2 is the kernel 2, stride 2 case of MaxPool2d for one plane.
+// maxPool2x2 is the kernel 2, stride 2 case of MaxPool2d for one plane. It takes the
+// maximum without branches and then the first position holding it; a window with a NaN
+// goes to the general rule.
 func maxPool2x2(y []float32, idx []int32, x []float32, w, oh, ow int) {
 	for oy := range oh {
 		r0 := x[2*oy*w : 2*oy*w+2*ow]
@@ -86,19 +88,37 @@ func maxPool2x2(y []float32, idx []int32, x []float32, w, oh, ow int) {
 		base := int32(2 * oy * w)
 		for ox := range yr {
 			a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-			m, k := a, int32(2*ox)
-			if b > m || b != b {
-				m, k = b, int32(2*ox+1)
+			m := max(max(a, b), max(c, d))
+			k := int32(w + 1)
+			if c == m {
+				k = int32(w)
 			}
-			if c > m || c != c {
-				m, k = c, int32(w+2*ox)
+			if b == m {
+				k = 1
 			}
-			if d > m || d != d {
-				m, k = d, int32(w+2*ox+1)
+			if a == m {
+				k = 0
 			}
-			yr[ox], ir[ox] = m, base+k
+			if m != m {
+				k = lastNaN2x2(a, b, c, d, w)
+			}
+			yr[ox], ir[ox] = m, base+int32(2*ox)+k
 		}
 	}
+}
+
+// lastNaN2x2 returns the offset of the last NaN of a 2×2 window (a b / c d) in a plane of
+// width w, which PyTorch picks.
+func lastNaN2x2(a, b, c, d float32, w int) int32 {
+	switch {
+	case d != d:
+		return int32(w + 1)
+	case c != c:
+		return int32(w)
+	case b != b:
+		return 1
+	}
+	return 0
 }
 
 // MaxPool2dBackward sets dx (mode Assign) or adds to it (Accumulate) the gradient of

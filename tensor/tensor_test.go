@@ -155,7 +155,9 @@ func TestConv2d(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	type cfg struct{ n, c, h, w, f, k, s, p int }
 	cases := []cfg{{1, 1, 5, 5, 1, 3, 1, 0}, {3, 2, 7, 6, 4, 3, 1, 1}, {4, 3, 9, 8, 2, 3, 2, 1},
-		{2, 2, 6, 7, 3, 2, 3, 2}, {5, 4, 5, 5, 3, 1, 1, 0}, {3, 2, 4, 4, 2, 5, 1, 2}, {2, 32, 12, 12, 8, 3, 1, 0}}
+		{2, 2, 6, 7, 3, 2, 3, 2}, {5, 4, 5, 5, 3, 1, 1, 0}, {3, 2, 4, 4, 2, 5, 1, 2}, {2, 32, 12, 12, 8, 3, 1, 0},
+		// Implicit GEMM (stride 1, at least 8 channels), with and without padding.
+		{3, 8, 7, 9, 3, 3, 1, 1}, {3, 16, 6, 5, 5, 2, 1, 2}, {1, 9, 4, 4, 12, 4, 1, 0}, {2, 8, 5, 5, 2, 1, 1, 0}}
 	for _, procs := range []int{1, 2, 3} {
 		old := runtime.GOMAXPROCS(procs)
 		for _, c := range cases {
