@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
@@ -30,12 +31,41 @@ func Linear(y, x, w, b *Tensor, act Activation) {
 		panic(fmt.Sprintf("tensor: Linear of input %v, weight %v, bias %v into %v", dimsOf(x), dimsOf(w), bs, dimsOf(y)))
 	}
 	batch, in, out := x.shape[0], x.shape[1], w.shape[0]
-	sgemm(false, true, batch, out, in, x.data, in, w.data, in, y.data, out, Assign)
+	if out <= narrowOut && batch > out {
+		linearNarrow(y.data, x.data, w.data, batch, in, out)
+	} else {
+		sgemm(false, true, batch, out, in, x.data, in, w.data, in, y.data, out, Assign)
+	}
 	var bias []float32
 	if b != nil {
 		bias = b.data
 	}
 	biasAct(y.data, batch, out, bias, act)
+}
+
+// narrowOut is the widest output that linearNarrow computes as w·xᵀ: the GEMM's tiles are
+// wide in their columns, so a product with a handful of columns (a classifier's outputs)
+// runs faster transposed.
+const narrowOut = 16
+
+// scratch holds buffers for kernels that need a little temporary memory.
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
+
+// linearNarrow sets y = x·wᵀ (batch×out) by computing w·xᵀ (out×batch) into a pooled buffer
+// and transposing it.
+func linearNarrow(y, x, w []float32, batch, in, out int) {
+	bp := scratch.Get().(*[]float32)
+	if cap(*bp) < out*batch {
+		*bp = make([]float32, out*batch)
+	}
+	yt := (*bp)[:out*batch]
+	sgemm(false, true, out, batch, in, w, in, x, in, yt, batch, Assign)
+	for o := range out {
+		for b, v := range yt[o*batch : (o+1)*batch] {
+			y[b*out+o] = v
+		}
+	}
+	scratch.Put(bp)
 }
 
 // biasAct applies y[i,:] = act(y[i,:] + bias) to the rows of the rows×cols matrix y; bias may

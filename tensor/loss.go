@@ -2,7 +2,8 @@ package tensor
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/descent-ml/descent/internal/vec"
 )
 
 // checkTargets panics unless x is batch×classes with one target class in [0, classes) per
@@ -60,17 +61,22 @@ func CrossEntropyBackward(dlogits, logp *Tensor, target []int, g float32, mode M
 	mustSameShape("CrossEntropyBackward", dlogits, logp)
 	n, c := checkTargets("CrossEntropyBackward", logp, target)
 	v := g / float32(n)
+	var e [expBlock]float32
 	for i, t := range target {
 		dr, lr := dlogits.data[i*c:(i+1)*c], logp.data[i*c:(i+1)*c]
-		for j := range dr {
-			d := v * float32(math.Exp(float64(lr[j])))
-			if j == t {
-				d -= v
+		for j0 := 0; j0 < c; j0 += expBlock {
+			eb := e[:min(expBlock, c-j0)]
+			vec.Exp(eb, lr[j0:])
+			for k, ev := range eb {
+				d := v * ev
+				if j0+k == t {
+					d -= v
+				}
+				if mode == Accumulate {
+					d += dr[j0+k]
+				}
+				dr[j0+k] = d
 			}
-			if mode == Accumulate {
-				d += dr[j]
-			}
-			dr[j] = d
 		}
 	}
 }

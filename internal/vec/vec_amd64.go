@@ -34,6 +34,9 @@ func maskPositiveAVX2(dst, y *float32, n int)
 //go:noescape
 func sumAVX2(x *float32, n int) float32
 
+//go:noescape
+func expAVX2(dst, x *float32, n int)
+
 func add(dst, x []float32) {
 	n := len(dst) &^ 7
 	if !useAVX2 || n == 0 {
@@ -114,4 +117,14 @@ func sum(x []float32) float32 {
 		s += v
 	}
 	return s
+}
+
+func exp(dst, x []float32) {
+	n := len(dst) &^ 7
+	if !useAVX2 || n == 0 {
+		expGo(dst, x)
+		return
+	}
+	expAVX2(&dst[0], &x[0], n)
+	expGo(dst[n:], x[n:])
 }

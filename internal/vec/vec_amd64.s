@@ -306,3 +306,93 @@ sumReduce:
 	VMOVSS X0, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// Constants of expAVX2 (see exp.go), as float32 bits; expBias127 is the integer 127.
+DATA expHi<>+0(SB)/4, $0x42b17218
+GLOBL expHi<>(SB), RODATA|NOPTR, $4
+DATA expLo<>+0(SB)/4, $0xc2aeac4f
+GLOBL expLo<>(SB), RODATA|NOPTR, $4
+DATA expLog2e<>+0(SB)/4, $0x3fb8aa3b
+GLOBL expLog2e<>(SB), RODATA|NOPTR, $4
+DATA expC1<>+0(SB)/4, $0x3f318000
+GLOBL expC1<>(SB), RODATA|NOPTR, $4
+DATA expC2<>+0(SB)/4, $0xb95e8083
+GLOBL expC2<>(SB), RODATA|NOPTR, $4
+DATA expP0<>+0(SB)/4, $0x39506967
+GLOBL expP0<>(SB), RODATA|NOPTR, $4
+DATA expP1<>+0(SB)/4, $0x3ab743ce
+GLOBL expP1<>(SB), RODATA|NOPTR, $4
+DATA expP2<>+0(SB)/4, $0x3c088908
+GLOBL expP2<>(SB), RODATA|NOPTR, $4
+DATA expP3<>+0(SB)/4, $0x3d2aa9c1
+GLOBL expP3<>(SB), RODATA|NOPTR, $4
+DATA expP4<>+0(SB)/4, $0x3e2aaaaa
+GLOBL expP4<>(SB), RODATA|NOPTR, $4
+DATA expP5<>+0(SB)/4, $0x3f000000
+GLOBL expP5<>(SB), RODATA|NOPTR, $4
+DATA expOne<>+0(SB)/4, $0x3f800000
+GLOBL expOne<>(SB), RODATA|NOPTR, $4
+DATA expInf<>+0(SB)/4, $0x7f800000
+GLOBL expInf<>(SB), RODATA|NOPTR, $4
+DATA expBias127<>+0(SB)/4, $127
+GLOBL expBias127<>(SB), RODATA|NOPTR, $4
+
+// func expAVX2(dst, x *float32, n int)
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	VBROADCASTSS expLog2e<>(SB), Y8
+	VBROADCASTSS expC1<>(SB), Y9
+	VBROADCASTSS expC2<>(SB), Y10
+	VBROADCASTSS expP0<>(SB), Y11
+	VBROADCASTSS expHi<>(SB), Y12
+	VBROADCASTSS expLo<>(SB), Y13
+	VBROADCASTSS expOne<>(SB), Y14
+	VPBROADCASTD expBias127<>(SB), Y15
+exp8:
+	CMPQ AX, CX
+	JGE  expDone
+	VMOVUPS (SI)(AX*4), Y0
+	VCMPPS  $3, Y0, Y0, Y1      // NaN lanes
+	VCMPPS  $0x1e, Y12, Y0, Y2  // x > hi
+	VCMPPS  $0x11, Y13, Y0, Y3  // x < lo
+	VMULPS  Y8, Y0, Y4
+	VROUNDPS $0, Y4, Y4         // n = round(x·log2e), ties to even
+	VMOVAPS Y0, Y5
+	VFNMADD231PS Y9, Y4, Y5     // r = x − n·c1
+	VFNMADD231PS Y10, Y4, Y5    // r −= n·c2
+	VMOVAPS Y11, Y6             // p = P0
+	VBROADCASTSS expP1<>(SB), Y7
+	VFMADD213PS Y7, Y5, Y6      // p = p·r + P1
+	VBROADCASTSS expP2<>(SB), Y7
+	VFMADD213PS Y7, Y5, Y6
+	VBROADCASTSS expP3<>(SB), Y7
+	VFMADD213PS Y7, Y5, Y6
+	VBROADCASTSS expP4<>(SB), Y7
+	VFMADD213PS Y7, Y5, Y6
+	VBROADCASTSS expP5<>(SB), Y7
+	VFMADD213PS Y7, Y5, Y6
+	VMULPS  Y5, Y5, Y7          // z = r·r
+	VFMADD213PS Y5, Y7, Y6      // p = p·z + r
+	VADDPS  Y14, Y6, Y6         // p += 1
+	VCVTPS2DQ Y4, Y4            // n as an integer
+	VPSRAD  $1, Y4, Y7          // n1 = n >> 1
+	VPSUBD  Y7, Y4, Y4          // n2 = n − n1
+	VPADDD  Y15, Y7, Y7
+	VPSLLD  $23, Y7, Y7         // 2^n1
+	VPADDD  Y15, Y4, Y4
+	VPSLLD  $23, Y4, Y4         // 2^n2
+	VMULPS  Y7, Y6, Y6
+	VMULPS  Y4, Y6, Y6
+	VBROADCASTSS expInf<>(SB), Y7
+	VBLENDVPS Y2, Y7, Y6, Y6    // x > hi: +Inf
+	VANDNPS Y6, Y3, Y6          // x < lo: 0
+	VBLENDVPS Y1, Y0, Y6, Y6    // NaN: x
+	VMOVUPS Y6, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP  exp8
+expDone:
+	VZEROUPPER
+	RET

@@ -10,3 +10,5 @@ func addReLU(dst, b []float32)                   { addReLUGo(dst, b) }
 func addConstReLU(dst []float32, c float32)      { addConstReLUGo(dst, c) }
 func maskPositive(dst, y []float32)              { maskPositiveGo(dst, y) }
 func sum(x []float32) float32                    { return sumGo(x) }
+
+func exp(dst, x []float32) { expGo(dst, x) }

@@ -61,6 +61,7 @@ var kernels = []struct {
 	{"AddReLU", func(d, x []float32, _ float32) { AddReLU(d, x) }, func(d, x []float32, _ float32) { addReLUGo(d, x) }},
 	{"AddConstReLU", func(d, _ []float32, a float32) { AddConstReLU(d, a) }, func(d, _ []float32, a float32) { addConstReLUGo(d, a) }},
 	{"MaskPositive", func(d, x []float32, _ float32) { MaskPositive(d, x) }, func(d, x []float32, _ float32) { maskPositiveGo(d, x) }},
+	{"Exp", func(d, x []float32, _ float32) { Exp(d, x) }, func(d, x []float32, _ float32) { expGo(d, x) }},
 	{"Sum", func(d, x []float32, _ float32) { d[0] = Sum(x[:len(d)-1]) }, func(d, x []float32, _ float32) { d[0] = sumGo(x[:len(d)-1]) }},
 }
 
