@@ -1,10 +1,6 @@
 package tensor
 
-import (
-	"fmt"
-
-	"github.com/descent-ml/descent/internal/vec"
-)
+import "fmt"
 
 // checkTargets panics unless x is batch×classes with one target class in [0, classes) per
 // row.
@@ -62,21 +58,17 @@ func CrossEntropyBackward(dlogits, logp *Tensor, target []int, g float32, mode M
 	n, c := checkTargets("CrossEntropyBackward", logp, target)
 	v := g / float32(n)
 	var e [expBlock]float32
-	for i, t := range target {
-		dr, lr := dlogits.data[i*c:(i+1)*c], logp.data[i*c:(i+1)*c]
-		for j0 := 0; j0 < c; j0 += expBlock {
-			eb := e[:min(expBlock, c-j0)]
-			vec.Exp(eb, lr[j0:])
-			for k, ev := range eb {
-				d := v * ev
-				if j0+k == t {
-					d -= v
-				}
-				if mode == Accumulate {
-					d += dr[j0+k]
-				}
-				dr[j0+k] = d
+	for b := (expBlocks{r: n, c: c}); b.next(e[:], logp.data); {
+		dr, t := dlogits.data[b.i*c:(b.i+1)*c], target[b.i]
+		for k, ev := range e[b.off : b.off+b.n] {
+			d := v * ev
+			if b.j0+k == t {
+				d -= v
 			}
+			if mode == Accumulate {
+				d += dr[b.j0+k]
+			}
+			dr[b.j0+k] = d
 		}
 	}
 }

@@ -63,23 +63,65 @@ func LogSoftmaxBackward(dx, dy, y *Tensor, mode Mode) {
 	mustSameShape("LogSoftmaxBackward", dx, dy, y)
 	r, c := rows("LogSoftmaxBackward", y)
 	var e [expBlock]float32
-	for i := range r {
-		dxr, dyr, yr := dx.data[i*c:(i+1)*c], dy.data[i*c:(i+1)*c], y.data[i*c:(i+1)*c]
+	for b := (expBlocks{r: r, c: c}); b.next(e[:], y.data); {
+		dxr, dyr := dx.data[b.i*c:(b.i+1)*c], dy.data[b.i*c:(b.i+1)*c]
 		var s float64
 		for _, g := range dyr {
 			s += float64(g)
 		}
 		sf := float32(s)
-		for j0 := 0; j0 < c; j0 += expBlock {
-			eb := e[:min(expBlock, c-j0)]
-			vec.Exp(eb, yr[j0:])
-			for k, ev := range eb {
-				g := dyr[j0+k] - ev*sf
-				if mode == Accumulate {
-					g += dxr[j0+k]
-				}
-				dxr[j0+k] = g
+		for k, ev := range e[b.off : b.off+b.n] {
+			g := dyr[b.j0+k] - ev*sf
+			if mode == Accumulate {
+				g += dxr[b.j0+k]
 			}
+			dxr[b.j0+k] = g
 		}
 	}
+}
+
+// expBlocks walks an r×c matrix y computing its exponentials into a buffer in blocks
+// (whole rows when they fit, so that short rows share one call of the vector kernel):
+// each call of next moves to the next piece of a row — row i from column j0 — whose
+// exponentials are buf[off:off+n]. It keeps only indices, so that the buffer can live on
+// the caller's stack.
+type expBlocks struct {
+	r, c       int
+	i, j0      int
+	off, n     int
+	row0, rows int // the block of rows whose exponentials buf holds
+	started    bool
+}
+
+func (b *expBlocks) next(buf, y []float32) bool {
+	c := b.c
+	if per := len(buf) / c; per > 0 {
+		if b.started {
+			b.i++
+		}
+		b.started = true
+		if b.i >= b.r {
+			return false
+		}
+		if b.i >= b.row0+b.rows {
+			b.row0, b.rows = b.i, min(per, b.r-b.i)
+			vec.Exp(buf[:b.rows*c], y[b.i*c:(b.i+b.rows)*c])
+		}
+		b.j0, b.off, b.n = 0, (b.i-b.row0)*c, c
+		return true
+	}
+	switch {
+	case !b.started:
+		b.started = true
+	case b.j0+len(buf) < c:
+		b.j0 += len(buf)
+	default:
+		b.i, b.j0 = b.i+1, 0
+	}
+	if b.i >= b.r {
+		return false
+	}
+	b.off, b.n = 0, min(len(buf), c-b.j0)
+	vec.Exp(buf[:b.n], y[b.i*c+b.j0:])
+	return true
 }

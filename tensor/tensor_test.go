@@ -393,3 +393,44 @@ func TestParallelElementwise(t *testing.T) {
 }
 
 func (t Tensor) ptr() *Tensor { return &t }
+
+// TestSoftmaxBackwardBlocks checks the backward kernels, which compute their exponentials
+// in blocks of rows (short rows) or of columns (long rows), against the formula in float64.
+func TestSoftmaxBackwardBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, s := range [][2]int{{70, 10}, {3, 600}, {5, 256}, {2, 257}, {1, 1}} {
+		r, c := s[0], s[1]
+		x, dy := randn(rng, r, c), randn(rng, r, c)
+		y := New(r, c)
+		LogSoftmax(y, x)
+		dx, dl := randn(rng, r, c), randn(rng, r, c)
+		dx0, dl0 := dx.Clone(), dl.Clone()
+		LogSoftmaxBackward(dx, dy, y, Accumulate)
+		target := make([]int, r)
+		for i := range target {
+			target[i] = rng.IntN(c)
+		}
+		CrossEntropyBackward(dl, y, target, 0.5, Accumulate)
+		for i := range r {
+			var sdy float64
+			for j := range c {
+				sdy += float64(dy.data[i*c+j])
+			}
+			for j := range c {
+				p := math.Exp(float64(y.data[i*c+j]))
+				want := float64(dx0.data[i*c+j]) + float64(dy.data[i*c+j]) - p*sdy
+				if !closeTo(dx.data[i*c+j], want, 1, 1e-5) {
+					t.Fatalf("%v: dx[%d,%d] = %v, want %v", s, i, j, dx.data[i*c+j], want)
+				}
+				hot := 0.0
+				if j == target[i] {
+					hot = 1
+				}
+				want = float64(dl0.data[i*c+j]) + 0.5/float64(r)*(p-hot)
+				if !closeTo(dl.data[i*c+j], want, 1, 1e-5) {
+					t.Fatalf("%v: CrossEntropyBackward [%d,%d] = %v, want %v", s, i, j, dl.data[i*c+j], want)
+				}
+			}
+		}
+	}
+}

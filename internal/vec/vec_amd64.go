@@ -120,11 +120,20 @@ func sum(x []float32) float32 {
 }
 
 func exp(dst, x []float32) {
-	n := len(dst) &^ 7
-	if !useAVX2 || n == 0 {
+	if !useAVX2 {
 		expGo(dst, x)
 		return
 	}
-	expAVX2(&dst[0], &x[0], n)
-	expGo(dst[n:], x[n:])
+	n := len(dst) &^ 7
+	if n > 0 {
+		expAVX2(&dst[0], &x[0], n)
+	}
+	if tail := len(dst) - n; tail > 0 {
+		// The Go twin is slow (it emulates the fused multiply-adds): run the assembly on a
+		// padded copy of the tail.
+		var t [8]float32
+		copy(t[:], x[n:len(dst)])
+		expAVX2(&t[0], &t[0], 8)
+		copy(dst[n:], t[:tail])
+	}
 }
