@@ -3,14 +3,13 @@ package tensor
 import (
 	"math"
 
-	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
 )
 
 // ReLU sets dst = max(x, 0) elementwise; dst may be x.
 func ReLU(dst, x *Tensor) {
 	mustSameShape("ReLU", dst, x)
-	unary(dst.data, x.data, func(d, x []float32) {
+	unary(dst.data, x.data, func(d, x, _ []float32, _ Mode) {
 		copy(d, x)
 		vec.AddConstReLU(d, 0)
 	})
@@ -41,7 +40,7 @@ func reluBackward(dx, dy, y []float32, mode Mode) {
 // Tanh sets dst = tanh(x) elementwise; dst may be x.
 func Tanh(dst, x *Tensor) {
 	mustSameShape("Tanh", dst, x)
-	unary(dst.data, x.data, func(d, x []float32) {
+	unary(dst.data, x.data, func(d, x, _ []float32, _ Mode) {
 		for i, v := range x[:len(d)] {
 			d[i] = float32(math.Tanh(float64(v)))
 		}
@@ -67,7 +66,7 @@ func TanhBackward(dx, dy, y *Tensor, mode Mode) {
 // Sigmoid sets dst = 1/(1 + e^−x) elementwise; dst may be x.
 func Sigmoid(dst, x *Tensor) {
 	mustSameShape("Sigmoid", dst, x)
-	unary(dst.data, x.data, func(d, x []float32) {
+	unary(dst.data, x.data, func(d, x, _ []float32, _ Mode) {
 		for i, v := range x[:len(d)] {
 			d[i] = float32(1 / (1 + math.Exp(-float64(v))))
 		}
@@ -91,19 +90,11 @@ func SigmoidBackward(dx, dy, y *Tensor, mode Mode) {
 }
 
 // unary runs f(dst, x) over chunks, in parallel for large operands.
-func unary(dst, x []float32, f func(dst, x []float32)) {
-	if len(dst) < 2*grain {
-		f(dst, x)
-		return
-	}
-	parallel.For(len(dst), grain, func(lo, hi int) { f(dst[lo:hi], x[lo:hi]) })
+func unary(dst, x []float32, f func(dst, x, _ []float32, _ Mode)) {
+	each(dst, x, nil, Assign, f)
 }
 
 // ternary runs f(dst, a, b, mode) over chunks, in parallel for large operands.
 func ternary(dst, a, b []float32, mode Mode, f func(dst, a, b []float32, mode Mode)) {
-	if len(dst) < 2*grain {
-		f(dst, a, b, mode)
-		return
-	}
-	parallel.For(len(dst), grain, func(lo, hi int) { f(dst[lo:hi], a[lo:hi], b[lo:hi], mode) })
+	each(dst, a, b, mode, f)
 }

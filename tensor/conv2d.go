@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
@@ -122,14 +123,16 @@ func (j *convJob) run(chunks, pass int) {
 		j.g.repack(j.work[:j.g.taps()], j.w)
 	}
 	if chunks == 1 {
-		j.chunk(0, 0, j.g.n)
+		j.Range(0, 0, j.g.n)
 		return
 	}
-	jj := *j // escapes to the heap only on this path
-	parallel.Split(j.g.n, chunks, jj.chunk)
+	splitPooled(&convJobs, *j, j.g.n, chunks)
 }
 
-func (j *convJob) chunk(ci, lo, hi int) {
+var convJobs = sync.Pool{New: func() any { return new(convJob) }}
+
+// Range runs the job's pass on samples [lo, hi) with chunk ci's scratch.
+func (j *convJob) Range(ci, lo, hi int) {
 	if j.g.implicit() {
 		switch j.pass {
 		case convForward:

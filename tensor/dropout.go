@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/descent-ml/descent/internal/parallel"
 )
@@ -30,14 +31,18 @@ func Dropout(y, mask, x *Tensor, p float64, rng *rand.Rand) {
 	}
 	j := dropoutJob{x: x.data, y: y.data, mask: mask.data, seed: seed, scale: scale,
 		threshold: uint64(math.Round(p * (1 << 32)))}
-	blocks := (len(x.data) + dropoutBlock - 1) / dropoutBlock
-	if len(x.data) < 2*grain {
-		j.fill(0, blocks)
+	blocks, chunks := (len(x.data)+dropoutBlock-1)/dropoutBlock, 1
+	if len(x.data) >= 2*grain {
+		chunks = parallel.Chunks(blocks, grain/dropoutBlock)
+	}
+	if chunks == 1 {
+		j.Range(0, 0, blocks)
 		return
 	}
-	jj := j
-	parallel.For(blocks, grain/dropoutBlock, jj.fill)
+	splitPooled(&dropoutJobs, j, blocks, chunks)
 }
+
+var dropoutJobs = sync.Pool{New: func() any { return new(dropoutJob) }}
 
 // A dropoutJob holds the operands of Dropout for its per-chunk method.
 type dropoutJob struct {
@@ -47,8 +52,8 @@ type dropoutJob struct {
 	scale      float32
 }
 
-// fill draws the mask of blocks [lo, hi) and applies it.
-func (j *dropoutJob) fill(lo, hi int) {
+// Range draws the mask of blocks [lo, hi) and applies it.
+func (j *dropoutJob) Range(_, lo, hi int) {
 	n := len(j.x)
 	for b := lo; b < hi; b++ {
 		state := j.seed ^ (uint64(b) * 0xd1342543de82ef95)

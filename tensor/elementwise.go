@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
 )
 
@@ -61,6 +60,10 @@ func Sum(a *Tensor) float64 {
 	return s
 }
 
+func binary(dst, a, b []float32, mode Mode, k binaryKernel) {
+	each(dst, a, b, mode, binaryKernels[k])
+}
+
 type binaryKernel uint8
 
 const (
@@ -69,45 +72,43 @@ const (
 	mulKernel
 )
 
-// binary applies an elementwise kernel, in parallel for large operands.
-func binary(dst, a, b []float32, mode Mode, k binaryKernel) {
-	if len(dst) < 2*grain {
-		binaryRange(dst, a, b, mode, k)
-		return
-	}
-	parallel.For(len(dst), grain, func(lo, hi int) {
-		binaryRange(dst[lo:hi], a[lo:hi], b[lo:hi], mode, k)
-	})
-}
-
-func binaryRange(dst, a, b []float32, mode Mode, k binaryKernel) {
-	a, b = a[:len(dst)], b[:len(dst)]
-	switch {
-	case k == addKernel && mode == Assign:
-		for i := range dst {
-			dst[i] = a[i] + b[i]
+var binaryKernels = [...]func(dst, a, b []float32, mode Mode){
+	addKernel: func(dst, a, b []float32, mode Mode) {
+		a, b = a[:len(dst)], b[:len(dst)]
+		if mode == Assign {
+			for i := range dst {
+				dst[i] = a[i] + b[i]
+			}
+			return
 		}
-	case k == addKernel:
 		for i := range dst {
 			dst[i] += a[i] + b[i]
 		}
-	case k == subKernel && mode == Assign:
-		for i := range dst {
-			dst[i] = a[i] - b[i]
+	},
+	subKernel: func(dst, a, b []float32, mode Mode) {
+		a, b = a[:len(dst)], b[:len(dst)]
+		if mode == Assign {
+			for i := range dst {
+				dst[i] = a[i] - b[i]
+			}
+			return
 		}
-	case k == subKernel:
 		for i := range dst {
 			dst[i] += a[i] - b[i]
 		}
-	case k == mulKernel && mode == Assign:
-		for i := range dst {
-			dst[i] = a[i] * b[i]
+	},
+	mulKernel: func(dst, a, b []float32, mode Mode) {
+		a, b = a[:len(dst)], b[:len(dst)]
+		if mode == Assign {
+			for i := range dst {
+				dst[i] = a[i] * b[i]
+			}
+			return
 		}
-	default:
 		for i := range dst {
 			dst[i] += a[i] * b[i]
 		}
-	}
+	},
 }
 
 // AddInto adds src to dst elementwise (dst += src); they must have the same number of
@@ -121,9 +122,5 @@ func AddInto(dst, src *Tensor) {
 
 // addSlices is dst += src over slices, in parallel for large ones.
 func addSlices(dst, src []float32) {
-	if len(dst) < 2*grain {
-		vec.Add(dst, src)
-		return
-	}
-	parallel.For(len(dst), grain, func(lo, hi int) { vec.Add(dst[lo:hi], src[lo:hi]) })
+	each(dst, src, nil, Accumulate, func(dst, src, _ []float32, _ Mode) { vec.Add(dst, src) })
 }

@@ -74,23 +74,35 @@ func biasAct(y []float32, rows, cols int, bias []float32, act Activation) {
 	if bias == nil && act == ActNone {
 		return
 	}
-	if rows*cols < 2*grain {
-		biasActRows(y, 0, rows, cols, bias, act)
+	j := biasActJob{y, bias, cols, act}
+	chunks := 1
+	if rows*cols >= 2*grain {
+		chunks = parallel.Chunks(rows, max(1, grain/max(cols, 1)))
+	}
+	if chunks == 1 {
+		j.Range(0, 0, rows)
 		return
 	}
-	parallel.For(rows, max(1, grain/max(cols, 1)), func(lo, hi int) {
-		biasActRows(y, lo, hi, cols, bias, act)
-	})
+	splitPooled(&biasActJobs, j, rows, chunks)
 }
 
-func biasActRows(y []float32, lo, hi, cols int, bias []float32, act Activation) {
+// biasActJob applies a bias and an activation to the rows of a matrix.
+type biasActJob struct {
+	y, bias []float32
+	cols    int
+	act     Activation
+}
+
+var biasActJobs = sync.Pool{New: func() any { return new(biasActJob) }}
+
+func (j *biasActJob) Range(_, lo, hi int) {
 	for i := lo; i < hi; i++ {
-		r := y[i*cols : (i+1)*cols]
+		r := j.y[i*j.cols : (i+1)*j.cols]
 		switch {
-		case bias != nil && act == ActReLU:
-			vec.AddReLU(r, bias)
-		case bias != nil:
-			vec.Add(r, bias)
+		case j.bias != nil && j.act == ActReLU:
+			vec.AddReLU(r, j.bias)
+		case j.bias != nil:
+			vec.Add(r, j.bias)
 		default:
 			vec.AddConstReLU(r, 0)
 		}

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/descent-ml/descent/internal/parallel"
 )
@@ -32,13 +33,15 @@ func MaxPool2d(y *Tensor, idx []int32, x *Tensor, kernel, stride int) {
 		panic(fmt.Sprintf("tensor: MaxPool2d of %v into %v with %d indices", dimsOf(x), dimsOf(y), len(idx)))
 	}
 	j := poolJob{x: x.data, y: y.data, idx: idx, h: x.shape[2], w: x.shape[3], oh: s[2], ow: s[3], kernel: kernel, stride: stride}
-	planes := s[0] * s[1]
-	if y.Len() < grain {
-		j.forward(0, planes)
+	planes, chunks := s[0]*s[1], 1
+	if y.Len() >= grain {
+		chunks = parallel.Chunks(planes, max(1, grain/(j.oh*j.ow)))
+	}
+	if chunks == 1 {
+		j.Range(0, 0, planes)
 		return
 	}
-	jj := j
-	parallel.For(planes, max(1, grain/(j.oh*j.ow)), jj.forward)
+	splitPooled(&poolJobs, j, planes, chunks)
 }
 
 // A poolJob holds the operands of a pooling kernel for its per-chunk methods.
@@ -48,6 +51,18 @@ type poolJob struct {
 	h, w, oh, ow   int
 	kernel, stride int
 	mode           Mode
+	backward       bool // the job is MaxPool2dBackward's
+}
+
+var poolJobs = sync.Pool{New: func() any { return new(poolJob) }}
+
+// Range pools (or routes the gradient of) planes [lo, hi).
+func (j *poolJob) Range(_, lo, hi int) {
+	if j.backward {
+		j.backwardPlanes(lo, hi)
+	} else {
+		j.forward(lo, hi)
+	}
 }
 
 func (j *poolJob) forward(lo, hi int) {
@@ -127,17 +142,19 @@ func MaxPool2dBackward(dx, dy *Tensor, idx []int32, mode Mode) {
 	if dx.rank != 4 || dy.rank != 4 || dx.shape[0] != dy.shape[0] || dx.shape[1] != dy.shape[1] || len(idx) != dy.Len() {
 		panic(fmt.Sprintf("tensor: MaxPool2dBackward of %v into %v with %d indices", dimsOf(dy), dimsOf(dx), len(idx)))
 	}
-	j := poolJob{x: dx.data, y: dy.data, idx: idx, h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3], mode: mode}
-	planes := dx.shape[0] * dx.shape[1]
-	if dx.Len() < grain {
-		j.backward(0, planes)
+	j := poolJob{x: dx.data, y: dy.data, idx: idx, h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3], mode: mode, backward: true}
+	planes, chunks := dx.shape[0]*dx.shape[1], 1
+	if dx.Len() >= grain {
+		chunks = parallel.Chunks(planes, max(1, grain/(j.h*j.w)))
+	}
+	if chunks == 1 {
+		j.Range(0, 0, planes)
 		return
 	}
-	jj := j
-	parallel.For(planes, max(1, grain/(j.h*j.w)), jj.backward)
+	splitPooled(&poolJobs, j, planes, chunks)
 }
 
-func (j *poolJob) backward(lo, hi int) {
+func (j *poolJob) backwardPlanes(lo, hi int) {
 	in, out := j.h*j.w, j.oh*j.ow
 	for pl := lo; pl < hi; pl++ {
 		dxp, dyp, ip := j.x[pl*in:(pl+1)*in], j.y[pl*out:(pl+1)*out], j.idx[pl*out:(pl+1)*out]

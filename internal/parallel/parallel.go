@@ -2,7 +2,8 @@
 //
 // [For] runs a loop body over disjoint chunks of an index range, one chunk on the calling
 // goroutine and the others on pooled workers; [Split] does the same for a given number of
-// chunks and tells each call its chunk index. The number of chunks of For is at most
+// chunks and tells each call its chunk index, and [SplitBody] takes the body as an
+// interface value instead of a closure. The number of chunks of For is at most
 // runtime.GOMAXPROCS(0), read at each call, so setting GOMAXPROCS sets the threads.
 //
 // # Nesting
@@ -12,9 +13,9 @@
 //
 // # Allocation
 //
-// For and Split allocate nothing once the pool is warm; a closure passed as body is
-// allocated by the caller when it captures variables, so hot paths call them only for work
-// large enough that the split pays.
+// For, Split and SplitBody allocate nothing once the pool is warm; a closure passed as body
+// is allocated by the caller when it captures variables, which a [Body] kept by the caller
+// (in a sync.Pool, say) avoids.
 package parallel
 
 import (
@@ -26,21 +27,33 @@ import (
 // MaxChunks bounds the number of chunks of one call of [For] or [Split].
 const MaxChunks = 64
 
-// A job is one chunk of a call. claimed is set by whoever runs it. Exactly one of body and
-// split is set.
+// A Body is a loop body that [SplitBody] runs without a closure: typically a pointer to a
+// struct holding the loop's operands, recycled by the caller, so that splitting a loop
+// allocates nothing at all.
+type Body interface {
+	// Range processes chunk i, the indices [lo, hi).
+	Range(i, lo, hi int)
+}
+
+// A job is one chunk of a call. claimed is set by whoever runs it. Exactly one of body,
+// split and b is set.
 type job struct {
 	body      func(lo, hi int)
 	split     func(i, lo, hi int)
+	b         Body
 	i, lo, hi int
 	claimed   atomic.Bool
 	g         *group
 }
 
 func (j *job) run() {
-	if j.body != nil {
+	switch {
+	case j.body != nil:
 		j.body(j.lo, j.hi)
-	} else {
+	case j.split != nil:
 		j.split(j.i, j.lo, j.hi)
+	default:
+		j.b.Range(j.i, j.lo, j.hi)
 	}
 	j.g.wg.Done()
 }
@@ -100,7 +113,7 @@ func For(n, grain int, body func(lo, hi int)) {
 		body(0, n)
 		return
 	}
-	run(n, c, body, nil)
+	run(n, c, body, nil, nil)
 }
 
 // Split calls body(i, lo, hi) for the chunks i = 0 … chunks−1 of [0, n), chunk i being
@@ -115,16 +128,28 @@ func Split(n, chunks int, body func(i, lo, hi int)) {
 		body(0, 0, n)
 		return
 	}
-	run(n, chunks, nil, body)
+	run(n, chunks, nil, body, nil)
 }
 
-func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int)) {
+// SplitBody is [Split] with a [Body] in place of a function.
+func SplitBody(n, chunks int, b Body) {
+	if chunks < 1 || chunks > MaxChunks {
+		panic("parallel: chunks out of range")
+	}
+	if chunks == 1 {
+		b.Range(0, 0, n)
+		return
+	}
+	run(n, chunks, nil, nil, b)
+}
+
+func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int), b Body) {
 	ensureWorkers(chunks - 1)
 	g := groups.Get().(*group)
 	g.wg.Add(chunks)
 	for i := range chunks {
 		j := &g.jobs[i]
-		j.body, j.split, j.i, j.lo, j.hi, j.g = body, split, i, i*n/chunks, (i+1)*n/chunks, g
+		j.body, j.split, j.b, j.i, j.lo, j.hi, j.g = body, split, b, i, i*n/chunks, (i+1)*n/chunks, g
 		j.claimed.Store(i == 0)
 		if i > 0 {
 			queue <- j
@@ -138,7 +163,7 @@ func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int)) {
 	}
 	g.wg.Wait()
 	for i := range chunks {
-		g.jobs[i].body, g.jobs[i].split = nil, nil
+		g.jobs[i].body, g.jobs[i].split, g.jobs[i].b = nil, nil, nil
 	}
 	groups.Put(g)
 }

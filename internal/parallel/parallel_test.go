@@ -82,3 +82,20 @@ func BenchmarkFor(b *testing.B) {
 		For(1000, 1, add)
 	}
 }
+
+type countBody struct{ n atomic.Int64 }
+
+func (c *countBody) Range(i, lo, hi int) { c.n.Add(int64(hi - lo)) }
+
+func TestSplitBody(t *testing.T) {
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	var c countBody
+	SplitBody(1000, 3, &c)
+	if c.n.Load() != 1000 {
+		t.Fatalf("covered %d of 1000", c.n.Load())
+	}
+	if a := testing.AllocsPerRun(100, func() { SplitBody(1000, 2, &c) }); a != 0 {
+		t.Errorf("SplitBody allocates %v times per call", a)
+	}
+}
