@@ -32,7 +32,7 @@
 // # Weights files
 //
 // [Save] and [Load] write and read a model's parameters in a small binary format (names,
-// shapes, float32 data) that testdata/torch_export.py also writes from PyTorch. Load
+// shapes, float32 data) that model/testdata/torch_export.py also writes from PyTorch. Load
 // checks the names, the shapes, the count and the length of the file before changing the
 // model, and reports a *[WeightsError] naming the parameter at fault.
 package nn

@@ -22,7 +22,7 @@ import (
 //		data    [product of dims]float32
 //	}
 //
-// and nothing after. testdata/torch_export.py writes it from Python.
+// and nothing after. model/testdata/torch_export.py writes it from Python.
 const (
 	weightsMagic   = "DESCENTW"
 	weightsVersion = 1
@@ -185,7 +185,7 @@ func end(r io.Reader) error {
 }
 
 // Load reads into the parameters of m a weights file written by [Save] (or by PyTorch
-// through testdata/torch_export.py). The file must hold exactly the parameters of m, in
+// through model/testdata/torch_export.py). The file must hold exactly the parameters of m, in
 // order, with the same names and shapes; otherwise, or if the file is truncated or has
 // trailing data, Load returns a *[WeightsError] naming the parameter and leaves m unchanged.
 func Load(r io.Reader, m Module) error {

@@ -83,8 +83,11 @@ func (g *convGeom) checkWork(op string, work []float32) int {
 // layout: x is n×c×h×w, w is f×c×kh×kw, b has f elements (or is nil) and y is
 // n×f×oh×ow (see [Conv2dShape]). work is scratch of at least [Conv2dWorkLen] elements.
 //
-// Each sample is unfolded (im2col) into a (c·kh·kw)×(oh·ow) matrix and multiplied by the
-// weights seen as an f×(c·kh·kw) matrix; the samples are split over the cores.
+// With stride 1 and at least 8 input channels the convolution is computed by implicit GEMM
+// (see conv2d_implicit.go): a sum over the kernel taps of products that read the input in
+// place, with no unfolded copy. Otherwise each sample is unfolded (im2col) into a
+// (c·kh·kw)×(oh·ow) matrix multiplied by the weights seen as an f×(c·kh·kw) matrix. Either
+// way the samples are split over the cores, each core running its products alone.
 func Conv2d(y, x, w, b *Tensor, cfg Conv2dConfig, act Activation, work []float32) {
 	g := conv2dGeom("Conv2d", x, w, cfg)
 	if y.rank != 4 || y.shape[0] != g.n || y.shape[1] != g.f || y.shape[2] != g.oh || y.shape[3] != g.ow || (b != nil && b.Len() != g.f) {

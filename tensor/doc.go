@@ -31,7 +31,10 @@
 //
 // # Speed
 //
-// Matrix products and convolutions run on the packed SGEMM of internal/gemm; elementwise
-// kernels on AVX2 loops; every kernel over more than about 64k elements is split over
-// runtime.GOMAXPROCS cores.
+// Matrix products and convolutions run on the packed SGEMM of internal/gemm; convolutions
+// with stride 1 by implicit GEMM, without an unfolded (im2col) copy of their input.
+// Elementwise kernels run on the AVX2 loops of internal/vec (exponentials included), and
+// every kernel over more than about 64k elements is split over runtime.GOMAXPROCS cores
+// through internal/parallel. No kernel allocates in steady state: the few that need
+// scratch take it as an argument ([Conv2dWorkLen]) or from a pool.
 package tensor
