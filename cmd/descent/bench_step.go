@@ -29,7 +29,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"Times training iterations of a model (zero_grad, forward, nll_loss, backward, optimiser\n"+
 			"step) on batches gathered at random from a pool of MNIST-shaped random images, and prints\n"+
 			"the mean ms per iteration and of each phase, the allocations per iteration and the peak\n"+
-			"resident memory. Compare with:\n"+
+			"resident memory (which includes the pool, data_mb). Compare with:\n"+
 			"  OPENBLAS_CORETYPE=SkylakeX MNIST_DIR=$(bash ../shared/anchors/mnist_dir.sh) \\\n"+
 			"  /usr/bin/python3 ../shared/anchors/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --threads T\n"+
 			"(its seconds / 200; add --dropout there when comparing the cnn with --dropout here).",
@@ -41,13 +41,14 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "goroutines (GOMAXPROCS)")
 	hidden := fs.String("hidden", "", "hidden widths of the mlp, comma-separated (default 1000,1000)")
 	dropout := fs.Bool("dropout", false, "keep the cnn's dropout layers (torch_train.py leaves them out unless --dropout)")
+	pool := fs.Int("pool", 60000, "images in the pool the batches are gathered from (60000: MNIST's training set, as torch_train.py holds it)")
 	seed := fs.Uint64("seed", 1, "seed of the weights and the batches")
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *batch < 1 || *iters < 1 || *threads < 1 {
-		fmt.Fprintln(stderr, "descent bench step: --batch-size, --iters and --threads must be positive")
+	if *batch < 1 || *iters < 1 || *threads < 1 || *pool < 1 {
+		fmt.Fprintln(stderr, "descent bench step: --batch-size, --iters, --threads and --pool must be positive")
 		return errUsage
 	}
 	cfg := model.Config{NoDropout: !*dropout}
@@ -80,22 +81,23 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("bench step: lbfgs needs a closure; choose a first-order optimizer")
 	}
 
-	// A pool of images normalised as MNIST's ((u − 0.1307)/0.3081, u uniform in [0, 1)), from
-	// which each iteration gathers a batch at random, as the reference indexes its tensor.
-	const pool = 4096
-	images := make([]float32, pool*model.Inputs)
+	// A pool of float32 images normalised as MNIST's ((u − 0.1307)/0.3081, u uniform in
+	// [0, 1)), from which each iteration gathers a batch at random, as the reference indexes
+	// its 60000×784 tensor.
+	images := make([]float32, *pool*model.Inputs)
 	for i := range images {
 		images[i] = float32((rng.Float64() - 0.1307) / 0.3081)
 	}
-	labels := make([]int, pool)
+	labels := make([]int, *pool)
 	for i := range labels {
 		labels[i] = rng.IntN(model.Classes)
 	}
 	x := tensor.New(*batch, model.Inputs)
 	y := make([]int, *batch)
+	pick := rand.New(rand.NewPCG(*seed, 0xba7c4))
 	gather := func() {
 		for i := range y {
-			j := rng.IntN(pool)
+			j := pick.IntN(*pool)
 			copy(x.Data()[i*model.Inputs:(i+1)*model.Inputs], images[j*model.Inputs:(j+1)*model.Inputs])
 			y[i] = labels[j]
 		}
@@ -160,6 +162,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"bytes_per_iter":  float64(after.TotalAlloc-before.TotalAlloc) / n,
 		"tape_mb":         float64(tp.BufferBytes()) / (1 << 20),
 		"params":          nn.NumParams(m), "last_loss": loss,
+		"data_mb": float64(4*len(images)) / (1 << 20),
 	}
 	if rss := peakRSS(); rss > 0 {
 		res["peak_rss_mb"] = float64(rss) / (1 << 20)
