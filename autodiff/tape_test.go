@@ -138,3 +138,25 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 		t.Errorf("a training step allocates %v times", a)
 	}
 }
+
+func TestTapeReusesBuffers(t *testing.T) {
+	_, loss := smallNet()
+	tp := NewTape()
+	tp.Backward(loss(tp))
+	held := tp.BufferBytes()
+	if held == 0 {
+		t.Fatal("a tape that computed something holds no buffers")
+	}
+	for range 3 {
+		tp.Reset()
+		tp.Backward(loss(tp))
+	}
+	if tp.BufferBytes() != held {
+		t.Errorf("buffers grew from %d to %d bytes over identical iterations", held, tp.BufferBytes())
+	}
+	tp.Release()
+	if tp.BufferBytes() != 0 {
+		t.Errorf("Release kept %d bytes", tp.BufferBytes())
+	}
+	tp.Backward(loss(tp)) // still usable
+}
