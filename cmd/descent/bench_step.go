@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/internal/vec"
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/optim"
@@ -29,7 +30,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"Times training iterations of a model (zero_grad, forward, nll_loss, backward, optimiser\n"+
 			"step) on batches gathered at random from a pool of MNIST-shaped random images, and prints\n"+
 			"the mean ms per iteration and of each phase, the allocations per iteration and the peak\n"+
-			"resident memory (which includes the pool, data_mb). Compare with:\n"+
+			"resident memory (which includes the pool of images, data_mb). Compare with:\n"+
 			"  OPENBLAS_CORETYPE=SkylakeX MNIST_DIR=$(bash ../shared/anchors/mnist_dir.sh) \\\n"+
 			"  /usr/bin/python3 ../shared/anchors/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --threads T\n"+
 			"(its seconds / 200; add --dropout there when comparing the cnn with --dropout here).",
@@ -41,6 +42,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "goroutines (GOMAXPROCS)")
 	hidden := fs.String("hidden", "", "hidden widths of the mlp, comma-separated (default 1000,1000)")
 	dropout := fs.Bool("dropout", false, "keep the cnn's dropout layers (torch_train.py leaves them out unless --dropout)")
+	float32Pool := fs.Bool("float32-pool", false, "hold the pool as normalised float32 images, as torch_train.py does (default: bytes, normalised per batch)")
 	pool := fs.Int("pool", 60000, "images in the pool the batches are gathered from (60000: MNIST's training set, as torch_train.py holds it)")
 	seed := fs.Uint64("seed", 1, "seed of the weights and the batches")
 	asJSON := fs.Bool("json", false, "print one JSON line")
@@ -81,12 +83,22 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("bench step: lbfgs needs a closure; choose a first-order optimizer")
 	}
 
-	// A pool of float32 images normalised as MNIST's ((u − 0.1307)/0.3081, u uniform in
-	// [0, 1)), from which each iteration gathers a batch at random, as the reference indexes
-	// its 60000×784 tensor.
-	images := make([]float32, *pool*model.Inputs)
-	for i := range images {
-		images[i] = float32((rng.Float64() - 0.1307) / 0.3081)
+	// A pool of 8-bit images (MNIST's format, a quarter of the memory of float32), from which
+	// each iteration gathers a batch at random and normalises it as torch_train.py does
+	// ((u/255 − 0.1307)/0.3081); with --float32-pool the pool holds the normalised float32
+	// images, as torch_train.py holds its 60000×784 tensor, and batches are copied.
+	var bytePool []uint8
+	var floatPool []float32
+	if *float32Pool {
+		floatPool = make([]float32, *pool*model.Inputs)
+		for i := range floatPool {
+			floatPool[i] = float32((float64(rng.IntN(256))/255 - 0.1307) / 0.3081)
+		}
+	} else {
+		bytePool = make([]uint8, *pool*model.Inputs)
+		for i := range bytePool {
+			bytePool[i] = uint8(rng.IntN(256))
+		}
 	}
 	labels := make([]int, *pool)
 	for i := range labels {
@@ -95,10 +107,16 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	x := tensor.New(*batch, model.Inputs)
 	y := make([]int, *batch)
 	pick := rand.New(rand.NewPCG(*seed, 0xba7c4))
+	const scale, offset = 1 / (255 * 0.3081), -0.1307 / 0.3081
 	gather := func() {
 		for i := range y {
 			j := pick.IntN(*pool)
-			copy(x.Data()[i*model.Inputs:(i+1)*model.Inputs], images[j*model.Inputs:(j+1)*model.Inputs])
+			row := x.Data()[i*model.Inputs : (i+1)*model.Inputs]
+			if *float32Pool {
+				copy(row, floatPool[j*model.Inputs:(j+1)*model.Inputs])
+			} else {
+				vec.FromBytes(row, bytePool[j*model.Inputs:(j+1)*model.Inputs], scale, offset)
+			}
 			y[i] = labels[j]
 		}
 	}
@@ -162,7 +180,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"bytes_per_iter":  float64(after.TotalAlloc-before.TotalAlloc) / n,
 		"tape_mb":         float64(tp.BufferBytes()) / (1 << 20),
 		"params":          nn.NumParams(m), "last_loss": loss,
-		"data_mb": float64(4*len(images)) / (1 << 20),
+		"data_mb": float64(len(bytePool)+4*len(floatPool)) / (1 << 20), "float32_pool": *float32Pool,
 	}
 	if rss := peakRSS(); rss > 0 {
 		res["peak_rss_mb"] = float64(rss) / (1 << 20)

@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // MaxChunks bounds the number of chunks of one call of [For] or [Split].
@@ -47,6 +48,7 @@ type job struct {
 }
 
 func (j *job) run() {
+	defer j.g.pending.Add(-1)
 	switch {
 	case j.body != nil:
 		j.body(j.lo, j.hi)
@@ -60,8 +62,9 @@ func (j *job) run() {
 
 // A group is the state of one call, recycled through groups.
 type group struct {
-	jobs [MaxChunks]job
-	wg   sync.WaitGroup
+	jobs    [MaxChunks]job
+	wg      sync.WaitGroup
+	pending atomic.Int32 // chunks not finished, polled before waiting on wg
 }
 
 var (
@@ -83,12 +86,40 @@ func ensureWorkers(n int) {
 
 // serve runs the jobs of the queue that nobody has claimed. A job may be queued after its
 // caller took it back and even after its group was reused; the claim decides who runs it.
+//
+// After each job a worker polls the queue for spin before it blocks: waking a parked
+// thread costs tens of microseconds on the virtual machines descent is measured on, more
+// than the chunks of a small kernel take, while the kernels of a training step follow
+// each other within microseconds. The polling yields the processor at every turn, so it
+// delays no runnable goroutine.
 func serve() {
-	for j := range queue {
+	for {
+		j, ok := poll()
+		if !ok {
+			j = <-queue
+		}
 		if j.claimed.CompareAndSwap(false, true) {
 			j.run()
 		}
 	}
+}
+
+// spin is how long an idle worker polls for a job before blocking.
+const spin = 100 * time.Microsecond
+
+func poll() (*job, bool) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		return nil, false
+	}
+	for start := time.Now(); time.Since(start) < spin; {
+		select {
+		case j := <-queue:
+			return j, true
+		default:
+			runtime.Gosched()
+		}
+	}
+	return nil, false
 }
 
 // Chunks returns the number of chunks For(n, grain, ·) uses: at most GOMAXPROCS and
@@ -147,6 +178,7 @@ func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int), b Body
 	ensureWorkers(chunks - 1)
 	g := groups.Get().(*group)
 	g.wg.Add(chunks)
+	g.pending.Store(int32(chunks))
 	for i := range chunks {
 		j := &g.jobs[i]
 		j.body, j.split, j.b, j.i, j.lo, j.hi, j.g = body, split, b, i, i*n/chunks, (i+1)*n/chunks, g
@@ -159,6 +191,12 @@ func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int), b Body
 	for i := 1; i < chunks; i++ {
 		if j := &g.jobs[i]; j.claimed.CompareAndSwap(false, true) {
 			j.run()
+		}
+	}
+	// Poll before blocking, for the same reason as the workers: a parked caller takes tens of
+	// microseconds to wake.
+	if runtime.GOMAXPROCS(0) > 1 {
+		for start := time.Now(); g.pending.Load() > 0 && time.Since(start) < spin; {
 		}
 	}
 	g.wg.Wait()

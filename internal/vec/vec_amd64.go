@@ -37,6 +37,9 @@ func sumAVX2(x *float32, n int) float32
 //go:noescape
 func expAVX2(dst, x *float32, n int)
 
+//go:noescape
+func fromBytesAVX2(dst *float32, src *uint8, scale, offset float32, n int)
+
 func add(dst, x []float32) {
 	n := len(dst) &^ 7
 	if !useAVX2 || n == 0 {
@@ -136,4 +139,14 @@ func exp(dst, x []float32) {
 		expAVX2(&t[0], &t[0], 8)
 		copy(dst[n:], t[:tail])
 	}
+}
+
+func fromBytes(dst []float32, src []uint8, scale, offset float32) {
+	n := len(dst) &^ 7
+	if !useAVX2 || n == 0 {
+		fromBytesGo(dst, src, scale, offset)
+		return
+	}
+	fromBytesAVX2(&dst[0], &src[0], scale, offset, n)
+	fromBytesGo(dst[n:], src[n:], scale, offset)
 }

@@ -12,3 +12,5 @@ func maskPositive(dst, y []float32)              { maskPositiveGo(dst, y) }
 func sum(x []float32) float32                    { return sumGo(x) }
 
 func exp(dst, x []float32) { expGo(dst, x) }
+
+func fromBytes(dst []float32, src []uint8, scale, offset float32) { fromBytesGo(dst, src, scale, offset) }

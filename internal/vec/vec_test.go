@@ -122,6 +122,29 @@ func TestReferenceLoops(t *testing.T) {
 	}
 }
 
+func TestFromBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for n := 0; n <= 100; n++ {
+		src := make([]uint8, n+3)
+		for i := range src {
+			src[i] = uint8(rng.IntN(256))
+		}
+		dst, buf := guarded(rng, n)
+		want := make([]float32, n)
+		FromBytes(dst, src, 1/(255*0.3081), -0.1307/0.3081)
+		fromBytesGo(want, src, 1/(255*0.3081), -0.1307/0.3081)
+		checkGuards(t, "FromBytes", buf)
+		if !same(dst, want) {
+			t.Fatalf("n=%d: got %v, want %v", n, dst, want)
+		}
+	}
+	d := make([]float32, 2)
+	FromBytes(d, []uint8{0, 255}, 2, -1)
+	if d[0] != -1 || d[1] != 509 {
+		t.Errorf("FromBytes(0, 255) = %v", d)
+	}
+}
+
 func TestShortOperandPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
