@@ -13,4 +13,6 @@ func sum(x []float32) float32                    { return sumGo(x) }
 
 func exp(dst, x []float32) { expGo(dst, x) }
 
-func fromBytes(dst []float32, src []uint8, scale, offset float32) { fromBytesGo(dst, src, scale, offset) }
+func fromBytes(dst []float32, src []uint8, scale, offset float32) {
+	fromBytesGo(dst, src, scale, offset)
+}
