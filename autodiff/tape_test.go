@@ -124,6 +124,9 @@ func TestNoGradientForConstants(t *testing.T) {
 }
 
 func TestTrainingStepAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	ps, loss := smallNet()
 	tp := NewTape()
 	step := func() {

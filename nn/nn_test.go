@@ -233,6 +233,9 @@ func TestDropoutModes(t *testing.T) {
 }
 
 func TestTrainingStepAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := NewSequential(NewConv2d(1, 4, 3, tensor.Conv2dConfig{Padding: 1}, rng), ReLU{}, MaxPool2d{Kernel: 2},
 		Flatten{}, NewDropout(0.5, rng), NewLinear(4*4*4, 16, rng), ReLU{}, NewLinear(16, 10, rng), LogSoftmax{})
