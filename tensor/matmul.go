@@ -31,7 +31,7 @@ func MatMul(dst, a *Tensor, transA bool, b *Tensor, transB bool, mode Mode) {
 
 // sgemm is gemm.Sgemm with alpha 1 and beta 0 or 1 from mode, and nothing to do for empty
 // products. It runs on the calling goroutine unless internal/gemm splits the product
-// itself (from 2²¹ multiply-adds); kernels that split their own work over the cores call it.
+// itself (from 2²² multiply-adds); kernels that split their own work over the cores call it.
 func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, mode Mode) {
 	if m == 0 || n == 0 {
 		return
@@ -52,7 +52,7 @@ func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 }
 
 // sgemmSplit is sgemm that also splits in two, over the cores, the products that
-// internal/gemm runs on one goroutine (below 2²¹ multiply-adds) but that are still worth
+// internal/gemm runs on one goroutine (below 2²² multiply-adds) but that are still worth
 // halving (from 2¹⁸): a classifier layer's (128×784×10, 128×1000×10) take 15-20µs on one
 // core, 8-10µs on two. MatMul and Linear, which run at the top level, use it.
 func sgemmSplit(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, mode Mode) {
@@ -65,7 +65,7 @@ func sgemmSplit(transA, transB bool, m, n, k int, a []float32, lda int, b []floa
 
 const (
 	splitMin = 1 << 18
-	splitMax = 1 << 21
+	splitMax = 1 << 22
 )
 
 // gemmJob is one product, split by the columns of C if n ≥ m, else by its rows.
