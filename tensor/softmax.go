@@ -19,20 +19,21 @@ func rows(op string, x *Tensor) (int, int) {
 // LogSoftmax sets y to the logarithm of the softmax of x over its last dimension:
 // y_j = (x_j − max(x)) − log Σ_k exp(x_k − max(x)), as PyTorch evaluates it. The
 // exponentials are computed in float32 (within 1 ulp) over the whole tensor at once, the
-// sums in float64. y must not be x.
+// sums in float64. A NaN in a row makes the whole row NaN. y must not be x.
 func LogSoftmax(y, x *Tensor) {
 	mustSameShape("LogSoftmax", y, x)
 	r, c := rows("LogSoftmax", x)
-	for i := range r {
-		xr, yr := x.data[i*c:(i+1)*c], y.data[i*c:(i+1)*c]
+	xd, yd := x.data[:r*c], y.data[:r*c]
+	for i := 0; i < r*c; i += c {
+		xr, yr := xd[i:i+c], yd[i:i+c]
 		m := rowMax(xr)
 		for j, v := range xr {
 			yr[j] = v - m
 		}
 	}
-	vec.Exp(y.data, y.data)
-	for i := range r {
-		xr, yr := x.data[i*c:(i+1)*c], y.data[i*c:(i+1)*c]
+	vec.Exp(yd, yd)
+	for i := 0; i < r*c; i += c {
+		xr, yr := xd[i:i+c], yd[i:i+c]
 		var s float64
 		for _, e := range yr {
 			s += float64(e)
@@ -44,10 +45,14 @@ func LogSoftmax(y, x *Tensor) {
 	}
 }
 
+// rowMax returns the largest element of x, ignoring NaNs (a NaN reaches the result
+// through the sum of exponentials instead).
 func rowMax(x []float32) float32 {
 	m := x[0]
-	for _, v := range x {
-		m = max(m, v)
+	for _, v := range x[1:] {
+		if v > m {
+			m = v
+		}
 	}
 	return m
 }

@@ -108,16 +108,30 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	y := make([]int, *batch)
 	pick := rand.New(rand.NewPCG(*seed, 0xba7c4))
 	const scale, offset = 1 / (255 * 0.3081), -0.1307 / 0.3081
+	idx := make([]int, *batch)
+	var touched uint8
 	gather := func() {
-		for i := range y {
-			j := pick.IntN(*pool)
-			row := x.Data()[i*model.Inputs : (i+1)*model.Inputs]
-			if *float32Pool {
-				copy(row, floatPool[j*model.Inputs:(j+1)*model.Inputs])
-			} else {
-				vec.FromBytes(row, bytePool[j*model.Inputs:(j+1)*model.Inputs], scale, offset)
+		for i := range idx {
+			idx[i] = pick.IntN(*pool)
+			y[i] = labels[idx[i]]
+		}
+		const n = model.Inputs
+		if !*float32Pool {
+			// Read one byte of every cache line of the rows first: the loads are independent,
+			// so the memory system fetches all the rows at once instead of row after row.
+			for _, j := range idx {
+				for k := j * n; k < (j+1)*n; k += 64 {
+					touched += bytePool[k]
+				}
 			}
-			y[i] = labels[j]
+		}
+		for i, j := range idx {
+			row := x.Data()[i*n : (i+1)*n]
+			if *float32Pool {
+				copy(row, floatPool[j*n:(j+1)*n])
+			} else {
+				vec.FromBytes(row, bytePool[j*n:(j+1)*n], scale, offset)
+			}
 		}
 	}
 
@@ -182,6 +196,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"params":          nn.NumParams(m), "last_loss": loss,
 		"data_mb": float64(len(bytePool)+4*len(floatPool)) / (1 << 20), "float32_pool": *float32Pool,
 	}
+	_ = touched
 	if rss := peakRSS(); rss > 0 {
 		res["peak_rss_mb"] = float64(rss) / (1 << 20)
 	}
