@@ -90,8 +90,8 @@ func ensureWorkers(n int) {
 // After each job a worker polls the queue for spin before it blocks: waking a parked
 // thread costs tens of microseconds on the virtual machines descent is measured on, more
 // than the chunks of a small kernel take, while the kernels of a training step follow
-// each other within microseconds. The polling yields the processor at every turn, so it
-// delays no runnable goroutine.
+// each other within microseconds. The polling yields the processor every microsecond or
+// so, so it delays no runnable goroutine for longer.
 func serve() {
 	for {
 		j, ok := poll()
@@ -112,12 +112,16 @@ func poll() (*job, bool) {
 		return nil, false
 	}
 	for start := time.Now(); time.Since(start) < spin; {
-		select {
-		case j := <-queue:
-			return j, true
-		default:
-			runtime.Gosched()
+		// Check the queue for about a microsecond between yields: yielding at every turn
+		// takes the scheduler's lock at a rate that slows everyone.
+		for range 64 {
+			select {
+			case j := <-queue:
+				return j, true
+			default:
+			}
 		}
+		runtime.Gosched()
 	}
 	return nil, false
 }
