@@ -55,7 +55,7 @@ func (g *convGeom) identityUnfold() bool {
 // this call and the kernels that use the buffer.
 func Conv2dWorkLen(x, w *Tensor, cfg Conv2dConfig) int {
 	g := conv2dGeom("Conv2dWorkLen", x, w, cfg)
-	return g.workLen(parallel.Chunks(g.n, 1))
+	return g.workLen(parallel.Parts(g.n, 1))
 }
 
 // workLen is the scratch for chunks workers: for implicit GEMM the repacked weights and each
@@ -72,7 +72,7 @@ func (g *convGeom) workLen(chunks int) int {
 func (g *convGeom) chunkWork() int { return g.k()*g.q() + g.f*g.k() + g.f }
 
 func (g *convGeom) checkWork(op string, work []float32) int {
-	chunks := parallel.Chunks(g.n, 1)
+	chunks := parallel.Parts(g.n, 1)
 	if need := g.workLen(chunks); len(work) < need {
 		panic(fmt.Sprintf("tensor: %s: work buffer of %d, need %d (Conv2dWorkLen)", op, len(work), need))
 	}

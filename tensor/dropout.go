@@ -33,7 +33,7 @@ func Dropout(y, mask, x *Tensor, p float64, rng *rand.Rand) {
 		threshold: uint64(math.Round(p * (1 << 32)))}
 	blocks, chunks := (len(x.data)+dropoutBlock-1)/dropoutBlock, 1
 	if len(x.data) >= 2*grain {
-		chunks = parallel.Chunks(blocks, grain/dropoutBlock)
+		chunks = parallel.Parts(blocks, grain/dropoutBlock)
 	}
 	if chunks == 1 {
 		j.Range(0, 0, blocks)

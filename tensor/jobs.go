@@ -40,7 +40,7 @@ func each(dst, a, b []float32, mode Mode, fn func(dst, a, b []float32, mode Mode
 	}
 	j := sliceJobs.Get().(*sliceJob)
 	*j = sliceJob{fn, dst, a, b, mode}
-	parallel.SplitBody(n, parallel.Chunks(n, grain), j)
+	parallel.SplitBody(n, parallel.Parts(n, grain), j)
 	*j = sliceJob{}
 	sliceJobs.Put(j)
 }

@@ -77,7 +77,7 @@ func biasAct(y []float32, rows, cols int, bias []float32, act Activation) {
 	j := biasActJob{y, bias, cols, act}
 	chunks := 1
 	if rows*cols >= 2*grain {
-		chunks = parallel.Chunks(rows, max(1, grain/max(cols, 1)))
+		chunks = parallel.Parts(rows, max(1, grain/max(cols, 1)))
 	}
 	if chunks == 1 {
 		j.Range(0, 0, rows)

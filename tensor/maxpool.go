@@ -35,7 +35,7 @@ func MaxPool2d(y *Tensor, idx []int32, x *Tensor, kernel, stride int) {
 	j := poolJob{x: x.data, y: y.data, idx: idx, h: x.shape[2], w: x.shape[3], oh: s[2], ow: s[3], kernel: kernel, stride: stride}
 	planes, chunks := s[0]*s[1], 1
 	if y.Len() >= grain {
-		chunks = parallel.Chunks(planes, max(1, grain/(j.oh*j.ow)))
+		chunks = parallel.Parts(planes, max(1, grain/(j.oh*j.ow)))
 	}
 	if chunks == 1 {
 		j.Range(0, 0, planes)
@@ -145,7 +145,7 @@ func MaxPool2dBackward(dx, dy *Tensor, idx []int32, mode Mode) {
 	j := poolJob{x: dx.data, y: dy.data, idx: idx, h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3], mode: mode, backward: true}
 	planes, chunks := dx.shape[0]*dx.shape[1], 1
 	if dx.Len() >= grain {
-		chunks = parallel.Chunks(planes, max(1, grain/(j.h*j.w)))
+		chunks = parallel.Parts(planes, max(1, grain/(j.h*j.w)))
 	}
 	if chunks == 1 {
 		j.Range(0, 0, planes)

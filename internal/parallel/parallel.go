@@ -136,6 +136,23 @@ func Chunks(n, grain int) int {
 	return max(c, 1)
 }
 
+// PartsPerThread is how many chunks [Parts] gives each goroutine: with several chunks per
+// core, one that a busy core starts late only shifts chunks to the others, which claim
+// them as they finish their own.
+const PartsPerThread = 4
+
+// Parts returns the number of chunks to split n indices into for dynamic load balancing:
+// PartsPerThread per GOMAXPROCS, at most n/grain (at least 1) and at most [MaxChunks].
+func Parts(n, grain int) int {
+	if grain < 1 {
+		grain = 1
+	}
+	if runtime.GOMAXPROCS(0) < 2 {
+		return 1
+	}
+	return max(1, min(PartsPerThread*runtime.GOMAXPROCS(0), MaxChunks, n/grain))
+}
+
 // For calls body(lo, hi) for disjoint chunks [lo, hi) that cover [0, n), in parallel, and
 // returns when every call has returned. There are [Chunks](n, grain) chunks of nearly equal
 // length; with one chunk, body(0, n) runs on the calling goroutine.

@@ -99,3 +99,17 @@ func TestSplitBody(t *testing.T) {
 		t.Errorf("SplitBody allocates %v times per call", a)
 	}
 }
+
+func TestParts(t *testing.T) {
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	for _, c := range []struct{ n, grain, want int }{{1000, 1, 2 * PartsPerThread}, {3, 1, 3}, {100, 60, 1}, {0, 1, 1}} {
+		if got := Parts(c.n, c.grain); got != c.want {
+			t.Errorf("Parts(%d, %d) = %d, want %d", c.n, c.grain, got, c.want)
+		}
+	}
+	runtime.GOMAXPROCS(1)
+	if Parts(1000, 1) != 1 {
+		t.Error("Parts on one thread")
+	}
+}
