@@ -21,20 +21,11 @@ import "github.com/descent-ml/descent/internal/vec"
 // channels for the per-tap products (of inner dimension c) to run near the GEMM's peak.
 func (g *convGeom) implicit() bool { return g.s == 1 && g.c >= 8 }
 
-// Sizes of the implicit scheme: the padded input (hp×wp), the columns Q of the forward and
-// weight products, and the padded output gradient (hq×wq) with the columns Qx of the input
-// product.
+// padded returns the size of the padded input, hp×wp.
 func (g *convGeom) padded() (hp, wp int) { return g.h + 2*g.p, g.w + 2*g.p }
-func (g *convGeom) cols() int            { _, wp := g.padded(); return (g.oh-1)*wp + g.ow }
-func (g *convGeom) gradPadded() (hq, wq int) {
-	hp, wp := g.padded()
-	return hp + g.kh - 1, wp + g.kw - 1
-}
-func (g *convGeom) gradCols() int {
-	hp, wp := g.padded()
-	_, wq := g.gradPadded()
-	return (hp-1)*wq + wp
-}
+
+// cols returns Q, the columns of the products: output positions oy·wp + ox up to the last.
+func (g *convGeom) cols() int { _, wp := g.padded(); return (g.oh-1)*wp + g.ow }
 
 // taps is the size of the repacked weights, tap-major: wr[(i·kw + j)·f·c + fi·c + ci] =
 // w[fi][ci][i][j].
