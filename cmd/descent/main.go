@@ -41,6 +41,7 @@ func commands() []command {
 		{"bench", "measure kernels and steps against the reference runs", runBench},
 		{"data", "fetch, verify and describe the datasets (MNIST, Fashion-MNIST)", runData},
 		{"help", "show the commands, or the flags of one command", runHelp},
+		{"minimize", "minimise a problem with GD, Nesterov, heavy ball, Newton or L-BFGS and print the trace", runMinimize},
 	}
 }
 

@@ -10,7 +10,7 @@
 // the last HistorySize curvature pairs (s_i, y_i) = (x_{i+1}-x_i, g_{i+1}-g_i), scaled by the
 // initial inverse Hessian H_0 = s'y / y'y of the newest pair (Nocedal, "Updating quasi-Newton
 // matrices with limited storage", 1980; Nocedal & Wright, Numerical Optimization, algorithm 7.4).
-// A pair is kept only when s'y > 1e-10. The first direction is -g_0 with step
+// A pair is kept only when s'y > CurvatureTol (torch: 1e-10). The first direction is -g_0 with step
 // min(1, 1/‖g_0‖₁)·LR; later steps start from LR.
 //
 // The step length is then either LR (no line search, one evaluation per iteration) or found by
@@ -27,7 +27,8 @@
 //
 // Before the first iteration of a call: max|g| ≤ ToleranceGrad. After each iteration: MaxIter
 // iterations in this call; MaxEval evaluations in this call; max|g| ≤ ToleranceGrad; max|t·d| ≤
-// ToleranceChange; |f_k - f_{k-1}| < ToleranceChange. Before a line search: g'd > -ToleranceChange.
+// ToleranceChange; |f_k - f_{k-1}| < ToleranceValue. Before a line search: g'd > -ToleranceValue.
+// (ToleranceValue is ToleranceChange unless set: torch has one tolerance.)
 //
 // # Precision
 //

@@ -43,6 +43,16 @@ type Settings struct {
 	// ToleranceChange stops when a step moves no coordinate by more than it, when the value
 	// changes by less, or when g'd > -ToleranceChange. If 0, 1e-9; negative disables the tests.
 	ToleranceChange float64
+	// ToleranceValue replaces ToleranceChange in the two tests that compare values of f:
+	// |f_k - f_{k-1}| < ToleranceValue and g'd > -ToleranceValue. Unlike the others, these
+	// depend on the scale of f. If 0, ToleranceChange (torch has one tolerance for all);
+	// negative disables them.
+	ToleranceValue float64
+	// CurvatureTol keeps a curvature pair (s, y) only when s'y > CurvatureTol. torch's absolute
+	// threshold 1e-10 drops every pair once steps and gradient changes are small, which stalls
+	// high-accuracy runs on well-scaled problems (MNIST logistic regression). If 0, 1e-10;
+	// negative keeps every pair with s'y > 0, the condition BFGS needs.
+	CurvatureTol float64
 	// HistorySize is the number of curvature pairs kept. If 0, 100.
 	HistorySize int
 	// LineSearch chooses the step length; the zero value is Fixed.
@@ -72,6 +82,15 @@ func (s Settings) withDefaults() (Settings, error) {
 	}
 	if s.ToleranceChange == 0 {
 		s.ToleranceChange = 1e-9
+	}
+	if s.ToleranceValue == 0 {
+		s.ToleranceValue = s.ToleranceChange
+	}
+	switch {
+	case s.CurvatureTol == 0:
+		s.CurvatureTol = 1e-10
+	case s.CurvatureTol < 0:
+		s.CurvatureTol = 0
 	}
 	if s.HistorySize == 0 {
 		s.HistorySize = 100
@@ -125,9 +144,9 @@ const (
 	StopMaxIter   Stop = iota // MaxIter iterations
 	StopMaxEval               // MaxEval evaluations
 	StopGradient              // max|g| ≤ ToleranceGrad
-	StopDirection             // g'd > -ToleranceChange: not a descent direction any more
+	StopDirection             // g'd > -ToleranceValue: not a descent direction any more
 	StopStep                  // max|t·d| ≤ ToleranceChange
-	StopValue                 // |f_k - f_{k-1}| < ToleranceChange
+	StopValue                 // |f_k - f_{k-1}| < ToleranceValue
 	StopObserver              // the observer asked to stop
 )
 
@@ -295,7 +314,7 @@ func (m *Minimizer[T]) Step(x []T, obj Objective[T], observe func(Iteration) boo
 			t = py(s.LR)
 		}
 		gtd := ts(dot(m.g, d))
-		if less[T](py(-s.ToleranceChange), gtd) {
+		if less[T](py(-s.ToleranceValue), gtd) {
 			m.t = t
 			res.Stop = StopDirection
 			break
@@ -356,7 +375,7 @@ func (m *Minimizer[T]) Step(x []T, obj Objective[T], observe func(Iteration) boo
 			res.Stop = StopStep
 			break
 		}
-		if math.Abs(loss-m.prevLoss) < s.ToleranceChange {
+		if math.Abs(loss-m.prevLoss) < s.ToleranceValue {
 			res.Stop = StopValue
 			break
 		}
@@ -365,14 +384,14 @@ func (m *Minimizer[T]) Step(x []T, obj Objective[T], observe func(Iteration) boo
 	return res, nil
 }
 
-// updateHistory adds the curvature pair of the last step when y's > 1e-10 (torch's
-// "update memory"), dropping the oldest pair when the history is full.
+// updateHistory adds the curvature pair of the last step when y's > CurvatureTol (torch's
+// "update memory", where it is 1e-10), dropping the oldest pair when the history is full.
 func (m *Minimizer[T]) updateHistory() {
 	y, s := m.y, m.trial // m.trial is free between evaluations
 	subTo(y, m.g, m.prevGrad)
 	mulTo(s, m.d, T(m.t.V))
 	ys := ts(dot(y, s))
-	if !less[T](py(1e-10), ys) {
+	if !less[T](py(m.s.CurvatureTol), ys) {
 		return
 	}
 	var ny, ns []T

@@ -1,0 +1,596 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/minimize"
+	"github.com/descent-ml/descent/problem"
+	"github.com/descent-ml/descent/report"
+)
+
+// minimizeFlags are the flags of "descent minimize".
+type minimizeFlags struct {
+	problem, method string
+	// problem parameters
+	dim, k, samples, rank, trainSize int
+	kappa, lambda, noise             float64
+	seed                             uint64
+	x0                               string
+	data                             dataFlags
+	// method parameters
+	step, momentum float64
+	memory         int
+	// stopping
+	gtol, ftol        float64
+	maxIter, maxEvals int
+	// output
+	every   int
+	asJSON  bool
+	plot    string
+	threads int
+	// SciPy reference
+	scipy, python string
+	repeat        int
+}
+
+// A minimizeProblem builds the objective named by --problem and its default start.
+type minimizeProblem struct {
+	name, summary string
+	build         func(ctx context.Context, f *minimizeFlags, log io.Writer) (minimize.Objective, []float64, error)
+}
+
+func minimizeProblems() []minimizeProblem {
+	zeros := func(p minimize.Objective) []float64 { return make([]float64, p.Dim()) }
+	return []minimizeProblem{
+		{"quadratic", "½(x − x*)ᵀH(x − x*), H of condition --kappa rotated at random (--dim, --seed), from 0",
+			func(_ context.Context, f *minimizeFlags, _ io.Writer) (minimize.Objective, []float64, error) {
+				p := problem.RandomQuadratic(rand.New(rand.NewPCG(f.seed, 0)), problem.LogSpectrum(f.dim, 1, f.kappa))
+				return p, zeros(p), nil
+			}},
+		{"leastsquares", "(1/2n)‖Xw − b‖², Gaussian X of --samples × --dim and --rank, --noise, from 0",
+			func(_ context.Context, f *minimizeFlags, _ io.Writer) (minimize.Objective, []float64, error) {
+				rank := f.rank
+				if rank == 0 {
+					rank = min(f.samples, f.dim)
+				}
+				if rank < 1 || rank > min(f.samples, f.dim) {
+					return nil, nil, fmt.Errorf("minimize: --rank %d outside [1, min(--samples, --dim)]", rank)
+				}
+				p := problem.RandomLeastSquares(rand.New(rand.NewPCG(f.seed, 0)), f.samples, f.dim, rank, f.noise)
+				return p, zeros(p), nil
+			}},
+		{"logistic", "MNIST even (+1) vs odd (−1), L2 logistic regression, x = pixels/255, --lambda, from 0",
+			func(ctx context.Context, f *minimizeFlags, log io.Writer) (minimize.Objective, []float64, error) {
+				images, labels, err := loadMNIST(ctx, f, log)
+				if err != nil {
+					return nil, nil, err
+				}
+				p := problem.MNISTEvenOdd(images, labels, f.lambda)
+				return p, zeros(p), nil
+			}},
+		{"multinomial", "MNIST ten digits, L2 softmax regression (7840 weights), --lambda, from 0",
+			func(ctx context.Context, f *minimizeFlags, log io.Writer) (minimize.Objective, []float64, error) {
+				images, labels, err := loadMNIST(ctx, f, log)
+				if err != nil {
+					return nil, nil, err
+				}
+				p := problem.MNISTMultinomial(images, labels, f.lambda)
+				return p, zeros(p), nil
+			}},
+		{"worstcase", "Nesterov's worst convex function f_k on ℝ^dim (--dim, --k, L = 1), from 0",
+			func(_ context.Context, f *minimizeFlags, _ io.Writer) (minimize.Objective, []float64, error) {
+				k := f.k
+				if k == 0 {
+					k = f.dim
+				}
+				if k < 1 || k > f.dim {
+					return nil, nil, fmt.Errorf("minimize: --k %d outside [1, --dim]", k)
+				}
+				p := problem.NewWorstCase(f.dim, k, 1)
+				return p, zeros(p), nil
+			}},
+		{"worstcase-strong", "Nesterov's worst strongly convex function (--dim, μ = 1, L = --kappa), from 0",
+			func(_ context.Context, f *minimizeFlags, _ io.Writer) (minimize.Objective, []float64, error) {
+				if !(f.kappa > 1) {
+					return nil, nil, errors.New("minimize: worstcase-strong needs --kappa > 1")
+				}
+				p := problem.NewWorstCaseStrong(f.dim, f.kappa, 1)
+				return p, zeros(p), nil
+			}},
+		{"rosenbrock", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)² (--dim), from (−1.2, 1, −1.2, 1, …)",
+			func(_ context.Context, f *minimizeFlags, _ io.Writer) (minimize.Objective, []float64, error) {
+				if f.dim < 2 {
+					return nil, nil, errors.New("minimize: rosenbrock needs --dim ≥ 2")
+				}
+				p := problem.NewRosenbrock(f.dim)
+				x0 := make([]float64, f.dim)
+				for i := range x0 {
+					x0[i] = 1
+					if i%2 == 0 {
+						x0[i] = -1.2
+					}
+				}
+				return p, x0, nil
+			}},
+		{"lecture", "the lecture's F(x) = log(1 + e⁻ˣ) + 0.05x² (μ = 0.1, L = 0.35), from 3",
+			func(_ context.Context, _ *minimizeFlags, _ io.Writer) (minimize.Objective, []float64, error) {
+				return problem.LectureExample(), []float64{3}, nil
+			}},
+	}
+}
+
+// A minimizeMethod builds the method named by --method.
+type minimizeMethod struct {
+	name, summary string
+	build         func(f *minimizeFlags) minimize.Method
+}
+
+func minimizeMethods() []minimizeMethod {
+	armijo := &minimize.Backtracking{}
+	return []minimizeMethod{
+		{"gd", "gradient descent, step --step (default 1/L)", func(f *minimizeFlags) minimize.Method {
+			return &minimize.GradientDescent{Step: f.step}
+		}},
+		{"gd-armijo", "gradient descent with Armijo backtracking from --step (default 1/L or 1)", func(f *minimizeFlags) minimize.Method {
+			return &minimize.GradientDescent{Step: f.step, Backtracking: armijo}
+		}},
+		{"nesterov", "Nesterov's accelerated gradient as the lecture writes it, step --step (default 1/L)", func(f *minimizeFlags) minimize.Method {
+			return &minimize.Nesterov{Step: f.step}
+		}},
+		{"nesterov-strong", "Nesterov for strongly convex f: momentum (√κ−1)/(√κ+1) (or --momentum), step 1/L", func(f *minimizeFlags) minimize.Method {
+			return &minimize.NesterovStrong{Step: f.step, Momentum: f.momentum}
+		}},
+		{"heavyball", "Polyak's heavy ball: --step and --momentum, default the optimal pair from L and μ", func(f *minimizeFlags) minimize.Method {
+			return &minimize.HeavyBall{Step: f.step, Momentum: f.momentum}
+		}},
+		{"newton", "pure Newton with the exact Hessian (Cholesky, else LU), step --step (default 1)", func(f *minimizeFlags) minimize.Method {
+			return &minimize.Newton{Step: f.step}
+		}},
+		{"newton-damped", "Newton with Armijo backtracking from 1", func(*minimizeFlags) minimize.Method {
+			return &minimize.Newton{Backtracking: armijo}
+		}},
+		{"newton-cg", "truncated Newton: CG on Hessian-vector products, step --step (default 1)", func(f *minimizeFlags) minimize.Method {
+			return &minimize.NewtonCG{Step: f.step}
+		}},
+		{"newton-cg-damped", "truncated Newton with Armijo backtracking from 1", func(*minimizeFlags) minimize.Method {
+			return &minimize.NewtonCG{Backtracking: armijo}
+		}},
+		{"lbfgs", "L-BFGS (torch's, strong Wolfe), --memory pairs", func(f *minimizeFlags) minimize.Method {
+			return &minimize.LBFGS{Memory: f.memory}
+		}},
+	}
+}
+
+func minimizeDescription() string {
+	var b strings.Builder
+	b.WriteString("Minimises a problem with a deterministic method and prints its trace: f, f − f*, ‖∇f‖,\n‖θ − θ*‖ (where θ* is known), the step, the evaluations and the time, per iteration.\n\nProblems:\n")
+	for _, p := range minimizeProblems() {
+		fmt.Fprintf(&b, "  %-17s %s\n", p.name, p.summary)
+	}
+	b.WriteString("\nMethods:\n")
+	for _, m := range minimizeMethods() {
+		fmt.Fprintf(&b, "  %-17s %s\n", m.name, m.summary)
+	}
+	b.WriteString("\nWith --scipy PATH (../shared/anchors/scipy_lbfgs.py), --problem logistic --method lbfgs\nalso runs SciPy's L-BFGS-B on the same problem in the same command and prints the ratio\nof the times. The MNIST problems read the data as \"descent data\" does:\n" + dataSources)
+	return b.String()
+}
+
+func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f minimizeFlags
+	fs := newFlagSet("minimize", "--problem NAME --method NAME [flags]", minimizeDescription(), stderr)
+	fs.StringVar(&f.problem, "problem", "", "problem (see above)")
+	fs.StringVar(&f.method, "method", "", "method (see above)")
+	fs.IntVar(&f.dim, "dim", 100, "dimension of quadratic, leastsquares, worstcase, worstcase-strong, rosenbrock")
+	fs.IntVar(&f.k, "k", 0, "worstcase: number of coupled coordinates (default --dim)")
+	fs.IntVar(&f.samples, "samples", 200, "leastsquares: number of samples")
+	fs.IntVar(&f.rank, "rank", 0, "leastsquares: rank of X (default min(--samples, --dim))")
+	fs.Float64Var(&f.noise, "noise", 0.1, "leastsquares: standard deviation of the noise on b")
+	fs.Float64Var(&f.kappa, "kappa", 100, "quadratic, worstcase-strong: condition number L/μ")
+	fs.Float64Var(&f.lambda, "lambda", 1e-3, "logistic, multinomial: L2 weight λ")
+	fs.IntVar(&f.trainSize, "train-size", 0, "logistic, multinomial: use the first N training images (default all)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random problems")
+	fs.StringVar(&f.x0, "x0", "", "starting point: comma-separated values, or one value for every coordinate (default per problem)")
+	f.data.register(fs)
+	fs.Float64Var(&f.step, "step", 0, "step size γ (default per method)")
+	fs.Float64Var(&f.momentum, "momentum", 0, "momentum β (heavyball, nesterov-strong; default per method)")
+	fs.IntVar(&f.memory, "memory", 10, "lbfgs: number of curvature pairs")
+	fs.Float64Var(&f.gtol, "gtol", 1e-8, "stop once ‖∇f‖₂ ≤ gtol (negative: never)")
+	fs.Float64Var(&f.ftol, "ftol", 0, "stop once |Δf| ≤ ftol·max(|f|, 1) (0: never)")
+	fs.IntVar(&f.maxIter, "maxiter", 1000, "stop after this many iterations (negative: no limit)")
+	fs.IntVar(&f.maxEvals, "maxevals", 0, "stop after this many evaluations of f (0: no limit)")
+	fs.IntVar(&f.every, "every", 0, "print every N-th iteration (default: about 40 lines)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object with the whole trace")
+	fs.StringVar(&f.plot, "plot", "", "draw f − f* (or ‖∇f‖) against iterations to this .png or .svg file")
+	fs.IntVar(&f.threads, "threads", 0, "cores for the evaluations, and OpenBLAS threads for --scipy (default all)")
+	fs.StringVar(&f.scipy, "scipy", "", "path of scipy_lbfgs.py, to run SciPy's L-BFGS-B in the same command and compare")
+	fs.StringVar(&f.python, "python", "/usr/bin/python3", "Python for --scipy")
+	fs.IntVar(&f.repeat, "repeat", 1, "with --scipy: runs of each, alternated; the median ratio is reported")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	bad := func(format string, a ...any) error {
+		fmt.Fprintf(stderr, "descent minimize: "+format+"\n", a...)
+		fs.Usage()
+		return errUsage
+	}
+	pi := slices.IndexFunc(minimizeProblems(), func(p minimizeProblem) bool { return p.name == f.problem })
+	mi := slices.IndexFunc(minimizeMethods(), func(m minimizeMethod) bool { return m.name == f.method })
+	switch {
+	case f.problem == "":
+		return bad("--problem is required")
+	case pi < 0:
+		return bad("unknown problem %q", f.problem)
+	case f.method == "":
+		return bad("--method is required")
+	case mi < 0:
+		return bad("unknown method %q", f.method)
+	case f.dim < 1:
+		return bad("--dim must be positive")
+	case f.samples < 1:
+		return bad("--samples must be positive")
+	case !(f.kappa >= 1):
+		return bad("--kappa must be at least 1")
+	case f.lambda < 0:
+		return bad("--lambda must not be negative")
+	case f.step < 0 || f.momentum < 0 || f.momentum >= 1:
+		return bad("--step must not be negative and --momentum must be in [0, 1)")
+	case f.memory < 1:
+		return bad("--memory must be positive")
+	case f.threads < 0 || f.repeat < 1 || f.every < 0 || f.trainSize < 0:
+		return bad("--threads, --every and --train-size must not be negative, --repeat must be positive")
+	case f.scipy != "" && (f.problem != "logistic" || f.method != "lbfgs"):
+		return bad("--scipy compares --problem logistic --method lbfgs only")
+	}
+	if f.threads > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(f.threads))
+	}
+	obj, x0, err := minimizeProblems()[pi].build(ctx, &f, stderr)
+	if err != nil {
+		return err
+	}
+	if f.x0 != "" {
+		if x0, err = parseStart(f.x0, obj.Dim()); err != nil {
+			return bad("%v", err)
+		}
+	}
+	settings := minimize.Settings{GradTol: f.gtol, FuncTol: f.ftol, MaxIter: f.maxIter, MaxEvals: f.maxEvals}
+	if f.scipy != "" {
+		return compareSciPy(ctx, &f, obj, x0, settings, stdout, stderr)
+	}
+	var xs [][]float64 // the iterates of small problems, for the table
+	if obj.Dim() <= 4 && !f.asJSON {
+		settings.Callback = func(_ minimize.Record, x []float64) bool {
+			xs = append(xs, slices.Clone(x))
+			return false
+		}
+	}
+	res, runErr := minimize.Minimize(ctx, obj, x0, minimizeMethods()[mi].build(&f), settings)
+	if res == nil {
+		return runErr
+	}
+	if f.plot != "" {
+		if err := plotTrace(f.plot, &f, obj, res); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		if err := json.NewEncoder(stdout).Encode(traceJSON(&f, obj, res, runErr)); err != nil {
+			return err
+		}
+	} else if err := printTrace(stdout, &f, obj, res, xs); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// parseStart parses --x0: d comma-separated values, or one for every coordinate.
+func parseStart(s string, d int) ([]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 1 && len(parts) != d {
+		return nil, fmt.Errorf("--x0 has %d values, want 1 or %d", len(parts), d)
+	}
+	x := make([]float64, d)
+	for i := range x {
+		v, err := strconv.ParseFloat(strings.TrimSpace(parts[min(i, len(parts)-1)]), 64)
+		if err != nil {
+			return nil, fmt.Errorf("--x0: %v", err)
+		}
+		x[i] = v
+	}
+	return x, nil
+}
+
+// loadMNIST loads the training images and labels, the first --train-size of them.
+func loadMNIST(ctx context.Context, f *minimizeFlags, log io.Writer) (images, labels []uint8, err error) {
+	spec, opts, err := f.data.resolve(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := mnist.Load(ctx, spec, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.data.dir = d.Dir // for --scipy
+	n := d.Train.Len()
+	if f.trainSize > 0 {
+		if f.trainSize > n {
+			return nil, nil, fmt.Errorf("minimize: --train-size %d is more than the %d training images", f.trainSize, n)
+		}
+		n = f.trainSize
+	}
+	px := d.Train.Rows * d.Train.Cols
+	if px != problem.MNISTPixels {
+		return nil, nil, fmt.Errorf("minimize: images of %d pixels, want %d", px, problem.MNISTPixels)
+	}
+	return d.Train.Images[:n*px], d.Train.Labels[:n], nil
+}
+
+// optimum returns f* when the objective knows it.
+func optimum(obj minimize.Objective) (float64, bool) {
+	if o, ok := obj.(minimize.Optimumer); ok {
+		_, fs := o.Optimum()
+		return fs, true
+	}
+	return 0, false
+}
+
+// printEvery returns the stride of the printed iterations.
+func printEvery(f *minimizeFlags, res *minimize.Result) int {
+	if f.every > 0 {
+		return f.every
+	}
+	return max(1, res.Last.Iter/40)
+}
+
+// printTrace prints the trace as a table, with the iterates xs (indexed by iteration)
+// when they are given.
+func printTrace(w io.Writer, f *minimizeFlags, obj minimize.Objective, res *minimize.Result, xs [][]float64) error {
+	fstar, knowF := optimum(obj)
+	fmt.Fprintf(w, "problem %s (dimension %d), method %s", f.problem, obj.Dim(), f.method)
+	if s, ok := obj.(minimize.Smoother); ok {
+		fmt.Fprintf(w, ", L = %.6g", s.Smoothness())
+	}
+	if s, ok := obj.(minimize.StronglyConvex); ok {
+		fmt.Fprintf(w, ", μ = %.6g", s.StrongConvexity())
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "iter\tf\t"
+	if knowF {
+		head += "f − f*\t"
+	}
+	head += "‖∇f‖\t"
+	knowX := !math.IsNaN(res.Last.Dist)
+	if knowX {
+		head += "‖θ − θ*‖\t"
+	}
+	head += "step\tevals\ttime (s)\t"
+	showX := len(xs) > res.Last.Iter
+	if showX {
+		head += "θ\t"
+	}
+	fmt.Fprintln(tw, head)
+	every := printEvery(f, res)
+	for i, r := range res.Trace {
+		if r.Iter%every != 0 && i != len(res.Trace)-1 {
+			continue
+		}
+		line := fmt.Sprintf("%d\t%.12g\t", r.Iter, r.F)
+		if knowF {
+			line += fmt.Sprintf("%.3e\t", r.F-fstar)
+		}
+		line += fmt.Sprintf("%.3e\t", r.GradNorm)
+		if knowX {
+			line += fmt.Sprintf("%.3e\t", r.Dist)
+		}
+		line += fmt.Sprintf("%.3g\t%d\t%.3f\t", r.Step, r.Evals, r.Time.Seconds())
+		if showX {
+			line += fmt.Sprintf("(%s)\t", fmtVec(xs[r.Iter]))
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	l := res.Last
+	_, err := fmt.Fprintf(w, "%s after %d iterations, %d evaluations (%d with gradient, %d Hessian-vector products, %d Hessians), %.3f s: f = %.15g, ‖∇f‖ = %.3e\n",
+		res.Status, l.Iter, l.Evals, l.GradEvals, l.HessVecs, l.Hessians, l.Time.Seconds(), res.F, l.GradNorm)
+	return err
+}
+
+// recordJSON is one trace record in --json output; Dist is absent when θ* is unknown.
+type recordJSON struct {
+	Iter      int      `json:"iter"`
+	F         float64  `json:"f"`
+	GradNorm  float64  `json:"grad_norm"`
+	Dist      *float64 `json:"dist,omitempty"`
+	Step      float64  `json:"step"`
+	Evals     int      `json:"evals"`
+	GradEvals int      `json:"grad_evals"`
+	HessVecs  int      `json:"hess_vecs"`
+	Hessians  int      `json:"hessians"`
+	Seconds   float64  `json:"seconds"`
+}
+
+type minimizeJSON struct {
+	Problem string       `json:"problem"`
+	Method  string       `json:"method"`
+	Dim     int          `json:"dim"`
+	L       *float64     `json:"L,omitempty"`
+	Mu      *float64     `json:"mu,omitempty"`
+	FStar   *float64     `json:"f_star,omitempty"`
+	Status  string       `json:"status"`
+	Error   string       `json:"error,omitempty"`
+	Last    recordJSON   `json:"last"`
+	Trace   []recordJSON `json:"trace"`
+}
+
+func toRecordJSON(r minimize.Record) recordJSON {
+	j := recordJSON{Iter: r.Iter, F: r.F, GradNorm: r.GradNorm, Step: r.Step, Evals: r.Evals,
+		GradEvals: r.GradEvals, HessVecs: r.HessVecs, Hessians: r.Hessians, Seconds: r.Time.Seconds()}
+	if !math.IsNaN(r.Dist) {
+		j.Dist = &r.Dist
+	}
+	return j
+}
+
+func traceJSON(f *minimizeFlags, obj minimize.Objective, res *minimize.Result, runErr error) minimizeJSON {
+	out := minimizeJSON{Problem: f.problem, Method: f.method, Dim: obj.Dim(), Status: res.Status.String(), Last: toRecordJSON(res.Last)}
+	if s, ok := obj.(minimize.Smoother); ok {
+		l := s.Smoothness()
+		out.L = &l
+	}
+	if s, ok := obj.(minimize.StronglyConvex); ok {
+		mu := s.StrongConvexity()
+		out.Mu = &mu
+	}
+	if fs, ok := optimum(obj); ok {
+		out.FStar = &fs
+	}
+	if runErr != nil {
+		out.Error = runErr.Error()
+	}
+	every := 1
+	if f.every > 0 {
+		every = f.every
+	}
+	for i, r := range res.Trace {
+		if r.Iter%every == 0 || i == len(res.Trace)-1 {
+			out.Trace = append(out.Trace, toRecordJSON(r))
+		}
+	}
+	return out
+}
+
+// plotTrace draws f − f* (or ‖∇f‖ when f* is unknown) against iterations, log scale.
+func plotTrace(path string, f *minimizeFlags, obj minimize.Objective, res *minimize.Result) error {
+	fstar, knowF := optimum(obj)
+	ylabel := "‖∇f(θ)‖"
+	if knowF {
+		ylabel = "f(θ) − f*"
+	}
+	var run report.Run
+	for _, r := range res.Trace {
+		y := r.GradNorm
+		if knowF {
+			y = r.F - fstar
+		}
+		run.X, run.Y = append(run.X, float64(r.Iter)), append(run.Y, y)
+	}
+	lp := &report.LinePlot{Title: fmt.Sprintf("%s on %s", f.method, f.problem), X: report.Iterations,
+		YLabel: ylabel, LogY: true, Series: []report.Series{{Label: f.method, Runs: []report.Run{run}}}}
+	var buf bytes.Buffer
+	var err error
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		err = report.WritePNG(&buf, lp)
+	case ".svg":
+		err = report.WriteSVG(&buf, lp)
+	default:
+		return fmt.Errorf("minimize: --plot %q: want a .png or .svg file", path)
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// scipyResult is the JSON line of scipy_lbfgs.py.
+type scipyResult struct {
+	Seconds     float64 `json:"seconds"`
+	Iterations  int     `json:"iterations"`
+	Evaluations int     `json:"evaluations"`
+	F           float64 `json:"f"`
+	GradNorm    float64 `json:"grad_norm"`
+}
+
+// compareSciPy runs descent's L-BFGS and SciPy's L-BFGS-B alternately --repeat times on
+// MNIST even vs odd and prints each run and the median ratio of their times.
+func compareSciPy(ctx context.Context, f *minimizeFlags, obj minimize.Objective, x0 []float64, s minimize.Settings, stdout, stderr io.Writer) error {
+	threads := f.threads
+	if threads == 0 {
+		threads = runtime.NumCPU()
+	}
+	fmt.Fprintf(stdout, "L-BFGS on MNIST even vs odd, λ = %g, from 0, %d pairs; descent on %d cores (GOMAXPROCS), SciPy with OPENBLAS_NUM_THREADS=%d OPENBLAS_CORETYPE=SkylakeX\n",
+		f.lambda, f.memory, runtime.GOMAXPROCS(0), threads)
+	fmt.Fprintf(stdout, "descent stops at ‖∇f‖₂ ≤ %g; SciPy at max|∇f| ≤ %g (gtol, a weaker test)\n\n", s.GradTol, s.GradTol)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\timpl\tseconds\titerations\tevaluations\tf\t‖∇f‖₂\t")
+	var ratios []float64
+	var last *minimize.Result
+	var sp scipyResult
+	for k := 1; k <= f.repeat; k++ {
+		res, err := minimize.Minimize(ctx, obj, x0, &minimize.LBFGS{Memory: f.memory}, s)
+		if err != nil {
+			return err
+		}
+		last = res
+		fmt.Fprintf(tw, "%d\tdescent\t%.3f\t%d\t%d\t%.15g\t%.3e\t\n", k, res.Last.Time.Seconds(), res.Last.Iter, res.Last.Evals, res.F, res.Last.GradNorm)
+		if sp, err = runSciPy(ctx, f, threads, s.GradTol); err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%d\tscipy\t%.3f\t%d\t%d\t%.15g\t%.3e\t\n", k, sp.Seconds, sp.Iterations, sp.Evaluations, sp.F, sp.GradNorm)
+		ratios = append(ratios, res.Last.Time.Seconds()/sp.Seconds)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	slices.Sort(ratios)
+	med := ratios[len(ratios)/2]
+	if len(ratios)%2 == 0 {
+		med = (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
+	}
+	_, err := fmt.Fprintf(stdout, "\ntime ratio descent/SciPy: median %.3f over %d runs (each %s)\nf: descent %.15g, SciPy %.15g, relative difference %.2e\n",
+		med, len(ratios), fmtRatios(ratios), last.F, sp.F, math.Abs(last.F-sp.F)/math.Abs(sp.F))
+	return err
+}
+
+func fmtVec(x []float64) string {
+	s := make([]string, len(x))
+	for i, v := range x {
+		s[i] = fmt.Sprintf("%.5f", v)
+	}
+	return strings.Join(s, ", ")
+}
+
+func fmtRatios(r []float64) string {
+	s := make([]string, len(r))
+	for i, v := range r {
+		s[i] = fmt.Sprintf("%.3f", v)
+	}
+	return strings.Join(s, ", ")
+}
+
+func runSciPy(ctx context.Context, f *minimizeFlags, threads int, gtol float64) (scipyResult, error) {
+	cmd := exec.CommandContext(ctx, f.python, f.scipy, "--lam", fmt.Sprint(f.lambda), "--gtol", fmt.Sprint(gtol), "--memory", fmt.Sprint(f.memory))
+	cmd.Env = append(os.Environ(), "MNIST_DIR="+f.data.dir, "OPENBLAS_CORETYPE=SkylakeX", fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads))
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return scipyResult{}, fmt.Errorf("minimize: running %s %s: %v\n%s", f.python, f.scipy, err, errOut.String())
+	}
+	var r scipyResult
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		return r, fmt.Errorf("minimize: SciPy's output after %v is not its JSON line: %v", time.Since(start).Round(time.Millisecond), err)
+	}
+	return r, nil
+}

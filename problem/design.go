@@ -1,0 +1,259 @@
+package problem
+
+import (
+	"math"
+	"runtime"
+	"sync"
+)
+
+// design is a data matrix X of n rows (samples) and d columns (features), read row-wise
+// by the data-fitting problems.
+type design interface {
+	rows() int
+	cols() int
+	// dots sets z[(i−lo)·m+k] = xᵢ·wₖ for lo ≤ i < hi and the m vectors wₖ = w[k·d:(k+1)·d].
+	dots(z, w []float64, m, lo, hi int)
+	// axpys adds Σᵢ r[(i−lo)·m+k]·xᵢ to gₖ = g[k·d:(k+1)·d] for lo ≤ i < hi.
+	axpys(g, r []float64, m, lo, hi int)
+	// row copies xᵢ into dst.
+	row(dst []float64, i int)
+	// block is the number of rows whose dots and axpys are done together, so that the
+	// rows stay in the L1 cache between the two.
+	block() int
+}
+
+// denseDesign stores X as float64, row-major.
+type denseDesign struct {
+	n, d int
+	x    []float64
+}
+
+func (x *denseDesign) rows() int  { return x.n }
+func (x *denseDesign) cols() int  { return x.d }
+func (x *denseDesign) block() int { return max(1, 2048/max(1, x.d)) }
+
+func (x *denseDesign) row(dst []float64, i int) { copy(dst, x.x[i*x.d:(i+1)*x.d]) }
+
+func (x *denseDesign) dots(z, w []float64, m, lo, hi int) {
+	d := x.d
+	for i := lo; i < hi; i++ {
+		xi := x.x[i*d : (i+1)*d]
+		for k := 0; k < m; k++ {
+			z[(i-lo)*m+k] = dot(xi, w[k*d:(k+1)*d])
+		}
+	}
+}
+
+func (x *denseDesign) axpys(g, r []float64, m, lo, hi int) {
+	d := x.d
+	for i := lo; i < hi; i++ {
+		xi := x.x[i*d : (i+1)*d]
+		for k := 0; k < m; k++ {
+			if a := r[(i-lo)*m+k]; a != 0 {
+				axpy(g[k*d:(k+1)*d], a, xi)
+			}
+		}
+	}
+}
+
+// uint8Design stores X = scale·P for a matrix P of bytes (pixels), row-major: an eighth
+// of the memory traffic of float64, and exact, since the scale is factored out of every
+// dot product and applied once.
+type uint8Design struct {
+	n, d  int
+	p     []uint8
+	scale float64
+}
+
+func (x *uint8Design) rows() int  { return x.n }
+func (x *uint8Design) cols() int  { return x.d }
+func (x *uint8Design) block() int { return max(4, 8192/max(1, x.d)&^3) }
+
+func (x *uint8Design) row(dst []float64, i int) {
+	for j, v := range x.p[i*x.d : (i+1)*x.d] {
+		dst[j] = x.scale * float64(v)
+	}
+}
+
+func (x *uint8Design) dots(z, w []float64, m, lo, hi int) {
+	d := x.d
+	var out [4]float64
+	i := lo
+	for ; i+4 <= hi; i += 4 {
+		pi := x.p[i*d : (i+4)*d]
+		for k := 0; k < m; k++ {
+			dot4U8(&out, pi, d, w[k*d:(k+1)*d])
+			for r := range 4 {
+				z[(i-lo+r)*m+k] = x.scale * out[r]
+			}
+		}
+	}
+	for ; i < hi; i++ {
+		pi := x.p[i*d : (i+1)*d]
+		for k := 0; k < m; k++ {
+			z[(i-lo)*m+k] = x.scale * dotU8(pi, w[k*d:(k+1)*d])
+		}
+	}
+}
+
+func (x *uint8Design) axpys(g, r []float64, m, lo, hi int) {
+	d := x.d
+	var a [4]float64
+	i := lo
+	for ; i+4 <= hi; i += 4 {
+		pi := x.p[i*d : (i+4)*d]
+		for k := 0; k < m; k++ {
+			for q := range 4 {
+				a[q] = x.scale * r[(i-lo+q)*m+k]
+			}
+			axpy4U8(g[k*d:(k+1)*d], &a, pi, d)
+		}
+	}
+	for ; i < hi; i++ {
+		pi := x.p[i*d : (i+1)*d]
+		for k := 0; k < m; k++ {
+			if a := r[(i-lo)*m+k]; a != 0 {
+				axpyU8(g[k*d:(k+1)*d], x.scale*a, pi)
+			}
+		}
+	}
+}
+
+// A rowFunc turns the m values zᵢ = W·xᵢ of row i into a scalar (its loss), returned as
+// a + log1p(t) with t ≥ 0, and writes in r the m coefficients of xᵢ in the accumulated sum
+// Σᵢ rᵢ ⊗ xᵢ. Splitting off the logarithm lets a pass take one logarithm of a product of
+// many 1 + t instead of one per row: a fifth of the time of a logistic regression pass.
+type rowFunc interface {
+	row(i int, z, r []float64) (a, t float64)
+}
+
+// rowValue returns the loss a + log1p(t) of one row, accurately.
+func rowValue(a, t float64) float64 { return a + math.Log1p(t) }
+
+// engine runs passes over a design split into a fixed number of parts, each with its
+// own accumulators, summed in a fixed order: results do not depend on GOMAXPROCS.
+type engine struct {
+	x      design
+	m      int
+	bounds []int       // part p is rows bounds[p]:bounds[p+1]
+	acc    [][]float64 // per part: m·d accumulated coefficients
+	sum    []float64   // per part: accumulated scalars
+	z, r   [][]float64 // per part: block·m scratch
+}
+
+// newEngine prepares passes over x with m values per row.
+func newEngine(x design, m int) *engine {
+	n, d := x.rows(), x.cols()
+	parts := min(16, max(1, n*d*m/(1<<16)), max(1, n))
+	e := &engine{x: x, m: m, bounds: make([]int, parts+1), acc: make([][]float64, parts),
+		sum: make([]float64, parts), z: make([][]float64, parts), r: make([][]float64, parts)}
+	for p := 0; p <= parts; p++ {
+		e.bounds[p] = p * n / parts
+	}
+	b := x.block()
+	for p := range parts {
+		e.acc[p] = make([]float64, m*d)
+		e.z[p] = make([]float64, b*m)
+		e.r[p] = make([]float64, b*m)
+	}
+	return e
+}
+
+// pass computes zᵢ = W·xᵢ for every row (W is w, m×d row-major), calls f on each, and
+// returns the sum of the scalars; if out is not nil it also stores Σᵢ rᵢ ⊗ xᵢ there.
+func (e *engine) pass(out, w []float64, f rowFunc) float64 {
+	parts := len(e.acc)
+	workers := min(runtime.GOMAXPROCS(0), parts)
+	if workers == 1 {
+		for p := range parts {
+			e.part(p, out != nil, w, f)
+		}
+	} else {
+		var wg sync.WaitGroup
+		wg.Add(workers)
+		for k := range workers {
+			go e.worker(&wg, k, workers, out != nil, w, f)
+		}
+		wg.Wait()
+	}
+	s := 0.0
+	for p := range parts {
+		s += e.sum[p]
+	}
+	if out != nil {
+		copy(out, e.acc[0])
+		for p := 1; p < parts; p++ {
+			add(out, e.acc[p])
+		}
+	}
+	return s
+}
+
+func (e *engine) worker(wg *sync.WaitGroup, k, workers int, grad bool, w []float64, f rowFunc) {
+	for p := k; p < len(e.acc); p += workers {
+		e.part(p, grad, w, f)
+	}
+	wg.Done()
+}
+
+func (e *engine) part(p int, grad bool, w []float64, f rowFunc) {
+	m, b := e.m, e.x.block()
+	acc, z, r := e.acc[p], e.z[p], e.r[p]
+	if grad {
+		clear(acc)
+	}
+	// The sum of the logarithms is the logarithm of the product, folded into s before it
+	// can overflow: each factor is in [1, ∞) and the rounding of the product, relative
+	// 2⁻⁵³ per factor, stays far below the rounding of s.
+	s, prod := 0.0, 1.0
+	for lo := e.bounds[p]; lo < e.bounds[p+1]; lo += b {
+		hi := min(lo+b, e.bounds[p+1])
+		e.x.dots(z, w, m, lo, hi)
+		for i := lo; i < hi; i++ {
+			j := (i - lo) * m
+			a, t := f.row(i, z[j:j+m], r[j:j+m])
+			s += a
+			prod *= 1 + t
+		}
+		if prod > 0x1p500 {
+			s += math.Log(prod)
+			prod = 1
+		}
+		if grad {
+			e.x.axpys(acc, r, m, lo, hi)
+		}
+	}
+	e.sum[p] = s + math.Log(prod)
+}
+
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpy adds a·x to y.
+func axpy(y []float64, a float64, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+// add adds x to y.
+func add(y, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += v
+	}
+}

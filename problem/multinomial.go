@@ -1,0 +1,218 @@
+package problem
+
+import (
+	"fmt"
+	"math"
+)
+
+// Multinomial is L2-regularised multinomial (softmax) logistic regression without
+// intercept, over K classes with a weight vector wₖ ∈ ℝᵈ per class:
+//
+//	f(W) = (1/n) Σᵢ [log Σₖ exp(wₖ·xᵢ) − w_{yᵢ}·xᵢ] + λ/2 ‖W‖²,
+//
+// W flattened class by class (w = [w₀; w₁; …], length K·d). Its Hessian is
+// (1/n) Σᵢ (diag(pᵢ) − pᵢpᵢᵀ) ⊗ xᵢxᵢᵀ + λI with pᵢ the softmax probabilities; since
+// ‖diag(p) − ppᵀ‖ ≤ 1/2, it lies between μ = λ and L = λmax(XᵀX)/(2n) + λ (an upper
+// bound, not attained in general). Each sample is ‖xᵢ‖²/2 + λ smooth.
+//
+// Like [Logistic], it is not safe for concurrent use; see [Multinomial.Clone].
+type Multinomial struct {
+	fit
+	k     int
+	label []int
+
+	loss  softmaxLoss
+	prob  softmaxProb
+	hv    softmaxHessVec
+	hessW []float64
+}
+
+// NewMultinomial returns the multinomial logistic regression of the n×d row-major
+// features x and labels in [0, k), with L2 weight lambda. The slices are kept.
+func NewMultinomial(x []float64, n, d int, labels []int, k int, lambda float64) *Multinomial {
+	if len(x) != n*d {
+		panic(fmt.Sprintf("problem: NewMultinomial: len(x) = %d, want %d×%d", len(x), n, d))
+	}
+	return newMultinomial(&denseDesign{n: n, d: d, x: x}, labels, k, lambda)
+}
+
+// NewMultinomialBytes is [NewMultinomial] for features scale·p with p bytes (see
+// [NewLogisticBytes]).
+func NewMultinomialBytes(p []uint8, n, d int, scale float64, labels []int, k int, lambda float64) *Multinomial {
+	if len(p) != n*d {
+		panic(fmt.Sprintf("problem: NewMultinomialBytes: len(p) = %d, want %d×%d", len(p), n, d))
+	}
+	return newMultinomial(&uint8Design{n: n, d: d, p: p, scale: scale}, labels, k, lambda)
+}
+
+func newMultinomial(x design, labels []int, k int, lambda float64) *Multinomial {
+	if k < 2 {
+		panic(fmt.Sprintf("problem: multinomial: %d classes, want at least 2", k))
+	}
+	if len(labels) != x.rows() {
+		panic(fmt.Sprintf("problem: multinomial: %d labels for %d samples", len(labels), x.rows()))
+	}
+	for i, c := range labels {
+		if c < 0 || c >= k {
+			panic(fmt.Sprintf("problem: multinomial: label[%d] = %d outside [0, %d)", i, c, k))
+		}
+	}
+	p := &Multinomial{fit: newFit(x, k, lambda, "multinomial"), k: k, label: labels}
+	p.loss.label = labels
+	p.prob.dst = make([]float64, x.rows()*k)
+	p.hv.prob = p.prob.dst
+	return p
+}
+
+// Clone returns a Multinomial on the same data with its own scratch.
+func (p *Multinomial) Clone() *Multinomial { return newMultinomial(p.x, p.label, p.k, p.lambda) }
+
+// Dim returns the number of weights K·d.
+func (p *Multinomial) Dim() int { return p.k * p.d }
+
+// Classes returns K.
+func (p *Multinomial) Classes() int { return p.k }
+
+// Samples returns n.
+func (p *Multinomial) Samples() int { return p.n }
+
+// Lambda returns the L2 weight λ.
+func (p *Multinomial) Lambda() float64 { return p.lambda }
+
+// ValueGrad returns f(W) and stores ∇f(W) in grad, in one pass over the data.
+func (p *Multinomial) ValueGrad(grad, w []float64) float64 {
+	p.checkLen("Multinomial.ValueGrad", grad, w)
+	return p.valueGrad(grad, w, &p.loss)
+}
+
+// SampleValueGrad returns fᵢ(W) and stores ∇fᵢ(W) in grad.
+func (p *Multinomial) SampleValueGrad(grad, w []float64, i int) float64 {
+	p.checkLen("Multinomial.SampleValueGrad", grad, w)
+	clear(grad)
+	return p.sample(grad, w, i, 1, &p.loss)
+}
+
+// BatchValueGrad returns the mean of fᵢ(W) over idx and stores its gradient in grad.
+func (p *Multinomial) BatchValueGrad(grad, w []float64, idx []int) float64 {
+	p.checkLen("Multinomial.BatchValueGrad", grad, w)
+	return p.batch(grad, w, idx, &p.loss)
+}
+
+// SampleSmoothness returns ‖xᵢ‖²/2 + λ, a smoothness constant of fᵢ.
+func (p *Multinomial) SampleSmoothness(i int) float64 { return p.rowSqNorm(i)/2 + p.lambda }
+
+// Smoothness returns L = λmax(XᵀX)/(2n) + λ, an upper bound of the Hessian's
+// eigenvalues; λmax is computed once by Lanczos.
+func (p *Multinomial) Smoothness() float64 { return p.gramMax()/2 + p.lambda }
+
+// StrongConvexity returns μ = λ.
+func (p *Multinomial) StrongConvexity() float64 { return p.lambda }
+
+// HessVec stores ∇²f(W)·v in dst; the probabilities at W are kept between calls.
+func (p *Multinomial) HessVec(dst, w, v []float64) {
+	p.checkLen("Multinomial.HessVec", dst, w, v)
+	p.probabilities(w)
+	p.eng.pass(dst, v, &p.hv)
+	inv := 1 / float64(p.n)
+	for j := range dst {
+		dst[j] = dst[j]*inv + p.lambda*v[j]
+	}
+}
+
+func (p *Multinomial) probabilities(w []float64) {
+	if !sameVec(w, p.hessW) {
+		p.eng.pass(nil, w, &p.prob)
+		p.hessW = append(p.hessW[:0], w...)
+	}
+}
+
+// Hessian stores ∇²f(W) in dst ((K·d)², row-major). It costs O(nK²d²): for small
+// problems only.
+func (p *Multinomial) Hessian(dst, w []float64) {
+	dim := p.Dim()
+	if len(dst) != dim*dim {
+		panic(fmt.Sprintf("problem: Multinomial.Hessian: len(dst) = %d, want %d", len(dst), dim*dim))
+	}
+	p.checkLen("Multinomial.Hessian", w)
+	p.probabilities(w)
+	k, d := p.k, p.d
+	clear(dst)
+	row := make([]float64, d)
+	inv := 1 / float64(p.n)
+	for i := 0; i < p.n; i++ {
+		p.x.row(row, i)
+		pr := p.prob.dst[i*k : (i+1)*k]
+		for a := 0; a < k; a++ {
+			for b := 0; b < k; b++ {
+				c := -pr[a] * pr[b]
+				if a == b {
+					c += pr[a]
+				}
+				c *= inv
+				for s := 0; s < d; s++ {
+					axpy(dst[(a*d+s)*dim+b*d:(a*d+s)*dim+(b+1)*d], c*row[s], row)
+				}
+			}
+		}
+	}
+	for j := 0; j < dim; j++ {
+		dst[j*dim+j] += p.lambda
+	}
+}
+
+// softmax stores the softmax of z in pr and returns log Σ exp(z) as zmax + log1p(t), with
+// t = Σ_{k ≠ argmax} exp(zₖ − zmax).
+func softmax(pr, z []float64) (zmax, t float64) {
+	top := 0
+	for k, v := range z {
+		if v > z[top] {
+			top = k
+		}
+	}
+	zmax = z[top]
+	for k, v := range z {
+		pr[k] = math.Exp(v - zmax)
+		if k != top {
+			t += pr[k]
+		}
+	}
+	pr[top] = 1
+	s := 1 + t
+	for k := range pr {
+		pr[k] /= s
+	}
+	return zmax, t
+}
+
+// softmaxLoss: ℓᵢ = logsumexp(zᵢ) − z_{i,yᵢ}, ∂ℓᵢ/∂zᵢₖ = pᵢₖ − [k = yᵢ].
+type softmaxLoss struct{ label []int }
+
+func (f *softmaxLoss) row(i int, z, r []float64) (float64, float64) {
+	zmax, t := softmax(r, z)
+	y := f.label[i]
+	r[y]--
+	return zmax - z[y], t
+}
+
+// softmaxProb stores the probabilities pᵢ in dst.
+type softmaxProb struct{ dst []float64 }
+
+func (f *softmaxProb) row(i int, z, r []float64) (float64, float64) {
+	k := len(z)
+	softmax(f.dst[i*k:(i+1)*k], z)
+	clear(r)
+	return 0, 0
+}
+
+// softmaxHessVec: rᵢ = (diag(pᵢ) − pᵢpᵢᵀ)uᵢ with uᵢ = V·xᵢ.
+type softmaxHessVec struct{ prob []float64 }
+
+func (f *softmaxHessVec) row(i int, u, r []float64) (float64, float64) {
+	k := len(u)
+	pr := f.prob[i*k : (i+1)*k]
+	pu := dot(pr, u)
+	for c := range r {
+		r[c] = pr[c] * (u[c] - pu)
+	}
+	return 0, 0
+}
