@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,13 +39,13 @@ func TestModelsByName(t *testing.T) {
 			t.Fatalf("%s: %d parameters, want %d", name, len(ps), len(want))
 		}
 		for i, p := range ps {
-			if p.Name != want[i].name || !equalInts(p.Shape, want[i].shape) {
+			if p.Name != want[i].name || !slices.Equal(p.Shape, want[i].shape) {
 				t.Errorf("%s: parameter %d is %s %v, want %s %v", name, i, p.Name, p.Shape, want[i].name, want[i].shape)
 			}
 		}
 		tp := autodiff.NewTape()
 		out := m.Forward(tp, tp.Const(tensor.New(3, Inputs)))
-		if s := out.Value.Shape(); !equalInts(s, []int{3, Classes}) {
+		if s := out.Value.Shape(); !slices.Equal(s, []int{3, Classes}) {
 			t.Errorf("%s: output shape %v", name, s)
 		}
 		// Log-probabilities: each row's exponentials sum to one.
@@ -107,16 +108,4 @@ func TestLoadsPyTorchWeights(t *testing.T) {
 	if e := math.Abs(float64(loss.Item())-want) / want; e > 1e-5 {
 		t.Errorf("loss with PyTorch's weights %v, PyTorch %v", loss.Item(), want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/descent-ml/descent/tensor"
@@ -207,7 +208,7 @@ func Load(r io.Reader, m Module) error {
 		if name != p.Name {
 			return &WeightsError{Param: p.Name, Msg: fmt.Sprintf("file has %q in its place (entry %d)", name, i)}
 		}
-		if !sameDims(shape, p.Var.Value.Shape()) {
+		if !slices.Equal(shape, p.Var.Value.Shape()) {
 			return &WeightsError{Param: p.Name, Msg: fmt.Sprintf("shape %v in file, %v in model", shape, p.Var.Value.Shape())}
 		}
 		vals[i] = make([]float32, p.Var.Value.Len())
@@ -263,16 +264,4 @@ func ReadTensors(r io.Reader) ([]NamedTensor, error) {
 		return nil, err
 	}
 	return ts, nil
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
