@@ -135,8 +135,8 @@ var defaultLRs = []struct {
 	lr   float64
 }{
 	{"sgd", 0.1},
-	{"momentum", 0.01},
-	{"nesterov", 0.01},
+	{"momentum", 0.03},
+	{"nesterov", 0.03},
 	{"adagrad", 0.01},
 	{"rmsprop", 1e-3},
 	{"adam", 1e-3},
@@ -157,7 +157,7 @@ var defaultLRs = []struct {
 // batches of 128, where torch's own defaults do not always (RMSprop's 0.01 makes the MLP
 // diverge; SGD has none):
 //
-//	sgd 0.1            momentum 0.01        nesterov 0.01       adagrad 0.01
+//	sgd 0.1            momentum 0.03        nesterov 0.03       adagrad 0.01
 //	rmsprop 1e-3       adam 1e-3            amsgrad 1e-3        amsgrad-lecture 1e-3
 //	adamw 1e-3         adadelta 1           adamax 2e-3         nadam 2e-3
 //	radam 1e-3         asgd 0.1             rprop 1e-3          lbfgs 1

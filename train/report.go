@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -153,35 +152,41 @@ func runsPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Page
 
 	smooth := report.EMA{Weight: 0.8}
 	lossStep := &report.LinePlot{Title: "Training loss", X: report.Steps, YLabel: "training loss (log scale)", LogY: true,
-		Smooth: smooth, Series: report.SeriesOf(runs, results.KindStep, "step", results.TrainLoss)}
+		Smooth: smooth, Series: seriesOf(runs, results.KindStep, "step", results.TrainLoss)}
 	lossTime := &report.LinePlot{Title: "Training loss against time", X: report.Seconds, YLabel: "training loss (log scale)",
-		LogY: true, Smooth: smooth, Series: report.SeriesOf(runs, results.KindStep, "seconds", results.TrainLoss)}
+		LogY: true, Smooth: smooth, Series: seriesOf(runs, results.KindStep, "seconds", results.TrainLoss)}
 	accEpoch := &report.LinePlot{Title: strings.ToUpper(set[:1]) + set[1:] + " accuracy", X: report.Epochs, YLabel: set + " accuracy",
-		Series: report.SeriesOf(runs, results.KindEpoch, "epoch", acc)}
+		Series: seriesOf(runs, results.KindEpoch, "epoch", acc)}
 	lrStep := &report.LinePlot{Title: "Learning rate", X: report.Steps, YLabel: "learning rate (log scale)", LogY: true,
-		Band: report.BandNone, Series: report.SeriesOf(runs, results.KindStep, "step", results.LR)}
-	figs := []report.Block{
-		report.Figure{Chart: lossStep, Name: "loss-vs-step", Caption: "Training loss against optimiser steps, log scale: " +
-			"each point is the mean over the steps since the previous one, exponentially smoothed (weight 0.8), " + spreadWords(seeds) + ". " +
-			"A cross marks where a run diverged."},
-		report.Figure{Chart: lossTime, Name: "loss-vs-time", Caption: "The same against wall-clock seconds of the training loop (evaluations excluded)."},
-		report.Figure{Chart: accEpoch, Name: "accuracy-vs-epoch", Caption: fmt.Sprintf("Accuracy on the %s set after each epoch, %s.", set, spreadWords(seeds))},
+		Band: report.BandNone, Series: seriesOf(runs, results.KindStep, "step", results.LR)}
+	var figs []report.Block
+	add := func(f report.Figure) {
+		if hasData(f.Chart.(*report.LinePlot).Series) {
+			figs = append(figs, f)
+		}
 	}
+	add(report.Figure{Chart: lossStep, Name: "loss-vs-step", Caption: "Training loss against optimiser steps, log scale: " +
+		"each point is the mean over the steps since the previous one, exponentially smoothed (weight 0.8), " + spreadWords(seeds) + ". " +
+		"A cross marks where a run diverged."})
+	add(report.Figure{Chart: lossTime, Name: "loss-vs-time", Caption: "The same against wall-clock seconds of the training loop (evaluations excluded)."})
+	add(report.Figure{Chart: accEpoch, Name: "accuracy-vs-epoch", Caption: fmt.Sprintf("Accuracy on the %s set after each epoch, %s.", set, spreadWords(seeds))})
 	if m.Command == "train" {
-		series := report.SeriesOf(runs, results.KindEpoch, "epoch", results.TrainLoss)
-		held := report.SeriesOf(runs, results.KindEpoch, "epoch", loss)
+		series := seriesOf(runs, results.KindEpoch, "epoch", results.TrainLoss)
+		held := seriesOf(runs, results.KindEpoch, "epoch", loss)
 		for i := range series {
 			series[i].Label = "training"
 		}
 		for i := range held {
 			held[i].Label = set
 		}
-		figs = append(figs, report.Figure{Name: "loss-vs-epoch", Caption: "Mean training loss of each epoch, and " + set + " loss after it.",
+		add(report.Figure{Name: "loss-vs-epoch", Caption: "Mean training loss of each epoch, and " + set + " loss after it.",
 			Chart: &report.LinePlot{Title: "Loss per epoch", X: report.Epochs, YLabel: "loss (log scale)", LogY: true,
 				Series: append(series, held...)}})
 	}
-	figs = append(figs, report.Figure{Chart: lrStep, Name: "lr-vs-step", Caption: "Learning rate of the first parameter group against steps."})
-	page.Add("Training", figs...)
+	add(report.Figure{Chart: lrStep, Name: "lr-vs-step", Caption: "Learning rate of the first parameter group against steps."})
+	if len(figs) > 0 {
+		page.Add("Training", figs...)
+	}
 	return page, table
 }
 
@@ -308,14 +313,14 @@ func sweepPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Pag
 			top = append(top, r)
 		}
 	}
-	if len(top) > 0 {
+	if len(top) > 0 && hasData(seriesOf(top, results.KindEpoch, "epoch", results.ValLoss)) {
 		page.Add("Best trials",
 			report.Figure{Name: "val-loss-vs-epoch", Caption: "Validation loss after each epoch of the best trials.",
 				Chart: &report.LinePlot{Title: "Validation loss", X: report.Epochs, YLabel: "validation loss (log scale)", LogY: true,
-					Series: report.SeriesOf(top, results.KindEpoch, "epoch", results.ValLoss)}},
+					Series: seriesOf(top, results.KindEpoch, "epoch", results.ValLoss)}},
 			report.Figure{Name: "loss-vs-step", Caption: "Training loss of the best trials against steps, smoothed (EMA, weight 0.8).",
 				Chart: &report.LinePlot{Title: "Training loss", X: report.Steps, YLabel: "training loss (log scale)", LogY: true,
-					Smooth: report.EMA{Weight: 0.8}, Series: report.SeriesOf(top, results.KindStep, "step", results.TrainLoss)}})
+					Smooth: report.EMA{Weight: 0.8}, Series: seriesOf(top, results.KindStep, "step", results.TrainLoss)}})
 	}
 	return page, table
 }
@@ -397,10 +402,53 @@ func percent(v float64) string {
 	return fmt.Sprintf("%.2f%%", 100*v)
 }
 
-// runFolder makes sure dir exists.
-func runFolder(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("train: %w", err)
+
+// seriesOf is report.SeriesOf, with the divergence marks of a series cleared where
+// report's LinePlot (as of this writing) would panic: over several seeds it cuts every
+// seed at the x where the first diverged one ends, and a seed left with no point makes it
+// index an empty run. That happens against seconds (the seeds' x differ) and when a seed
+// diverges before its first record while another has records. The table and the other
+// plots still say the run diverged.
+func seriesOf(runs []results.Run, kind results.Kind, x, y string) []report.Series {
+	series := report.SeriesOf(runs, kind, x, y)
+	for i := range series {
+		rs := series[i].Runs
+		if len(rs) < 2 {
+			continue
+		}
+		cut := math.Inf(1)
+		for _, r := range rs {
+			if r.DivergedStep > 0 {
+				last := 0.0
+				if len(r.X) > 0 {
+					last = r.X[len(r.X)-1]
+				}
+				cut = min(cut, last)
+			}
+		}
+		unsafe := false
+		for _, r := range rs {
+			unsafe = unsafe || len(r.X) > 0 && r.X[0] > cut
+		}
+		if unsafe {
+			for j := range rs {
+				rs[j].DivergedStep = 0
+			}
+		}
 	}
-	return nil
+	return series
+}
+
+// hasData reports whether a series has a point to draw.
+func hasData(series []report.Series) bool {
+	for _, s := range series {
+		for _, r := range s.Runs {
+			for i := range r.X {
+				if !math.IsNaN(r.Y[i]) && !math.IsInf(r.Y[i], 0) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
