@@ -402,7 +402,6 @@ func percent(v float64) string {
 	return fmt.Sprintf("%.2f%%", 100*v)
 }
 
-
 // seriesOf is report.SeriesOf, with the divergence marks of a series cleared where
 // report's LinePlot (as of this writing) would panic: over several seeds it cuts every
 // seed at the x where the first diverged one ends, and a seed left with no point makes it
