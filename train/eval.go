@@ -13,33 +13,36 @@ const evalBudget = 32 << 20
 
 // evalBatch returns the batch size of evaluations: Config.EvalBatch, or as many
 // examples as fit in evalBudget, between the training batch size and 1000. It measures
-// the bytes of an example by evaluating one on t, an inference tape, which it leaves
-// reset.
-func (r *Run) evalBatch(t *autodiff.Tape) int {
+// the bytes of an example by evaluating one on a tape of its own.
+func (r *Run) evalBatch() int {
 	if r.cfg.EvalBatch > 0 {
 		return r.cfg.EvalBatch
 	}
+	t := autodiff.NewTape()
+	t.SetInference(true)
+	defer t.Release()
 	x := tensor.New(1, r.features)
 	r.d.Eval.Example(x.Data(), 0)
 	nn.SetTraining(r.model, false)
 	r.model.Forward(t, t.Const(x))
 	nn.SetTraining(r.model, true)
 	per := t.BufferBytes()
-	t.Reset()
 	return max(min(1000, evalBudget/max(per, 1)), min(r.cfg.BatchSize, 1000))
 }
 
 // evaluate returns the mean loss and the accuracy of the model on Data.Eval, computed
-// in evaluation mode (no dropout) on a tape in inference mode, in big batches.
+// in evaluation mode (no dropout) on the training tape switched to inference mode, in big
+// batches. Sharing the tape shares its buffers: with the training batch size (the CNN's,
+// whose activations are big), an evaluation needs no memory of its own.
 func (r *Run) evaluate() (loss, accuracy float64) {
+	t := r.tape
+	t.SetInference(true)
+	defer t.SetInference(false)
 	if r.evalLoader == nil {
-		r.evalTape = autodiff.NewTape()
-		r.evalTape.SetInference(true)
-		r.evalLoader = data.NewLoader(r.d.Eval, data.Config{BatchSize: r.evalBatch(r.evalTape)}, nil)
+		r.evalLoader = data.NewLoader(r.d.Eval, data.Config{BatchSize: r.evalBatch()}, nil)
 	}
 	nn.SetTraining(r.model, false)
 	defer nn.SetTraining(r.model, true)
-	t := r.evalTape
 	var sum float64
 	correct, n := 0, 0
 	for r.evalLoader.Next() {
@@ -52,6 +55,7 @@ func (r *Run) evaluate() (loss, accuracy float64) {
 		correct += countCorrect(logp.Value.Data(), b.Y)
 		n += b.Size()
 	}
+	t.Reset()
 	return sum / float64(n), float64(correct) / float64(n)
 }
 

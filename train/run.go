@@ -113,12 +113,12 @@ type Run struct {
 	sched  *lr.Schedule
 	loader *data.Loader
 
-	tape, evalTape *autodiff.Tape
-	evalLoader     *data.Loader
-	features       int
-	x              tensor.Tensor // the current batch, as a tensor over the loader's buffer
-	batch          *data.Batch
-	closure        optim.Closure
+	tape       *autodiff.Tape
+	evalLoader *data.Loader
+	features   int
+	x          tensor.Tensor // the current batch, as a tensor over the loader's buffer
+	batch      *data.Batch
+	closure    optim.Closure
 
 	metrics []results.Metric // reused for every record
 	pos     position

@@ -122,7 +122,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer run.Close()
+	defer func() {
+		if run != nil {
+			run.Close()
+		}
+	}()
 	if resume != "" {
 		info, err := train.ReadCheckpointInfo(ckpt)
 		if err != nil {
@@ -169,6 +173,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if runErr == nil {
 		runErr = saveWeights(filepath.Join(dir, train.WeightsFile), run)
 	}
+	// The report is drawn after the run is closed, its data and model unreachable: the
+	// memory they held serves the drawing.
+	run.Close()
+	run, d, tr, te = nil, nil, nil, nil
 	if errors.Is(runErr, context.Canceled) {
 		fmt.Fprintf(stderr, "descent train: checkpoint saved; continue with: descent train --resume %s\n", dir)
 	}
