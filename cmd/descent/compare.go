@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/report"
 	"github.com/descent-ml/descent/train"
@@ -82,25 +81,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, tr, te, "test"))
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Machine: report.ThisMachine()}
-	if err := train.WriteMeta(dir, meta); err != nil {
-		return err
-	}
-	w, err := openResults(dir, false)
-	if err != nil {
-		return err
-	}
-	disp := progress.New(progress.Config{Out: stderr})
-	fmt.Fprintf(stderr, "descent compare: %d runs into %s\n", len(jobs), dir)
-	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: te}, Parallel: *parallel, Results: w, Progress: disp}
-	if rf.json {
-		js.OnEpoch = func(job train.Job, e train.Epoch) { printEpoch(stdout, job, e, false) }
-	}
-	_, runErr := js.Run(ctx)
-	disp.Close()
-	if err := w.Close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	return finish(dir, rf.json, stdout, stderr, runErr)
+	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: te}, Parallel: *parallel}
+	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d runs", len(jobs)), rf.json, stdout, stderr)
 }
 
 // defaultRatesText lists the default learning rates of the registry's optimisers.

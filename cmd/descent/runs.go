@@ -18,6 +18,7 @@ import (
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/lr"
@@ -350,4 +351,30 @@ const splitSeed = 0x73706c6974 // "split"
 func validationSplit(tr data.Dataset, n int, seed uint64) (train, val data.Dataset) {
 	a, b := data.Split(tr, n, rand.New(rand.NewPCG(seed, splitSeed)))
 	return a, b
+}
+
+// runJobs writes meta to the run folder dir, trains js into its results.jsonl with a
+// progress display on stderr (and the --json lines on stdout), then writes the report.
+// what says what is trained, for the first line on stderr.
+func runJobs(ctx context.Context, dir string, meta *train.Meta, js *train.Jobs, what string, asJSON bool, stdout, stderr io.Writer) error {
+	if err := train.WriteMeta(dir, meta); err != nil {
+		return err
+	}
+	w, err := openResults(dir, false)
+	if err != nil {
+		return err
+	}
+	disp := progress.New(progress.Config{Out: stderr})
+	fmt.Fprintf(stderr, "descent %s: %s into %s\n", meta.Command, what, dir)
+	js.Results, js.Progress = w, disp
+	if asJSON {
+		val := meta.Evaluation == "val"
+		js.OnEpoch = func(job train.Job, e train.Epoch) { printEpoch(stdout, job, e, val) }
+	}
+	_, runErr := js.Run(ctx)
+	disp.Close()
+	if err := w.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return finish(dir, asJSON, stdout, stderr, runErr)
 }

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/report"
 	"github.com/descent-ml/descent/train"
 )
@@ -90,24 +89,6 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Optimizer, strings.Join(keys, " × "), len(jobs), *val, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
 	meta := &train.Meta{Command: "sweep", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "val",
 		Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
-	if err := train.WriteMeta(dir, meta); err != nil {
-		return err
-	}
-	w, err := openResults(dir, false)
-	if err != nil {
-		return err
-	}
-	disp := progress.New(progress.Config{Out: stderr})
-	fmt.Fprintf(stderr, "descent sweep: %d trials, %d at once, into %s\n", len(jobs), *parallel, dir)
-	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true}, Parallel: *parallel,
-		Results: w, Progress: disp}
-	if rf.json {
-		js.OnEpoch = func(job train.Job, e train.Epoch) { printEpoch(stdout, job, e, true) }
-	}
-	_, runErr := js.Run(ctx)
-	disp.Close()
-	if err := w.Close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	return finish(dir, rf.json, stdout, stderr, runErr)
+	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true}, Parallel: *parallel}
+	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), rf.json, stdout, stderr)
 }

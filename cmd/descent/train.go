@@ -176,7 +176,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The report is drawn after the run is closed, its data and model unreachable: the
 	// memory they held serves the drawing.
 	run.Close()
-	run, d, tr, te = nil, nil, nil, nil
+	run = nil
 	if errors.Is(runErr, context.Canceled) {
 		fmt.Fprintf(stderr, "descent train: checkpoint saved; continue with: descent train --resume %s\n", dir)
 	}
