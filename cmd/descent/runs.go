@@ -183,16 +183,18 @@ func (f *runFlags) loadData(ctx context.Context, stderr io.Writer) (*mnist.Data,
 func loadDataset(ctx context.Context, df dataFlags, stderr io.Writer) (*mnist.Data, error) {
 	if _, err := mnist.Lookup(df.dataset); err != nil {
 		if fi, serr := os.Stat(df.dataset); serr == nil && fi.IsDir() {
-			var errs []string
+			var first error
 			for _, name := range mnist.Names() {
 				spec, _ := mnist.Lookup(name)
 				d, err := mnist.LoadDir(df.dataset, spec)
 				if err == nil {
 					return d, nil
 				}
-				errs = append(errs, err.Error())
+				if first == nil {
+					first = err
+				}
 			}
-			return nil, fmt.Errorf("%s holds none of the datasets: %s", df.dataset, strings.Join(errs, "; "))
+			return nil, fmt.Errorf("--dataset %s: the folder holds the files of none of %s (%v)", df.dataset, strings.Join(mnist.Names(), ", "), first)
 		}
 	}
 	spec, opts, err := df.resolve(stderr)
