@@ -178,6 +178,10 @@ func TestTrainCommandResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint.ckpt")); err != nil {
 		t.Fatal(err)
 	}
+	// As if killed in the middle of writing a record: resuming drops the torn line.
+	f, _ := os.OpenFile(filepath.Join(dir, "results.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"run":"momentum","seed":1,"kind":"st`)
+	f.Close()
 	if _, errOut, err := runDescent("train", "--resume", dir, "--epochs", "5"); !errors.Is(err, errUsage) || !strings.Contains(errOut, "--epochs 5 differs") {
 		t.Errorf("resume with another --epochs: %v\n%s", err, errOut)
 	}
@@ -191,7 +195,10 @@ func TestTrainCommandResume(t *testing.T) {
 	if _, _, err := runDescent("train", "--resume", dir); err == nil || !strings.Contains(err.Error(), "nothing to resume") {
 		t.Errorf("resuming a finished run: %v", err)
 	}
-	recs, _ := results.ReadFile(filepath.Join(dir, "results.jsonl"))
+	recs, err := results.ReadFile(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	runs := results.Runs(recs)
 	if len(runs) != 1 || runs[0].Status() != results.StatusDone || len(runs[0].Epochs) != 2 {
 		t.Errorf("results of the resumed run: %d runs, status %s", len(runs), runs[0].Status())

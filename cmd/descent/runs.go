@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -318,13 +319,24 @@ func finish(dir string, asJSON bool, stdout, stderr io.Writer, runErr error) err
 	return runErr
 }
 
-// openResults creates (or, to resume, appends to) the results.jsonl of dir.
+// openResults creates (or, to resume, appends to) the results.jsonl of dir. To resume, it
+// first cuts off an incomplete last line, the tail of a process killed mid-write, which
+// the records appended after it would otherwise turn into a bad line.
 func openResults(dir string, resume bool) (*results.Writer, error) {
 	path := filepath.Join(dir, train.ResultsFile)
-	if resume {
-		return results.Append(path)
+	if !resume {
+		return results.Create(path)
 	}
-	return results.Create(path)
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if n := len(b); n > 0 && b[n-1] != '\n' {
+		if err := os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1)); err != nil {
+			return nil, err
+		}
+	}
+	return results.Append(path)
 }
 
 // setThreads sets GOMAXPROCS to n and returns the function that restores it. It also
