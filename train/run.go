@@ -55,7 +55,7 @@ type Epoch struct {
 	TrainLoss float64 // mean training loss of the epoch's batches, weighted by their size
 	// EvalLoss and EvalAccuracy are those of Data.Eval (NaN without it).
 	EvalLoss, EvalAccuracy float64
-	LR                     float64 // learning rate of the first group at the end of the epoch
+	LR                     float64 // learning rate of the first group in the epoch's last step
 }
 
 // Result is how a run ended.
@@ -82,6 +82,7 @@ type position struct {
 	EpochSamples int     `json:"epoch_samples"`
 	LogLoss      float64 `json:"log_loss"`
 	LogSteps     int     `json:"log_steps"`
+	LR           float64 `json:"lr"` // the learning rate of the first group at the last step
 
 	Status results.Status `json:"status,omitempty"` // set once the run has ended
 	Note   string         `json:"note,omitempty"`
@@ -245,6 +246,7 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 			if bar != nil {
 				bar.Step(n, loss)
 			}
+			r.pos.LR = r.opt.LR(0) // the rate of this step, before the schedule sets the next
 			if err := r.sched.BatchEnd(); err != nil {
 				r.pos.Seconds += time.Since(start).Seconds()
 				return r.diverge(out, bar, err.Error())
@@ -354,7 +356,7 @@ func (r *Run) logSteps(out Output, seconds float64) error {
 	}
 	r.metrics = append(r.metrics[:0],
 		results.Metric{Name: results.TrainLoss, Value: mean},
-		results.Metric{Name: results.LR, Value: r.opt.LR(0)})
+		results.Metric{Name: results.LR, Value: r.pos.LR})
 	return out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindStep,
 		Step: r.pos.Step, Epoch: r.pos.Epoch + 1, Seconds: seconds, Metrics: r.metrics})
 }
@@ -363,7 +365,7 @@ func (r *Run) logSteps(out Output, seconds float64) error {
 // checkpoint. If the evaluation or the schedule shows the run diverged, it returns why
 // instead, having written nothing.
 func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
-	e := &Epoch{Epoch: r.pos.Epoch + 1, Step: r.pos.Step, Seconds: seconds,
+	e := &Epoch{Epoch: r.pos.Epoch + 1, Step: r.pos.Step, Seconds: seconds, LR: r.pos.LR,
 		TrainLoss: r.pos.EpochLoss / float64(r.pos.EpochSamples), EvalLoss: math.NaN(), EvalAccuracy: math.NaN()}
 	lossName, accName := r.evalMetrics()
 	if r.d.Eval != nil {
@@ -379,7 +381,6 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 	if err := r.sched.EpochEnd(metric); err != nil {
 		return nil, err.Error(), nil
 	}
-	e.LR = r.opt.LR(0)
 	if out.Results != nil {
 		r.metrics = append(r.metrics[:0], results.Metric{Name: results.TrainLoss, Value: e.TrainLoss})
 		if r.d.Eval != nil {

@@ -217,24 +217,31 @@ func (c *cancelAfter) Write(p []byte) (int, error) {
 }
 
 func TestInterruptAndResume(t *testing.T) {
-	for _, cfg := range []Config{
-		tinyConfig(),
-		{Model: "cnn", Optimizer: "adadelta", Epochs: 2, BatchSize: 16, Seed: 11, LogEvery: 1,
-			Schedule: mustSpec(t, "step:1:0.7")},
-		{Model: "mlp", ModelConfig: modelConfig(16), Optimizer: "adamw", Epochs: 3, BatchSize: 32, Seed: 2,
-			Schedule: mustSpec(t, "onecycle"), Groups: []optim.GroupRule{{Pattern: "*.bias", Options: optim.Options{"weight_decay": "0"}}}},
+	atEpochEnd := tinyConfig()
+	atEpochEnd.LogEvery = 16 // the first record is that of the epoch's last step
+	for _, c := range []struct {
+		cfg   Config
+		after int // records written before the interruption
+	}{
+		{tinyConfig(), 5},
+		{atEpochEnd, 1},
+		{Config{Model: "cnn", Optimizer: "adadelta", Epochs: 2, BatchSize: 16, Seed: 11, LogEvery: 1,
+			Schedule: mustSpec(t, "step:1:0.7")}, 5},
+		{Config{Model: "mlp", ModelConfig: modelConfig(16), Optimizer: "adamw", Epochs: 3, BatchSize: 32, Seed: 2,
+			Schedule: mustSpec(t, "onecycle"), Groups: []optim.GroupRule{{Pattern: "*.bias", Options: optim.Options{"weight_decay": "0"}}}}, 5},
 	} {
+		cfg := c.cfg
 		d := tiny()
 		if cfg.Model == "cnn" {
 			d.Train, d.Eval = data.NewSubset(d.Train, seq(48)), data.NewSubset(d.Eval, seq(32))
 		}
 		_, full, want := train(t, cfg, d)
 
-		// Interrupted mid-epoch (after the 5th record, a step record of epoch 2 or 1).
+		// Interrupted after a step record.
 		dir := t.TempDir()
 		ckpt := filepath.Join(dir, "checkpoint")
 		ctx, cancel := context.WithCancel(context.Background())
-		w := &cancelAfter{n: 5, cancel: cancel}
+		w := &cancelAfter{n: c.after, cancel: cancel}
 		r, err := New("run", cfg, d)
 		if err != nil {
 			t.Fatal(err)
