@@ -207,6 +207,17 @@ func TestTrainCommandResume(t *testing.T) {
 	if err != nil || meta.Command != "train" {
 		t.Errorf("run.json: %+v, %v", meta, err)
 	}
+
+	// Killed before its first checkpoint: resuming starts the run again.
+	dir = filepath.Join(t.TempDir(), "early")
+	run(ctx, append([]string{"train", "--out", dir}, args...), &o, &e)
+	os.Remove(filepath.Join(dir, "checkpoint.ckpt"))
+	if _, stderr, err := runDescent("train", "--resume", dir); err != nil || !strings.Contains(stderr, "no checkpoint yet") {
+		t.Fatalf("resume without a checkpoint: %v\n%s", err, stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "model.weights")); !bytes.Equal(got, want) {
+		t.Error("the run started again has other weights")
+	}
 }
 
 func TestSweepCommand(t *testing.T) {

@@ -129,20 +129,25 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	if resume != "" {
 		info, err := train.ReadCheckpointInfo(ckpt)
-		if err != nil {
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			// Killed before its first checkpoint: train from the start, which gives the
+			// same run; its records replace those of the first attempt.
+			fmt.Fprintf(stderr, "descent train: %s has no checkpoint yet: starting its run again\n", dir)
+		case err != nil:
 			return err
-		}
-		if info.Status != "" {
+		case info.Status != "":
 			return fmt.Errorf("train: the run in %s has ended (%s after %d epochs); nothing to resume", dir, info.Status, info.Epoch)
+		default:
+			if err := run.Resume(ckpt); err != nil {
+				return err
+			}
+			if info.GOMAXPROCS != runtime.GOMAXPROCS(0) {
+				fmt.Fprintf(stderr, "descent train: resumed with %d threads, saved with %d: sums split over threads may round differently from now on\n",
+					runtime.GOMAXPROCS(0), info.GOMAXPROCS)
+			}
+			fmt.Fprintf(stderr, "descent train: resuming %s at epoch %d, step %d\n", dir, info.Epoch+1, info.Step)
 		}
-		if err := run.Resume(ckpt); err != nil {
-			return err
-		}
-		if info.GOMAXPROCS != runtime.GOMAXPROCS(0) {
-			fmt.Fprintf(stderr, "descent train: resumed with %d threads, saved with %d: sums split over threads may round differently from now on\n",
-				runtime.GOMAXPROCS(0), info.GOMAXPROCS)
-		}
-		fmt.Fprintf(stderr, "descent train: resuming %s at epoch %d, step %d\n", dir, info.Epoch+1, info.Step)
 	} else {
 		lrText := f.lr
 		if lrText == "" {
