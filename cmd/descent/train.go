@@ -47,7 +47,7 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	f := &trainFlags{}
 	f.register(fs, "mlp", 10)
 	fs.StringVar(&f.optimizer, "optimizer", "adam", "optimiser: "+registryNames())
-	fs.StringVar(&f.lr, "lr", "", "learning rate (default: the optimiser's own, "+defaultRatesText()+")")
+	fs.StringVar(&f.lr, "lr", "", "learning rate (default: the optimiser's own, listed by descent compare -h)")
 	fs.StringVar(&f.resume, "resume", "", "continue the interrupted run of the run folder `DIR`")
 	return fs, f
 }
