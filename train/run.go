@@ -84,8 +84,9 @@ type position struct {
 	LogSteps     int     `json:"log_steps"`
 	LR           float64 `json:"lr"` // the learning rate of the first group at the last step
 
-	Status results.Status `json:"status,omitempty"` // set once the run has ended
-	Note   string         `json:"note,omitempty"`
+	Status     results.Status `json:"status,omitempty"` // set once the run has ended
+	Note       string         `json:"note,omitempty"`
+	DivergedAt int            `json:"diverged_at,omitempty"` // the step at which a diverged run stopped
 }
 
 // Random streams of a seed: one for the weights and dropout masks, one for the loader.
@@ -235,7 +236,7 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 			loss, err := r.step(b)
 			if err != nil {
 				r.pos.Seconds += time.Since(start).Seconds()
-				return r.diverge(out, bar, err.Error())
+				return r.diverge(out, bar, err.Error(), r.pos.Step+1)
 			}
 			n := b.Size()
 			r.pos.Step++
@@ -249,7 +250,7 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 			r.pos.LR = r.opt.LR(0) // the rate of this step, before the schedule sets the next
 			if err := r.sched.BatchEnd(); err != nil {
 				r.pos.Seconds += time.Since(start).Seconds()
-				return r.diverge(out, bar, err.Error())
+				return r.diverge(out, bar, err.Error(), r.pos.Step)
 			}
 			if r.pos.LogSteps == r.cfg.LogEvery {
 				if err := r.logSteps(out, r.pos.Seconds+time.Since(start).Seconds()); err != nil {
@@ -267,7 +268,7 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 			return r.result(), err
 		}
 		if note != "" {
-			return r.diverge(out, bar, note)
+			return r.diverge(out, bar, note, r.pos.Step)
 		}
 		last = *e
 		if bar != nil {
@@ -406,15 +407,15 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 	return e, "", nil
 }
 
-// diverge ends a run that diverged: the steps logged so far, the end record, a checkpoint
-// of the weights before the step that failed.
-func (r *Run) diverge(out Output, bar *progress.Run, note string) (Result, error) {
+// diverge ends a run that diverged at step: the steps logged so far, the end record, a
+// checkpoint of the weights before the step that failed.
+func (r *Run) diverge(out Output, bar *progress.Run, note string, step int) (Result, error) {
 	if r.pos.LogSteps > 0 {
 		if err := r.logSteps(out, r.pos.Seconds); err != nil {
 			return r.result(), err
 		}
 	}
-	r.pos.Status, r.pos.Note = results.StatusDiverged, note
+	r.pos.Status, r.pos.Note, r.pos.DivergedAt = results.StatusDiverged, note, step
 	if bar != nil {
 		bar.Fail("diverged: " + note)
 	}
@@ -447,7 +448,7 @@ func (r *Run) interrupt(ctx context.Context, out Output, bar *progress.Run) (Res
 func (r *Run) end(out Output) error {
 	step := r.pos.Step
 	if r.pos.Status == results.StatusDiverged {
-		step++ // the step that failed
+		step = r.pos.DivergedAt
 	}
 	if out.Results != nil {
 		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEnd, Step: step,
