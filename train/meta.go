@@ -72,11 +72,15 @@ func flagTable(flags []Flag) *report.Table {
 		if f.Set {
 			mark = report.Good
 		}
-		t.Add(mark, "--"+f.Name, f.Value, f.Default, f.Usage)
+		t.Add(mark, "--"+f.Name, breakable(f.Value), breakable(f.Default), f.Usage)
 	}
 	t.Note = "Highlighted: set on the command line."
 	return t
 }
+
+// breakable lets a long list of values ("sgd,momentum,nesterov,...") break after its
+// commas, so that it does not widen its column until the table overflows the page.
+func breakable(s string) string { return strings.ReplaceAll(s, ",", ",\u200b") }
 
 // WriteMeta writes m to dir/run.json.
 func WriteMeta(dir string, m *Meta) error {
