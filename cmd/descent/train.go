@@ -52,48 +52,17 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	return fs, f
 }
 
-// resumable are the flags that may be given with --resume.
-var resumable = map[string]bool{"resume": true, "threads": true, "json": true}
-
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, f := newTrainFlags(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	resume := f.resume
-	meta := (*train.Meta)(nil)
 	if resume != "" {
-		// The run is that of the folder: parse its flags, then check the new ones agree.
 		var err error
-		if meta, err = train.ReadMeta(resume); err != nil {
+		if fs, f, err = resumedFlags(fs, f); err != nil {
 			return err
 		}
-		if meta.Command != "train" {
-			return fmt.Errorf("train: %s is a run folder of descent %s, not train", resume, meta.Command)
-		}
-		saved, sf := newTrainFlags(io.Discard)
-		if err := saved.Parse(meta.Args); err != nil {
-			return fmt.Errorf("train: %s: the saved command line does not parse: %v", resume, err)
-		}
-		var bad error
-		fs.Visit(func(fl *flag.Flag) {
-			if !resumable[fl.Name] && bad == nil && saved.Lookup(fl.Name).Value.String() != fl.Value.String() {
-				bad = usageError(fs, "--%s %s differs from the run being resumed (%s); only --threads and --json may change",
-					fl.Name, fl.Value, saved.Lookup(fl.Name).Value)
-			}
-		})
-		if bad != nil {
-			return bad
-		}
-		threads, asJSON := f.threads, f.json
-		threadsSet := false
-		fs.Visit(func(fl *flag.Flag) { threadsSet = threadsSet || fl.Name == "threads" })
-		f, fs = sf, saved
-		f.json = asJSON
-		if threadsSet {
-			f.threads = threads
-		}
-		f.out, f.resume = resume, resume
 	}
 	cfg, err := f.config(fs)
 	if err != nil {
@@ -154,7 +123,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			lrText = report.FormatValue(cfg.LR(), 4)
 		}
 		intro := fmt.Sprintf("Optimiser: %s, learning rate %s%s. %s", cfg.Optimizer, lrText, groupsText(cfg.Options, f), describe(cfg, d, tr, te, "test"))
-		meta = &train.Meta{Command: "train", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
+		meta := &train.Meta{Command: "train", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 			Machine: report.ThisMachine()}
 		if err := train.WriteMeta(dir, meta); err != nil {
 			return err
@@ -186,6 +155,38 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "descent train: checkpoint saved; continue with: descent train --resume %s\n", dir)
 	}
 	return finish(dir, f.json, stdout, stderr, runErr)
+}
+
+// resumedFlags returns the flags of the run folder given to --resume, parsed from its
+// run.json, after checking that the flags set on this command line (fs, f) are the same,
+// but for --threads (this command line's if set, else the run's) and --json (this
+// command line's).
+func resumedFlags(fs *flag.FlagSet, f *trainFlags) (*flag.FlagSet, *trainFlags, error) {
+	dir := f.resume
+	meta, err := train.ReadMeta(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meta.Command != "train" {
+		return nil, nil, fmt.Errorf("train: %s is a run folder of descent %s, not train", dir, meta.Command)
+	}
+	saved, sf := newTrainFlags(io.Discard)
+	if err := saved.Parse(meta.Args); err != nil {
+		return nil, nil, fmt.Errorf("train: %s: the saved command line does not parse: %v", dir, err)
+	}
+	var bad error
+	fs.Visit(func(fl *flag.Flag) {
+		switch {
+		case bad != nil:
+		case fl.Name == "threads":
+			sf.threads = f.threads
+		case fl.Name != "resume" && fl.Name != "json" && saved.Lookup(fl.Name).Value.String() != fl.Value.String():
+			bad = usageError(fs, "--%s %s differs from the run being resumed (%s); only --threads and --json may change",
+				fl.Name, fl.Value, saved.Lookup(fl.Name).Value)
+		}
+	})
+	sf.out, sf.resume, sf.json = dir, dir, f.json
+	return saved, sf, bad
 }
 
 // groupsText describes the options and parameter groups of a run, for its report.
