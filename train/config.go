@@ -54,8 +54,10 @@ type Config struct {
 	// 0, it is 10.
 	LogEvery int
 	// MaxLoss is the training loss above which a run counts as diverged, as one whose
-	// loss is NaN or infinite. If MaxLoss is 0, it is 1e4 (the cross-entropy of a model
-	// that gives the right class a probability of e^-10000).
+	// loss is NaN or infinite. If MaxLoss is 0, it is 100 times the loss of the first
+	// batch (230 for a model that starts at chance on 10 classes, where a loss of
+	// ln 10 = 2.3 means chance, 230 a probability of e^-230 for the right class). If
+	// MaxLoss is negative, only a NaN or infinite loss counts.
 	MaxLoss float64
 }
 
@@ -76,9 +78,6 @@ func (c Config) withDefaults() Config {
 	if c.LogEvery == 0 {
 		c.LogEvery = 10
 	}
-	if c.MaxLoss == 0 {
-		c.MaxLoss = 1e4
-	}
 	return c
 }
 
@@ -94,8 +93,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("train: evaluation batch size %d, want at least 1", c.EvalBatch)
 	case c.LogEvery < 0:
 		return fmt.Errorf("train: logging every %d steps, want at least 1", c.LogEvery)
-	case !(c.MaxLoss > 0):
-		return fmt.Errorf("train: divergence threshold %v, want a positive loss", c.MaxLoss)
+	case math.IsNaN(c.MaxLoss):
+		return fmt.Errorf("train: divergence threshold %v, want a number", c.MaxLoss)
 	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm):
 		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive", c.ClipNorm)
 	}

@@ -82,7 +82,8 @@ type position struct {
 	EpochSamples int     `json:"epoch_samples"`
 	LogLoss      float64 `json:"log_loss"`
 	LogSteps     int     `json:"log_steps"`
-	LR           float64 `json:"lr"` // the learning rate of the first group at the last step
+	LR           float64 `json:"lr"`         // the learning rate of the first group at the last step
+	FirstLoss    float64 `json:"first_loss"` // the loss of the first batch, for Config.MaxLoss
 
 	Status     results.Status `json:"status,omitempty"` // set once the run has ended
 	Note       string         `json:"note,omitempty"`
@@ -342,8 +343,15 @@ func (r *Run) checkLoss(loss float64) error {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return fmt.Errorf("train_loss = %v at step %d", loss, r.pos.Step+1)
 	}
-	if loss > r.cfg.MaxLoss {
-		return fmt.Errorf("train_loss = %.4g > %g at step %d", loss, r.cfg.MaxLoss, r.pos.Step+1)
+	if r.pos.Step == 0 && r.pos.FirstLoss == 0 {
+		r.pos.FirstLoss = loss
+	}
+	limit := r.cfg.MaxLoss
+	if limit == 0 {
+		limit = 100 * r.pos.FirstLoss
+	}
+	if limit > 0 && loss > limit {
+		return fmt.Errorf("train_loss = %.4g > %.4g at step %d", loss, limit, r.pos.Step+1)
 	}
 	return nil
 }
