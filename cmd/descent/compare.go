@@ -18,9 +18,10 @@ that opens offline.
 
 With no flags, the main job: SGD, momentum SGD, Nesterov SGD, Adagrad, RMSprop, Adam,
 AMSGrad and AdamW train the MLP 784-1000-1000-10 for 3 epochs on MNIST (fetched on first
-use). On 2 cores this takes about 1.5 minutes (3 s per epoch and optimiser, twice
-that when the cores are shared) and ends with test accuracies of 97-98%%; --epochs 10
-reaches 98-98.6%%. --model logreg takes seconds; --model cnn 30 s per epoch and optimiser.
+use). On 2 cores this takes 1.5 to 2.5 minutes (2 to 5 s per epoch and optimiser, as
+the cores are free or shared) and ends with test accuracies of 97.3-98%%; --epochs 10
+takes about 5 minutes and reaches 97.8-98.6%%. --model logreg takes seconds; --model cnn
+30 s per epoch and optimiser.
 
 Each optimiser uses its own default learning rate unless --lr says otherwise:
 %s.
