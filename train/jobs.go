@@ -57,6 +57,9 @@ func (j *Jobs) Run(ctx context.Context) ([]Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if ctx.Err() != nil {
+					continue // stopped: the runs not started are left out
+				}
 				job := j.Jobs[i]
 				o := Output{Results: j.Results, Progress: j.Progress, Label: job.Label}
 				if j.OnEpoch != nil {
