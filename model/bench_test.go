@@ -31,7 +31,9 @@ func BenchmarkTrainStep(b *testing.B) {
 			tp := autodiff.NewTape()
 			for b.Loop() {
 				tp.Reset()
-				nn.ZeroGrad(m)
+				for _, p := range params {
+					clear(p.Grad)
+				}
 				tp.Backward(tp.NLLLoss(m.Forward(tp, tp.Const(x)), y))
 				for _, p := range params {
 					for i := range p.Value {

@@ -53,7 +53,9 @@ func Params(m Module) []optim.Param {
 	return out
 }
 
-// ZeroGrad sets the gradient of every parameter of m to zero.
+// ZeroGrad sets the gradient of every parameter of m to zero. It lists the parameters,
+// which allocates: a training loop zeroes the slices of [Params] (or calls its optimiser's
+// ZeroGrad) instead.
 func ZeroGrad(m Module) {
 	for _, p := range m.Parameters() {
 		p.Var.ZeroGrad()
