@@ -489,21 +489,10 @@ func TestEvalDivergence(t *testing.T) {
 	bad := synthetic(64, 3)
 	bad.X[100] = float32(math.NaN())
 	d.Eval = bad
-	cfg := tinyConfig()
-	r, err := New("run", cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var buf bytes.Buffer
-	res, err := r.Train(context.Background(), Output{Results: results.NewWriter(&buf)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, recs, _ := train(t, tinyConfig(), d)
 	if res.Status != results.StatusDiverged || res.Epochs != 0 || !strings.Contains(res.Note, "test_loss = NaN after epoch 1") {
 		t.Fatalf("%+v, want diverged after epoch 1 with a note on the test loss", res)
 	}
-	recs, _ := results.Read(&buf)
 	end := recs[len(recs)-1]
 	if end.Status != results.StatusDiverged || end.Step != 16 {
 		t.Errorf("end record %+v, want diverged at step 16", end)
