@@ -1,6 +1,7 @@
 package autodiff
 
 import (
+	"github.com/descent-ml/descent/internal/race"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -124,7 +125,7 @@ func TestNoGradientForConstants(t *testing.T) {
 }
 
 func TestTrainingStepAllocatesNothing(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("the race detector allocates")
 	}
 	ps, loss := smallNet()

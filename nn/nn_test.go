@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/descent-ml/descent/internal/race"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -233,7 +234,7 @@ func TestDropoutModes(t *testing.T) {
 }
 
 func TestTrainingStepAllocatesNothing(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("the race detector allocates")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/descent-ml/descent/internal/race"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -433,6 +434,9 @@ func TestDivergence(t *testing.T) {
 
 // TestStepAllocs checks that a training step allocates nothing once warm.
 func TestStepAllocs(t *testing.T) {
+	if race.Enabled {
+		t.Skip("the race detector allocates")
+	}
 	for _, m := range []string{"logreg", "mlp"} {
 		cfg := tinyConfig()
 		cfg.Model = m

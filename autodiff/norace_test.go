@@ -1,5 +1,0 @@
-//go:build !race
-
-package autodiff
-
-const raceEnabled = false
