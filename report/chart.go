@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/descent-ml/descent/internal/atomicfile"
 )
 
 // A Chart is a figure that can be drawn: a [LinePlot], a [Heatmap] or a [BarChart].
@@ -78,25 +78,10 @@ func Save(base string, ch Chart) error {
 	return nil
 }
 
-// writeFile writes data to path through a temporary file and a rename, so a reader never
-// sees half a file.
+// writeFile writes data to path atomically (internal/atomicfile): a reader never sees
+// half a file, even after a crash.
 func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	err = tmp.Chmod(0o644)
-	if err == nil {
-		_, err = tmp.Write(data)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil

@@ -10,7 +10,8 @@ import (
 	"hash"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/descent-ml/descent/internal/atomicfile"
 )
 
 // A checkpoint file holds named sections and a checksum, version 1:
@@ -59,20 +60,14 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// writeCheckpoint writes the sections to path atomically: a temporary file, synced, then
-// renamed, then the folder synced.
-func writeCheckpoint(path string, sections []section) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+// writeCheckpoint writes the sections to path atomically (internal/atomicfile): a
+// temporary file, synced, then renamed, then the folder synced.
+func writeCheckpoint(path string, sections []section) error {
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Close()
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	cw := &countWriter{w: bw, h: sha256.New()}
 	var hdr []byte
@@ -103,18 +98,8 @@ func writeCheckpoint(path string, sections []section) (err error) {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("train: checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("train: checkpoint: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename itself durable
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/atomicfile"
 	"github.com/descent-ml/descent/minimize"
 	"github.com/descent-ml/descent/problem"
 	"github.com/descent-ml/descent/report"
@@ -509,7 +510,7 @@ func plotTrace(path string, f *minimizeFlags, obj minimize.Objective, res *minim
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 // scipyResult is the JSON line of scipy_lbfgs.py.

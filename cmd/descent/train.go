@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/descent-ml/descent/internal/atomicfile"
 	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/report"
 	"github.com/descent-ml/descent/train"
@@ -209,15 +210,15 @@ func groupsText(opts map[string]string, f *trainFlags) string {
 	return ", " + strings.Join(s, ", ")
 }
 
-// saveWeights writes the run's final weights to path.
+// saveWeights writes the run's final weights to path, atomically.
 func saveWeights(path string, run *train.Run) error {
-	file, err := os.Create(path)
+	file, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
+	defer file.Close()
 	if err := run.SaveWeights(file); err != nil {
-		file.Close()
 		return err
 	}
-	return file.Close()
+	return file.Commit()
 }

@@ -9,29 +9,23 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/descent-ml/descent/internal/atomicfile"
 )
 
 // partial marks the temporary files of downloads in progress: ".<name>.partial-<random>".
 const partial = ".partial-"
 
 // writeVerified copies src, which should be the file f, into dir/f.Name atomically: it
-// writes a temporary file in dir, syncs it, checks its size and SHA-256, and only then
-// renames it. origin names src in errors. On any error the temporary file is removed and
-// dir/f.Name is untouched.
-func writeVerified(dir string, f File, src io.Reader, origin string) (err error) {
-	tmp, err := os.CreateTemp(dir, "."+f.Name+partial+"*")
+// writes a temporary file in dir, checks its size and SHA-256, and only then syncs and
+// renames it (internal/atomicfile). origin names src in errors. On any error the
+// temporary file is removed and dir/f.Name is untouched.
+func writeVerified(dir string, f File, src io.Reader, origin string) error {
+	tmp, err := atomicfile.CreateTemp(filepath.Join(dir, f.Name), "."+f.Name+partial+"*")
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
+	defer tmp.Close()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(src, f.Size+1))
 	if err != nil {
@@ -43,16 +37,7 @@ func writeVerified(dir string, f File, src io.Reader, origin string) (err error)
 	if got := hex.EncodeToString(h.Sum(nil)); got != f.SHA256 {
 		return &VerifyError{Path: origin, Want: f, Size: n, SHA256: got}
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, f.Name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return tmp.Commit()
 }
 
 // copyInto copies the file at path, which should be f, into dir atomically.
@@ -63,19 +48,6 @@ func copyInto(dir string, f File, path string) error {
 	}
 	defer in.Close()
 	return writeVerified(dir, f, in, path)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !os.IsPermission(err) {
-		return fmt.Errorf("mnist: sync %s: %w", dir, err)
-	}
-	return nil
 }
 
 // removeStalePartials removes the temporary files of downloads that were killed more than
