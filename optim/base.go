@@ -5,7 +5,8 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
+
+	"github.com/descent-ml/descent/internal/parallel"
 )
 
 // spec describes one first-order optimiser to the shared machinery of [base]: its name, its
@@ -52,9 +53,9 @@ type base[C, K any] struct {
 	steps    int64 // Step calls that updated the parameters
 	k        kernel
 
-	plan plan
-	bad  []badGrad // per worker, from the check phase
-	wg   sync.WaitGroup
+	plan   plan
+	bad    []badGrad // per worker, from the check phase
+	phases [2]phaseBody[C, K]
 }
 
 // init sets the spec, kernel and defaults and adds the first group.
@@ -325,19 +326,27 @@ func (b *base[C, K]) ensurePlan() int {
 	return workers
 }
 
-// run performs a phase on every part, in parallel when there are several workers.
+// run performs a phase on every part, in parallel when there are several workers. The
+// parts go to the shared pool of internal/parallel; each element's update depends on that
+// element alone, so which goroutine runs which part does not change a bit.
 func (b *base[C, K]) run(workers, phase int) {
 	if workers == 1 {
 		b.work(0, phase)
 		return
 	}
-	b.wg.Add(workers - 1)
-	for w := 1; w < workers; w++ {
-		submit(task{b, w, phase})
-	}
-	b.work(0, phase)
-	b.wg.Wait()
+	pb := &b.phases[phase]
+	pb.b, pb.phase = b, phase
+	parallel.SplitBody(workers, workers, pb)
 }
+
+// A phaseBody is a phase of a step, as a loop body over the parts of the plan.
+type phaseBody[C, K any] struct {
+	b     *base[C, K]
+	phase int
+}
+
+// Range performs the phase on part i (lo and hi, the same as i, are not used).
+func (p *phaseBody[C, K]) Range(i, _, _ int) { p.b.work(i, p.phase) }
 
 // work performs a phase on part w.
 func (b *base[C, K]) work(w, phase int) {
@@ -364,8 +373,6 @@ func (b *base[C, K]) work(w, phase int) {
 		}
 	}
 }
-
-func (b *base[C, K]) done() { b.wg.Done() }
 
 // index returns the position of the parameter named name, or -1.
 func (b *base[C, K]) index(name string) int {

@@ -2,8 +2,8 @@ package problem
 
 import (
 	"math"
-	"runtime"
-	"sync"
+
+	"github.com/descent-ml/descent/internal/parallel"
 )
 
 // design is a data matrix X of n rows (samples) and d columns (features), read row-wise
@@ -131,7 +131,8 @@ type rowFunc interface {
 func rowValue(a, t float64) float64 { return a + math.Log1p(t) }
 
 // engine runs passes over a design split into a fixed number of parts, each with its
-// own accumulators, summed in a fixed order: results do not depend on GOMAXPROCS.
+// own accumulators, summed in a fixed order: results depend neither on GOMAXPROCS nor on
+// which goroutine of internal/parallel's pool runs which part.
 type engine struct {
 	x      design
 	m      int
@@ -139,12 +140,20 @@ type engine struct {
 	acc    [][]float64 // per part: m·d accumulated coefficients
 	sum    []float64   // per part: accumulated scalars
 	z, r   [][]float64 // per part: block·m scratch
+
+	// The pass in progress, for Range.
+	grad bool
+	w    []float64
+	f    rowFunc
 }
+
+// maxParts bounds the parts of an engine.
+const maxParts = 16
 
 // newEngine prepares passes over x with m values per row.
 func newEngine(x design, m int) *engine {
 	n, d := x.rows(), x.cols()
-	parts := min(16, max(1, n*d*m/(1<<16)), max(1, n))
+	parts := min(maxParts, max(1, n*d*m/(1<<16)), max(1, n))
 	e := &engine{x: x, m: m, bounds: make([]int, parts+1), acc: make([][]float64, parts),
 		sum: make([]float64, parts), z: make([][]float64, parts), r: make([][]float64, parts)}
 	for p := 0; p <= parts; p++ {
@@ -163,19 +172,9 @@ func newEngine(x design, m int) *engine {
 // returns the sum of the scalars; if out is not nil it also stores Σᵢ rᵢ ⊗ xᵢ there.
 func (e *engine) pass(out, w []float64, f rowFunc) float64 {
 	parts := len(e.acc)
-	workers := min(runtime.GOMAXPROCS(0), parts)
-	if workers == 1 {
-		for p := range parts {
-			e.part(p, out != nil, w, f)
-		}
-	} else {
-		var wg sync.WaitGroup
-		wg.Add(workers)
-		for k := range workers {
-			go e.worker(&wg, k, workers, out != nil, w, f)
-		}
-		wg.Wait()
-	}
+	e.grad, e.w, e.f = out != nil, w, f
+	parallel.SplitBody(parts, parts, e)
+	e.w, e.f = nil, nil
 	s := 0.0
 	for p := range parts {
 		s += e.sum[p]
@@ -189,12 +188,8 @@ func (e *engine) pass(out, w []float64, f rowFunc) float64 {
 	return s
 }
 
-func (e *engine) worker(wg *sync.WaitGroup, k, workers int, grad bool, w []float64, f rowFunc) {
-	for p := k; p < len(e.acc); p += workers {
-		e.part(p, grad, w, f)
-	}
-	wg.Done()
-}
+// Range runs part p of the pass in progress (lo and hi, the same as p, are not used).
+func (e *engine) Range(p, _, _ int) { e.part(p, e.grad, e.w, e.f) }
 
 func (e *engine) part(p int, grad bool, w []float64, f rowFunc) {
 	m, b := e.m, e.x.block()

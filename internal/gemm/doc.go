@@ -35,13 +35,14 @@
 // all of A), m (whole micro-tiles of C's rows; each part packs all of B) or k (each part
 // but the first writes its m×n product to scratch memory that is added to C at the end,
 // the right cut for the weight gradients of convolutions, where k is the batch's pixels).
-// The caller and up to GOMAXPROCS-1 long-lived workers claim the parts one by one, so a
-// worker that wakes late or a core busy with another process only shifts parts to the
-// others. Each part runs the blocked algorithm on its own packing buffer. Waking a parked thread costs
-// 60-400µs on the virtual machines descent is measured on, so workers, and the caller
-// waiting for them, poll for 200µs before they block; the products of a training step
-// follow each other closely enough to keep them awake. Packing buffers and call records
-// are reused, so a call in steady state allocates nothing.
+// The parts go to internal/parallel, the worker pool every package of descent shares: the
+// caller and up to GOMAXPROCS-1 long-lived workers claim them one by one, so a worker that
+// wakes late or a core busy with another process only shifts parts to the others, and the
+// workers that poll between calls (waking a parked thread costs 60-400µs on the virtual
+// machines descent is measured on) are the same ones for products and for the other
+// kernels of a training step. Each part runs the blocked algorithm on its own packing
+// buffer. Packing buffers and call records are reused, so a call in steady state
+// allocates nothing.
 //
 // # Aliasing
 //

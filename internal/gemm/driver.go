@@ -1,7 +1,8 @@
 package gemm
 
-// sgemm computes C = alpha·op(A)·op(B) + beta·C with kernel set x and up to threads
-// goroutines; the arguments have been checked.
+// sgemm computes C = alpha·op(A)·op(B) + beta·C with kernel set x, cut into parts for
+// threads goroutines (run by the caller and up to GOMAXPROCS−1 workers of
+// internal/parallel); the arguments have been checked.
 func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -19,7 +20,7 @@ func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32
 		putWorkspace(ws)
 		return
 	}
-	runParallel(&p, cut, threads)
+	runParallel(&p, cut)
 }
 
 // scale sets C = beta·C, without reading C when beta is 0.

@@ -1,21 +1,40 @@
-// Package parallel splits loops over the cores with a persistent pool of worker goroutines.
+// Package parallel splits loops over the cores with the one persistent pool of worker
+// goroutines that every package of descent shares.
 //
-// [For] runs a loop body over disjoint chunks of an index range, one chunk on the calling
-// goroutine and the others on pooled workers; [Split] does the same for a given number of
-// chunks and tells each call its chunk index, and [SplitBody] takes the body as an
-// interface value instead of a closure. The number of chunks of For is at most
+// [For] runs a loop body over disjoint chunks of an index range; [Split] does the same for
+// a given number of chunks and tells each call its chunk index, and [SplitBody] takes the
+// body as an interface value instead of a closure. The number of chunks of For is at most
 // runtime.GOMAXPROCS(0), read at each call, so setting GOMAXPROCS sets the threads.
+//
+// # Claiming
+//
+// The chunks of a call are claimed one at a time, as the goroutines working on the call
+// free up: the caller runs chunk 0 and then claims the next unclaimed chunk, and so does
+// each of the up to GOMAXPROCS−1 workers the call wakes. A call split into more chunks than
+// there are cores ([Parts]) so balances itself: a core that starts late, or is busy with
+// something else, only leaves its chunks to the others. Which goroutine runs a chunk
+// depends on timing; a chunk's bounds do not, so a body that writes each chunk's result to
+// its own place, combined afterwards in chunk order, gives the same bits every time.
+//
+// # Waiting
+//
+// Waking a parked thread costs 60-400µs on the virtual machines descent is measured on,
+// more than the chunks of a small kernel take, while the kernels of a training step follow
+// each other within microseconds. So an idle worker polls for the next call for [Spin]
+// before it blocks, and a caller polls for its chunks' end as long before it blocks; with
+// GOMAXPROCS 1 neither polls.
 //
 // # Nesting
 //
-// A body may itself call For (or anything that does): a caller that waits for its chunks
-// first takes back every chunk no worker has started, so a full pool never deadlocks.
+// A body may itself call For (or anything that does): a caller never waits for a chunk
+// that nobody has claimed (it claims every chunk left itself), only for chunks being run,
+// so a busy pool never deadlocks.
 //
 // # Allocation
 //
 // For, Split and SplitBody allocate nothing once the pool is warm; a closure passed as body
 // is allocated by the caller when it captures variables, which a [Body] kept by the caller
-// (in a sync.Pool, say) avoids.
+// avoids.
 package parallel
 
 import (
@@ -25,8 +44,13 @@ import (
 	"time"
 )
 
-// MaxChunks bounds the number of chunks of one call of [For] or [Split].
+// MaxChunks bounds the number of chunks of one call of [For], [Split] or [SplitBody].
 const MaxChunks = 64
+
+// Spin is how long an idle worker polls for a call, and a caller for the end of its chunks,
+// before blocking, when GOMAXPROCS is above 1. The polling does not yield the processor
+// (yielding lets the goroutines wander between threads and park them), so it is short.
+const Spin = 200 * time.Microsecond
 
 // A Body is a loop body that [SplitBody] runs without a closure: typically a pointer to a
 // struct holding the loop's operands, recycled by the caller, so that splitting a loop
@@ -36,94 +60,141 @@ type Body interface {
 	Range(i, lo, hi int)
 }
 
-// A job is one chunk of a call. claimed is set by whoever runs it. Exactly one of body,
-// split and b is set.
-type job struct {
-	body      func(lo, hi int)
-	split     func(i, lo, hi int)
-	b         Body
-	i, lo, hi int
-	claimed   atomic.Bool
-	g         *group
-}
+// A call is one call of For, Split or SplitBody, recycled as soon as its caller returns,
+// even if a worker has not yet looked at its notice: every use has a new generation, and
+// a worker holding an old one finds nothing to claim.
+type call struct {
+	// The body: exactly one is set.
+	body  func(lo, hi int)
+	split func(i, lo, hi int)
+	b     Body
+	n     int
 
-func (j *job) run() {
-	defer j.g.pending.Add(-1)
-	switch {
-	case j.body != nil:
-		j.body(j.lo, j.hi)
-	case j.split != nil:
-		j.split(j.i, j.lo, j.hi)
-	default:
-		j.b.Range(j.i, j.lo, j.hi)
-	}
-	j.g.wg.Done()
-}
-
-// A group is the state of one call, recycled through groups.
-type group struct {
-	jobs    [MaxChunks]job
+	gen     uint32        // the current generation; read and written by callers only
+	state   atomic.Uint64 // generation<<32 | next chunk to claim<<16 | chunks
+	pending atomic.Int32  // chunks not yet finished, polled before waiting on wg
 	wg      sync.WaitGroup
-	pending atomic.Int32 // chunks not finished, polled before waiting on wg
+}
+
+// runChunk runs chunk i of chunks and marks it finished; c may be recycled as soon as it
+// returns.
+func (c *call) runChunk(i, chunks int) {
+	lo, hi := i*c.n/chunks, (i+1)*c.n/chunks
+	switch {
+	case c.body != nil:
+		c.body(lo, hi)
+	case c.split != nil:
+		c.split(i, lo, hi)
+	default:
+		c.b.Range(i, lo, hi)
+	}
+	c.pending.Add(-1)
+	c.wg.Done()
+}
+
+// help claims and runs chunks of generation gen of c until none is left.
+func (c *call) help(gen uint32) {
+	for {
+		v := c.state.Load()
+		next, chunks := int(v>>16&0xffff), int(v&0xffff)
+		if uint32(v>>32) != gen || next >= chunks {
+			return
+		}
+		if c.state.CompareAndSwap(v, v+1<<16) {
+			c.runChunk(next, chunks)
+		}
+	}
+}
+
+// A notice tells a worker that generation gen of a call wants help.
+type notice struct {
+	c   *call
+	gen uint32
 }
 
 var (
-	groups  = sync.Pool{New: func() any { return new(group) }}
-	queue   = make(chan *job, 4*MaxChunks)
-	mu      sync.Mutex
-	workers int // goroutines started so far, each serving queue forever
+	// calls keeps calls for reuse. Unlike a sync.Pool it is not emptied by the garbage
+	// collector, so that a call in steady state never allocates.
+	calls struct {
+		sync.Mutex
+		free []*call
+	}
+	workers struct {
+		sync.Mutex
+		n       int // goroutines started so far, each serving notices forever
+		notices chan notice
+	}
 )
 
-// ensureWorkers starts workers until at least n of them serve the queue.
-func ensureWorkers(n int) {
-	mu.Lock()
-	for workers < n {
-		workers++
-		go serve()
+func getCall() *call {
+	calls.Lock()
+	defer calls.Unlock()
+	if n := len(calls.free); n > 0 {
+		c := calls.free[n-1]
+		calls.free = calls.free[:n-1]
+		return c
 	}
-	mu.Unlock()
+	return new(call)
 }
 
-// serve runs the jobs of the queue that nobody has claimed. A job may be queued after its
-// caller took it back and even after its group was reused; the claim decides who runs it.
-//
-// After each job a worker polls the queue for spin before it blocks: waking a parked
-// thread costs tens of microseconds on the virtual machines descent is measured on, more
-// than the chunks of a small kernel take, while the kernels of a training step follow
-// each other within microseconds. The polling yields the processor every microsecond or
-// so, so it delays no runnable goroutine for longer.
-func serve() {
+func putCall(c *call) {
+	c.body, c.split, c.b = nil, nil, nil // drop the caller's operands
+	calls.Lock()
+	calls.free = append(calls.free, c)
+	calls.Unlock()
+}
+
+// notify asks up to k workers for help with generation gen of c, starting workers until
+// there are k. It never blocks: when the notices already waiting fill the queue, every
+// worker is busy, and the caller does the work itself.
+func notify(c *call, gen uint32, k int) {
+	workers.Lock()
+	if workers.notices == nil {
+		workers.notices = make(chan notice, 4*MaxChunks)
+	}
+	for ; workers.n < k; workers.n++ {
+		go serve(workers.notices)
+	}
+	notices := workers.notices
+	workers.Unlock()
+	for range k {
+		select {
+		case notices <- notice{c, gen}:
+		default:
+			return
+		}
+	}
+}
+
+// serve helps with calls until the program ends; workers are started on demand and never
+// stop. After each call a worker polls for the next one for Spin before blocking.
+func serve(notices <-chan notice) {
 	for {
-		j, ok := poll()
+		j, ok := poll(notices)
 		if !ok {
-			j = <-queue
+			j = <-notices
 		}
-		if j.claimed.CompareAndSwap(false, true) {
-			j.run()
-		}
+		j.c.help(j.gen)
 	}
 }
 
-// spin is how long an idle worker polls for a job before blocking.
-const spin = 100 * time.Microsecond
+// spinning reports whether waiting should poll before blocking: only when there is another
+// processor to run what is waited for.
+func spinning() bool { return runtime.GOMAXPROCS(0) > 1 }
 
-func poll() (*job, bool) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		return nil, false
+// poll waits up to Spin for a notice without blocking the thread.
+func poll(notices <-chan notice) (notice, bool) {
+	if !spinning() {
+		return notice{}, false
 	}
-	for start := time.Now(); time.Since(start) < spin; {
-		// Check the queue for about a microsecond between yields: yielding at every turn
-		// takes the scheduler's lock at a rate that slows everyone.
-		for range 64 {
-			select {
-			case j := <-queue:
-				return j, true
-			default:
-			}
+	for start := time.Now(); time.Since(start) < Spin; {
+		select {
+		case j := <-notices:
+			return j, true
+		default:
 		}
-		runtime.Gosched()
 	}
-	return nil, false
+	return notice{}, false
 }
 
 // Chunks returns the number of chunks For(n, grain, ·) uses: at most GOMAXPROCS and
@@ -170,8 +241,9 @@ func For(n, grain int, body func(lo, hi int)) {
 
 // Split calls body(i, lo, hi) for the chunks i = 0 … chunks−1 of [0, n), chunk i being
 // [i·n/chunks, (i+1)·n/chunks), in parallel, and returns when every call has returned.
-// Chunk 0 runs on the calling goroutine. The chunk index lets each call use its own part of
-// a scratch buffer sized for chunks workers. chunks must be in [1, MaxChunks].
+// Chunk 0 runs on the calling goroutine, the others on whichever goroutine claims them
+// first (see the package doc). The chunk index lets each call use its own part of a
+// scratch buffer sized for chunks. chunks must be in [1, MaxChunks].
 func Split(n, chunks int, body func(i, lo, hi int)) {
 	if chunks < 1 || chunks > MaxChunks {
 		panic("parallel: chunks out of range")
@@ -195,34 +267,25 @@ func SplitBody(n, chunks int, b Body) {
 	run(n, chunks, nil, nil, b)
 }
 
+// run runs the chunks of one call with the caller and up to GOMAXPROCS−1 workers.
 func run(n, chunks int, body func(lo, hi int), split func(i, lo, hi int), b Body) {
-	ensureWorkers(chunks - 1)
-	g := groups.Get().(*group)
-	g.wg.Add(chunks)
-	g.pending.Store(int32(chunks))
-	for i := range chunks {
-		j := &g.jobs[i]
-		j.body, j.split, j.b, j.i, j.lo, j.hi, j.g = body, split, b, i, i*n/chunks, (i+1)*n/chunks, g
-		j.claimed.Store(i == 0)
-		if i > 0 {
-			queue <- j
+	c := getCall()
+	c.body, c.split, c.b, c.n = body, split, b, n
+	c.gen++
+	gen := c.gen
+	c.pending.Store(int32(chunks))
+	c.wg.Add(chunks)
+	// Chunk 0 is the caller's: claimed from the start.
+	c.state.Store(uint64(gen)<<32 | 1<<16 | uint64(chunks))
+	if k := min(chunks, runtime.GOMAXPROCS(0)) - 1; k > 0 {
+		notify(c, gen, k)
+	}
+	c.runChunk(0, chunks)
+	c.help(gen)
+	if spinning() {
+		for start := time.Now(); c.pending.Load() > 0 && time.Since(start) < Spin; {
 		}
 	}
-	g.jobs[0].run()
-	for i := 1; i < chunks; i++ {
-		if j := &g.jobs[i]; j.claimed.CompareAndSwap(false, true) {
-			j.run()
-		}
-	}
-	// Poll before blocking, for the same reason as the workers: a parked caller takes tens of
-	// microseconds to wake.
-	if runtime.GOMAXPROCS(0) > 1 {
-		for start := time.Now(); g.pending.Load() > 0 && time.Since(start) < spin; {
-		}
-	}
-	g.wg.Wait()
-	for i := range chunks {
-		g.jobs[i].body, g.jobs[i].split, g.jobs[i].b = nil, nil, nil
-	}
-	groups.Put(g)
+	c.wg.Wait()
+	putCall(c)
 }

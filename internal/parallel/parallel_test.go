@@ -2,8 +2,11 @@ package parallel
 
 import (
 	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestForCoversEachIndexOnce(t *testing.T) {
@@ -111,5 +114,102 @@ func TestParts(t *testing.T) {
 	runtime.GOMAXPROCS(1)
 	if Parts(1000, 1) != 1 {
 		t.Error("Parts on one thread")
+	}
+}
+
+// goid returns the calling goroutine's id, from the first line of its stack trace.
+func goid() string {
+	var buf [64]byte
+	f := strings.Fields(string(buf[:runtime.Stack(buf[:], false)]))
+	return f[1]
+}
+
+// TestChunkZeroOnCaller checks the documented affinity: chunk 0 runs on the calling
+// goroutine, whatever the workers do.
+func TestChunkZeroOnCaller(t *testing.T) {
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	me := goid()
+	for range 20 {
+		var ran [8]string
+		Split(8, 8, func(i, lo, hi int) { ran[i] = goid() })
+		if ran[0] != me {
+			t.Fatalf("chunk 0 ran on goroutine %s, the caller is %s", ran[0], me)
+		}
+	}
+}
+
+// TestClaimsBalance checks that the chunks are claimed as goroutines free up: with the
+// caller busy in chunk 0 until the other chunks are done, a worker must run them all.
+func TestClaimsBalance(t *testing.T) {
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	// Notices of earlier tests that the workers have not read yet could fill the queue, and
+	// the call's would be dropped (as it may be: the caller does the work then).
+	workers.Lock()
+	q := workers.notices
+	workers.Unlock()
+	for len(q) > 0 {
+		runtime.Gosched()
+	}
+	const chunks = 8
+	var done atomic.Int32
+	var early int32
+	Split(chunks, chunks, func(i, lo, hi int) {
+		if i == 0 {
+			for deadline := time.Now().Add(10 * time.Second); done.Load() < chunks-1 && time.Now().Before(deadline); {
+				runtime.Gosched()
+			}
+			early = done.Load()
+			return
+		}
+		done.Add(1)
+	})
+	if early != chunks-1 {
+		t.Fatalf("%d of %d chunks done while the caller was busy", early, chunks-1)
+	}
+}
+
+// TestConcurrentNestedCalls runs many callers at once whose bodies call in again, more
+// than the queue of notices holds: every index is visited once and nothing deadlocks.
+func TestConcurrentNestedCalls(t *testing.T) {
+	old := runtime.GOMAXPROCS(3)
+	defer runtime.GOMAXPROCS(old)
+	const callers, rounds = 16, 50
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				Split(100, MaxChunks, func(_, lo, hi int) {
+					For(hi-lo, 1, func(lo, hi int) { total.Add(int64(hi - lo)) })
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	if got, want := total.Load(), int64(callers*rounds*100); got != want {
+		t.Fatalf("total %d, want %d", got, want)
+	}
+}
+
+// TestChunksOutOfRange checks the panics of Split and SplitBody.
+func TestChunksOutOfRange(t *testing.T) {
+	for _, chunks := range []int{0, MaxChunks + 1} {
+		for name, f := range map[string]func(){
+			"Split":     func() { Split(10, chunks, func(i, lo, hi int) {}) },
+			"SplitBody": func() { SplitBody(10, chunks, &countBody{}) },
+		} {
+			func() {
+				defer func() {
+					if r := recover(); r != "parallel: chunks out of range" {
+						t.Errorf("%s with %d chunks: recovered %v", name, chunks, r)
+					}
+				}()
+				f()
+			}()
+		}
 	}
 }
