@@ -18,6 +18,19 @@ type Dataset interface {
 	Example(dst []float32, i int) (label int)
 }
 
+// A Gatherer is a Dataset that writes a batch of examples at once, faster than an Example
+// call for each: converting whole rows with SIMD kernels, say, with the memory reads of
+// all the rows started first. A [Loader] over a Gatherer, or over a [Subset] of one, builds
+// its batches with Gather, split over the cores.
+type Gatherer interface {
+	Dataset
+	// Gather writes example idx[j] into dst[j·F:(j+1)·F], F the product of Shape, and its
+	// label into y[j], for every j: the same values as Example. It may be called from
+	// several goroutines at once with disjoint dst and y. It panics if an index is out of
+	// range.
+	Gather(dst []float32, y []int, idx []int)
+}
+
 // Features returns the number of float32 values of one example of d: the product of its
 // Shape.
 func Features(d Dataset) int {

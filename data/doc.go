@@ -43,9 +43,13 @@
 //
 // # Speed and aliasing
 //
-// The next batch is built on a background goroutine while the caller trains on the current
-// one; [Loader.Close] stops it. A loader owns two batch buffers and reuses them: the
-// [Batch] returned by [Loader.Batch] is valid until the next call to Next, and steady-state
+// A loader over a [Gatherer] (MNIST's sets are), or over a [Subset] of one, builds each
+// batch when Next is called, with Gather split over the cores (the worker pool the tensor
+// kernels share, awake from the last step): for MNIST that takes less time than waking a
+// background goroutine would. Over other datasets the next batch is built on a background
+// goroutine while the caller trains on the current one, unless Config.NoPrefetch;
+// [Loader.Close] stops it. A loader owns two batch buffers and reuses them: the [Batch]
+// returned by [Loader.Batch] is valid until the next call to Next, and steady-state
 // iteration allocates nothing. A Loader is not safe for concurrent use. A Dataset must
 // allow Example to be called from the loader's goroutine while no other goroutine changes
 // it.

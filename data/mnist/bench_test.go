@@ -23,7 +23,9 @@ func synthetic(n int) *Set {
 
 // BenchmarkLoaderEpoch measures one shuffled epoch of an MNIST-sized training set in
 // batches of 128, with no training: the cost the loader adds to a training epoch. One op
-// is one epoch.
+// is one epoch. "gather" is the Set as it is (the loader uses Gather), "example" the same
+// Set seen as a plain Dataset (one Example call per image, on a background goroutine
+// unless no-prefetch).
 func BenchmarkLoaderEpoch(b *testing.B) {
 	set := synthetic(60000)
 	dense := data.Materialize(set)
@@ -32,9 +34,10 @@ func BenchmarkLoaderEpoch(b *testing.B) {
 		ds   data.Dataset
 		cfg  data.Config
 	}{
-		{"shuffle/prefetch", set, data.Config{BatchSize: 128, Sampling: data.Shuffle}},
-		{"shuffle/no-prefetch", set, data.Config{BatchSize: 128, Sampling: data.Shuffle, NoPrefetch: true}},
-		{"replacement/prefetch", set, data.Config{BatchSize: 128, Sampling: data.Replacement}},
+		{"shuffle/gather", set, data.Config{BatchSize: 128, Sampling: data.Shuffle}},
+		{"replacement/gather", set, data.Config{BatchSize: 128, Sampling: data.Replacement}},
+		{"shuffle/example/prefetch", exampleOnly{set}, data.Config{BatchSize: 128, Sampling: data.Shuffle}},
+		{"shuffle/example/no-prefetch", exampleOnly{set}, data.Config{BatchSize: 128, Sampling: data.Shuffle, NoPrefetch: true}},
 		{"dense/shuffle/prefetch", dense, data.Config{BatchSize: 128, Sampling: data.Shuffle}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

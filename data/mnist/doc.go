@@ -30,4 +30,10 @@
 // pixels (0.1307 and 0.3081 for MNIST, 0.2860 and 0.3530 for Fashion-MNIST);
 // [Set.Normalized] gives the same images under another normalisation, (0, 1) for the
 // pixels in [0, 1]. Labels are ints.
+//
+// A Set is a [data.Gatherer]: a loader builds a batch with [Set.Gather], which starts the
+// memory reads of all the batch's images before converting them, and looks the table up
+// with AVX-512 byte permutes where the CPU has them (64 pixels in some 35 instructions),
+// split over the cores by the loader. A shuffled batch of 128 images takes a few
+// microseconds.
 package mnist

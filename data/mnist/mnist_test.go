@@ -10,15 +10,18 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/data/idx"
 )
 
@@ -464,3 +467,68 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup(cifar): %v", err)
 	}
 }
+
+// TestGather checks that Gather writes the bits and labels of Example, for every byte
+// value and in every position of a row, and that a loader over a Set (which gathers) gives
+// the batches of a loader over the same examples one at a time.
+func TestGather(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	n, rows, cols := 300, 7, 29 // 203 bytes a row: SIMD blocks and a tail
+	images := make([]uint8, n*rows*cols)
+	for i := range images {
+		images[i] = uint8(rng.IntN(256))
+	}
+	copy(images, slices.Collect(func(yield func(uint8) bool) {
+		for b := range 256 {
+			yield(uint8(b))
+		}
+	}))
+	labels := make([]uint8, n)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(10))
+	}
+	s := NewSet(images, labels, rows, cols, 0.1307, 0.3081)
+	f := rows * cols
+	idx := []int{0, 1, 299, 17, 17, 150}
+	got, y := make([]float32, len(idx)*f), make([]int, len(idx))
+	s.Gather(got, y, idx)
+	want := make([]float32, f)
+	for j, i := range idx {
+		if l := s.Example(want, i); y[j] != l {
+			t.Errorf("label %d of the batch: %d, want %d", j, y[j], l)
+		}
+		for k := range want {
+			if math.Float32bits(got[j*f+k]) != math.Float32bits(want[k]) {
+				t.Fatalf("image %d byte %d: %v, want %v", i, k, got[j*f+k], want[k])
+			}
+		}
+	}
+
+	onebyone := func(d data.Dataset) [][]float32 {
+		l := data.NewLoader(d, data.Config{BatchSize: 32, Sampling: data.Shuffle}, rand.New(rand.NewPCG(1, 1)))
+		defer l.Close()
+		var out [][]float32
+		for range 2 {
+			for l.Next() {
+				out = append(out, slices.Clone(l.Batch().X))
+			}
+		}
+		return out
+	}
+	a, b := onebyone(s), onebyone(exampleOnly{s})
+	if len(a) != len(b) {
+		t.Fatalf("%d and %d batches", len(a), len(b))
+	}
+	for i := range a {
+		if !slices.Equal(a[i], b[i]) {
+			t.Fatalf("batch %d differs between Gather and Example", i)
+		}
+	}
+}
+
+// exampleOnly hides the Gather method of a Set.
+type exampleOnly struct{ s *Set }
+
+func (e exampleOnly) Len() int                         { return e.s.Len() }
+func (e exampleOnly) Shape() []int                     { return e.s.Shape() }
+func (e exampleOnly) Example(dst []float32, i int) int { return e.s.Example(dst, i) }

@@ -3,8 +3,10 @@ package mnist
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/vec"
 )
 
 // A Set is one split of a dataset: N grey images of Rows×Cols bytes and their labels.
@@ -20,11 +22,11 @@ type Set struct {
 	// Mean and Std are the normalisation: set them with Normalized.
 	Mean, Std float32
 
-	table *[256]float32 // the float32 value of each byte
+	table *vec.Table // the float32 value of each byte
 	shape []int
 }
 
-var _ data.Dataset = (*Set)(nil)
+var _ data.Gatherer = (*Set)(nil)
 
 // NewSet returns a set over images and labels (not copied), normalised with mean and std.
 // It panics if the lengths do not match or std is not positive.
@@ -43,14 +45,14 @@ func (s *Set) Normalized(mean, std float32) *Set {
 	if !(std > 0) || math.IsInf(float64(std), 1) || math.IsNaN(float64(mean)) || math.IsInf(float64(mean), 0) {
 		panic(fmt.Sprintf("mnist: normalisation with mean %v and std %v", mean, std))
 	}
-	t := new([256]float32)
+	var t [256]float32
 	for p := range t {
 		// The same float32 operations as torchvision's ToTensor then Normalize.
 		x := float32(p) / 255
 		t[p] = (x - mean) / std
 	}
 	c := *s
-	c.Mean, c.Std, c.table = mean, std, t
+	c.Mean, c.Std, c.table = mean, std, vec.NewTable(&t)
 	return &c
 }
 
@@ -63,13 +65,32 @@ func (s *Set) Shape() []int { return s.shape }
 // Example writes image i, normalised, into dst (Rows×Cols values) and returns its label.
 func (s *Set) Example(dst []float32, i int) int {
 	f := s.Rows * s.Cols
-	src := s.Images[i*f : (i+1)*f]
-	dst = dst[:len(src)]
-	t := s.table
-	for j, p := range src {
-		dst[j] = t[p]
-	}
+	vec.Lookup(dst[:f], s.Images[i*f:(i+1)*f], s.table)
 	return int(s.Labels[i])
+}
+
+// Gather writes images idx[j], normalised, into dst[j·F:(j+1)·F] (F = Rows×Cols) and
+// their labels into y[j]: the values of Example, for a batch.
+//
+// The images of a shuffled batch are scattered over the set, so their bytes come from
+// memory, not cache: Gather first reads one byte of every cache line of every image, loads
+// that do not wait for each other, so the memory system fetches all the images at once
+// instead of one after the other, and then converts them.
+func (s *Set) Gather(dst []float32, y []int, idx []int) {
+	f := s.Rows * s.Cols
+	dst, y = dst[:len(idx)*f], y[:len(idx)]
+	var touched uint8
+	for j, i := range idx {
+		img := s.Images[i*f : (i+1)*f]
+		for k := 0; k < len(img); k += 64 {
+			touched += img[k]
+		}
+		y[j] = int(s.Labels[i])
+	}
+	runtime.KeepAlive(touched)
+	for j, i := range idx {
+		vec.Lookup(dst[j*f:(j+1)*f], s.Images[i*f:(i+1)*f], s.table)
+	}
 }
 
 // Stats are summary statistics of a Set.

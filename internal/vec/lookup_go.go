@@ -1,0 +1,5 @@
+//go:build !amd64 || noasm
+
+package vec
+
+func lookup(dst []float32, src []uint8, t *Table) { lookupGo(dst, src, t) }
