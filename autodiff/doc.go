@@ -20,8 +20,10 @@
 // # Memory
 //
 // Values and gradients of intermediate Vars live in buffers owned by the tape and handed
-// out by length. [Tape.Reset] takes them all back; a training loop that resets its tape
-// every iteration allocates buffers only in its first iteration:
+// out by length, each request getting the shortest free buffer that holds it (best fit).
+// [Tape.Reset] takes them all back; a training loop that resets its tape every iteration
+// allocates buffers only in its first iteration, and an iteration on a smaller batch (the
+// short last batch of an epoch) reuses the buffers of the full ones:
 //
 //	for step := range steps {
 //		tp.Reset()

@@ -11,7 +11,9 @@ import (
 //
 // The values and gradients of the Vars a tape computes live in buffers it owns and reuses:
 // [Tape.Reset] takes them all back, and the next iteration that computes the same shapes
-// gets the same buffers, so a training loop allocates only in its first iteration.
+// gets the same buffers, so a training loop allocates only in its first iteration. A
+// request takes the shortest free buffer that holds it, so an iteration on smaller shapes
+// (a short last batch) allocates nothing either and the tape keeps no buffers for it.
 //
 // A Tape is not safe for concurrent use. The zero value is not ready: use [NewTape].
 type Tape struct {

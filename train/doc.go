@@ -55,8 +55,9 @@
 // # Speed and memory
 //
 // A training step allocates nothing: the batch is wrapped, not copied, into the tape,
-// which reuses its buffers; the loss is read once per batch; step records reuse their
-// metrics; the loader builds the next batch in the background. Time is read once per
+// which reuses its buffers (the short last batch of an epoch uses the full batches'); the
+// loss is read once per batch; step records reuse their metrics; the loader gathers each
+// MNIST batch over the cores (other datasets' in the background). Time is read once per
 // record, not per step. Evaluation runs in inference mode (no tape, no dropout) in
 // batches of up to 1000 examples, as many as fit in 32 MiB of activations. Nothing per
 // step is kept in memory: what is logged is written to results.jsonl at once.

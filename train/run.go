@@ -297,14 +297,6 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 // the run diverged; the weights are then those before the step.
 func (r *Run) step(b *data.Batch) (float64, error) {
 	r.batch = b
-	if b.Size() != r.cfg.BatchSize {
-		// The short last batch of an epoch needs buffers of other lengths than the full
-		// batches, which the tape would keep beside theirs (54 MB more for the CNN): give
-		// back the full batches' before, and the short batch's after. The next epoch's
-		// first step makes them again.
-		r.tape.Release()
-		defer r.tape.Release()
-	}
 	if r.closer != nil {
 		loss, err := r.closer.StepWith(r.closure)
 		if err != nil {

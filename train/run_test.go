@@ -432,7 +432,8 @@ func TestDivergence(t *testing.T) {
 	}
 }
 
-// TestStepAllocs checks that a training step allocates nothing once warm.
+// TestStepAllocs checks that a training step allocates nothing once warm, nor does the
+// short last batch of an epoch.
 func TestStepAllocs(t *testing.T) {
 	if race.Enabled {
 		t.Skip("the race detector allocates")
@@ -450,7 +451,11 @@ func TestStepAllocs(t *testing.T) {
 		out := Output{Results: w}
 		r.loader.Next()
 		b := r.loader.Batch()
-		step := func() {
+		// A short batch, as the last of an epoch, from the first examples of b.
+		k := b.Size() / 3
+		short := &data.Batch{X: b.X[:k*r.features], Y: b.Y[:k], Indices: b.Indices[:k],
+			Shape: append([]int{k}, b.Shape[1:]...)}
+		step := func(b *data.Batch) {
 			if _, err := r.step(b); err != nil {
 				t.Fatal(err)
 			}
@@ -459,9 +464,18 @@ func TestStepAllocs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		step()
-		if a := testing.AllocsPerRun(20, step); a != 0 {
+		step(b)
+		if a := testing.AllocsPerRun(20, func() { step(b) }); a != 0 {
 			t.Errorf("%s: %v allocations per step and record, want 0", m, a)
+		}
+		// The short batch takes the full batches' buffers: the tape holds no more memory,
+		// and alternating short and full steps allocates nothing.
+		held := r.tape.BufferBytes()
+		if a := testing.AllocsPerRun(5, func() { step(short); step(b) }); a != 0 {
+			t.Errorf("%s: %v allocations per short and full step, want 0", m, a)
+		}
+		if got := r.tape.BufferBytes(); got != held {
+			t.Errorf("%s: the tape holds %d bytes after a short batch, %d before", m, got, held)
 		}
 		r.Close()
 	}
