@@ -83,6 +83,8 @@ type Claim struct {
 	Statement string
 	// Criterion is the bound or pass criterion, short enough for the table.
 	Criterion string
+	// MNIST marks an experiment on MNIST (which Data loads, or fetches).
+	MNIST bool
 	// Exclusive marks an experiment that measures wall-clock time: Run gives it the
 	// machine alone, after the other claims.
 	Exclusive bool

@@ -7,6 +7,7 @@ import (
 
 	"github.com/descent-ml/descent/minimize"
 	"github.com/descent-ml/descent/problem"
+	"gonum.org/v1/gonum/mat"
 )
 
 const sectionConvexity = "Convexity and conditioning"
@@ -44,7 +45,9 @@ func runFirstOrder(x *Experiment) error {
 	const tol = 1e-11
 	x.Notef("Instances: a %d-dimensional PSD quadratic with %d zero eigenvalues and the others log-uniform in [1e-3, 1e2]; "+
 		"L2 logistic regression on 300 Gaussian samples in 10 dimensions, λ = %.3g; the Rosenbrock function in %d dimensions. "+
-		"%d random pairs (x, u) each, with x and u Gaussian of scales log-uniform in [0.1, 10] and [1e-3, 10].",
+		"%d random pairs (x, u) each, with x and u Gaussian of scales log-uniform in [0.1, 10] and [1e-3, 10]; "+
+		"for Rosenbrock the search aims at its non-convex region: x uniform in [−2, 2]ᵈ, u of length log-uniform in [1e-3, 1] "+
+		"along the eigenvector of the Hessian's smallest eigenvalue when it is negative (random otherwise).",
 		d, d/4, lam, rosenDim, pairs)
 	x.Notef("The gap F(x+u) − F(x) − F'(x)ᵀu is divided by |F(x+u)| + |F(x)| + |F'(x)ᵀu|, so that it lies in [−1, 1]; "+
 		"slack %.0g: each of the three terms is a sum of at most a few thousand products, whose rounding is below 1e-13 of that scale.", tol)
@@ -57,7 +60,12 @@ func runFirstOrder(x *Experiment) error {
 	insts := []inst{{"PSD quadratic", quad, true}, {"L2 logistic regression", logi, true}, {"Rosenbrock", rosen, false}}
 	p := newPlot("First-order condition: normalised gap at random pairs", "fraction of pairs (sorted by gap)", "gap / scale")
 	for _, in := range insts {
-		gaps := firstOrderGaps(x, in.f, pairs)
+		var gaps []float64
+		if in.convex {
+			gaps = firstOrderGaps(x, in.f, pairs, nil)
+		} else {
+			gaps = firstOrderGaps(x, in.f, pairs, rosen)
+		}
 		if err := x.cancelled(); err != nil {
 			return err
 		}
@@ -86,18 +94,46 @@ func runFirstOrder(x *Experiment) error {
 	return nil
 }
 
-// firstOrderGaps returns the normalised gaps (F(x+u) − F(x) − F'(x)ᵀu)/scale at random pairs.
-func firstOrderGaps(x *Experiment, f minimize.Objective, pairs int) []float64 {
+// firstOrderGaps returns the normalised gaps (F(x+u) − F(x) − F'(x)ᵀu)/scale at random
+// pairs: x and u Gaussian of scales log-uniform in [0.1, 10] and [1e-3, 10]. With a Hessian
+// (for Rosenbrock), the search is aimed at the non-convex region instead: x uniform in
+// [−2, 2]ᵈ and, where the Hessian has a negative eigenvalue, u along its eigenvector.
+func firstOrderGaps(x *Experiment, f minimize.Objective, pairs int, hess minimize.Hessianer) []float64 {
 	r := x.Rand
 	d := f.Dim()
 	g := make([]float64, d)
 	g2 := make([]float64, d)
 	xu := make([]float64, d)
+	h := make([]float64, d*d)
 	gaps := make([]float64, pairs)
 	for k := range gaps {
-		sx, su := logUniform(r, 0.1, 10), logUniform(r, 1e-3, 10)
-		p := gaussian(r, d, sx)
-		u := gaussian(r, d, su)
+		var p, u []float64
+		if hess == nil {
+			p = gaussian(r, d, logUniform(r, 0.1, 10))
+			u = gaussian(r, d, logUniform(r, 1e-3, 10))
+		} else {
+			p = make([]float64, d)
+			for i := range p {
+				p[i] = -2 + 4*r.Float64()
+			}
+			u = gaussian(r, d, 1)
+			hess.Hessian(h, p)
+			var eig mat.EigenSym
+			if eig.Factorize(mat.NewSymDense(d, h), true) && eig.Values(nil)[0] < 0 {
+				var v mat.Dense
+				eig.VectorsTo(&v)
+				for i := range u {
+					u[i] = v.At(i, 0)
+				}
+			}
+			scale := logUniform(r, 1e-3, 1) / norm(u)
+			if r.IntN(2) == 0 {
+				scale = -scale
+			}
+			for i := range u {
+				u[i] *= scale
+			}
+		}
 		fx := f.ValueGrad(g, p)
 		for i := range xu {
 			xu[i] = p[i] + u[i]
@@ -193,7 +229,7 @@ func runSandwich(x *Experiment) error {
 // hessianBounds: λ ⪯ F” ⪯ ‖X‖²/(4n) + λ for L2 logistic regression on MNIST.
 func hessianBounds() Claim {
 	return Claim{
-		ID: "hessian-bounds", Section: sectionConvexity, Kind: Theorem,
+		ID: "hessian-bounds", MNIST: true, Section: sectionConvexity, Kind: Theorem,
 		Statement: "μ ⪯ F'' ⪯ L: for L2 logistic regression, λ ⪯ F''(w) ⪯ ‖X‖²/(4n) + λ at every w.",
 		Criterion: "Lanczos extremes of F''(w) in [λ, ‖X‖²/(4n)+λ]",
 		Run:       runHessianBounds,

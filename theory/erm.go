@@ -12,7 +12,7 @@ import (
 // ermGap: F − F_N shrinks like 1/√N (hand-wavy).
 func ermGap() Claim {
 	return Claim{
-		ID: "erm-gap", Section: sectionConvexity, Kind: Illustration,
+		ID: "erm-gap", MNIST: true, Section: sectionConvexity, Kind: Illustration,
 		Statement: "If N is large enough, F ≈ F_N: a hand-wavy central limit theorem gives F − F_N ≈ 1/√N.",
 		Criterion: "test − train loss at the optimum decreases; slope in [−1.2, −0.3]",
 		Run:       runERMGap,

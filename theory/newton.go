@@ -164,7 +164,7 @@ func logisticHessLip(f *problem.Logistic) float64 {
 // lbfgsClaim: L-BFGS reaches ‖∇F‖ ≤ 1e-8 in ≥ 10× fewer gradient evaluations than GD.
 func lbfgsClaim() Claim {
 	return Claim{
-		ID: "lbfgs", Section: sectionBatch, Kind: Illustration,
+		ID: "lbfgs", MNIST: true, Section: sectionBatch, Kind: Illustration,
 		Statement: "L-BFGS approximates F'' cheaply: on large problems it converges much faster than gradient descent for the same gradients.",
 		Criterion: "MNIST logistic: GD needs ≥ 10× L-BFGS's gradients to ‖∇F‖ ≤ 1e-8",
 		Run:       runLBFGS,

@@ -385,7 +385,7 @@ func ratioWord(c Check) string {
 // sgdVsGD: one SGD epoch against one GD step, at the same number of sample gradients.
 func sgdVsGD() Claim {
 	return Claim{
-		ID: "sgd-vs-gd", Section: sectionStochastic, Kind: Illustration,
+		ID: "sgd-vs-gd", MNIST: true, Section: sectionStochastic, Kind: Illustration,
 		Statement: "One SGD step is N times cheaper than a GD step; far from the optimum each SGD step gains about as much as a GD step.",
 		Criterion: "MNIST logistic: F − F* after 1 SGD epoch ≥ 10× below GD after 1 step",
 		Run:       runSGDVsGD,
@@ -393,7 +393,7 @@ func sgdVsGD() Claim {
 }
 
 func runSGDVsGD(x *Experiment) error {
-	eo, err := x.Data.evenOdd(x.Ctx, size(x, 0, 2000))
+	eo, err := x.Data.evenOdd(x.Ctx, size(x, 0, 30000))
 	if err != nil {
 		return err
 	}

@@ -251,7 +251,7 @@ func runSGDDecayConvex(x *Experiment) error {
 	_, fstar := f.Optimum()
 	lmax := maxSampleSmoothness(f)
 	c := 1 / (2 * lmax)
-	steps := size(x, 100000, 10000)
+	steps := size(x, 100000, 40000)
 	runs := size(x, 8, 3)
 	pts := logPoints(steps, 40)
 	avgAcc, invAcc := newAcc(len(pts)), newAcc(len(pts))

@@ -42,6 +42,7 @@ func commands() []command {
 		{"data", "fetch, verify and describe the datasets (MNIST, Fashion-MNIST)", runData},
 		{"help", "show the commands, or the flags of one command", runHelp},
 		{"minimize", "minimise a problem with GD, Nesterov, heavy ball, Newton or L-BFGS and print the trace", runMinimize},
+		{"theory", "check the lecture's claims by experiment and write a report with a plot per claim", runTheory},
 	}
 }
 
