@@ -199,6 +199,9 @@ type Experiment struct {
 	// Rand draws the instances. It is seeded from the run's seed and the claim's ID, so a
 	// claim draws the same instances whether it runs alone or in the catalogue.
 	Rand *rand.Rand
+	// Seed is the run's seed. Rand is the claim's own source; Seed serves what several
+	// claims share (the MLP runs), drawn from it alone.
+	Seed uint64
 	// Quick asks for the reduced sizes of the tests.
 	Quick bool
 	// Data holds the datasets shared by the claims of a run.

@@ -88,16 +88,21 @@ func Run(ctx context.Context, claims []Claim, cfg Config) []*Outcome {
 // claimRand returns the random source of a claim: a PCG keyed by the seed and a hash of the
 // claim's ID, so that each claim draws its own instances whatever runs beside it.
 func claimRand(seed uint64, id string) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, hashString(id)))
+}
+
+// hashString returns the 64-bit FNV-1a hash of s, which keys random streams by name.
+func hashString(s string) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(id))
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
+	h.Write([]byte(s))
+	return h.Sum64()
 }
 
 // runOne runs one claim and judges it. A panic in the experiment is reported as an error
 // of the claim with its stack, so that one broken experiment does not lose the others.
 func runOne(ctx context.Context, c Claim, cfg Config) (o *Outcome) {
 	o = &Outcome{Claim: c}
-	x := &Experiment{Ctx: ctx, Rand: claimRand(cfg.Seed, c.ID), Quick: cfg.Quick, Data: cfg.Data, out: o}
+	x := &Experiment{Ctx: ctx, Rand: claimRand(cfg.Seed, c.ID), Seed: cfg.Seed, Quick: cfg.Quick, Data: cfg.Data, out: o}
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
