@@ -237,15 +237,6 @@ func runWeightDecay(x *Experiment) error {
 		}
 		return traj, nil
 	}
-	dev := func(a, b [][]float64) ([]float64, float64) {
-		out := make([]float64, len(a))
-		worst := 0.0
-		for n := range a {
-			out[n] = dist(a[n], b[n]) / norm(b[n])
-			worst = math.Max(worst, out[n])
-		}
-		return out, worst
-	}
 	gamma := 1 / (2 * maxSampleSmoothness(f))
 	sgdWD, err := run(func(p []*optim.Param) (optim.Optimizer, error) {
 		return optim.NewSGD(p, optim.SGDConfig{LR: gamma, WeightDecay: lam})
@@ -279,9 +270,9 @@ func runWeightDecay(x *Experiment) error {
 	if err != nil {
 		return err
 	}
-	ds, ws := dev(sgdWD, sgdPen)
-	da, wa := dev(adamWD, adamPen)
-	dw, ww := dev(adamW, adamPen)
+	ds, ws := deviations(sgdWD, sgdPen)
+	da, wa := deviations(adamWD, adamPen)
+	dw, ww := deviations(adamW, adamPen)
 	const tol = 1e-4
 	x.Check(atMost("SGD(weight_decay = λ) on F vs SGD on F + λ/2‖θ‖²: max relative deviation", ws, tol))
 	x.Check(atMost("Adam(weight_decay = λ) on F vs Adam on F + λ/2‖θ‖²: max relative deviation", wa, tol))

@@ -210,15 +210,6 @@ func runAdagradScale(x *Experiment) error {
 		}
 		return traj
 	}
-	dev := func(a, b [][]float64) ([]float64, float64) {
-		out := make([]float64, len(a))
-		worst := 0.0
-		for n := range a {
-			out[n] = dist(a[n], b[n]) / math.Max(norm(b[n]), 1e-300)
-			worst = math.Max(worst, out[n])
-		}
-		return out, worst
-	}
 	base := run(1, 1, alpha, false)
 	// SGD's step, stable on 10F: 1/(2·10·max Lᵢ).
 	sgdStep := 1 / (20 * maxSampleSmoothness(f))
@@ -231,14 +222,14 @@ func runAdagradScale(x *Experiment) error {
 	ns := seq(0, steps+1)
 	summary := ""
 	for _, c := range []float64{0.1, 10} {
-		dl, wl := dev(run(1, c, alpha, false), base)
+		dl, wl := deviations(run(1, c, alpha, false), base)
 		lectureCv.add(wl, 1e-6, at("c = %g", c))
-		do, wo := dev(run(c, 1, alpha, false), base)
+		do, wo := deviations(run(c, 1, alpha, false), base)
 		objCv.add(wo, 1e-6, at("c = %g", c))
-		_, wa := dev(run(1, c, c*alpha, false), base)
+		_, wa := deviations(run(1, c, c*alpha, false), base)
 		alphaCv.add(wa, 1e-6, at("c = %g", c))
 		// SGD with the same step on cF moves c times as far: its trajectory changes.
-		ds, ws := dev(run(c, 1, sgdStep, true), sgdBase)
+		ds, ws := deviations(run(c, 1, sgdStep, true), sgdBase)
 		sgdCv.add(ws, 1e-2, at("c = %g", c))
 		summary += fmt.Sprintf("c = %g: θ' = cθ %.3g, F → cF %.3g, θ' = cθ with cα %.3g, SGD under F → cF %.3g; ", c, wl, wo, wa, ws)
 		lx, ly := positive(ns, dl)

@@ -113,3 +113,15 @@ func (d *Data) evenOdd(ctx context.Context, n int) (*evenOdd, error) {
 	}
 	return v.(*evenOdd), nil
 }
+
+// mnistSubset returns the images and labels of MNIST's training set at the indices idx, as
+// the bytes the MNIST problems take.
+func mnistSubset(m *mnist.Data, idx []int) (images, labels []uint8) {
+	images = make([]uint8, 0, len(idx)*problem.MNISTPixels)
+	labels = make([]uint8, 0, len(idx))
+	for _, i := range idx {
+		images = append(images, m.Train.Images[i*problem.MNISTPixels:(i+1)*problem.MNISTPixels]...)
+		labels = append(labels, m.Train.Labels[i])
+	}
+	return images, labels
+}

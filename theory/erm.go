@@ -30,15 +30,7 @@ func runERMGap(x *Experiment) error {
 	nheld := size(x, 20000, 4000)
 	gaps := make([]float64, len(sizes))
 	var runs [][]float64
-	subset := func(idx []int) ([]uint8, []uint8) {
-		img := make([]uint8, 0, len(idx)*problem.MNISTPixels)
-		lab := make([]uint8, 0, len(idx))
-		for _, i := range idx {
-			img = append(img, m.Train.Images[i*problem.MNISTPixels:(i+1)*problem.MNISTPixels]...)
-			lab = append(lab, m.Train.Labels[i])
-		}
-		return img, lab
-	}
+	subset := func(idx []int) ([]uint8, []uint8) { return mnistSubset(m, idx) }
 	var offTest []float64
 	official := problem.MNISTEvenOdd(m.Test.Images, m.Test.Labels, 0)
 	for range reps {

@@ -25,12 +25,7 @@ func runStepSchedule(x *Experiment) error {
 	r := x.Rand
 	n := size(x, 5000, 2000)
 	const epochs, lambda = 6, 1e-2
-	img := make([]uint8, 0, n*problem.MNISTPixels)
-	lab := make([]uint8, 0, n)
-	for _, i := range r.Perm(m.Train.Len())[:n] {
-		img = append(img, m.Train.Images[i*problem.MNISTPixels:(i+1)*problem.MNISTPixels]...)
-		lab = append(lab, m.Train.Labels[i])
-	}
+	img, lab := mnistSubset(m, r.Perm(m.Train.Len())[:n])
 	f := problem.MNISTMultinomial(img, lab, lambda)
 	// The noisiest stable setting: one sample per step at the stability limit γLᵢ ≤ 2 of
 	// every sample, so that the loss stalls at the level its gradient noise allows.

@@ -138,3 +138,14 @@ func logGrid(lo, hi float64, n int) []float64 {
 	v[0], v[n-1] = lo, hi
 	return v
 }
+
+// deviations returns ‖aₙ − bₙ‖/‖bₙ‖ along two trajectories, and its largest value.
+func deviations(a, b [][]float64) ([]float64, float64) {
+	out := make([]float64, len(a))
+	worst := 0.0
+	for n := range a {
+		out[n] = dist(a[n], b[n]) / math.Max(norm(b[n]), 1e-300)
+		worst = math.Max(worst, out[n])
+	}
+	return out, worst
+}
