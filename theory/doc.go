@@ -40,10 +40,12 @@
 // # Precision
 //
 // The deterministic claims run in float64 (packages minimize and problem). The stochastic
-// ones reuse the optimisers of package optim on float32 parameters, the sampled gradients
-// computed in float64 at the float32 iterate; float32 is precise enough there, as each
-// claim says (its rounding is orders of magnitude below the plateaus and targets
-// measured). Three claims use the lecture's Adagrad and Adam written out in float64:
+// ones reuse the optimisers of package optim (and the schedulers of optim/lr) on float32
+// parameters, the sampled gradients computed in float64 at the float32 iterate; float32 is
+// precise enough there, as each claim says (its rounding is orders of magnitude below the
+// plateaus and targets measured). The claims on a network (batch-sweet-spot, momentum-sgd,
+// adam-first) train a narrow MLP (package model) on part of MNIST with a small loop of
+// their own over nn, autodiff and optim; their runs are memoised in [Data] and shared. Three claims use the lecture's Adagrad and Adam written out in float64:
 // adagrad-scale (agreement to 1e-6 over hundreds of steps, with ε inside the root as the
 // lecture writes it), adagrad-forgets-nothing (the step size is internal state of
 // optim.Adagrad) and the lecture-form half of adam-bias (exactness to a unit of roundoff).
@@ -52,7 +54,7 @@
 //
 // Each claim draws from a PCG keyed by the seed and a hash of its ID: the same seed gives
 // the same instances and figures whether a claim runs alone or in the catalogue, on one
-// core or several. [Run] runs the claims Config.Workers at a time (the cores, by
+// core or several. The one exception is batch-sweet-spot, whose figure is wall-clock time. [Run] runs the claims Config.Workers at a time (the cores, by
 // default) and the Exclusive ones, which measure wall-clock time, alone at the end. [Data]
 // loads MNIST once and shares the costly even-versus-odd problem (its L by Lanczos, its
 // optimum) between the claims that use it. Config.Quick runs the reduced sizes of the
