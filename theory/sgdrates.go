@@ -242,7 +242,12 @@ func runSGDDecayConvex(x *Experiment) error {
 			xm[i*d+j] = math.Sqrt(h[j]) * r.NormFloat64()
 		}
 	}
-	w0 := gaussian(r, d, 1)
+	// The error spread evenly over the spectrum, as in the O(1/√n) worst case: every
+	// coordinate of w₀ (in H's eigenbasis) is ±1.
+	w0 := make([]float64, d)
+	for j := range w0 {
+		w0[j] = float64(2*r.IntN(2) - 1)
+	}
 	b := make([]float64, ns)
 	for i := range b {
 		b[i] = dot(xm[i*d:(i+1)*d], w0) + 0.5*r.NormFloat64()
@@ -310,7 +315,7 @@ func runSGDDecayConvex(x *Experiment) error {
 	sa, si := logSlope(xs[first:], ma[first:]), logSlope(xs[first:], mi[first:])
 	x.Check(within("log-log slope of E F(θ̄ₙ) − F*, γₙ ∝ 1/√n with averaging", sa, -0.8, -0.3))
 	x.Notef("Least squares on %d samples xᵢ = H^(1/2)zᵢ in %d dimensions, H with eigenvalues log-spaced in [1e-6, 1] (convex; its μ is negligible at this "+
-		"horizon), targets xᵢ·w₀ + 0.5ε; θ₀ = 0, which leaves error along every eigenvalue. SGD (optim.SGD, float32) with γₙ = c/√n, c = 1/(2 max Lᵢ) = %.3g, "+
+		"horizon), targets xᵢ·w₀ + 0.5ε with every coordinate of w₀ ±1; θ₀ = 0, which leaves the same error along every eigenvalue. SGD (optim.SGD, float32) with γₙ = c/√n, c = 1/(2 max Lᵢ) = %.3g, "+
 		"and the running average θ̄ₙ (float64); and the lecture's γₙ = c/n on the last iterate. %d runs, %d steps; slopes fitted over n ≥ %d. "+
 		"Slope with 1/√n and averaging: %.3f. Slope with 1/n: %.3f — the steps sum only to c·log n, so the error along small eigenvalues hardly moves: "+
 		"γₙ ∝ 1/n does not give O(1/√n) here.", ns, d, c, runs, steps, steps/100, sa, si)
