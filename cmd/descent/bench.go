@@ -10,6 +10,7 @@ import (
 // ../shared/anchors taken in the same command.
 func benchTargets() []command {
 	return []command{
+		{"gemm", "SGEMM GFLOP/s per shape and layout", runBenchGemm},
 		{"optim", "time optimizer.Step against torch_optstep.py", benchOptim},
 	}
 }

@@ -1,0 +1,38 @@
+package gemm
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkSgemm measures every kernel set of this machine on one goroutine, on the
+// shapes (m×k×n) of an MLP's layers at batch 128 and a square product, in every layout.
+func BenchmarkSgemm(b *testing.B) {
+	for _, sh := range [][3]int{{128, 784, 1000}, {128, 1000, 1000}, {1000, 128, 1000}, {1024, 1024, 1024}} {
+		m, k, n := sh[0], sh[1], sh[2]
+		x, y, z := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		for i := range x {
+			x[i] = float32(i%7) - 3
+		}
+		for i := range y {
+			y[i] = float32(i%5) - 2
+		}
+		for _, l := range layouts {
+			lda, ldb := k, n
+			if l.transA {
+				lda = m
+			}
+			if l.transB {
+				ldb = k
+			}
+			for _, im := range impls() {
+				b.Run(fmt.Sprintf("%dx%dx%d/%s/%s", m, k, n, l.name, im.name), func(b *testing.B) {
+					for b.Loop() {
+						sgemm(im, 1, l.transA, l.transB, m, n, k, 1, x, lda, y, ldb, 0, z, n)
+					}
+					b.ReportMetric(2*float64(m*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

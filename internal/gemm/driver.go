@@ -1,0 +1,103 @@
+package gemm
+
+// sgemm computes C = alpha·op(A)·op(B) + beta·C with kernel set x and up to threads
+// goroutines; the arguments have been checked.
+func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	p := problem{x: x, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	cut := p.cut(threads)
+	if cut.parts == 1 {
+		ws := getWorkspace(x)
+		p.block(ws.b)
+		putWorkspace(ws)
+		return
+	}
+	runParallel(&p, cut, threads)
+}
+
+// scale sets C = beta·C, without reading C when beta is 0.
+func scale(m, n int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+// A problem is one call's arguments, or one part of them.
+type problem struct {
+	x              *impl
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+}
+
+// blocks returns the size of the blocks when n is cut into as few blocks of at most most
+// as possible, of near-equal sizes rounded up to a multiple of unit.
+func blocks(n, most, unit int) int {
+	nb := (n + most - 1) / most
+	s := (n + nb - 1) / nb
+	return min(most, (s+unit-1)/unit*unit)
+}
+
+// block runs the blocked algorithm on p, packing B into buf.
+func (p *problem) block(buf []float32) {
+	x := p.x
+	mr, nr := x.mr, x.nr
+	rs, ps := p.lda, 1 // A(i, l) = a[i*rs + l*ps]
+	if p.transA {
+		rs, ps = 1, p.lda
+	}
+	kcb := blocks(p.k, x.kc, 16)
+	ncb := blocks(p.n, x.nc, nr)
+	for jc := 0; jc < p.n; jc += ncb {
+		nc := min(ncb, p.n-jc)
+		for pc := 0; pc < p.k; pc += kcb {
+			kc := min(kcb, p.k-pc)
+			p.packB(buf, pc, kc, jc, nc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
+			for ir := 0; ir < p.m; ir += mr {
+				mrr := min(mr, p.m-ir)
+				a := p.a[ir*rs+pc*ps:]
+				c := p.c[ir*p.ldc+jc:]
+				for jr := 0; jr < nc; jr += nr {
+					x.kernel(kc, a, rs, ps, buf[jr*kc:], c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
+				}
+			}
+		}
+	}
+}
+
+// packB packs rows pc..pc+kc-1 and columns jc..jc+nc-1 of op(B) into buf as panels of nr
+// columns, each kc×nr and k-major, the last one zero-padded.
+func (p *problem) packB(buf []float32, pc, kc, jc, nc int) {
+	x := p.x
+	if !p.transB {
+		// B(l, j) = b[l*ldb + j].
+		x.packCopy(kc, nc, p.b[pc*p.ldb+jc:], p.ldb, buf)
+		return
+	}
+	// B(l, j) = b[j*ldb + l].
+	for j := 0; j < nc; j += x.nr {
+		x.packTrans(kc, min(x.nr, nc-j), p.b[(jc+j)*p.ldb+pc:], p.ldb, buf[j*kc:])
+	}
+}

@@ -1,0 +1,389 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// guard is the number of NaNs around every matrix buffer; padding between rows is NaN too.
+const guard = 67
+
+// A mat is a row-major matrix inside a NaN-filled buffer: rows×cols with stride ld.
+type mat struct {
+	rows, cols, ld int
+	buf            []float32 // guard NaNs, the matrix, guard NaNs
+}
+
+func (x *mat) data() []float32 { return x.buf[guard : len(x.buf)-guard] }
+
+// newMat returns a rows×cols matrix with stride ld, random entries in [-1, 1) and NaN
+// everywhere else; with nan set, the entries are NaN too (a C that must not be read).
+func newMat(rnd *rand.Rand, rows, cols, ld int, nan bool) *mat {
+	n := 0
+	if rows > 0 {
+		n = (rows-1)*ld + cols
+	}
+	x := &mat{rows: rows, cols: cols, ld: ld, buf: make([]float32, n+2*guard)}
+	for i := range x.buf {
+		x.buf[i] = float32(math.NaN())
+	}
+	d := x.data()
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			if !nan {
+				d[i*ld+j] = float32(2*rnd.Float64() - 1)
+			}
+		}
+	}
+	return x
+}
+
+// checkGuards fails if anything outside the matrix of x is no longer NaN.
+func checkGuards(t *testing.T, name string, x *mat) {
+	t.Helper()
+	for i, v := range x.buf {
+		o := i - guard
+		inside := o >= 0 && o < len(x.data()) && o%x.ld < x.cols
+		if !inside && !math.IsNaN(float64(v)) {
+			t.Fatalf("%s: write out of bounds at offset %d (row stride %d): %v", name, o, x.ld, v)
+		}
+	}
+}
+
+// A layout is one of the four combinations of transposes.
+type layout struct {
+	name           string
+	transA, transB bool
+}
+
+var layouts = []layout{{"NN", false, false}, {"NT", false, true}, {"TN", true, false}, {"TT", true, true}}
+
+// A gemmCase is one product to check.
+type gemmCase struct {
+	l           layout
+	m, n, k     int
+	pad         [3]int // extra stride of A, B, C beyond their rows
+	alpha, beta float32
+}
+
+func (c gemmCase) String() string {
+	return fmt.Sprintf("%s/m=%d,n=%d,k=%d,pad=%v,alpha=%g,beta=%g", c.l.name, c.m, c.n, c.k, c.pad, c.alpha, c.beta)
+}
+
+// operands returns A, B and C of the case with their guard bands.
+func (c gemmCase) operands(rnd *rand.Rand) (a, b, cm *mat) {
+	ra, ca := c.m, c.k
+	if c.l.transA {
+		ra, ca = c.k, c.m
+	}
+	rb, cb := c.k, c.n
+	if c.l.transB {
+		rb, cb = c.n, c.k
+	}
+	a = newMat(rnd, ra, ca, max(1, ca)+c.pad[0], false)
+	b = newMat(rnd, rb, cb, max(1, cb)+c.pad[1], false)
+	cm = newMat(rnd, c.m, c.n, max(1, c.n)+c.pad[2], c.beta == 0)
+	return a, b, cm
+}
+
+// reference returns alpha·op(A)·op(B) + beta·C in float64 and, for each element, the
+// sum of the magnitudes of its terms, which bounds the rounding error of a float32 sum.
+func reference(c gemmCase, a, b, cm *mat) (want, size []float64) {
+	// op(A) row by row and op(B) column by column, in float64.
+	ar := make([]float64, c.m*c.k)
+	bc := make([]float64, c.n*c.k)
+	for i := 0; i < c.m; i++ {
+		for l := 0; l < c.k; l++ {
+			if c.l.transA {
+				ar[i*c.k+l] = float64(a.data()[l*a.ld+i])
+			} else {
+				ar[i*c.k+l] = float64(a.data()[i*a.ld+l])
+			}
+		}
+	}
+	for j := 0; j < c.n; j++ {
+		for l := 0; l < c.k; l++ {
+			if c.l.transB {
+				bc[j*c.k+l] = float64(b.data()[j*b.ld+l])
+			} else {
+				bc[j*c.k+l] = float64(b.data()[l*b.ld+j])
+			}
+		}
+	}
+	want = make([]float64, c.m*c.n)
+	size = make([]float64, c.m*c.n)
+	for i := 0; i < c.m; i++ {
+		x := ar[i*c.k : (i+1)*c.k]
+		for j := 0; j < c.n; j++ {
+			var s, z float64
+			for l, y := range bc[j*c.k : (j+1)*c.k] {
+				s += x[l] * y
+				z += math.Abs(x[l] * y)
+			}
+			w, sz := float64(c.alpha)*s, math.Abs(float64(c.alpha))*z
+			if c.beta != 0 {
+				old := float64(cm.data()[i*cm.ld+j])
+				w += float64(c.beta) * old
+				sz += math.Abs(float64(c.beta) * old)
+			}
+			want[i*c.n+j], size[i*c.n+j] = w, sz
+		}
+	}
+	return want, size
+}
+
+// checkCase runs one case with every kernel set of this machine on each number of
+// goroutines in threads, against one float64 reference.
+func checkCase(t *testing.T, threads []int, c gemmCase, rnd *rand.Rand) {
+	t.Helper()
+	a, b, c0 := c.operands(rnd)
+	want, size := reference(c, a, b, c0)
+	check(c.l.transA, c.l.transB, c.m, c.n, c.k, a.data(), a.ld, b.data(), b.ld, c0.data(), c0.ld)
+	tol := 2 * float64(c.k+2) * 0x1p-24
+	cm := &mat{rows: c0.rows, cols: c0.cols, ld: c0.ld, buf: make([]float32, len(c0.buf))}
+	for _, x := range impls() {
+		for _, th := range threads {
+			copy(cm.buf, c0.buf)
+			sgemm(x, th, c.l.transA, c.l.transB, c.m, c.n, c.k, c.alpha, a.data(), a.ld, b.data(), b.ld, c.beta, cm.data(), cm.ld)
+			name := fmt.Sprintf("%s (%s, %d threads)", c, x.name, th)
+			checkGuards(t, name+": C", cm)
+			checkGuards(t, name+": A", a)
+			checkGuards(t, name+": B", b)
+			for i := 0; i < c.m; i++ {
+				for j := 0; j < c.n; j++ {
+					got := float64(cm.data()[i*cm.ld+j])
+					w := want[i*c.n+j]
+					if !(math.Abs(got-w) <= tol*size[i*c.n+j]+1e-30) {
+						t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, j, got, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+// oddSizes are the dimensions every layout is checked on, all against all.
+var oddSizes = []int{1, 3, 17, 63, 129}
+
+// scalars are the (alpha, beta) pairs checked.
+var scalars = [][2]float32{{1, 0}, {1, 1}, {-0.75, 0.5}, {2, -1}}
+
+// TestSgemmOddSizes checks every layout on all combinations of oddSizes, with every
+// kernel set of this machine.
+func TestSgemmOddSizes(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, l := range layouts {
+		for _, m := range oddSizes {
+			for _, n := range oddSizes {
+				for _, k := range oddSizes {
+					s := scalars[(m+n+k)%len(scalars)]
+					pad := [3]int{(m + k) % 5, (n * 3) % 7, (m + n) % 3}
+					checkCase(t, []int{1}, gemmCase{l, m, n, k, pad, s[0], s[1]}, rnd)
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmBlocks covers several k and n blocks, every alpha/beta pair, and the parallel
+// split along n and along m.
+func TestSgemmBlocks(t *testing.T) {
+	// m, n, k: blocks of k and n; cuts along n, m and k (see TestCut); thin products.
+	shapes := [][3]int{{13, 500, 401}, {130, 37, 777}, {40, 1200, 100}, {1200, 20, 200}, {20, 30, 9000}, {2, 2000, 30}, {1100, 3, 20}}
+	threads := []int{1, 2, 3}
+	if testing.Short() {
+		shapes, threads = shapes[:5], []int{3}
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, l := range layouts {
+		for i, sh := range shapes {
+			s := scalars[i%len(scalars)]
+			c := gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 5}, s[0], s[1]}
+			checkCase(t, threads, c, rnd)
+		}
+	}
+}
+
+// TestCut checks which dimension products of descent's models are cut along, and that
+// the shapes TestSgemmBlocks uses to cover each cut get it.
+func TestCut(t *testing.T) {
+	for _, x := range impls() {
+		for _, tc := range []struct {
+			m, n, k int
+			want    byte
+		}{
+			{128, 1000, 784, 'n'},   // MLP layer
+			{1024, 1024, 1024, 'n'}, // square
+			{1000, 1000, 128, 'n'},  // MLP weight gradient
+			{36864, 64, 288, 'm'},   // CNN conv2 by im2col, batch 64
+			{64, 288, 36864, 'k'},   // its weight gradient
+			{128, 128, 9216, 'k'},   // CNN fc1
+			{40, 1200, 100, 'n'},
+			{1200, 20, 200, 'm'},
+			{20, 30, 9000, 'k'},
+		} {
+			p := problem{x: x, m: tc.m, n: tc.n, k: tc.k}
+			if c := p.cut(2); c.dim != tc.want || c.parts < 2 {
+				t.Errorf("%s: %d×%d×%d cut %c in %d parts, want %c", x.name, tc.m, tc.n, tc.k, c.dim, c.parts, tc.want)
+			}
+		}
+		if p := (problem{x: x, m: 100, n: 100, k: 100}); p.cut(2).parts != 1 {
+			t.Errorf("%s: a 100³ product is cut in %d parts, want 1", x.name, p.cut(2).parts)
+		}
+	}
+}
+
+// TestSgemmQuick covers k = 0 and alpha = 0, where A and B are not read.
+func TestSgemmQuick(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][2]float32{{1, 0}, {1, 1}, {0, 0.5}, {0, 0}} {
+		checkCase(t, []int{1}, gemmCase{layouts[0], 5, 7, 0, [3]int{1, 2, 3}, s[0], s[1]}, rnd)
+		checkCase(t, []int{1}, gemmCase{layouts[3], 5, 7, 9, [3]int{1, 2, 3}, 0, s[1]}, rnd)
+	}
+}
+
+// TestKernels checks every assembly kernel against kernelGo on every tile shape, with
+// strides of A in both orders.
+func TestKernels(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, x := range impls() {
+		for _, kc := range []int{1, 2, 7, 33} {
+			for mr := 1; mr <= x.mr; mr++ {
+				for nr := 1; nr <= x.nr; nr++ {
+					for _, trans := range []bool{false, true} {
+						for _, beta := range []float32{0, 1, -0.5} {
+							checkKernel(t, x, rnd, kc, mr, nr, trans, beta)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func checkKernel(t *testing.T, x *impl, rnd *rand.Rand, kc, mr, nr int, trans bool, beta float32) {
+	t.Helper()
+	rs, ps := kc+1, 1
+	if trans {
+		rs, ps = 1, mr+2
+	}
+	a := newMat(rnd, 1, (mr-1)*rs+(kc-1)*ps+1, (mr-1)*rs+(kc-1)*ps+1, false)
+	b := newMat(rnd, 1, kc*x.nr, kc*x.nr, false)
+	ldc := nr + 3
+	c := newMat(rnd, mr, nr, ldc, beta == 0)
+	want := newMat(rnd, mr, nr, ldc, false)
+	copy(want.buf, c.buf)
+	kernelGo(x.nr, kc, a.data(), rs, ps, b.data(), want.data(), ldc, mr, nr, 1.5, beta)
+	x.kernel(kc, a.data(), rs, ps, b.data(), c.data(), ldc, mr, nr, 1.5, beta)
+	name := fmt.Sprintf("%s kernel kc=%d mr=%d nr=%d trans=%v beta=%g", x.name, kc, mr, nr, trans, beta)
+	checkGuards(t, name, c)
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nr; j++ {
+			g, w := c.data()[i*ldc+j], want.data()[i*ldc+j]
+			if math.Abs(float64(g-w)) > 1e-5*float64(kc+1) {
+				t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, j, g, w)
+			}
+		}
+	}
+}
+
+// TestPack checks the packing routines against their Go twins on every edge: panel
+// counts and partial panels, kc below, at and above a vector's length, strides with
+// padding.
+func TestPack(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	for _, x := range impls() {
+		for _, kc := range []int{1, 2, 3, 5, 8, 11, 15, 16, 17, 31, 40} {
+			for _, nc := range []int{1, 7, x.nr - 1, x.nr, x.nr + 3, 3 * x.nr, 3*x.nr + 17} {
+				ld := nc + kc%3
+				b := newMat(rnd, kc, nc, ld, false)
+				size := (nc + x.nr - 1) / x.nr * x.nr * kc
+				got := newMat(rnd, 1, size, size, true)
+				want := make([]float32, size)
+				x.packCopy(kc, nc, b.data(), ld, got.data())
+				packCopyGo(x.nr, kc, nc, b.data(), ld, want)
+				name := fmt.Sprintf("%s packCopy kc=%d nc=%d", x.name, kc, nc)
+				checkGuards(t, name, got)
+				equal(t, name, got.data(), want)
+			}
+			for rows := 1; rows <= x.nr; rows++ {
+				ld := kc + rows%3
+				b := newMat(rnd, rows, kc, ld, false)
+				got := newMat(rnd, 1, kc*x.nr, kc*x.nr, true)
+				want := make([]float32, kc*x.nr)
+				x.packTrans(kc, rows, b.data(), ld, got.data())
+				packTransGo(x.nr, kc, rows, b.data(), ld, want)
+				name := fmt.Sprintf("%s packTrans kc=%d rows=%d", x.name, kc, rows)
+				checkGuards(t, name, got)
+				equal(t, name, got.data(), want)
+			}
+		}
+	}
+}
+
+func equal(t *testing.T, name string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s: element %d = %v, want %v", name, i, got[i], want[i])
+		}
+	}
+}
+
+func TestSgemmPanics(t *testing.T) {
+	s := make([]float32, 100)
+	for _, tc := range []struct {
+		want string
+		f    func()
+	}{
+		{"negative dimension", func() { Sgemm(false, false, -1, 2, 2, 1, s, 2, s, 2, 0, s, 2) }},
+		{"lda smaller", func() { Sgemm(false, false, 2, 2, 3, 1, s, 2, s, 2, 0, s, 2) }},
+		{"lda smaller", func() { Sgemm(true, false, 4, 2, 3, 1, s, 3, s, 2, 0, s, 2) }},
+		{"ldb smaller", func() { Sgemm(false, true, 2, 2, 3, 1, s, 3, s, 2, 0, s, 2) }},
+		{"ldc smaller", func() { Sgemm(false, false, 2, 5, 3, 1, s, 3, s, 5, 0, s, 4) }},
+		{"A slice too short", func() { Sgemm(false, false, 20, 2, 6, 1, s, 6, s, 2, 0, s, 2) }},
+		{"B slice too short", func() { Sgemm(false, false, 2, 20, 6, 1, s, 6, s, 20, 0, s, 20) }},
+		{"C slice too short", func() { Sgemm(false, false, 20, 6, 2, 1, s, 2, s, 6, 0, s, 6) }},
+	} {
+		func() {
+			defer func() {
+				r := recover()
+				msg, _ := r.(string)
+				if !strings.HasPrefix(msg, "gemm: ") || !strings.Contains(msg, tc.want) {
+					t.Errorf("panic %q, want gemm: … %s", r, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+}
+
+// TestSgemmAllocs locks in that a call in steady state allocates nothing, on one goroutine
+// and split over several.
+func TestSgemmAllocs(t *testing.T) {
+	if testing.Short() && runtime.GOARCH != "amd64" {
+		t.Skip("slow without assembly")
+	}
+	m, n, k := 128, 300, 200
+	a, b, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+	for _, threads := range []int{1, 2} {
+		for _, l := range layouts {
+			ld := func(trans bool, rows, cols int) int {
+				if trans {
+					return rows
+				}
+				return cols
+			}
+			f := func() {
+				sgemm(best, threads, l.transA, l.transB, m, n, k, 1, a, ld(l.transA, m, k), b, ld(l.transB, k, n), 0.5, c, n)
+			}
+			if got := testing.AllocsPerRun(10, f); got != 0 {
+				t.Errorf("%s, %d threads: %v allocations per call, want 0", l.name, threads, got)
+			}
+		}
+	}
+}

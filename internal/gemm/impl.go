@@ -1,0 +1,39 @@
+package gemm
+
+// An impl is one kernel set: a micro-kernel, the routines that pack B for it, and the
+// blocking sizes that suit it.
+type impl struct {
+	name   string
+	mr, nr int // largest micro-tile: rows of C from A, columns of C from a packed panel of B
+	kc     int // largest block of k
+	nc     int // largest block of n; a multiple of nr
+
+	// kernel computes one micro-tile, as kernelGo does with panel width nr.
+	kernel func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32)
+	// packCopy packs the nc columns of a B stored k×n, as packCopyGo does.
+	packCopy func(kc, nc int, b []float32, ldb int, dst []float32)
+	// packTrans packs one panel of a B stored n×k from rows ≤ nr rows of b, as
+	// packTransGo does.
+	packTrans func(kc, rows int, b []float32, ldb int, dst []float32)
+}
+
+// goImpl is the pure-Go kernel set.
+var goImpl = &impl{
+	name: "go", mr: 4, nr: 4, kc: 256, nc: 256,
+	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
+		if mr == 4 && nr == 4 {
+			kernelGo4x4(kc, a, rs, ps, b, c, ldc, alpha, beta)
+			return
+		}
+		kernelGo(4, kc, a, rs, ps, b, c, ldc, mr, nr, alpha, beta)
+	},
+	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
+		packCopyGo(4, kc, nc, b, ldb, dst)
+	},
+	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
+		packTransGo(4, kc, rows, b, ldb, dst)
+	},
+}
+
+// best is the fastest kernel set of this machine; impls lists all that run on it.
+var best = impls()[0]

@@ -1,0 +1,59 @@
+//go:build !noasm
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// avx512Impl uses kernelAVX512: 12×32 tiles.
+var avx512Impl = &impl{
+	name: "avx512", mr: 12, nr: 32, kc: 384, nc: 480,
+	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
+		kernelAVX512(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
+	},
+	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
+		_ = dst[(nc+31)/32*32*kc-1]
+		packCopyAVX512(kc, nc, &b[0], ldb, &dst[0])
+	},
+	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
+		_ = dst[32*kc-1]
+		packTransAVX512(kc, rows, &b[0], ldb, &dst[0])
+	},
+}
+
+// avx2Impl uses kernelAVX2: 6×16 tiles.
+var avx2Impl = &impl{
+	name: "avx2", mr: 6, nr: 16, kc: 256, nc: 512,
+	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
+		kernelAVX2(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
+	},
+	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
+		_ = dst[(nc+15)/16*16*kc-1]
+		packCopyAVX2(kc, nc, &b[0], ldb, &dst[0])
+	},
+	// Full panels in blocks of 8 columns of b in assembly, the edges in Go.
+	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
+		kv := 0
+		if rows == 16 {
+			kv = kc / 8 * 8
+		}
+		if kv > 0 {
+			_ = dst[16*kv-1]
+			packTransAVX2(kv, &b[0], ldb, &dst[0])
+		}
+		if kc > kv {
+			packTransGo(16, kc-kv, rows, b[kv:], ldb, dst[16*kv:])
+		}
+	},
+}
+
+// impls lists the kernel sets this CPU runs, fastest first; the last is always goImpl.
+func impls() []*impl {
+	var s []*impl
+	if cpu.X86.HasAVX512F {
+		s = append(s, avx512Impl)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		s = append(s, avx2Impl)
+	}
+	return append(s, goImpl)
+}

@@ -1,0 +1,105 @@
+package gemm
+
+// parallelWork is the number of multiply-adds from which a product is worth more than one
+// goroutine; each part gets at least this much.
+const parallelWork = 1 << 21
+
+// partsPerThread is how many parts a product cut along m or n gets for each goroutine
+// that may work on it, so that a goroutine that starts late, or a core that is busy with
+// something else, costs only a part's time: the others claim the parts it would have done.
+const partsPerThread = 4
+
+// A cut says how a product is shared between goroutines: along n (whole panels of C's
+// columns; every part reads all of A), along m (whole micro-tiles of C's rows; every part
+// packs all of B) or along k (every part but the first writes its own m×n product into
+// scratch memory, added to C at the end).
+type cut struct {
+	dim   byte // 'n', 'm' or 'k'
+	parts int
+}
+
+// cut returns how p should be shared by threads goroutines: in one part for a small
+// product, else along the dimension whose parts repeat the least memory traffic (A's
+// elements read again, B's packed again, or C's written and added again).
+func (p *problem) cut(threads int) cut {
+	work := p.m * p.n * p.k / parallelWork
+	if threads <= 1 || work < 2 {
+		return cut{'n', 1}
+	}
+	best, cost := cut{'n', 1}, 0
+	try := func(dim byte, parts, perPart int) {
+		if parts = min(parts, work); parts >= 2 && (best.parts == 1 || perPart < cost) {
+			best, cost = cut{dim, parts}, perPart
+		}
+	}
+	try('n', min(threads*partsPerThread, (p.n+p.x.nr-1)/p.x.nr), p.m*p.k)
+	try('m', min(threads*partsPerThread, p.m/(8*p.x.mr)), 2*p.k*p.n)
+	try('k', min(threads, p.k/64), 3*p.m*p.n)
+	return best
+}
+
+// part returns part i of p cut by c; scratch holds the products of the parts after the
+// first of a cut along k, m×n each.
+func (p *problem) part(c cut, i int, scratch []float32) problem {
+	q := *p
+	switch c.dim {
+	case 'n':
+		j0, j1 := split(p.n, p.x.nr, i, c.parts)
+		q.n = j1 - j0
+		q.c = p.c[j0:]
+		q.b = p.b[j0*p.bStride(false):]
+	case 'm':
+		i0, i1 := split(p.m, p.x.mr, i, c.parts)
+		q.m = i1 - i0
+		q.c = p.c[i0*p.ldc:]
+		q.a = p.a[i0*p.aStride(false):]
+	case 'k':
+		l0, l1 := split(p.k, 16, i, c.parts)
+		q.k = l1 - l0
+		q.a = p.a[l0*p.aStride(true):]
+		q.b = p.b[l0*p.bStride(true):]
+		if i > 0 {
+			q.c, q.ldc, q.beta = scratch[(i-1)*p.m*p.n:i*p.m*p.n], p.n, 0
+		}
+	}
+	return q
+}
+
+// aStride returns the distance in a between A(i, l) and A(i+1, l), or A(i, l+1) with
+// alongK.
+func (p *problem) aStride(alongK bool) int {
+	if p.transA != alongK {
+		return 1
+	}
+	return p.lda
+}
+
+// bStride returns the distance in b between B(l, j) and B(l, j+1), or B(l+1, j) with
+// alongK.
+func (p *problem) bStride(alongK bool) int {
+	if p.transB == alongK {
+		return 1
+	}
+	return p.ldb
+}
+
+// reduce adds the products of the parts after the first of a cut along k to C.
+func (p *problem) reduce(c cut, scratch []float32) {
+	for s := 1; s < c.parts; s++ {
+		part := scratch[(s-1)*p.m*p.n : s*p.m*p.n]
+		for i := 0; i < p.m; i++ {
+			row := p.c[i*p.ldc : i*p.ldc+p.n]
+			for j, v := range part[i*p.n : (i+1)*p.n] {
+				row[j] += v
+			}
+		}
+	}
+}
+
+// split returns the bounds of part i when n is cut into parts runs of whole units.
+func split(n, unit, i, parts int) (lo, hi int) {
+	units := (n + unit - 1) / unit
+	lo = min(n, units*i/parts*unit)
+	hi = min(n, units*(i+1)/parts*unit)
+	return lo, hi
+}
