@@ -127,18 +127,21 @@ func runAdagradRobust(x *Experiment) error {
 		"the final loss is the mean of F over the last tenth of the run (the last iterate alone is at the mercy of one sample). "+
 		"Final losses, SGD: %s; Adagrad: %s. Spread max/min: SGD %.3g (%.3g among the runs that did not diverge), Adagrad %.3g.",
 		lam, f.Smoothness(), fmtList(grid), steps, fmtList(sgdL), fmtList(adaL), ss, spread(finite), sa)
-	plotL := func(v []float64) []float64 {
-		out := make([]float64, len(v))
-		for i, y := range v {
-			out[i] = y
-			if math.IsInf(y, 1) {
-				out[i] = math.NaN()
-			}
+	// Diverged runs have no final loss: the curve leaves them out and its label names them.
+	var sx, sy, div []float64
+	for i, v := range sgdL {
+		if math.IsInf(v, 1) {
+			div = append(div, grid[i])
+			continue
 		}
-		return out
+		sx, sy = append(sx, grid[i]), append(sy, v)
+	}
+	label := "SGD"
+	if len(div) > 0 {
+		label = fmt.Sprintf("SGD (diverged at %s)", fmtList(div))
 	}
 	p := newPlot("Final training loss against the step size", "step size (gamma for SGD, alpha for Adagrad)", "F(theta_N)").logX().logY().
-		observed("SGD (a cross: diverged)", grid, plotL(sgdL)).
+		observed(label, sx, sy).
 		observed("Adagrad", grid, adaL)
 	x.figure(p, "SGD works in a narrow band of steps and diverges above it; Adagrad's final loss changes little over six decades.")
 	return nil
