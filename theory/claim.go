@@ -93,7 +93,7 @@ type Claim struct {
 	Run func(x *Experiment) error
 }
 
-// Erratum records a statement of the lecture that is false as written.
+// ErratumNote records a statement of the lecture that is false as written.
 type ErratumNote struct {
 	// Statement is the lecture's statement as written.
 	Statement string
