@@ -502,3 +502,25 @@ func newTestCanvas(ch Chart) draw.Canvas {
 	w, h := ch.Size()
 	return draw.New(vgimg.New(w, h))
 }
+
+// A seed that diverges early cuts the other seeds there; a seed left with no point before
+// the cut drops out of the mean instead of breaking it.
+func TestDivergedCutLeavesSeedEmpty(t *testing.T) {
+	early := Run{X: []float64{1, 2}, Y: []float64{1, math.NaN()}}
+	late := Run{X: []float64{3, 4, 5}, Y: []float64{0.5, 0.4, 0.3}}
+	ok := Run{X: []float64{1, 2, 3}, Y: []float64{1, 0.9, 0.8}}
+	lp := &LinePlot{X: Steps, Series: []Series{{Label: "s", Runs: []Run{early, late, ok}}}}
+	curves, err := lp.prepare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := curves[0]
+	if !cv.diverged || len(cv.line) == 0 {
+		t.Fatalf("diverged %v, %d points", cv.diverged, len(cv.line))
+	}
+	for _, p := range cv.line {
+		if p.X > 2 {
+			t.Errorf("point %v past the divergence at step 2", p)
+		}
+	}
+}

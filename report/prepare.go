@@ -156,9 +156,14 @@ func (lp *LinePlot) reduce(cv *curve, runs []cleanRun) {
 		cv.note += fmt.Sprintf(", %d of %d seeds", k, len(runs))
 	}
 	if cv.diverged {
-		for i := range live {
-			live[i] = live[i].upTo(cut)
+		// Cut every seed at the first divergence; a seed with no point before it drops out.
+		kept := live[:0]
+		for _, r := range live {
+			if r = r.upTo(cut); len(r.x) > 0 {
+				kept = append(kept, r)
+			}
 		}
+		live = kept
 	}
 	if smooth {
 		for i, r := range live {
