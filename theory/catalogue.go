@@ -11,8 +11,8 @@ func Catalogue() []Claim {
 		firstOrder(), sandwich(), hessianBounds(), kappaCost(), reparametrisation(), ermGap(),
 		gdSmooth(0.5), gdStrong(1), lowerBound(3.0 / 32), nesterovRate(2), nesterovSpeed(), heavyBall(),
 		newtonQuadratic(1e-9), newtonLocal(), lbfgsClaim(), noiseSensitive(),
-		unbiased(), sgdFixedBound(2), sgdPlateau(), sgdDecayStrong(), sgdDecayConvex(), sgdVsGD(), interpolation(), minibatchVariance(),
-		adagradRobust(), adagradScale(), adagradForgets(), rmspropSize(), adamBias(), amsgradClaim(), weightDecay(), stepSchedule(),
+		unbiased(), sgdFixedBound(2), sgdPlateau(), sgdDecayStrong(), sgdDecayConvex(), sgdVsGD(), interpolation(), minibatchVariance(), batchSweetSpot(), momentumSGD(),
+		adagradRobust(), adagradScale(), adagradForgets(), rmspropSize(), adamBias(), amsgradClaim(), weightDecay(), stepSchedule(), adamFirst(),
 	}
 }
 

@@ -12,6 +12,7 @@ func benchTargets() []command {
 	return []command{
 		{"gemm", "SGEMM GFLOP/s per shape and layout", runBenchGemm},
 		{"optim", "time optimizer.Step against torch_optstep.py", benchOptim},
+		{"step", "time training iterations of a model against torch_train.py", benchStep},
 	}
 }
 

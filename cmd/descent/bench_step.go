@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/internal/parallel"
+	"github.com/descent-ml/descent/internal/vec"
+	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// benchStep times training iterations (forward, backward, optimiser step) of a model on
+// MNIST-shaped random batches, as ../shared/anchors/torch_train.py --max-iters times
+// PyTorch's loop.
+func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench step", "[flags]",
+		"Times training iterations of a model (zero_grad, forward, nll_loss, backward, optimiser\n"+
+			"step) on batches gathered at random from a pool of MNIST-shaped random images, and prints\n"+
+			"the mean ms per iteration and of each phase, the allocations per iteration and the peak\n"+
+			"resident memory (which includes the pool of images, data_mb). Compare with:\n"+
+			"  OPENBLAS_CORETYPE=SkylakeX MNIST_DIR=$(bash ../shared/anchors/mnist_dir.sh) \\\n"+
+			"  /usr/bin/python3 ../shared/anchors/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --threads T\n"+
+			"(its seconds / 200; add --dropout there when comparing the cnn with --dropout here).",
+		stderr)
+	name := fs.String("model", "mlp", "model: "+strings.Join(model.Names(), ", "))
+	opt := fs.String("optimizer", "adam", "registry name of the optimizer (adam, sgd, momentum, ...)")
+	batch := fs.Int("batch-size", 128, "examples per batch")
+	iters := fs.Int("iters", 200, "timed iterations, after 5 untimed ones")
+	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "goroutines (GOMAXPROCS)")
+	hidden := fs.String("hidden", "", "hidden widths of the mlp, comma-separated (default 1000,1000)")
+	dropout := fs.Bool("dropout", false, "keep the cnn's dropout layers (torch_train.py leaves them out unless --dropout)")
+	float32Pool := fs.Bool("float32-pool", false, "hold the pool as normalised float32 images, as torch_train.py does (default: bytes, normalised per batch)")
+	pool := fs.Int("pool", 60000, "images in the pool the batches are gathered from (60000: MNIST's training set, as torch_train.py holds it)")
+	seed := fs.Uint64("seed", 1, "seed of the weights and the batches")
+	asJSON := fs.Bool("json", false, "print one JSON line")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *batch < 1 || *iters < 1 || *threads < 1 || *pool < 1 {
+		fmt.Fprintln(stderr, "descent bench step: --batch-size, --iters, --threads and --pool must be positive")
+		return errUsage
+	}
+	cfg := model.Config{NoDropout: !*dropout}
+	if *hidden != "" {
+		for _, f := range strings.Split(*hidden, ",") {
+			h, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || h < 1 {
+				fmt.Fprintf(stderr, "descent bench step: bad hidden width %q in --hidden\n", f)
+				return errUsage
+			}
+			cfg.Hidden = append(cfg.Hidden, h)
+		}
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
+	rng := rand.New(rand.NewPCG(*seed, 0x5eed))
+	m, err := model.New(*name, cfg, rng)
+	if err != nil {
+		return err
+	}
+	params := nn.Params(m)
+	ptrs := make([]*optim.Param, len(params))
+	for i := range params {
+		ptrs[i] = &params[i]
+	}
+	o, err := optim.New(*opt, nil, optim.Group{Params: ptrs})
+	if err != nil {
+		return err
+	}
+	if _, ok := o.(*optim.LBFGS); ok {
+		return fmt.Errorf("bench step: lbfgs needs a closure; choose a first-order optimizer")
+	}
+
+	// A pool of 8-bit images (MNIST's format, a quarter of the memory of float32), from which
+	// each iteration gathers a batch at random and normalises it as torch_train.py does
+	// ((u/255 − 0.1307)/0.3081); with --float32-pool the pool holds the normalised float32
+	// images, as torch_train.py holds its 60000×784 tensor, and batches are copied.
+	var bytePool []uint8
+	var floatPool []float32
+	if *float32Pool {
+		floatPool = make([]float32, *pool*model.Inputs)
+		for i := range floatPool {
+			floatPool[i] = float32((float64(rng.IntN(256))/255 - 0.1307) / 0.3081)
+		}
+	} else {
+		bytePool = make([]uint8, *pool*model.Inputs)
+		for i := range bytePool {
+			bytePool[i] = uint8(rng.IntN(256))
+		}
+	}
+	labels := make([]int, *pool)
+	for i := range labels {
+		labels[i] = rng.IntN(model.Classes)
+	}
+	x := tensor.New(*batch, model.Inputs)
+	y := make([]int, *batch)
+	pick := rand.New(rand.NewPCG(*seed, 0xba7c4))
+	const scale, offset = 1 / (255 * 0.3081), -0.1307 / 0.3081
+	g := &batchGather{x: x.Data(), bytes: bytePool, floats: floatPool, idx: make([]int, *batch), scale: scale, offset: offset}
+	gather := func() {
+		for i := range g.idx {
+			g.idx[i] = pick.IntN(*pool)
+			y[i] = labels[g.idx[i]]
+		}
+		// The rows come from memory, not cache: two cores fetch them in half the time. Two
+		// halves, so that the first layer's product, split the same way, finds its rows in
+		// the core's own cache.
+		parallel.SplitBody(len(y), min(2, runtime.GOMAXPROCS(0), len(y)), g)
+	}
+
+	tp := autodiff.NewTape()
+	var phase [3]time.Duration // forward, backward, step
+	var loss float32
+	iterate := func() error {
+		gather()
+		t0 := time.Now()
+		tp.Reset()
+		o.ZeroGrad()
+		l := tp.NLLLoss(m.Forward(tp, tp.Const(x)), y)
+		t1 := time.Now()
+		tp.Backward(l)
+		t2 := time.Now()
+		loss = l.Item()
+		if err := o.Step(); err != nil {
+			return err
+		}
+		t3 := time.Now()
+		phase[0] += t1.Sub(t0)
+		phase[1] += t2.Sub(t1)
+		phase[2] += t3.Sub(t2)
+		return nil
+	}
+	for range 5 {
+		if err := iterate(); err != nil {
+			return err
+		}
+	}
+	phase = [3]time.Duration{}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ms := make([]float64, *iters)
+	for i := range ms {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := time.Now()
+		if err := iterate(); err != nil {
+			return err
+		}
+		ms[i] = float64(time.Since(t).Nanoseconds()) / 1e6
+	}
+	runtime.ReadMemStats(&after)
+	n := float64(*iters)
+	mean := 0.0
+	for _, v := range ms {
+		mean += v / n
+	}
+	sorted := slices.Clone(ms)
+	slices.Sort(sorted)
+	perPhase := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 / n }
+	res := map[string]any{
+		"impl": "descent-" + runtime.Version(), "model": *name, "optimizer": *opt, "batch_size": *batch,
+		"threads": *threads, "iters": *iters, "dropout": *name == "cnn" && *dropout,
+		"ms_per_iter": mean, "ms_median": sorted[len(sorted)/2], "ms_min": sorted[0],
+		"forward_ms": perPhase(phase[0]), "backward_ms": perPhase(phase[1]), "step_ms": perPhase(phase[2]),
+		"allocs_per_iter": float64(after.Mallocs-before.Mallocs) / n,
+		"bytes_per_iter":  float64(after.TotalAlloc-before.TotalAlloc) / n,
+		"tape_mb":         float64(tp.BufferBytes()) / (1 << 20),
+		"params":          nn.NumParams(m), "last_loss": loss,
+		"data_mb": float64(len(bytePool)+4*len(floatPool)) / (1 << 20), "float32_pool": *float32Pool,
+	}
+	if rss := peakRSS(); rss > 0 {
+		res["peak_rss_mb"] = float64(rss) / (1 << 20)
+	}
+	if *asJSON {
+		b, _ := json.Marshal(res)
+		fmt.Fprintln(stdout, string(b))
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s, %s, batch %d, %d threads: %.3f ms/iter (forward %.3f, backward %.3f, step %.3f; median %.3f), %.1f allocs/iter, peak RSS %.0f MB\n",
+		*name, *opt, *batch, *threads, mean, res["forward_ms"], res["backward_ms"], res["step_ms"], res["ms_median"],
+		res["allocs_per_iter"], float64(peakRSS())/(1<<20))
+	return nil
+}
+
+// batchGather copies (or, from bytes, normalises) the pool images idx into the batch x.
+type batchGather struct {
+	x             []float32
+	bytes         []uint8
+	floats        []float32
+	idx           []int
+	scale, offset float32
+	touched       [parallel.MaxChunks]uint8 // keeps the touching loads, one slot per chunk
+}
+
+func (g *batchGather) Range(c, lo, hi int) {
+	const n = model.Inputs
+	if g.floats != nil {
+		for i := lo; i < hi; i++ {
+			copy(g.x[i*n:(i+1)*n], g.floats[g.idx[i]*n:(g.idx[i]+1)*n])
+		}
+		return
+	}
+	// Read one byte of every cache line of the rows first: the loads are independent, so
+	// the memory system fetches all the rows at once instead of one after the other.
+	var t uint8
+	for _, j := range g.idx[lo:hi] {
+		for k := j * n; k < (j+1)*n; k += 64 {
+			t += g.bytes[k]
+		}
+	}
+	g.touched[c] += t
+	for i := lo; i < hi; i++ {
+		vec.FromBytes(g.x[i*n:(i+1)*n], g.bytes[g.idx[i]*n:(g.idx[i]+1)*n], g.scale, g.offset)
+	}
+}
+
+// peakRSS returns the peak resident memory of the process in bytes (VmHWM of
+// /proc/self/status), or 0 where that is not available.
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+func TestBenchStep(t *testing.T) {
+	for _, m := range []string{"logreg", "mlp", "cnn"} {
+		var out, errb bytes.Buffer
+		args := []string{"bench", "step", "--model", m, "--iters", "2", "--batch-size", "4", "--pool", "16", "--hidden", "8", "--json"}
+		if err := run(context.Background(), args, &out, &errb); err != nil {
+			t.Fatalf("%s: %v (%s)", m, err, errb.String())
+		}
+		var res map[string]any
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			t.Fatalf("%s: output %q: %v", m, out.String(), err)
+		}
+		for _, k := range []string{"ms_per_iter", "forward_ms", "backward_ms", "step_ms", "allocs_per_iter", "last_loss"} {
+			if _, ok := res[k].(float64); !ok {
+				t.Errorf("%s: no number %q in %v", m, k, res)
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"bench", "step", "--iters", "0"}, &out, &errb); err != errUsage {
+		t.Errorf("--iters 0: %v, want a usage error", err)
+	}
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/report"
+	"github.com/descent-ml/descent/train"
+)
+
+const compareDescription = `Trains the same model with each optimiser — from the same initial weights, on the same
+batches, for every seed — and writes a report: a summary table on stdout and, in the run
+folder, results.jsonl, summary.csv, the plots (PNG and SVG) and report.html, one page
+that opens offline.
+
+With no flags, the main job: SGD, momentum SGD, Nesterov SGD, Adagrad, RMSprop, Adam,
+AMSGrad and AdamW train the MLP 784-1000-1000-10 for 3 epochs on MNIST (fetched on first
+use). On 2 cores this takes 1.5 to 2.5 minutes (2 to 5 s per epoch and optimiser, as
+the cores are free or shared) and ends with test accuracies of 97.3-98%%; --epochs 10
+takes about 5 minutes and reaches 97.8-98.6%%. --model logreg takes seconds; --model cnn
+30 s per epoch and optimiser.
+
+Each optimiser uses its own default learning rate unless --lr says otherwise:
+%s.
+
+Ctrl-C stops the runs; the report of what was done is still written. "descent report
+DIR" rebuilds it.`
+
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compare", "[flags]", fmt.Sprintf(compareDescription, defaultRatesText()), stderr)
+	var rf runFlags
+	rf.register(fs, "mlp", 3)
+	optimizers := fs.String("optimizers", strings.Join(train.DefaultOptimizers, ","), "optimisers to compare, comma-separated: "+registryNames())
+	rates := fs.String("lr", "", "learning rates: `RATE` for all, or NAME=RATE,... such as adam=3e-4,sgd=0.05 (default: each optimiser's own)")
+	seeds := fs.Int("seeds", 1, "runs of each optimiser, of seeds --seed, --seed+1, ...: the tables give mean ± standard deviation, the plots bands")
+	parallel := fs.Int("parallel", 1, "runs trained at once (each also uses --threads threads)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := rf.config(fs)
+	if err != nil {
+		return err
+	}
+	if *seeds < 1 || *parallel < 1 {
+		return usageError(fs, "--seeds and --parallel must be at least 1")
+	}
+	r, err := train.ParseRates(*rates)
+	if err != nil {
+		return usageError(fs, "--lr: %v", err)
+	}
+	var names []string
+	for _, n := range strings.Split(*optimizers, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return usageError(fs, "--optimizers: no optimiser")
+	}
+	jobs, err := train.CompareJobs(cfg, names, r, *seeds)
+	if err != nil {
+		return usageError(fs, "%v", err)
+	}
+	defer setThreads(rf.threads)()
+
+	d, tr, te, err := rf.loadData(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	dir, err := rf.runFolder("compare")
+	if err != nil {
+		return err
+	}
+	var used []string
+	for _, n := range names {
+		v, _ := r.For(n)
+		used = append(used, n+" "+report.FormatValue(v, 4))
+	}
+	intro := fmt.Sprintf("Each optimiser trains the same model from the same initial weights on the same batches "+
+		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, tr, te, "test"))
+	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
+		Machine: report.ThisMachine()}
+	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: te}, Parallel: *parallel}
+	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d runs", len(jobs)), rf.json, stdout, stderr)
+}
+
+// defaultRatesText lists the default learning rates of the registry's optimisers, in
+// lines of at most 90 characters.
+func defaultRatesText() string {
+	var b strings.Builder
+	n := 0
+	for _, e := range optim.Registry() {
+		v, ok := train.DefaultLR(e.Name)
+		if !ok {
+			continue
+		}
+		item := e.Name + " " + report.FormatValue(v, 4)
+		switch {
+		case n == 0:
+		case n+2+len(item) > 90:
+			b.WriteString(",\n")
+			n = 0
+		default:
+			b.WriteString(", ")
+			n += 2
+		}
+		b.WriteString(item)
+		n += len(item)
+	}
+	return b.String()
+}
+
+// registryNames lists the registry's optimisers.
+func registryNames() string {
+	var s []string
+	for _, e := range optim.Registry() {
+		s = append(s, e.Name)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/progress"
+	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/lr"
+	"github.com/descent-ml/descent/report"
+	"github.com/descent-ml/descent/report/results"
+	"github.com/descent-ml/descent/train"
+)
+
+// This file holds what compare, train and sweep share: their common flags, the loading of
+// the dataset, the run folder and the end of a command (report, summary).
+
+// runFlags are the flags of a training command.
+type runFlags struct {
+	data        dataFlags
+	model       string
+	hidden      string
+	noDropout   bool
+	epochs      int
+	batch       int
+	weightDecay float64
+	noDecayBias bool
+	groups      listFlag
+	options     string
+	schedule    lr.Spec
+	clipNorm    float64
+	seed        uint64
+	threads     int
+	out         string
+	json        bool
+	logEvery    int
+	evalBatch   int
+	trainSize   int
+	testSize    int
+}
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, " ") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// register adds the flags to fs, with the command's default model and epochs.
+func (f *runFlags) register(fs *flag.FlagSet, defModel string, defEpochs int) {
+	f.data.register(fs)
+	fs.Lookup("dataset").Usage = "dataset: " + strings.Join(mnist.Names(), " or ") + ", or a folder holding the four .gz files of one"
+	fs.StringVar(&f.model, "model", defModel, "model: "+modelList())
+	fs.StringVar(&f.hidden, "hidden", "", "hidden widths of the mlp, comma-separated (default 1000,1000)")
+	fs.BoolVar(&f.noDropout, "no-dropout", false, "build the cnn without its dropout layers (as torch_train.py without --dropout)")
+	fs.IntVar(&f.epochs, "epochs", defEpochs, "passes over the training set")
+	fs.IntVar(&f.batch, "batch-size", 128, "examples per optimiser step")
+	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay of every optimiser (default: the optimiser's own, 0 but for adamw's 0.01)")
+	fs.BoolVar(&f.noDecayBias, "no-decay-bias", false, "no weight decay on the biases (a parameter group *.bias:weight_decay=0)")
+	fs.Var(&f.groups, "group", "a parameter group, `PATTERN:KEY=VALUE,...` such as 'fc1.*:lr=0.01' (repeatable)")
+	fs.StringVar(&f.options, "options", "", "more optimiser options under torch's names, `KEY=VALUE,...` such as betas=0.9/0.99,eps=1e-6")
+	fs.Var(&f.schedule, "schedule", lr.SpecUsage)
+	fs.Float64Var(&f.clipNorm, "clip-norm", 0, "clip the gradients to this Euclidean norm before each step (0: no clipping)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the order of the batches and the dropout masks")
+	fs.IntVar(&f.threads, "threads", runtime.NumCPU(), "threads of the kernels (GOMAXPROCS)")
+	fs.StringVar(&f.out, "out", "", "run folder for results.jsonl, summary.csv, the plots and report.html (default runs/COMMAND-DATE-TIME)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON line per epoch of each run on stdout instead of the summary table")
+	fs.IntVar(&f.logEvery, "log-every", 10, "optimiser steps between two records of the training loss in results.jsonl")
+	fs.IntVar(&f.evalBatch, "eval-batch", 0, "examples per forward pass of an evaluation (default: as many as fit in 32 MiB, at most 1000)")
+	fs.IntVar(&f.trainSize, "train-size", 0, "train on the first N training images only (default all)")
+	fs.IntVar(&f.testSize, "test-size", 0, "evaluate on the first N held-out images only (default all)")
+}
+
+func modelList() string {
+	var s []string
+	for _, n := range model.Names() {
+		s = append(s, n+" ("+model.Summary(n)+")")
+	}
+	return strings.Join(s, ", ")
+}
+
+// usageError prints a one-line error and the usage of fs, and returns errUsage.
+func usageError(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return errUsage
+}
+
+// config returns the training configuration of the flags; a flag with a bad value is a
+// usage error.
+func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	switch {
+	case f.epochs < 1:
+		return train.Config{}, usageError(fs, "--epochs %d: want at least 1", f.epochs)
+	case f.batch < 1:
+		return train.Config{}, usageError(fs, "--batch-size %d: want at least 1", f.batch)
+	case f.threads < 1:
+		return train.Config{}, usageError(fs, "--threads %d: want at least 1", f.threads)
+	case f.logEvery < 1:
+		return train.Config{}, usageError(fs, "--log-every %d: want at least 1", f.logEvery)
+	case f.evalBatch < 0 || f.trainSize < 0 || f.testSize < 0:
+		return train.Config{}, usageError(fs, "--eval-batch, --train-size and --test-size cannot be negative")
+	case f.clipNorm < 0:
+		return train.Config{}, usageError(fs, "--clip-norm %g: want 0 (none) or positive", f.clipNorm)
+	case f.weightDecay < 0:
+		return train.Config{}, usageError(fs, "--weight-decay %g: want at least 0", f.weightDecay)
+	}
+	if model.Summary(f.model) == "" {
+		return train.Config{}, usageError(fs, "--model %q: want one of %s", f.model, strings.Join(model.Names(), ", "))
+	}
+	cfg := train.Config{Model: f.model, Schedule: f.schedule, ClipNorm: f.clipNorm, Epochs: f.epochs,
+		BatchSize: f.batch, EvalBatch: f.evalBatch, Seed: f.seed, LogEvery: f.logEvery}
+	cfg.ModelConfig.NoDropout = f.noDropout
+	if f.hidden != "" {
+		for _, s := range strings.Split(f.hidden, ",") {
+			h, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || h < 1 {
+				return train.Config{}, usageError(fs, "--hidden: %q is not a positive width", s)
+			}
+			cfg.ModelConfig.Hidden = append(cfg.ModelConfig.Hidden, h)
+		}
+	}
+	opts, err := optim.ParseOptions(f.options)
+	if err != nil {
+		return train.Config{}, usageError(fs, "--options: %v", err)
+	}
+	if opts == nil {
+		opts = optim.Options{}
+	}
+	if set["weight-decay"] {
+		opts["weight_decay"] = strconv.FormatFloat(f.weightDecay, 'g', -1, 64)
+	}
+	cfg.Options = opts
+	rules := []string(f.groups)
+	if f.noDecayBias {
+		rules = append(rules, "*.bias:weight_decay=0")
+	}
+	for _, s := range rules {
+		g, err := optim.ParseGroupRule(s)
+		if err != nil {
+			return train.Config{}, usageError(fs, "--group: %v", err)
+		}
+		cfg.Groups = append(cfg.Groups, g)
+	}
+	return cfg, nil
+}
+
+// loadData loads the dataset of the flags (fetching it if needed) and cuts it to
+// --train-size and --test-size.
+func (f *runFlags) loadData(ctx context.Context, stderr io.Writer) (*mnist.Data, data.Dataset, data.Dataset, error) {
+	d, err := loadDataset(ctx, f.data, stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var tr, te data.Dataset = d.Train, d.Test
+	if f.trainSize > 0 && f.trainSize < tr.Len() {
+		tr = data.NewSubset(tr, firstN(f.trainSize))
+	}
+	if f.testSize > 0 && f.testSize < te.Len() {
+		te = data.NewSubset(te, firstN(f.testSize))
+	}
+	return d, tr, te, nil
+}
+
+// loadDataset loads the dataset named by --dataset: a built-in one by name, or the one
+// whose files are in the folder it names.
+func loadDataset(ctx context.Context, df dataFlags, stderr io.Writer) (*mnist.Data, error) {
+	if _, err := mnist.Lookup(df.dataset); err != nil {
+		if fi, serr := os.Stat(df.dataset); serr == nil && fi.IsDir() {
+			var first error
+			for _, name := range mnist.Names() {
+				spec, _ := mnist.Lookup(name)
+				d, err := mnist.LoadDir(df.dataset, spec)
+				if err == nil {
+					return d, nil
+				}
+				if first == nil {
+					first = err
+				}
+			}
+			return nil, fmt.Errorf("--dataset %s: the folder holds the files of none of %s (%v)", df.dataset, strings.Join(mnist.Names(), ", "), first)
+		}
+	}
+	spec, opts, err := df.resolve(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return mnist.Load(ctx, spec, opts)
+}
+
+func firstN(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// runFolder returns the run folder of --out, or a new dated one under runs/, and creates
+// it.
+func (f *runFlags) runFolder(command string) (string, error) {
+	dir := f.out
+	if dir == "" {
+		base := filepath.Join("runs", command+"-"+time.Now().Format("20060102-150405"))
+		dir = base
+		for i := 2; ; i++ {
+			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			dir = fmt.Sprintf("%s-%d", base, i)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// describe returns a sentence on the model, data and length of the runs.
+func describe(cfg train.Config, d *mnist.Data, tr, te data.Dataset, evalName string) string {
+	m := cfg.Model
+	switch m {
+	case "mlp":
+		widths := []string{"784"}
+		hidden := cfg.ModelConfig.Hidden
+		if hidden == nil {
+			hidden = []int{1000, 1000}
+		}
+		for _, h := range hidden {
+			widths = append(widths, strconv.Itoa(h))
+		}
+		m = "multilayer perceptron " + strings.Join(append(widths, "10"), "-") + " with ReLU"
+	case "logreg":
+		m = "logistic regression 784→10"
+	case "cnn":
+		m = "convolutional network of pytorch/examples"
+		if cfg.ModelConfig.NoDropout {
+			m += " (without dropout)"
+		} else {
+			m += " (with dropout)"
+		}
+	}
+	sched := ""
+	if s := cfg.Schedule.String(); s != "none" {
+		sched = ", learning-rate schedule " + s
+	}
+	return fmt.Sprintf("Model: %s. Data: %s (folder %s), %d training images, %d %s images. "+
+		"Training: %d epochs of batches of %d, shuffled%s; seed %d.",
+		m, d.Spec.Name, d.Dir, tr.Len(), te.Len(), evalName, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed)
+}
+
+// epochLine is one line of --json.
+type epochLine struct {
+	Run          string   `json:"run"`
+	Seed         uint64   `json:"seed"`
+	Epoch        int      `json:"epoch"`
+	Step         int      `json:"step"`
+	Seconds      float64  `json:"seconds"`
+	TrainLoss    float64  `json:"train_loss"`
+	TestLoss     *float64 `json:"test_loss,omitempty"`
+	TestAccuracy *float64 `json:"test_accuracy,omitempty"`
+	ValLoss      *float64 `json:"val_loss,omitempty"`
+	ValAccuracy  *float64 `json:"val_accuracy,omitempty"`
+	LR           float64  `json:"lr"`
+}
+
+// printEpoch writes the --json line of an epoch.
+func printEpoch(w io.Writer, job train.Job, e train.Epoch, val bool) {
+	l := epochLine{Run: job.Name, Seed: job.Config.Seed, Epoch: e.Epoch, Step: e.Step, Seconds: e.Seconds,
+		TrainLoss: e.TrainLoss, LR: e.LR}
+	loss, acc := e.EvalLoss, e.EvalAccuracy
+	if loss == loss { // not NaN: there was an evaluation
+		if val {
+			l.ValLoss, l.ValAccuracy = &loss, &acc
+		} else {
+			l.TestLoss, l.TestAccuracy = &loss, &acc
+		}
+	}
+	b, _ := json.Marshal(l)
+	fmt.Fprintln(w, string(b))
+}
+
+// finish writes the report of the run folder dir and prints the summary table (unless
+// --json) and where the report is. runErr is the error of the runs, returned after.
+func finish(dir string, asJSON bool, stdout, stderr io.Writer, runErr error) error {
+	// The runs are over and their memory unreachable: collect it now, so that drawing the
+	// report reuses it rather than growing the heap to twice what training held.
+	runtime.GC()
+	table, err := train.WriteReport(dir)
+	var fe *report.FigureError
+	if err != nil && !errors.As(err, &fe) {
+		return errors.Join(runErr, err)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "descent: some figures could not be drawn: %v\n", err)
+	}
+	if !asJSON && table != nil {
+		fmt.Fprintln(stdout)
+		table.WriteText(stdout)
+	}
+	fmt.Fprintf(stderr, "report: %s\n", filepath.Join(dir, train.ReportFile))
+	return runErr
+}
+
+// openResults creates (or, to resume, appends to) the results.jsonl of dir. To resume, it
+// first cuts off an incomplete last line, the tail of a process killed mid-write, which
+// the records appended after it would otherwise turn into a bad line.
+func openResults(dir string, resume bool) (*results.Writer, error) {
+	path := filepath.Join(dir, train.ResultsFile)
+	if !resume {
+		return results.Create(path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if n := len(b); n > 0 && b[n-1] != '\n' {
+		if err := os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1)); err != nil {
+			return nil, err
+		}
+	}
+	return results.Append(path)
+}
+
+// setThreads sets GOMAXPROCS to n and returns the function that restores it. It also
+// makes the garbage collector run when the heap has grown by 25% rather than 100%
+// (unless $GOGC says otherwise): a training step allocates nothing, so this costs no
+// time, and it keeps the peak memory near what the data, model and tape need.
+func setThreads(n int) func() {
+	old := runtime.GOMAXPROCS(n)
+	gc := -2
+	if os.Getenv("GOGC") == "" {
+		gc = debug.SetGCPercent(25)
+	}
+	return func() {
+		runtime.GOMAXPROCS(old)
+		if gc != -2 {
+			debug.SetGCPercent(gc)
+		}
+	}
+}
+
+// splitSeed is the stream of the random split of a validation set.
+const splitSeed = 0x73706c6974 // "split"
+
+// validationSplit holds n examples of tr out as a validation set, the same for the same
+// seed.
+func validationSplit(tr data.Dataset, n int, seed uint64) (train, val data.Dataset) {
+	a, b := data.Split(tr, n, rand.New(rand.NewPCG(seed, splitSeed)))
+	return a, b
+}
+
+// runJobs writes meta to the run folder dir, trains js into its results.jsonl with a
+// progress display on stderr (and the --json lines on stdout), then writes the report.
+// what says what is trained, for the first line on stderr.
+func runJobs(ctx context.Context, dir string, meta *train.Meta, js *train.Jobs, what string, asJSON bool, stdout, stderr io.Writer) error {
+	if err := train.WriteMeta(dir, meta); err != nil {
+		return err
+	}
+	w, err := openResults(dir, false)
+	if err != nil {
+		return err
+	}
+	disp := progress.New(progress.Config{Out: stderr})
+	fmt.Fprintf(stderr, "descent %s: %s into %s\n", meta.Command, what, dir)
+	js.Results, js.Progress = w, disp
+	if asJSON {
+		val := meta.Evaluation == "val"
+		js.OnEpoch = func(job train.Job, e train.Epoch) { printEpoch(stdout, job, e, val) }
+	}
+	_, runErr := js.Run(ctx)
+	disp.Close()
+	if err := w.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return finish(dir, asJSON, stdout, stderr, runErr)
+}

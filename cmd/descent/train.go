@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/descent-ml/descent/internal/progress"
+	"github.com/descent-ml/descent/report"
+	"github.com/descent-ml/descent/train"
+)
+
+const trainDescription = `Trains one model with one optimiser, a learning-rate schedule, weight decay and
+parameter groups, evaluating on the test set after every epoch. The run folder gets
+results.jsonl, summary.csv, the plots, report.html, the final weights (model.weights) and,
+after every epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order
+and random state, written atomically with a checksum).
+
+Ctrl-C saves a checkpoint and the results so far; "descent train --resume DIR" continues
+the run of DIR, bit for bit as if it had not stopped (with the flags it was started with;
+only --threads and --json may be given again, and the same --threads keeps every sum
+identical).
+
+The PyTorch example's recipe, 99% on the test set in 3 epochs:
+
+  descent train --model cnn --optimizer adadelta --lr 1 --schedule step:1:0.7 --batch-size 64 --epochs 3`
+
+// trainFlags are the flags of descent train.
+type trainFlags struct {
+	runFlags
+	optimizer string
+	lr        string
+	resume    string
+}
+
+func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
+	fs := newFlagSet("train", "[flags]", trainDescription, stderr)
+	f := &trainFlags{}
+	f.register(fs, "mlp", 10)
+	fs.StringVar(&f.optimizer, "optimizer", "adam", "optimiser: "+registryNames())
+	fs.StringVar(&f.lr, "lr", "", "learning rate (default: the optimiser's own, listed by descent compare -h)")
+	fs.StringVar(&f.resume, "resume", "", "continue the interrupted run of the run folder `DIR`")
+	return fs, f
+}
+
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, f := newTrainFlags(stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	resume := f.resume
+	if resume != "" {
+		var err error
+		if fs, f, err = resumedFlags(fs, f); err != nil {
+			return err
+		}
+	}
+	cfg, err := f.config(fs)
+	if err != nil {
+		return err
+	}
+	cfg.Optimizer = f.optimizer
+	if f.lr != "" {
+		v, err := strconv.ParseFloat(f.lr, 64)
+		if err != nil || !(v > 0) {
+			return usageError(fs, "--lr %q: want a positive number", f.lr)
+		}
+		cfg.Options["lr"] = f.lr
+	}
+	defer setThreads(f.threads)()
+
+	d, tr, te, err := f.loadData(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	dir, err := f.runFolder("train")
+	if err != nil {
+		return err
+	}
+	ckpt := filepath.Join(dir, train.CheckpointFile)
+	run, err := train.New(cfg.Optimizer, cfg, train.Data{Train: tr, Eval: te})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if run != nil {
+			run.Close()
+		}
+	}()
+	if resume != "" {
+		info, err := train.ReadCheckpointInfo(ckpt)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			// Killed before its first checkpoint: train from the start, which gives the
+			// same run; its records replace those of the first attempt.
+			fmt.Fprintf(stderr, "descent train: %s has no checkpoint yet: starting its run again\n", dir)
+		case err != nil:
+			return err
+		case info.Status != "":
+			return fmt.Errorf("train: the run in %s has ended (%s after %d epochs); nothing to resume", dir, info.Status, info.Epoch)
+		default:
+			if err := run.Resume(ckpt); err != nil {
+				return err
+			}
+			if info.GOMAXPROCS != runtime.GOMAXPROCS(0) {
+				fmt.Fprintf(stderr, "descent train: resumed with %d threads, saved with %d: sums split over threads may round differently from now on\n",
+					runtime.GOMAXPROCS(0), info.GOMAXPROCS)
+			}
+			fmt.Fprintf(stderr, "descent train: resuming %s at epoch %d, step %d\n", dir, info.Epoch+1, info.Step)
+		}
+	} else {
+		lrText := f.lr
+		if lrText == "" {
+			lrText = report.FormatValue(cfg.LR(), 4)
+		}
+		intro := fmt.Sprintf("Optimiser: %s, learning rate %s%s. %s", cfg.Optimizer, lrText, groupsText(cfg.Options, f), describe(cfg, d, tr, te, "test"))
+		meta := &train.Meta{Command: "train", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
+			Machine: report.ThisMachine()}
+		if err := train.WriteMeta(dir, meta); err != nil {
+			return err
+		}
+	}
+	w, err := openResults(dir, resume != "")
+	if err != nil {
+		return err
+	}
+	disp := progress.New(progress.Config{Out: stderr})
+	out := train.Output{Results: w, Progress: disp, Checkpoint: ckpt}
+	if f.json {
+		job := train.Job{Name: cfg.Optimizer, Config: cfg}
+		out.OnEpoch = func(e train.Epoch) { printEpoch(stdout, job, e, false) }
+	}
+	_, runErr := run.Train(ctx, out)
+	disp.Close()
+	if err := w.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr == nil {
+		runErr = saveWeights(filepath.Join(dir, train.WeightsFile), run)
+	}
+	// The report is drawn after the run is closed, its data and model unreachable: the
+	// memory they held serves the drawing.
+	run.Close()
+	run = nil
+	if errors.Is(runErr, context.Canceled) {
+		fmt.Fprintf(stderr, "descent train: checkpoint saved; continue with: descent train --resume %s\n", dir)
+	}
+	return finish(dir, f.json, stdout, stderr, runErr)
+}
+
+// resumedFlags returns the flags of the run folder given to --resume, parsed from its
+// run.json, after checking that the flags set on this command line (fs, f) are the same,
+// but for --threads (this command line's if set, else the run's) and --json (this
+// command line's).
+func resumedFlags(fs *flag.FlagSet, f *trainFlags) (*flag.FlagSet, *trainFlags, error) {
+	dir := f.resume
+	meta, err := train.ReadMeta(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meta.Command != "train" {
+		return nil, nil, fmt.Errorf("train: %s is a run folder of descent %s, not train", dir, meta.Command)
+	}
+	saved, sf := newTrainFlags(io.Discard)
+	if err := saved.Parse(meta.Args); err != nil {
+		return nil, nil, fmt.Errorf("train: %s: the saved command line does not parse: %v", dir, err)
+	}
+	var bad error
+	fs.Visit(func(fl *flag.Flag) {
+		switch {
+		case bad != nil:
+		case fl.Name == "threads":
+			sf.threads = f.threads
+		case fl.Name != "resume" && fl.Name != "json" && saved.Lookup(fl.Name).Value.String() != fl.Value.String():
+			bad = usageError(fs, "--%s %s differs from the run being resumed (%s); only --threads and --json may change",
+				fl.Name, fl.Value, saved.Lookup(fl.Name).Value)
+		}
+	})
+	sf.out, sf.resume, sf.json = dir, dir, f.json
+	return saved, sf, bad
+}
+
+// groupsText describes the options and parameter groups of a run, for its report.
+func groupsText(opts map[string]string, f *trainFlags) string {
+	var s []string
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
+		if k != "lr" {
+			s = append(s, k+" "+opts[k])
+		}
+	}
+	for _, g := range f.groups {
+		s = append(s, "group "+g)
+	}
+	if f.noDecayBias {
+		s = append(s, "no weight decay on the biases")
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(s, ", ")
+}
+
+// saveWeights writes the run's final weights to path.
+func saveWeights(path string, run *train.Run) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := run.SaveWeights(file); err != nil {
+		file.Close()
+		return err
+	}
+	return file.Close()
+}

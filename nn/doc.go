@@ -1,0 +1,38 @@
+// Package nn provides neural-network layers, losses and initialisers on top of package
+// autodiff, with PyTorch's definitions, defaults and parameter names.
+//
+// # Modules
+//
+// A [Module] computes its output on an [autodiff.Tape] and lists its parameters under the
+// names of PyTorch's state_dict. Layers: [Linear], [Conv2d], [MaxPool2d], [ReLU], [Tanh],
+// [Sigmoid], [Dropout], [Flatten], [LogSoftmax], and the container [Sequential]. Losses:
+// [NLLLoss], [CrossEntropyLoss], [MSELoss].
+//
+// [Params] hands the parameters to package optim: each optim.Param's Value and Grad alias
+// the module's storage, so optimisers update the module in place and the gradients that
+// [autodiff.Tape.Backward] accumulates are the ones they read.
+//
+// # Initialisation
+//
+// [NewLinear] and [NewConv2d] initialise as PyTorch's reset_parameters: weights by
+// [KaimingUniform] with a = √5 (uniform in ±1/√fanIn), biases uniform in ±1/√fanIn, drawn
+// from the *rand.Rand they are given: the same seed gives the same weights.
+//
+// # Training and evaluation
+//
+// Modules start in training mode; [SetTraining] switches a module and its children, which
+// changes what [Dropout] does. For evaluation without recording, also put the tape in
+// inference mode ([autodiff.Tape.SetInference]).
+//
+// # Fusion
+//
+// [Sequential] runs a Linear or Conv2d followed by ReLU as one fused operation;
+// [ForwardReLU] gives other models the same.
+//
+// # Weights files
+//
+// [Save] and [Load] write and read a model's parameters in a small binary format (names,
+// shapes, float32 data) that model/testdata/torch_export.py also writes from PyTorch. Load
+// checks the names, the shapes, the count and the length of the file before changing the
+// model, and reports a *[WeightsError] naming the parameter at fault.
+package nn

@@ -1,0 +1,44 @@
+package nn_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// A small network, its parameters in optim's form, one gradient, and a weights round trip.
+func Example() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	net := nn.NewSequential(
+		nn.NewConv2d(1, 4, 3, tensor.Conv2dConfig{Padding: 1}, rng), nn.ReLU{},
+		nn.MaxPool2d{Kernel: 2}, nn.Flatten{},
+		nn.NewLinear(4*4*4, 10, rng), nn.LogSoftmax{},
+	)
+	for _, p := range nn.Params(net) {
+		fmt.Println(p.Name, p.Shape)
+	}
+
+	x := tensor.New(2, 1, 8, 8)
+	tp := autodiff.NewTape()
+	loss := nn.NLLLoss{}.Forward(tp, net.Forward(tp, tp.Const(x)), []int{3, 7})
+	tp.Backward(loss)
+	fmt.Printf("loss %.4f\n", loss.Item())
+
+	var buf bytes.Buffer
+	if err := nn.Save(&buf, net); err != nil {
+		panic(err)
+	}
+	other := nn.NewSequential(nn.NewLinear(64, 10, rng))
+	fmt.Println(nn.Load(&buf, other))
+	// Output:
+	// 0.weight [4 1 3 3]
+	// 0.bias [4]
+	// 4.weight [10 64]
+	// 4.bias [10]
+	// loss 2.4010
+	// nn: weights: file has 4 tensors, model has 2 parameters
+}

@@ -1,0 +1,173 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/lr"
+)
+
+// Config is the configuration of one training run. Its zero value trains the MLP with Adam
+// for one epoch of batches of 128, seed 0, logging every 10 steps.
+type Config struct {
+	// Model is the network, by the names of package model: "logreg", "mlp" or "cnn". If
+	// Model is "", it is "mlp".
+	Model string
+	// ModelConfig holds the hidden widths of the MLP and whether the CNN has dropout.
+	ModelConfig model.Config
+
+	// Optimizer is the registry name of the optimiser (see optim.Registry). If Optimizer
+	// is "", it is "adam".
+	Optimizer string
+	// Options are the optimiser's hyper-parameters under torch's names, on top of the
+	// registry's defaults. If Options has no "lr", the rate is [DefaultLR] of the
+	// optimiser.
+	Options optim.Options
+	// Groups put the parameters whose names match a pattern in groups of their own
+	// options, e.g. "*.bias:weight_decay=0".
+	Groups []optim.GroupRule
+	// Schedule is the learning-rate schedule; its zero value is a constant rate.
+	Schedule lr.Spec
+	// ClipNorm, if positive, clips the gradients to this global Euclidean norm before
+	// each step (torch's clip_grad_norm_).
+	ClipNorm float64
+
+	// Epochs is the number of passes over the training set. If Epochs is 0, it is 1.
+	Epochs int
+	// BatchSize is the number of examples per training step. If BatchSize is 0, it is 128,
+	// the batch of the PyTorch reference ../shared/anchors/torch_train.py.
+	BatchSize int
+	// EvalBatch is the number of examples per forward pass of an evaluation. If EvalBatch
+	// is 0, it is as many as fit in 32 MiB of activations (measured on the first training
+	// step), between BatchSize and 1000.
+	EvalBatch int
+	// Seed seeds the initial weights, the order of the batches and the dropout masks:
+	// runs of the same seed start from the same weights and see the same batches,
+	// whatever their optimiser.
+	Seed uint64
+
+	// LogEvery is the number of steps between two step records of results.jsonl, each
+	// holding the mean training loss of the steps since the previous one. If LogEvery is
+	// 0, it is 10.
+	LogEvery int
+	// MaxLoss is the training loss above which a run counts as diverged, as one whose
+	// loss is NaN or infinite. If MaxLoss is 0, it is 100 times the loss of the first
+	// batch (230 for a model that starts at chance on 10 classes, where a loss of
+	// ln 10 = 2.3 means chance, 230 a probability of e^-230 for the right class). If
+	// MaxLoss is negative, only a NaN or infinite loss counts.
+	MaxLoss float64
+}
+
+// withDefaults returns c with its zero fields set to their documented defaults.
+func (c Config) withDefaults() Config {
+	if c.Model == "" {
+		c.Model = "mlp"
+	}
+	if c.Optimizer == "" {
+		c.Optimizer = "adam"
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 1
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 128
+	}
+	if c.LogEvery == 0 {
+		c.LogEvery = 10
+	}
+	return c
+}
+
+// validate checks the numbers of c (after withDefaults); the names are checked by the
+// packages that look them up.
+func (c Config) validate() error {
+	switch {
+	case c.Epochs < 0:
+		return fmt.Errorf("train: %d epochs, want at least 1", c.Epochs)
+	case c.BatchSize < 0:
+		return fmt.Errorf("train: batch size %d, want at least 1", c.BatchSize)
+	case c.EvalBatch < 0:
+		return fmt.Errorf("train: evaluation batch size %d, want at least 1", c.EvalBatch)
+	case c.LogEvery < 0:
+		return fmt.Errorf("train: logging every %d steps, want at least 1", c.LogEvery)
+	case math.IsNaN(c.MaxLoss):
+		return fmt.Errorf("train: divergence threshold %v, want a number", c.MaxLoss)
+	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm):
+		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive", c.ClipNorm)
+	}
+	return nil
+}
+
+// options returns the optimiser's options: c.Options with the default learning rate
+// when they have none.
+func (c Config) options() optim.Options {
+	o := optim.Options{}
+	for k, v := range c.Options {
+		o[k] = v
+	}
+	if _, ok := o["lr"]; !ok {
+		if rate, ok := DefaultLR(c.Optimizer); ok {
+			o["lr"] = strconv.FormatFloat(rate, 'g', -1, 64)
+		}
+	}
+	return o
+}
+
+// LR returns the learning rate the run starts with: the "lr" of Options, else
+// [DefaultLR] of the optimiser (NaN for an optimiser without one).
+func (c Config) LR() float64 {
+	c = c.withDefaults()
+	if s, ok := c.options()["lr"]; ok {
+		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			return v
+		}
+	}
+	return math.NaN()
+}
+
+// defaultLRs are the learning rates of DefaultLR.
+var defaultLRs = []struct {
+	name string
+	lr   float64
+}{
+	{"sgd", 0.1},
+	{"momentum", 0.03},
+	{"nesterov", 0.03},
+	{"adagrad", 0.01},
+	{"rmsprop", 1e-3},
+	{"adam", 1e-3},
+	{"amsgrad", 1e-3},
+	{"amsgrad-lecture", 1e-3},
+	{"adamw", 1e-3},
+	{"adadelta", 1},
+	{"adamax", 2e-3},
+	{"nadam", 2e-3},
+	{"radam", 1e-3},
+	{"asgd", 0.1},
+	{"rprop", 1e-3},
+	{"lbfgs", 1},
+}
+
+// DefaultLR returns the learning rate descent uses for the optimiser called name when none
+// is given, and whether it has one. They suit the models of package model on MNIST with
+// batches of 128, where torch's own defaults do not always (RMSprop's 0.01 makes the MLP
+// diverge; SGD has none):
+//
+//	sgd 0.1            momentum 0.03        nesterov 0.03       adagrad 0.01
+//	rmsprop 1e-3       adam 1e-3            amsgrad 1e-3        amsgrad-lecture 1e-3
+//	adamw 1e-3         adadelta 1           adamax 2e-3         nadam 2e-3
+//	radam 1e-3         asgd 0.1             rprop 1e-3          lbfgs 1
+//
+// momentum and nesterov are SGD with momentum 0.9, whose steps are about ten times those
+// of plain SGD at the same rate.
+func DefaultLR(name string) (float64, bool) {
+	for _, d := range defaultLRs {
+		if d.name == name {
+			return d.lr, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,63 @@
+// Package train is descent's training loop: it wires a model (package model), an
+// optimiser (optim) and its schedule (optim/lr), a loader (data), the results file
+// (report/results), the progress display and the report (report) into the runs of
+// descent compare, train and sweep.
+//
+// # Runs
+//
+// A [Run] is made by [New] from a [Config] — model, optimiser and options, parameter
+// groups, schedule, epochs, batch size, seed — and a [Data]: a training set and a held-out
+// set evaluated after every epoch (the test set, or a validation split for a sweep).
+// [Run.Train] trains it to its last epoch and reports to an [Output]: step records (the
+// mean training loss of every Config.LogEvery steps, and the learning rate), epoch records
+// (training loss, held-out loss and accuracy) and an end record in results.jsonl; the
+// progress bar; a checkpoint after every epoch. [Jobs] trains several runs, in parallel
+// if asked: the optimisers of a comparison ([CompareJobs], with their [DefaultLR] or
+// [Rates]) over seeds, or the trials of a sweep ([SweepJobs] over the [Grid] of [Axis]
+// values parsed by [ParseAxis]).
+//
+// # Determinism
+//
+// Everything random comes from Config.Seed: the initial weights and the dropout masks
+// from one PCG stream, the loader's shuffling from another. Runs of the same seed start
+// from the same weights and see the same batches whatever their optimiser, and two runs
+// of the same configuration and seed write the same results.jsonl but for the times, bit
+// for bit, with the same number of threads (GOMAXPROCS splits some sums). Runs trained in
+// parallel give the results they give one after the other.
+//
+// # Divergence
+//
+// A batch whose loss is NaN, infinite or above Config.MaxLoss, a gradient the optimiser
+// refuses (optim.ErrNonFinite), a held-out loss that is not finite or a learning rate the
+// schedule cannot set stops the run before the step that would spoil its weights: it
+// ends with the status "diverged", a note saying why and the step at which, which the
+// tables and plots show. It is a result, never an error, and no NaN reaches the results.
+//
+// # Checkpoints
+//
+// [Run.SaveCheckpoint] writes the model's weights, the optimiser's state, the schedule's,
+// the loader's seed and position, the state of the generator of the dropout masks and the
+// run's counters (epoch, step, running sums) to one file: written to a temporary name,
+// synced, renamed over the previous checkpoint, the folder synced; a SHA-256 of the
+// content ends it. [Run.Resume] checks the checksum, then that the checkpoint is of the
+// same run and configuration, and restores it: the run continues bit for bit as if it
+// had not stopped. Train writes one after every epoch, and one when its context is
+// cancelled (Ctrl-C), mid-epoch, after the batch it was on. A run killed outright resumes
+// from its last epoch; the records it wrote since are written again, and
+// results.Runs keeps the later ones.
+//
+// # Reports
+//
+// A run folder holds run.json ([Meta]: the command, its flags, the machine), results.jsonl
+// and, from [WriteReport], summary.csv, the figures in PNG and SVG and report.html. The
+// report is built from the files alone, so it can be rebuilt for an interrupted run.
+//
+// # Speed and memory
+//
+// A training step allocates nothing: the batch is wrapped, not copied, into the tape,
+// which reuses its buffers; the loss is read once per batch; step records reuse their
+// metrics; the loader builds the next batch in the background. Time is read once per
+// record, not per step. Evaluation runs in inference mode (no tape, no dropout) in
+// batches of up to 1000 examples, as many as fit in 32 MiB of activations. Nothing per
+// step is kept in memory: what is logged is written to results.jsonl at once.
+package train

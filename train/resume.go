@@ -1,0 +1,197 @@
+package train
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
+)
+
+// checkpointMeta is the "meta" section of a checkpoint: which run it is and where.
+type checkpointMeta struct {
+	Run        string      `json:"run"`
+	Seed       int         `json:"seed"`
+	Config     fingerprint `json:"config"`
+	GOMAXPROCS int         `json:"gomaxprocs"`
+	Position   position    `json:"position"`
+}
+
+// fingerprint is what a run must share with the run of a checkpoint to resume it.
+type fingerprint struct {
+	Model     string   `json:"model"`
+	Hidden    []int    `json:"hidden"`
+	NoDropout bool     `json:"no_dropout"`
+	Optimizer string   `json:"optimizer"`
+	Options   string   `json:"options"`
+	Groups    []string `json:"groups"`
+	Schedule  string   `json:"schedule"`
+	ClipNorm  float64  `json:"clip_norm"`
+	Epochs    int      `json:"epochs"`
+	BatchSize int      `json:"batch_size"`
+	EvalBatch int      `json:"eval_batch"`
+	Seed      uint64   `json:"seed"`
+	LogEvery  int      `json:"log_every"`
+	MaxLoss   float64  `json:"max_loss"`
+	TrainLen  int      `json:"train_examples"`
+	EvalLen   int      `json:"eval_examples"`
+}
+
+func (r *Run) fingerprint() fingerprint {
+	c := r.cfg
+	f := fingerprint{Model: c.Model, Hidden: c.ModelConfig.Hidden, NoDropout: c.ModelConfig.NoDropout,
+		Optimizer: c.Optimizer, Options: c.options().String(), Schedule: c.Schedule.String(), ClipNorm: c.ClipNorm,
+		Epochs: c.Epochs, BatchSize: c.BatchSize, EvalBatch: c.EvalBatch, Seed: c.Seed, LogEvery: c.LogEvery,
+		MaxLoss: c.MaxLoss, TrainLen: r.d.Train.Len()}
+	for _, g := range c.Groups {
+		f.Groups = append(f.Groups, g.Pattern+":"+g.Options.String())
+	}
+	if r.d.Eval != nil {
+		f.EvalLen = r.d.Eval.Len()
+	}
+	return f
+}
+
+// diff returns the first field in which f and g differ, as "name: f's value, g's value",
+// or "" if they are the same.
+func (f fingerprint) diff(g fingerprint) string {
+	var a, b map[string]any
+	fa, _ := json.Marshal(f)
+	gb, _ := json.Marshal(g)
+	json.Unmarshal(fa, &a)
+	json.Unmarshal(gb, &b)
+	keys := make([]string, 0, len(a))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		x, _ := json.Marshal(a[k])
+		y, _ := json.Marshal(b[k])
+		if !bytes.Equal(x, y) {
+			return fmt.Sprintf("%s is %s here, %s in the checkpoint", k, x, y)
+		}
+	}
+	return ""
+}
+
+// SaveCheckpoint writes everything the run needs to continue bit for bit to the file at
+// path, atomically: the model's weights, the optimiser's state, the schedule's, the
+// loader's position and seed, the state of the generator of the dropout masks, and the
+// run's counters. See [Run.Resume].
+func (r *Run) SaveCheckpoint(path string) error {
+	meta := checkpointMeta{Run: r.name, Seed: r.seed, Config: r.fingerprint(), GOMAXPROCS: runtime.GOMAXPROCS(0), Position: r.pos}
+	stateful, ok := r.opt.(optim.Stateful)
+	if !ok {
+		return fmt.Errorf("train: optimizer %s cannot save its state", r.cfg.Optimizer)
+	}
+	return writeCheckpoint(path, []section{
+		{"meta", jsonSection(meta)},
+		{"model", func(w io.Writer) error { return nn.Save(w, r.model) }},
+		{"optimizer", stateful.Save},
+		{"schedule", binarySection(r.sched)},
+		{"loader", jsonSection(r.loader.State())},
+		{"rng", binarySection(r.src)},
+	})
+}
+
+func jsonSection(v any) func(io.Writer) error {
+	return func(w io.Writer) error { return json.NewEncoder(w).Encode(v) }
+}
+
+func binarySection(m encoding.BinaryMarshaler) func(io.Writer) error {
+	return func(w io.Writer) error {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+}
+
+// Resume restores the run from the checkpoint at path, written by SaveCheckpoint of a run
+// of the same name, seed, configuration and data; Train then continues where that run
+// stopped, bit for bit. It returns a *CheckpointError if the file is damaged or of
+// another run. On any error the Run must not be trained.
+//
+// A run resumed with another number of threads (GOMAXPROCS) than it was saved with
+// continues correctly, but parallel sums may round differently from then on.
+func (r *Run) Resume(path string) error {
+	secs, err := readCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	bad := func(format string, args ...any) error {
+		return &CheckpointError{Path: path, Msg: fmt.Sprintf(format, args...)}
+	}
+	for _, name := range []string{"meta", "model", "optimizer", "schedule", "loader", "rng"} {
+		if _, ok := secs[name]; !ok {
+			return bad("no %s section", name)
+		}
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal(secs["meta"], &meta); err != nil {
+		return bad("meta: %v", err)
+	}
+	if meta.Run != r.name || meta.Seed != r.seed {
+		return bad("it is of run %s seed %d, not %s seed %d", meta.Run, meta.Seed, r.name, r.seed)
+	}
+	if d := r.fingerprint().diff(meta.Config); d != "" {
+		return bad("another configuration: %s", d)
+	}
+	var ls data.State
+	if err := json.Unmarshal(secs["loader"], &ls); err != nil {
+		return bad("loader: %v", err)
+	}
+	if err := nn.Load(bytes.NewReader(secs["model"]), r.model); err != nil {
+		return bad("model: %v", err)
+	}
+	if err := r.opt.(optim.Stateful).Load(bytes.NewReader(secs["optimizer"])); err != nil {
+		return bad("optimizer: %v", err)
+	}
+	if err := r.sched.UnmarshalBinary(secs["schedule"]); err != nil {
+		return bad("schedule: %v", err)
+	}
+	if err := r.loader.Restore(ls); err != nil {
+		return bad("loader: %v", err)
+	}
+	if err := r.src.UnmarshalBinary(secs["rng"]); err != nil {
+		return bad("rng: %v", err)
+	}
+	r.pos = meta.Position
+	return nil
+}
+
+// CheckpointInfo describes a checkpoint file without loading it into a run.
+type CheckpointInfo struct {
+	Run        string
+	Seed       int
+	Epoch      int    // epochs completed
+	Step       int    // optimiser steps taken
+	Status     string // "" while the run can continue, else "done" or "diverged"
+	Note       string
+	GOMAXPROCS int // the threads the run was saved with
+}
+
+// ReadCheckpointInfo reads and verifies the checkpoint at path and describes it.
+func ReadCheckpointInfo(path string) (CheckpointInfo, error) {
+	secs, err := readCheckpoint(path)
+	if err != nil {
+		return CheckpointInfo{}, err
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal(secs["meta"], &meta); err != nil {
+		return CheckpointInfo{}, &CheckpointError{Path: path, Msg: "meta: " + strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	p := meta.Position
+	return CheckpointInfo{Run: meta.Run, Seed: meta.Seed, Epoch: p.Epoch, Step: p.Step, Status: string(p.Status),
+		Note: p.Note, GOMAXPROCS: meta.GOMAXPROCS}, nil
+}

@@ -1,0 +1,476 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/progress"
+	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/optim/lr"
+	"github.com/descent-ml/descent/report/results"
+	"github.com/descent-ml/descent/tensor"
+)
+
+// Data is what a run trains on and evaluates on after every epoch.
+type Data struct {
+	Train data.Dataset
+	// Eval is the held-out set evaluated after every epoch: the test set, or with Val a
+	// validation split of the training set. Nil means no evaluation.
+	Eval data.Dataset
+	// Val says Eval is a validation split: its metrics are val_loss and val_accuracy
+	// (instead of test_loss and test_accuracy) and a plateau schedule reads val_loss.
+	Val bool
+}
+
+// Output says where a run reports. Its zero value reports nowhere.
+type Output struct {
+	// Results receives the step, epoch and end records of the run (it may be shared).
+	Results *results.Writer
+	// Progress shows the run's progress bar or lines.
+	Progress *progress.Display
+	// Checkpoint is the path of the checkpoint written after every epoch and when the run
+	// stops (interrupted or diverged); "" writes none.
+	Checkpoint string
+	// OnEpoch, if not nil, is called after every epoch.
+	OnEpoch func(Epoch)
+	// Label is the name of the run's progress bar; if "", the run's name.
+	Label string
+}
+
+// Epoch is the outcome of one epoch.
+type Epoch struct {
+	Epoch int // epochs completed, from 1
+	Step  int // optimiser steps taken so far
+	// Seconds is the time of the epoch's training loop alone: no evaluation, no checkpoint.
+	Seconds   float64
+	TrainLoss float64 // mean training loss of the epoch's batches, weighted by their size
+	// EvalLoss and EvalAccuracy are those of Data.Eval (NaN without it).
+	EvalLoss, EvalAccuracy float64
+	LR                     float64 // learning rate of the first group in the epoch's last step
+}
+
+// Result is how a run ended.
+type Result struct {
+	Status results.Status
+	Note   string // why it stopped, for a diverged or interrupted run
+	Epochs int    // epochs completed
+	Steps  int    // optimiser steps taken
+	// Seconds is the time of the training loops of all epochs.
+	Seconds float64
+	// Last is the last epoch completed (zero if none was).
+	Last Epoch
+}
+
+// position is where a run is: what, besides the model, optimiser, schedule, loader and
+// random state, a checkpoint must hold to continue bit for bit.
+type position struct {
+	Epoch   int     `json:"epoch"`   // epochs completed
+	Step    int     `json:"step"`    // optimiser steps taken
+	Seconds float64 `json:"seconds"` // training-loop seconds so far
+
+	// Running sums of the current epoch and of the current logging interval.
+	EpochLoss    float64 `json:"epoch_loss"`
+	EpochSamples int     `json:"epoch_samples"`
+	LogLoss      float64 `json:"log_loss"`
+	LogSteps     int     `json:"log_steps"`
+	LR           float64 `json:"lr"`         // the learning rate of the first group at the last step
+	FirstLoss    float64 `json:"first_loss"` // the loss of the first batch, for Config.MaxLoss
+
+	Status     results.Status `json:"status,omitempty"` // set once the run has ended
+	Note       string         `json:"note,omitempty"`
+	DivergedAt int            `json:"diverged_at,omitempty"` // the step at which a diverged run stopped
+}
+
+// Random streams of a seed: one for the weights and dropout masks, one for the loader.
+const (
+	streamModel = 0x6d6f64656c // "model"
+	streamData  = 0x64617461   // "data"
+)
+
+// A Run is one training run: a model, its optimiser and schedule, and a loader over the
+// training set, all made from a Config and a seed. Train runs it to the end (or until it
+// diverges or is interrupted); a Run resumed from a checkpoint continues bit for bit as if
+// it had not stopped.
+//
+// A Run is not safe for concurrent use; separate Runs may train at the same time.
+type Run struct {
+	name string
+	seed int
+	cfg  Config
+	d    Data
+
+	src    *rand.PCG // weights, then dropout masks
+	model  nn.Module
+	params []*optim.Param
+	opt    optim.Optimizer
+	closer optim.ClosureStepper // the optimiser, when it needs a closure (L-BFGS)
+	sched  *lr.Schedule
+	loader *data.Loader
+
+	tape       *autodiff.Tape
+	evalLoader *data.Loader
+	features   int
+	x          tensor.Tensor // the current batch, as a tensor over the loader's buffer
+	batch      *data.Batch
+	closure    optim.Closure
+
+	metrics []results.Metric // reused for every record
+	pos     position
+}
+
+// New makes a run called name (the name of its records) with configuration cfg on d. The
+// model's weights, the loader's order and the dropout masks are drawn from cfg.Seed, the
+// seed of its records.
+func New(name string, cfg Config, d Data) (*Run, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if d.Train == nil || d.Train.Len() == 0 {
+		return nil, errors.New("train: no training examples")
+	}
+	r := &Run{name: name, seed: int(cfg.Seed), cfg: cfg, d: d, features: data.Features(d.Train)}
+	r.src = rand.NewPCG(cfg.Seed, streamModel)
+	m, err := model.New(cfg.Model, cfg.ModelConfig, rand.New(r.src))
+	if err != nil {
+		return nil, err
+	}
+	r.model = m
+	ps := nn.Params(m)
+	r.params = make([]*optim.Param, len(ps))
+	for i := range ps {
+		r.params[i] = &ps[i]
+	}
+	groups, err := optim.GroupBy(r.params, cfg.Groups...)
+	if err != nil {
+		return nil, err
+	}
+	if r.opt, err = optim.New(cfg.Optimizer, cfg.options(), groups...); err != nil {
+		return nil, err
+	}
+	if _, ok := r.opt.(*optim.LBFGS); ok {
+		r.closer = r.opt.(optim.ClosureStepper)
+		r.closure = r.evalClosure
+	}
+	r.loader = data.NewLoader(d.Train, data.Config{BatchSize: cfg.BatchSize, Sampling: data.Shuffle},
+		rand.New(rand.NewPCG(cfg.Seed, streamData)))
+	if r.sched, err = cfg.Schedule.New(r.opt, cfg.Epochs, r.loader.BatchesPerEpoch()); err != nil {
+		r.loader.Close()
+		return nil, err
+	}
+	r.tape = autodiff.NewTape()
+	r.metrics = make([]results.Metric, 0, 4)
+	return r, nil
+}
+
+// Close stops the run's loaders. The run must not be used afterwards.
+func (r *Run) Close() {
+	r.loader.Close()
+	if r.evalLoader != nil {
+		r.evalLoader.Close()
+	}
+}
+
+// Name returns the run's name.
+func (r *Run) Name() string { return r.name }
+
+// Model returns the model being trained.
+func (r *Run) Model() nn.Module { return r.model }
+
+// Epochs returns the number of epochs completed.
+func (r *Run) Epochs() int { return r.pos.Epoch }
+
+// SaveWeights writes the model's weights (nn.Save).
+func (r *Run) SaveWeights(w io.Writer) error { return nn.Save(w, r.model) }
+
+// evalMetrics returns the names of the loss and accuracy on Data.Eval.
+func (r *Run) evalMetrics() (loss, acc string) {
+	if r.d.Val {
+		return results.ValLoss, results.ValAccuracy
+	}
+	return results.TestLoss, results.TestAccuracy
+}
+
+// Train trains the run from where it is to the end of its last epoch, evaluating after
+// every epoch and reporting to out. It returns how the run ended: done, diverged (a loss
+// that is NaN, infinite or above Config.MaxLoss, or a gradient the optimiser refused —
+// the run stops before the step that would have spoilt the weights, never with an error)
+// or interrupted, when ctx is cancelled: the run then stops after the batch it is on and
+// writes its checkpoint, and Train returns the context's error with the result.
+// Other errors are those of writing results and checkpoints.
+func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
+	if r.pos.Status != "" {
+		return r.result(), fmt.Errorf("train: run %s has already ended (%s)", r.name, r.pos.Status)
+	}
+	var bar *progress.Run
+	if out.Progress != nil {
+		label := out.Label
+		if label == "" {
+			label = r.name
+		}
+		bar = out.Progress.Start(label, r.cfg.Epochs, r.d.Train.Len())
+	}
+	done := ctx.Done()
+	var last Epoch
+	for r.pos.Epoch < r.cfg.Epochs {
+		start := time.Now()
+		stopped := false
+		for {
+			select {
+			case <-done:
+				stopped = true
+			default:
+			}
+			if stopped || !r.loader.Next() {
+				break
+			}
+			b := r.loader.Batch()
+			loss, err := r.step(b)
+			if err != nil {
+				r.pos.Seconds += time.Since(start).Seconds()
+				return r.diverge(out, bar, err.Error(), r.pos.Step+1)
+			}
+			n := b.Size()
+			r.pos.Step++
+			r.pos.EpochLoss += loss * float64(n)
+			r.pos.EpochSamples += n
+			r.pos.LogLoss += loss
+			r.pos.LogSteps++
+			if bar != nil {
+				bar.Step(n, loss)
+			}
+			r.pos.LR = r.opt.LR(0) // the rate of this step, before the schedule sets the next
+			if err := r.sched.BatchEnd(); err != nil {
+				r.pos.Seconds += time.Since(start).Seconds()
+				return r.diverge(out, bar, err.Error(), r.pos.Step)
+			}
+			if r.pos.LogSteps == r.cfg.LogEvery {
+				if err := r.logSteps(out, r.pos.Seconds+time.Since(start).Seconds()); err != nil {
+					return r.result(), err
+				}
+			}
+		}
+		seconds := time.Since(start).Seconds()
+		r.pos.Seconds += seconds
+		if stopped {
+			return r.interrupt(ctx, out, bar)
+		}
+		e, note, err := r.endEpoch(out, seconds)
+		if err != nil {
+			return r.result(), err
+		}
+		if note != "" {
+			return r.diverge(out, bar, note, r.pos.Step)
+		}
+		last = *e
+		if bar != nil {
+			bar.Epoch(progress.EpochStats{Epoch: e.Epoch, Seconds: e.Seconds, TrainLoss: e.TrainLoss,
+				TestLoss: e.EvalLoss, TestAccuracy: e.EvalAccuracy})
+		}
+		if out.OnEpoch != nil {
+			out.OnEpoch(*e)
+		}
+	}
+	r.pos.Status = results.StatusDone
+	r.pos.Note = ""
+	if err := r.end(out); err != nil {
+		return r.result(), err
+	}
+	if bar != nil {
+		bar.Done()
+	}
+	res := r.result()
+	res.Last = last
+	return res, nil
+}
+
+// step takes one optimiser step on batch b and returns the batch's loss. An error means
+// the run diverged; the weights are then those before the step.
+func (r *Run) step(b *data.Batch) (float64, error) {
+	r.batch = b
+	if b.Size() != r.cfg.BatchSize {
+		// The short last batch of an epoch needs buffers of other lengths than the full
+		// batches, which the tape would keep beside theirs (54 MB more for the CNN): give
+		// back the full batches' before, and the short batch's after. The next epoch's
+		// first step makes them again.
+		r.tape.Release()
+		defer r.tape.Release()
+	}
+	if r.closer != nil {
+		loss, err := r.closer.StepWith(r.closure)
+		if err != nil {
+			return loss, err
+		}
+		return loss, r.checkLoss(loss)
+	}
+	loss := r.forwardBackward()
+	if err := r.checkLoss(loss); err != nil {
+		return loss, err
+	}
+	if r.cfg.ClipNorm > 0 {
+		if _, err := optim.ClipGradNorm(r.params, r.cfg.ClipNorm, 2); err != nil {
+			return loss, err
+		}
+	}
+	return loss, r.opt.Step()
+}
+
+// forwardBackward computes the loss of the current batch and its gradient.
+func (r *Run) forwardBackward() float64 {
+	b := r.batch
+	r.x = tensor.Wrap(b.X, b.Size(), r.features)
+	r.tape.Reset()
+	r.opt.ZeroGrad()
+	l := r.tape.NLLLoss(r.model.Forward(r.tape, r.tape.Const(&r.x)), b.Y)
+	r.tape.Backward(l)
+	return float64(l.Item())
+}
+
+// evalClosure is the closure of optimisers that re-evaluate the loss (L-BFGS).
+func (r *Run) evalClosure() (float64, error) { return r.forwardBackward(), nil }
+
+// checkLoss returns an error if loss shows the run diverged.
+func (r *Run) checkLoss(loss float64) error {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return fmt.Errorf("train_loss = %v at step %d", loss, r.pos.Step+1)
+	}
+	if r.pos.Step == 0 && r.pos.FirstLoss == 0 {
+		r.pos.FirstLoss = loss
+	}
+	limit := r.cfg.MaxLoss
+	if limit == 0 {
+		limit = 100 * r.pos.FirstLoss
+	}
+	if limit > 0 && loss > limit {
+		return fmt.Errorf("train_loss = %.4g > %.4g at step %d", loss, limit, r.pos.Step+1)
+	}
+	return nil
+}
+
+// logSteps writes the step record of the steps since the last one.
+func (r *Run) logSteps(out Output, seconds float64) error {
+	mean := r.pos.LogLoss / float64(r.pos.LogSteps)
+	r.pos.LogLoss, r.pos.LogSteps = 0, 0
+	if out.Results == nil {
+		return nil
+	}
+	r.metrics = append(r.metrics[:0],
+		results.Metric{Name: results.TrainLoss, Value: mean},
+		results.Metric{Name: results.LR, Value: r.pos.LR})
+	return out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindStep,
+		Step: r.pos.Step, Epoch: r.pos.Epoch + 1, Seconds: seconds, Metrics: r.metrics})
+}
+
+// endEpoch evaluates, writes the epoch record, steps a per-epoch schedule and writes the
+// checkpoint. If the evaluation or the schedule shows the run diverged, it returns why
+// instead, having written nothing.
+func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
+	e := &Epoch{Epoch: r.pos.Epoch + 1, Step: r.pos.Step, Seconds: seconds, LR: r.pos.LR,
+		TrainLoss: r.pos.EpochLoss / float64(r.pos.EpochSamples), EvalLoss: math.NaN(), EvalAccuracy: math.NaN()}
+	lossName, accName := r.evalMetrics()
+	if r.d.Eval != nil {
+		e.EvalLoss, e.EvalAccuracy = r.evaluate()
+		if math.IsNaN(e.EvalLoss) || math.IsInf(e.EvalLoss, 0) {
+			return nil, fmt.Sprintf("%s = %v after epoch %d", lossName, e.EvalLoss, e.Epoch), nil
+		}
+	}
+	metric := e.TrainLoss
+	if r.d.Val && r.d.Eval != nil {
+		metric = e.EvalLoss
+	}
+	if err := r.sched.EpochEnd(metric); err != nil {
+		return nil, err.Error(), nil
+	}
+	if out.Results != nil {
+		r.metrics = append(r.metrics[:0], results.Metric{Name: results.TrainLoss, Value: e.TrainLoss})
+		if r.d.Eval != nil {
+			r.metrics = append(r.metrics, results.Metric{Name: lossName, Value: e.EvalLoss},
+				results.Metric{Name: accName, Value: e.EvalAccuracy})
+		}
+		r.metrics = append(r.metrics, results.Metric{Name: results.LR, Value: e.LR})
+		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEpoch,
+			Step: r.pos.Step, Epoch: e.Epoch, Seconds: r.pos.Seconds, Metrics: r.metrics}); err != nil {
+			return nil, "", err
+		}
+	}
+	r.pos.Epoch++
+	r.pos.EpochLoss, r.pos.EpochSamples = 0, 0
+	if r.pos.Epoch == r.cfg.Epochs {
+		r.pos.Status = results.StatusDone
+	}
+	if out.Checkpoint != "" {
+		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+			return nil, "", err
+		}
+	}
+	return e, "", nil
+}
+
+// diverge ends a run that diverged at step: the steps logged so far, the end record, a
+// checkpoint of the weights before the step that failed.
+func (r *Run) diverge(out Output, bar *progress.Run, note string, step int) (Result, error) {
+	if r.pos.LogSteps > 0 {
+		if err := r.logSteps(out, r.pos.Seconds); err != nil {
+			return r.result(), err
+		}
+	}
+	r.pos.Status, r.pos.Note, r.pos.DivergedAt = results.StatusDiverged, note, step
+	if bar != nil {
+		bar.Fail("diverged: " + note)
+	}
+	return r.result(), r.end(out)
+}
+
+// interrupt ends a run stopped by ctx: the end record and a checkpoint to resume from.
+func (r *Run) interrupt(ctx context.Context, out Output, bar *progress.Run) (Result, error) {
+	r.pos.Note = fmt.Sprintf("interrupted in epoch %d at step %d", r.pos.Epoch+1, r.pos.Step)
+	if out.Checkpoint != "" {
+		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+			return r.result(), err
+		}
+	}
+	if out.Results != nil {
+		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEnd, Step: r.pos.Step,
+			Epoch: r.pos.Epoch, Seconds: r.pos.Seconds, Status: results.StatusInterrupted, Note: r.pos.Note}); err != nil {
+			return r.result(), err
+		}
+	}
+	if bar != nil {
+		bar.Fail("interrupted")
+	}
+	res := r.result()
+	res.Status = results.StatusInterrupted
+	return res, ctx.Err()
+}
+
+// end writes the end record of a run that is done or diverged, and its last checkpoint.
+func (r *Run) end(out Output) error {
+	step := r.pos.Step
+	if r.pos.Status == results.StatusDiverged {
+		step = r.pos.DivergedAt
+	}
+	if out.Results != nil {
+		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEnd, Step: step,
+			Epoch: r.pos.Epoch, Seconds: r.pos.Seconds, Status: r.pos.Status, Note: r.pos.Note}); err != nil {
+			return err
+		}
+	}
+	if out.Checkpoint != "" && r.pos.Status == results.StatusDiverged {
+		return r.SaveCheckpoint(out.Checkpoint)
+	}
+	return nil
+}
+
+// result returns the run's outcome so far.
+func (r *Run) result() Result {
+	return Result{Status: r.pos.Status, Note: r.pos.Note, Epochs: r.pos.Epoch, Steps: r.pos.Step, Seconds: r.pos.Seconds}
+}
