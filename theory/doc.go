@@ -32,10 +32,11 @@
 // Where the lecture is false as written, the experiment records the lecture's form as
 // checks marked Lecture, shows them violated on a counter-instance, and checks the
 // corrected form ([ErratumNote]); the verdict is then ERRATUM, and FAIL if either part does
-// not happen. Two claims are errata: sgd-fixed-bound (the condition γ < L/2 and the units
+// not happen. Three claims are errata: sgd-fixed-bound (the condition γ < L/2 and the units
 // of 2γσ²/μ; the corrected form is Needell, Srebro and Ward's theorem 2.1, on the squared
-// distance) and adagrad-scale (a reparametrisation θ' = cθ does change Adagrad's
-// trajectory; scaling the objective does not).
+// distance), sgd-decay-convex (γₙ ∝ 1/n does not give O(1/√n) without strong convexity;
+// γₙ ∝ 1/√n with averaging does, Bach and Moulines) and adagrad-scale (a reparametrisation
+// θ' = cθ does change Adagrad's trajectory; scaling the objective does not).
 //
 // # Precision
 //

@@ -226,8 +226,8 @@ func runSGDDecayStrong(x *Experiment) error {
 func sgdDecayConvex() Claim {
 	return Claim{
 		ID: "sgd-decay-convex", Section: sectionStochastic, Kind: Illustration,
-		Statement: "Non strictly convex case, γₙ ∝ 1/n: E F(θₙ) − F* = O(1/√n) (as written; Bach and Moulines get O(1/√n) with γₙ ∝ 1/√n and averaging).",
-		Criterion: "γₙ ∝ 1/√n with averaging: slope in [−0.8, −0.3]",
+		Statement: "Non strictly convex case, γₙ ∝ 1/n: E F(θₙ) − F* = O(1/√n) (Bach and Moulines, 2011).",
+		Criterion: "corrected: γₙ ∝ 1/√n with averaging: slope in [−0.8, −0.3]",
 		Run:       runSGDDecayConvex,
 	}
 }
@@ -313,12 +313,22 @@ func runSGDDecayConvex(x *Experiment) error {
 	first := slices.IndexFunc(pts, func(n int) bool { return n >= steps/100 })
 	ma, mi := avgAcc.means(), invAcc.means()
 	sa, si := logSlope(xs[first:], ma[first:]), logSlope(xs[first:], mi[first:])
-	x.Check(within("log-log slope of E F(θ̄ₙ) − F*, γₙ ∝ 1/√n with averaging", sa, -0.8, -0.3))
+	lc := within("lecture: log-log slope of E F(θₙ) − F*, γₙ ∝ 1/n, in [−0.8, −0.3] (O(1/√n))", si, -0.8, -0.3)
+	lc.Lecture = true
+	x.Check(lc)
+	x.Check(within("corrected: log-log slope of E F(θ̄ₙ) − F*, γₙ ∝ 1/√n with averaging", sa, -0.8, -0.3))
+	x.Erratum(ErratumNote{
+		Statement: "“For the non strictly convex case, with γₙ ∝ 1/n, E f(xₙ) − F* ≤ O(1/√n).”",
+		Counter: fmt.Sprintf("Least squares whose Hessian has eigenvalues down to 1e-6 (convex, not strongly convex at this horizon), γₙ = c/n: "+
+			"E F − F* falls with a log-log slope of %.3f over n in [%d, %d], not −½. The steps sum to c·log n only, so along an eigenvalue h "+
+			"the error decays like n^(−ch): slower than 1/√n for every h < 1/(2c), and a convex F has such directions whatever c.", si, steps/100, steps),
+		Corrected: "Bach and Moulines (2011): with γₙ ∝ 1/√n and the average θ̄ₙ of the iterates, E F(θ̄ₙ) − F* = O(1/√n) for convex F; " +
+			"γₙ ∝ 1/n gives O(1/n) only with strong convexity and a large enough constant (see sgd-decay-strong).",
+	})
 	x.Notef("Least squares on %d samples xᵢ = H^(1/2)zᵢ in %d dimensions, H with eigenvalues log-spaced in [1e-6, 1] (convex; its μ is negligible at this "+
 		"horizon), targets xᵢ·w₀ + 0.5ε with every coordinate of w₀ ±1; θ₀ = 0, which leaves the same error along every eigenvalue. SGD (optim.SGD, float32) with γₙ = c/√n, c = 1/(2 max Lᵢ) = %.3g, "+
 		"and the running average θ̄ₙ (float64); and the lecture's γₙ = c/n on the last iterate. %d runs, %d steps; slopes fitted over n ≥ %d. "+
-		"Slope with 1/√n and averaging: %.3f. Slope with 1/n: %.3f — the steps sum only to c·log n, so the error along small eigenvalues hardly moves: "+
-		"γₙ ∝ 1/n does not give O(1/√n) here.", ns, d, c, runs, steps, steps/100, sa, si)
+		"Slope with 1/√n and averaging: %.3f. Slope with 1/n: %.3f.", ns, d, c, runs, steps, steps/100, sa, si)
 	ref := make([]float64, len(xs))
 	for k := range xs {
 		ref[k] = ma[first] * math.Sqrt(xs[first]/xs[k])
