@@ -44,8 +44,9 @@ func (c LBFGSConfig) settings() lbfgs.Settings {
 // f(x+td) ≤ f(x) + 10⁻⁴ t g'd and |g(x+td)'d| ≤ 0.9 |g'd| found by torch's bracketing and
 // cubic-interpolation zoom (Nocedal and Wright, Numerical Optimization, algorithms 3.5, 3.6,
 // 7.4). One Step runs up to MaxIter iterations and stops early by torch's rules; see package
-// internal/lbfgs, which implements it operation by operation (bit-identical to torch 1.13 on
-// the Rosenbrock tests).
+// internal/lbfgs, which implements it operation by operation, summing its dot products in the
+// order of torch's BLAS (bit-identical to torch 1.13 on the Rosenbrock tests and the parity
+// fixture).
 //
 // Like torch's, it needs a closure that re-evaluates loss and gradients: pass it to
 // [LBFGS.StepWith], or set it once with [LBFGS.SetClosure] so that [LBFGS.Step] works as
