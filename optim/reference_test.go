@@ -44,15 +44,23 @@ func f32s(t testing.TB, s string) []float32 {
 }
 
 func loadReference(t testing.TB) *reference {
-	b, err := os.ReadFile("testdata/reference.json")
+	r, err := readReference()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func readReference() (*reference, error) {
+	b, err := os.ReadFile("testdata/reference.json")
+	if err != nil {
+		return nil, err
+	}
 	var r reference
 	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return &r
+	return &r, nil
 }
 
 // problem is the fixtures' objective: for each parameter, elementwise,
@@ -138,18 +146,20 @@ func (c refCase) build(t testing.TB, pr *problem) Optimizer {
 	return o
 }
 
-// step takes step t of the case.
+// step takes step k of the case.
 func (pr *problem) step(t testing.TB, o Optimizer, k int) {
-	var err error
-	if l, ok := o.(*LBFGS); ok {
-		_, err = l.StepWith(func() (float64, error) { return pr.grad(0), nil })
-	} else {
-		pr.grad(k)
-		err = o.Step()
-	}
-	if err != nil {
+	if err := pr.tryStep(o, k); err != nil {
 		t.Fatalf("step %d: %v", k, err)
 	}
+}
+
+func (pr *problem) tryStep(o Optimizer, k int) error {
+	if l, ok := o.(*LBFGS); ok {
+		_, err := l.StepWith(func() (float64, error) { return pr.grad(0), nil })
+		return err
+	}
+	pr.grad(k)
+	return o.Step()
 }
 
 // TestReferenceTrajectories runs every case of the fixture and compares every parameter
