@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/descent-ml/descent/internal/lbfgs"
 )
@@ -44,8 +45,9 @@ func (c LBFGSConfig) settings() lbfgs.Settings {
 // f(x+td) ≤ f(x) + 10⁻⁴ t g'd and |g(x+td)'d| ≤ 0.9 |g'd| found by torch's bracketing and
 // cubic-interpolation zoom (Nocedal and Wright, Numerical Optimization, algorithms 3.5, 3.6,
 // 7.4). One Step runs up to MaxIter iterations and stops early by torch's rules; see package
-// internal/lbfgs, which implements it operation by operation (bit-identical to torch 1.13 on
-// the Rosenbrock tests).
+// internal/lbfgs, which implements it operation by operation, summing its dot products in the
+// order of torch's BLAS (bit-identical to torch 1.13 on the Rosenbrock tests and the parity
+// fixture).
 //
 // Like torch's, it needs a closure that re-evaluates loss and gradients: pass it to
 // [LBFGS.StepWith], or set it once with [LBFGS.SetClosure] so that [LBFGS.Step] works as
@@ -311,15 +313,27 @@ func (o *LBFGS) Load(r io.Reader) error {
 			return err
 		}
 	}
-	st.Iter, st.Evals, st.PrevLoss = int(ints[0]), int(ints[1]), g["prev_loss"]
+	st.Iter, st.Evals = int(ints[0]), int(ints[1])
 	hist := int(ints[2])
-	if hist > cfg.settings().HistorySize && cfg.HistorySize != 0 || hist > 1<<20 {
-		return StateError(fmt.Sprintf("the file has %d curvature pairs, more than history_size", hist))
+	if 2*hist > len(f.global) {
+		return StateError(fmt.Sprintf("the file has %d curvature pairs but %d scalars", hist, len(f.global)))
 	}
-	scalar := func(name string) lbfgs.Scalar { return lbfgs.Scalar{V: g[name], Tensor: g[name+".tensor"] != 0} }
+	var missing string
+	get := func(name string) float64 {
+		v, ok := g[name]
+		if !ok && missing == "" {
+			missing = name
+		}
+		return v
+	}
+	scalar := func(name string) lbfgs.Scalar { return lbfgs.Scalar{V: get(name), Tensor: get(name+".tensor") != 0} }
+	st.PrevLoss = get("prev_loss")
 	st.T, st.HDiag = scalar("t"), scalar("H_diag")
 	for i := range hist {
 		st.Ro = append(st.Ro, scalar("ro."+strconv.Itoa(i)))
+	}
+	if missing != "" {
+		return StateError(fmt.Sprintf("the file lacks %q", missing))
 	}
 	if len(f.params) != len(o.params) {
 		return StateError(fmt.Sprintf("the file has %d parameters, the optimizer %d", len(f.params), len(o.params)))
@@ -335,6 +349,18 @@ func (o *LBFGS) Load(r io.Reader) error {
 		flat[name] = v
 		return v
 	}
+	known := func(name string) bool {
+		if name == "d" || name == "prev_flat_grad" {
+			return true
+		}
+		for _, prefix := range []string{"old_dirs.", "old_stps."} {
+			if rest, ok := strings.CutPrefix(name, prefix); ok {
+				i, err := strconv.Atoi(rest)
+				return err == nil && 0 <= i && i < hist && strconv.Itoa(i) == rest
+			}
+		}
+		return false
+	}
 	off := map[string]int{}
 	pos := 0
 	for _, p := range o.params {
@@ -346,8 +372,13 @@ func (o *LBFGS) Load(r io.Reader) error {
 		if !slices.Equal(rec.shape, p.Shape) {
 			return StateError(fmt.Sprintf("parameter %q has shape %v in the file, %v here", p.Name, rec.shape, p.Shape))
 		}
-		for _, b := range rec.bufs {
-			if len(b.data) != len(p.Value) {
+		for k, b := range rec.bufs {
+			switch {
+			case !known(b.name):
+				return StateError(fmt.Sprintf("parameter %q has buffer %q, which an L-BFGS state of %d curvature pairs does not have", p.Name, b.name, hist))
+			case slices.ContainsFunc(rec.bufs[:k], func(c namedBuf) bool { return c.name == b.name }):
+				return StateError(fmt.Sprintf("parameter %q has buffer %q twice", p.Name, b.name))
+			case len(b.data) != len(p.Value):
 				return StateError(fmt.Sprintf("parameter %q has buffer %q of %d values, want %d", p.Name, b.name, len(b.data), len(p.Value)))
 			}
 			copy(vec(b.name)[pos:], b.data)

@@ -51,8 +51,9 @@ var sgdSpec = &spec[SGDConfig]{
 	valNames: []string{"momentum_buffer_set"},
 }
 
-// SGD is stochastic gradient descent with optional momentum, Nesterov momentum, dampening and
-// weight decay: torch.optim.SGD. With g_t the gradient at step t,
+// SGD is stochastic gradient descent (Robbins and Monro, "A Stochastic Approximation Method",
+// Ann. Math. Statist. 1951) with optional momentum, Nesterov momentum, dampening and weight
+// decay: torch.optim.SGD. With g_t the gradient at step t,
 //
 //	g_t ← -g_t                         if maximize
 //	g_t ← g_t + λ θ_{t-1}              if λ ≠ 0

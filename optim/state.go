@@ -113,6 +113,7 @@ func (d *decoder) fail(format string, args ...any) {
 	}
 }
 
+// uv reads an unsigned varint no larger than limit.
 func (d *decoder) uv(what string, limit int) int {
 	x, n := binary.Uvarint(d.b)
 	if n <= 0 || x > uint64(limit) {
@@ -123,8 +124,24 @@ func (d *decoder) uv(what string, limit int) int {
 	return int(x)
 }
 
+// count reads a count of items that take at least size bytes each: no more than the bytes
+// left after it can hold.
+func (d *decoder) count(what string, size int) int {
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("bad %s", what)
+		return 0
+	}
+	d.b = d.b[n:]
+	if x > uint64(len(d.b)/size) {
+		d.fail("%s %d exceeds the file", what, x)
+		return 0
+	}
+	return int(x)
+}
+
 func (d *decoder) str(what string) string {
-	n := d.uv(what+" length", len(d.b))
+	n := d.count(what+" length", 1)
 	if d.err != nil {
 		return ""
 	}
@@ -169,9 +186,9 @@ func decodeState(r io.Reader) (*stateFile, error) {
 	}
 	d := &decoder{b: body[len(stateMagic)+2:]}
 	f := &stateFile{kind: d.str("optimizer name")}
-	ng := d.uv("group count", len(d.b))
+	ng := d.count("group count", 1)
 	for range ng {
-		nk := d.uv("option count", len(d.b))
+		nk := d.count("option count", 2)
 		o := make(Options, nk)
 		for range nk {
 			k := d.str("option name")
@@ -179,16 +196,16 @@ func decodeState(r io.Reader) (*stateFile, error) {
 		}
 		f.groups = append(f.groups, o)
 	}
-	for range d.uv("global count", len(d.b)/9) {
+	for range d.count("global count", 9) {
 		f.global = append(f.global, named{d.str("global name"), d.num("global value")})
 	}
-	np := d.uv("parameter count", len(d.b))
+	np := d.count("parameter count", 1)
 	for range np {
 		if d.err != nil {
 			break
 		}
 		p := paramRecord{name: d.str("parameter name"), group: d.uv("group index", ng)}
-		for range d.uv("rank", len(d.b)) {
+		for range d.count("rank", 1) {
 			p.shape = append(p.shape, d.uv("dimension", math.MaxInt32))
 		}
 		s, n := binary.Varint(d.b)
@@ -197,12 +214,12 @@ func decodeState(r io.Reader) (*stateFile, error) {
 			break
 		}
 		d.b, p.step = d.b[n:], s
-		for range d.uv("scalar count", len(d.b)/9) {
+		for range d.count("scalar count", 9) {
 			p.vals = append(p.vals, named{d.str("scalar name"), d.num("scalar")})
 		}
-		for range d.uv("buffer count", len(d.b)) {
+		for range d.count("buffer count", 2) {
 			name := d.str("buffer name")
-			k := d.uv("buffer length", len(d.b)/4)
+			k := d.count("buffer length", 4)
 			if d.err != nil {
 				break
 			}

@@ -42,10 +42,11 @@ func commands() []command {
 		{"train", "train one model with one optimiser and schedule; checkpoints, --resume", runTrain},
 		{"sweep", "grid-search hyper-parameters in log scale, ranked on a validation set", runSweep},
 		{"report", "rebuild the plots and report.html of a run folder from its results", runReport},
+		{"minimize", "minimise a problem with GD, Nesterov, heavy ball, Newton or L-BFGS and print the trace", runMinimize},
+		{"theory", "check the lecture's claims by experiment and write a report with a plot per claim", runTheory},
 		{"bench", "measure kernels and steps against the reference runs", runBench},
 		{"data", "fetch, verify and describe the datasets (MNIST, Fashion-MNIST)", runData},
 		{"help", "show the commands, or the flags of one command", runHelp},
-		{"minimize", "minimise a problem with GD, Nesterov, heavy ball, Newton or L-BFGS and print the trace", runMinimize},
 	}
 }
 

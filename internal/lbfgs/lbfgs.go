@@ -225,7 +225,6 @@ func New[T Float](n int, s Settings) (*Minimizer[T], error) {
 	m.d, m.prevGrad, m.g, m.gStart, m.gNew, m.gPrev, m.trial = next(), next(), next(), next(), next(), next(), next()
 	m.br = [2][]T{next(), next()}
 	m.y = next()
-	m.al = make([]Scalar, s.HistorySize)
 	return m, nil
 }
 
@@ -409,7 +408,16 @@ func (m *Minimizer[T]) updateHistory() {
 	m.dirs = append(m.dirs, ny)
 	m.stps = append(m.stps, ns)
 	m.ro = append(m.ro, div[T](py(1), ys))
+	m.growAl()
 	m.hDiag = div[T](ys, ts(dot(y, y)))
+}
+
+// growAl makes room in al for the two-loop coefficients of every pair: it grows with the
+// history, as the pairs' buffers do, so that a large HistorySize costs nothing up front.
+func (m *Minimizer[T]) growAl() {
+	for len(m.al) < len(m.dirs) {
+		m.al = append(m.al, Scalar{})
+	}
 }
 
 // buffer returns a vector for the history, recycled if one is spare.

@@ -79,6 +79,7 @@ func (m *Minimizer[T]) SetState(s State[T]) error {
 		copy(st, s.Steps[i])
 		m.dirs, m.stps = append(m.dirs, y), append(m.stps, st)
 	}
+	m.growAl()
 	m.nIter, m.funcEvals, m.t, m.hDiag, m.prevLoss = s.Iter, s.Evals, s.T, s.HDiag, s.PrevLoss
 	clear(m.d)
 	copy(m.d, s.D)

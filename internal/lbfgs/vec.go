@@ -2,28 +2,8 @@ package lbfgs
 
 import "math"
 
-// The vector operations of torch's L-BFGS, each rounding as its torch counterpart does up to
-// the caveats of the package documentation.
-
-// dot returns a'b accumulated in T in index order, each product rounded to T (what torch's
-// BLAS does for short vectors).
-func dot[T Float](a, b []T) T {
-	b = b[:len(a)]
-	var s T
-	for i, v := range a {
-		s += T(v * b[i])
-	}
-	return s
-}
-
-// absSum returns Σ|a_i| accumulated in T in index order.
-func absSum[T Float](a []T) T {
-	var s T
-	for _, v := range a {
-		s += T(math.Abs(float64(v)))
-	}
-	return s
-}
+// The elementwise operations of torch's L-BFGS, each rounding as its torch counterpart does;
+// the reductions are in reduce.go.
 
 // maxAbs returns max|a_i|.
 func maxAbs[T Float](a []T) float64 {
@@ -47,7 +27,7 @@ func maxAbsScaled[T Float](a []T, t T) float64 {
 func axpyTo[T Float](dst []T, a T, x, y []T) {
 	x, y = x[:len(dst)], y[:len(dst)]
 	for i := range dst {
-		dst[i] = T(math.FMA(float64(a), float64(x[i]), float64(y[i])))
+		dst[i] = fma(a, x[i], y[i])
 	}
 }
 

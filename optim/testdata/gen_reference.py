@@ -8,12 +8,39 @@ in group 0 and b of shape (3,) in group 1, and at step t the gradient
     g = a * (x - c) + s * x * x * x + n_t        (elementwise, in float32, in this order)
 
 of f = sum a/2 (x - c)^2 + s/4 x^4 + n_t.x, so gradients depend on the parameters and n_t is a
-fixed noise per step. L-BFGS, a deterministic method, sees the noise of step 0 at every step. For the cases with maximize=True the negated gradient is fed, so that the
+fixed noise per step. For the cases with maximize=True the negated gradient is fed, so that the
 ascent descends f. Every case runs 100 steps; the trajectory (w and b after each step) is
 stored as base64 of little-endian float32. Options are written as descent's registry reads
 them (optim.ParseOptions); group 1 starts from group 0's options and overrides some.
+
+L-BFGS, a deterministic method, sees the noise of step 0 at every step: one fixed function,
+which its closure evaluates with the gradient above (float32) and the loss in float64,
+summed element by element in a fixed order that the Go test repeats bit for bit (loss64).
+Why float64: L-BFGS reaches the minimum early (the case with strong Wolfe and three
+iterations per step by step 8) and spends the remaining steps at it, where its line search
+compares values of f that differ only by rounding. A float32
+loss is quantised to ulp(f*) = 7.5e-9 there, which locates the minimiser only to about
+sqrt(ulp/curvature) = 1e-4, so two faithful implementations whose float32 losses differ in the
+last bit (torch's pow and ATen's summation order against any other) wander apart by 4e-4
+relative, forty times the 1e-5 the tests demand: such a fixture tests the last bit of the
+closure, not the optimiser. With the float64 loss, scaling the loss by 1+1e-15 changes no
+iterate, and summing the dot products in another order moves them by at most 5.9e-6.
+`--sensitivity` measures this (in seconds):
+
+    /usr/bin/python3 optim/testdata/gen_reference.py --sensitivity
+
+runs each L-BFGS case with the float64 loss and with perturbed variants (the loss times
+1+1e-15; dot products summed in index order in float32 instead of by OpenBLAS's sdot) and
+prints the largest relative deviation from the unperturbed trajectory and the first step where
+it exceeds 1e-5; then the same for two float32 losses that differ in the last bit: torch's
+float32 arithmetic against loss64 rounded to float32.
+
+The fixture records torch's own summation orders: on this machine (Debian's PyTorch 1.13 on
+OpenBLAS 0.3.21, OPENBLAS_CORETYPE=Haswell) Tensor.dot of float32 vectors shorter than 32
+elements rounds each product to float32 and sums them in float64, which the Go port of L-BFGS
+(internal/lbfgs) reproduces along with the longer vectors' kernel order.
 """
-import base64, json, math, os, struct
+import base64, json, math, os, struct, sys
 import torch
 
 torch.manual_seed(20240611)
@@ -28,6 +55,23 @@ noise = [{k: torch.randn(s) * 0.1 for k, s in shapes.items()} for _ in range(STE
 def grad(name, x, t, negate):
     g = a[name] * (x - c[name]) + s3[name] * x * x * x + noise[t][name]
     return -g if negate else g
+
+def loss64(x, t):
+    """f at the parameters x (name -> tensor) with the noise of step t, in float64: element by
+    element, w then b, each term and sum rounded as written (the Go test's loss64)."""
+    f = 0.0
+    for k in ("w", "b"):
+        cols = (x[k].reshape(-1).tolist(), a[k].reshape(-1).tolist(), c[k].reshape(-1).tolist(),
+                s3[k].reshape(-1).tolist(), noise[t][k].reshape(-1).tolist())
+        for xi, ai, ci, si, ni in zip(*cols):
+            d = xi - ci
+            x2 = xi * xi
+            f += ai / 2 * d * d + si / 4 * x2 * x2 + ni * xi
+    return f
+
+def loss32(x, t):
+    """f as a torch user would write it, in float32 (only for --sensitivity)."""
+    return sum(((a[k] / 2) * (x[k] - c[k]) ** 2 + (s3[k] / 4) * x[k] ** 4 + noise[t][k] * x[k]).sum() for k in x)
 
 class AdamLecture(torch.optim.Optimizer):
     """Adam with the lecture's AMSGrad: max over the bias-corrected second moment."""
@@ -128,7 +172,7 @@ def fmt(v):
 def options(kw):
     return ",".join(f"{k}={fmt(v)}" for k, v in sorted(kw.items()))
 
-def run(ctor, kw, g1):
+def run(ctor, kw, g1, loss=loss64):
     ps = {k: x0[k].clone().requires_grad_(True) for k in shapes}
     negate = bool(kw.get("maximize", False))
     if ctor == "lecture" or ctor == "lecture-w":
@@ -148,9 +192,7 @@ def run(ctor, kw, g1):
                 with torch.no_grad():
                     for k, p in ps.items():
                         p.grad = grad(k, p.detach(), 0, negate)
-                    x = {k: p.detach() for k, p in ps.items()}
-                    f = sum(((a[k] / 2) * (x[k] - c[k]) ** 2 + (s3[k] / 4) * x[k] ** 4 + noise[0][k] * x[k]).sum() for k in ps)
-                return f
+                    return loss({k: p.detach() for k, p in ps.items()}, 0)
             opt.step(closure)
         else:
             with torch.no_grad():
@@ -158,15 +200,48 @@ def run(ctor, kw, g1):
                     p.grad = grad(k, p.detach(), t, negate)
             opt.step()
         traj.append(torch.cat([ps["w"].detach().reshape(-1), ps["b"].detach().reshape(-1)]))
-    data = torch.stack(traj).numpy().astype("<f4").tobytes()
-    return base64.b64encode(data).decode(), negate, kw
+    return torch.stack(traj), negate, kw
+
+def sensitivity():
+    """Prints how far each L-BFGS case moves under last-bit perturbations (see the docstring)."""
+    dot = torch.Tensor.dot
+    def dot_in_order(u, v):
+        s = torch.zeros((), dtype=u.dtype)
+        for p, q in zip(u, v):
+            s = s + p * q
+        return s
+    def rel(t, base):
+        r = ((t - base).abs() / base.abs().clamp(min=1e-3)).amax(dim=1)
+        over = (r > 1e-5).nonzero()
+        return "%.2g (first > 1e-5 at step %s)" % (r.max().item(), over[0].item() if len(over) else "none")
+    for name, ctor, kw, g1 in CASES:
+        if ctor is not O.LBFGS:
+            continue
+        base = run(ctor, dict(kw), g1)[0]
+        f32 = run(ctor, dict(kw), g1, loss=loss32)[0]
+        f32r = run(ctor, dict(kw), g1, loss=lambda x, t: torch.tensor(loss64(x, t), dtype=torch.float32))[0]
+        pert = run(ctor, dict(kw), g1, loss=lambda x, t: loss64(x, t) * (1 + 1e-15))[0]
+        torch.Tensor.dot = dot_in_order
+        try:
+            ordered = run(ctor, dict(kw), g1)[0]
+        finally:
+            torch.Tensor.dot = dot
+        print(options(kw))
+        print("  float64 loss x (1+1e-15):           ", rel(pert, base))
+        print("  dot products in index order:        ", rel(ordered, base))
+        print("  float32 loss, torch's against loss64 rounded to float32:", rel(f32, f32r))
 
 def b64(t):
     return base64.b64encode(t.reshape(-1).numpy().astype("<f4").tobytes()).decode()
 
+if sys.argv[1:] == ["--sensitivity"]:
+    sensitivity()
+    sys.exit()
+
 cases = []
 for name, ctor, kw, g1 in CASES:
     traj, negate, kw = run(ctor, dict(kw), g1)
+    traj = base64.b64encode(traj.numpy().astype("<f4").tobytes()).decode()
     if ctor in ("lecture", "lecture-w"):
         kw = dict(kw, amsgrad="lecture")
     if "line_search_fn" in kw:

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTheoryList(t *testing.T) {
+	out, _, err := runDescent("theory", "--list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"first-order", "sgd-fixed-bound", "adam-first"} {
+		if !strings.Contains(out, id) {
+			t.Errorf("--list lacks %q:\n%s", id, out)
+		}
+	}
+}
+
+// TestTheoryClaims runs two claims, one that passes and an erratum, and reads the report.
+func TestTheoryClaims(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, err := runDescent("theory", "--claim", "sandwich,adagrad-scale", "--quick", "--seed", "3", "--out", dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, want := range []string{"sandwich", "PASS", "adagrad-scale", "ERRATUM", "1 PASS, 1 ERRATUM, 0 FAIL, 0 ERROR"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Errata", "Counter-instance", "data:image/png;base64,"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sandwich.png")); err != nil {
+		t.Errorf("no plot of sandwich: %v", err)
+	}
+}
+
+func TestTheoryBadFlags(t *testing.T) {
+	if _, stderr, err := runDescent("theory", "--claim", "no-such-claim", "--out", "-"); !errors.Is(err, errUsage) || !strings.Contains(stderr, "no claim") {
+		t.Errorf("unknown claim: %v, %q", err, stderr)
+	}
+	if _, _, err := runDescent("theory", "extra"); !errors.Is(err, errUsage) {
+		t.Errorf("stray argument: %v", err)
+	}
+}

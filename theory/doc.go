@@ -1,0 +1,68 @@
+// Package theory makes the lecture's claims executable: every statement of
+// /work/shared/CLAIMS.md (35 of them, from "Optimisation methods": convexity and
+// conditioning, batch methods, stochastic methods, adaptive methods and practice) is an
+// experiment on random instances drawn from a seed, judged PASS, FAIL or ERRATUM, with a
+// figure that draws the bound over what was observed. `descent theory` runs them and writes
+// the report.
+//
+// # Claims
+//
+// A [Claim] has an ID (the one of CLAIMS.md), a [Kind], the lecture's statement, a short
+// criterion and a Run function; [Catalogue] lists them in the order of CLAIMS.md and
+// [Lookup] finds one. Run performs the experiment on an [Experiment]: it draws its
+// instances from Experiment.Rand, records [Check] values, notes and figures, and returns an
+// error only when it cannot run (MNIST missing, the run interrupted).
+//
+// # Checks, margins and verdicts
+//
+// A Check compares the worst observation of an experiment with its limit, slack included,
+// and keeps the relative Margin on the side where it holds: (limit − observed)/|limit| for
+// an upper bound, the distance to the nearer end over the width for a range. A margin is
+// negative exactly when the check fails. For curves and families of instances the worst
+// point is kept, with where it was.
+//
+// A theorem fails if its bound is ever violated beyond its slack, which each claim states
+// in its notes with its reason: a few units of roundoff of the values compared (64ε(|F| +
+// |F*|) for a difference F(θₙ) − F*, a relative 1e-9 for bounds computed by Lanczos), or,
+// for expectations over runs, four standard errors of the mean. Illustrations and
+// theorem-like claims pass when the figure they measure lands in its range.
+//
+// # Errata
+//
+// Where the lecture is false as written, the experiment records the lecture's form as
+// checks marked Lecture, shows them violated on a counter-instance, and checks the
+// corrected form ([ErratumNote]); the verdict is then ERRATUM, and FAIL if either part does
+// not happen. Three claims are errata: sgd-fixed-bound (the condition γ < L/2 and the units
+// of 2γσ²/μ; the corrected form is Needell, Srebro and Ward's theorem 2.1, on the squared
+// distance), sgd-decay-convex (γₙ ∝ 1/n does not give O(1/√n) without strong convexity;
+// γₙ ∝ 1/√n with averaging does, Bach and Moulines) and adagrad-scale (a reparametrisation
+// θ' = cθ does change Adagrad's trajectory; scaling the objective does not).
+//
+// # Precision
+//
+// The deterministic claims run in float64 (packages minimize and problem). The stochastic
+// ones reuse the optimisers of package optim (and the schedulers of optim/lr) on float32
+// parameters, the sampled gradients computed in float64 at the float32 iterate; float32 is
+// precise enough there, as each claim says (its rounding is orders of magnitude below the
+// plateaus and targets measured). The claims on a network (batch-sweet-spot, momentum-sgd,
+// adam-first) train a narrow MLP (package model) on part of MNIST with a small loop of
+// their own over nn, autodiff and optim; their runs are memoised in [Data] and shared. Three claims use the lecture's Adagrad and Adam written out in float64:
+// adagrad-scale (agreement to 1e-6 over hundreds of steps, with ε inside the root as the
+// lecture writes it), adagrad-forgets-nothing (the step size is internal state of
+// optim.Adagrad) and the lecture-form half of adam-bias (exactness to a unit of roundoff).
+//
+// # Determinism and speed
+//
+// Each claim draws from a PCG keyed by the seed and a hash of its ID: the same seed gives
+// the same instances and figures whether a claim runs alone or in the catalogue, on one
+// core or several. The one exception is batch-sweet-spot, whose figure is wall-clock time. [Run] runs the claims Config.Workers at a time (the cores, by
+// default) and the Exclusive ones, which measure wall-clock time, alone at the end. [Data]
+// loads MNIST once and shares the costly even-versus-odd problem (its L by Lanczos, its
+// optimum) between the claims that use it. Config.Quick runs the reduced sizes of the
+// tests: the whole catalogue in seconds instead of a minute or two.
+//
+// # Report
+//
+// [Table] is the summary printed by the command; [Page] the report.html, with the errata,
+// then for each claim its statement, criterion, notes, checks and figures.
+package theory
