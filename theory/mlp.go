@@ -349,6 +349,15 @@ func finalLoss(r *mlpResult) float64 {
 	return r.loss[len(r.loss)-1]
 }
 
+// endLoss is the loss on the whole training set at the end of the run, +Inf for a diverged
+// run.
+func endLoss(r *mlpResult) float64 {
+	if r.diverged || math.IsNaN(r.trainLoss) {
+		return math.Inf(1)
+	}
+	return r.trainLoss
+}
+
 // firstBelow returns the epochs at which run r's training loss first reaches target, NaN if
 // never.
 func firstBelow(r *mlpResult, target float64) float64 {
@@ -420,7 +429,7 @@ func momentumSGD() Claim {
 	return Claim{
 		ID: "momentum-sgd", MNIST: true, Section: sectionStochastic, Kind: Illustration,
 		Statement: "SGD with momentum (mₙ₊₁ = βmₙ + fₙ'(θₙ), θₙ₊₁ = θₙ − γmₙ₊₁) helps: it is almost always used for deep learning.",
-		Criterion: "MNIST MLP: momentum 0.9 reaches best SGD's final loss in fewer epochs",
+		Criterion: "MNIST MLP: momentum 0.9 ends below best SGD's training loss (reaches it in fewer epochs)",
 		Run:       runMomentumSGD,
 	}
 }
@@ -436,23 +445,25 @@ func runMomentumSGD(x *Experiment) error {
 	if err != nil {
 		return err
 	}
-	lowest := func(r *mlpResult) float64 { return -finalLoss(r) }
+	// The runs are compared by their loss on the whole training set at the end: the mean
+	// of the mini-batch losses over a quarter epoch, which the curves show, is too noisy at
+	// the end of a run to time a target there (plain SGD first touches its own final
+	// quarter-epoch loss, by a fluctuation, before its last epoch).
+	lowest := func(r *mlpResult) float64 { return -endLoss(r) }
 	bs, bm := bestBy(sgd, lowest), bestBy(mom, lowest)
-	target := finalLoss(sgd[bs])
-	es := firstBelow(sgd[bs], target)
+	target := endLoss(sgd[bs])
+	x.Check(atMost("momentum 0.9's training loss over plain SGD's, each at its best rate, after the same epochs", endLoss(mom[bm])/target, 1))
 	em := firstBelow(mom[bm], target)
-	if math.IsNaN(em) {
-		em = math.Inf(1)
-	}
-	x.Check(atMost("epochs for momentum 0.9 (best rate) to reach plain SGD's best final loss, against plain SGD's", em, es-1e-9))
-	x.Notef("%s Batch %d (the lecture's boilerplate, as for adam-first), %d epochs, the rates %s for both. The best rate of each is the one with the lowest final training loss: %.3g for SGD "+
-		"(final loss %.4g, reached first after %.3g epochs) and %.3g for momentum (final loss %.4g), which reaches SGD's final loss after %.3g epochs.",
-		x.mlpSetup(), mlpBatch, epochs, fmtList(mlpGrid), mlpGrid[bs], target, es, mlpGrid[bm], finalLoss(mom[bm]), em)
+	x.Notef("%s Batch %d (the lecture's boilerplate, as for adam-first), %d epochs, the rates %s for both. The best rate of each is the one "+
+		"with the lowest training loss at the end (on the whole training set): %.3g for SGD (%.4g) and %.3g for momentum (%.4g). "+
+		"Momentum reaches SGD's final loss in fewer epochs if and only if it ends below it (the losses decrease); its quarter-epoch "+
+		"mean first falls below %.4g after %.3g epochs of %d.",
+		x.mlpSetup(), mlpBatch, epochs, fmtList(mlpGrid), mlpGrid[bs], target, mlpGrid[bm], endLoss(mom[bm]), target, em, epochs)
 	x.Notef("For small steps, momentum β with step γ behaves like plain SGD with step γ/(1 − β); its gain is that it stays stable with a larger " +
 		"effective step along flat directions (heavy-ball's √κ), which is what the tuned runs compare.")
 	p := lossPlot("Training loss at the best rate of each method", []string{fmt.Sprintf("SGD, lr %.3g", mlpGrid[bs]), fmt.Sprintf("momentum 0.9, lr %.3g", mlpGrid[bm])},
 		[]*mlpResult{sgd[bs], mom[bm]})
-	p.reference("SGD's final loss", []float64{0, float64(epochs)}, []float64{target, target})
+	p.reference("SGD's final training loss", []float64{0, float64(epochs)}, []float64{target, target})
 	x.figure(p, "Momentum reaches the loss plain SGD ends with sooner.")
 	return nil
 }
