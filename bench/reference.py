@@ -151,7 +151,7 @@ def job_loader(a):
 
 
 def loader_seconds(a):
-    p = subprocess.run(["go", "test", "-run", "^$", "-bench", "BenchmarkLoaderEpoch/shuffle/prefetch", "-benchtime", "3x", "./data/mnist"],
+    p = subprocess.run(["go", "test", "-run", "^$", "-bench", "BenchmarkLoaderEpoch/shuffle/gather", "-benchtime", "3x", "./data/mnist"],
                        cwd=ROOT, capture_output=True, text=True)
     m = re.search(r"BenchmarkLoaderEpoch\S*\s+\d+\s+(\d+) ns/op", p.stdout)
     if not m:
