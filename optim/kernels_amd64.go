@@ -30,6 +30,19 @@ func sgdMomentumAVX512(p, grad, buf *float32, n int, mom, damp1, negLR float32)
 //go:noescape
 func adamAVX512(p, grad, m, v *float32, n int, k *adamCoef)
 
+// sgdAVX512 is sgdStepGo's loop for j in [0, n), n a multiple of 16, every flag of k; buf
+// is only touched when k has momentum (it may be nil otherwise).
+//
+//go:noescape
+func sgdAVX512(p, grad, buf *float32, n int, k *sgdCoef)
+
+// adamFlagsAVX512 is adamStepGo's loop for j in [0, n), n a multiple of 16, every flag of k
+// (k.decay must be 1 unless AdamW's decoupled decay is set); vmax is only touched with
+// AMSGrad (it may be nil otherwise).
+//
+//go:noescape
+func adamFlagsAVX512(p, grad, m, v, vmax *float32, n int, k *adamCoef)
+
 func allFinite(x []float32) bool {
 	if n := len(x) &^ 15; useAVX512 && n > 0 {
 		if !allFiniteAVX512(&x[0], n) {
@@ -40,24 +53,52 @@ func allFinite(x []float32) bool {
 	return allFiniteGo(x)
 }
 
+// sgdStep runs the common case, plain momentum, on its own kernel, and every other
+// combination of options on the general one.
 func sgdStep(p, g, buf []float32, k *sgdCoef) {
-	if n := len(p) &^ 15; useAVX512 && n > 0 && k.flags == sgdMomentum {
-		g, buf = g[:len(p)], buf[:len(p)]
-		sgdMomentumAVX512(&p[0], &g[0], &buf[0], n, k.mom, k.damp1, k.negLR)
-		p, g, buf = p[n:], g[n:], buf[n:]
+	n := len(p) &^ 15
+	if !useAVX512 || n == 0 {
+		sgdStepGo(p, g, buf, k)
+		return
 	}
-	sgdStepGo(p, g, buf, k)
+	g = g[:len(p)]
+	switch {
+	case k.flags == sgdMomentum:
+		buf = buf[:len(p)]
+		sgdMomentumAVX512(&p[0], &g[0], &buf[0], n, k.mom, k.damp1, k.negLR)
+		buf = buf[n:]
+	case k.flags&sgdMomentum != 0:
+		buf = buf[:len(p)]
+		sgdAVX512(&p[0], &g[0], &buf[0], n, k)
+		buf = buf[n:]
+	default:
+		sgdAVX512(&p[0], &g[0], nil, n, k)
+	}
+	sgdStepGo(p[n:], g[n:], buf, k)
 }
 
+// adamStep runs plain Adam and AdamW on their own kernel, and every other combination of
+// options (maximize, L2 decay, both AMSGrads) on the general one.
 func adamStep(p, g, m, v, vmax []float32, k *adamCoef) {
-	if n := len(p) &^ 15; useAVX512 && n > 0 && k.flags&^adamDecoupled == 0 {
-		g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-		kk := *k
-		if k.flags&adamDecoupled == 0 {
-			kk.decay = 1
-		}
-		adamAVX512(&p[0], &g[0], &m[0], &v[0], n, &kk)
-		p, g, m, v = p[n:], g[n:], m[n:], v[n:]
+	n := len(p) &^ 15
+	if !useAVX512 || n == 0 {
+		adamStepGo(p, g, m, v, vmax, k)
+		return
 	}
-	adamStepGo(p, g, m, v, vmax, k)
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	kk := *k
+	if k.flags&adamDecoupled == 0 {
+		kk.decay = 1
+	}
+	switch {
+	case k.flags&^adamDecoupled == 0:
+		adamAVX512(&p[0], &g[0], &m[0], &v[0], n, &kk)
+	case k.flags&(adamAMSTorch|adamAMSLecture) != 0:
+		vmax = vmax[:len(p)]
+		adamFlagsAVX512(&p[0], &g[0], &m[0], &v[0], &vmax[0], n, &kk)
+		vmax = vmax[n:]
+	default:
+		adamFlagsAVX512(&p[0], &g[0], &m[0], &v[0], nil, n, &kk)
+	}
+	adamStepGo(p[n:], g[n:], m[n:], v[n:], vmax, k)
 }

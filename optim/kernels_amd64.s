@@ -106,3 +106,168 @@ adam_loop:
 adam_done:
 	VZEROUPPER
 	RET
+
+DATA signmask<>+0(SB)/4, $0x80000000
+GLOBL signmask<>(SB), RODATA|NOPTR, $4
+
+// func sgdAVX512(p, grad, buf *float32, n int, k *sgdCoef)
+// sgdCoef: negLR 0, wd 4, mom 8, damp1 12, flags 16 (maximize 1, decay 2, momentum 4,
+// first 8, nesterov 16). buf is only read and written when momentum is set.
+TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         buf+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Z3
+	VBROADCASTSS 4(AX), Z7
+	VBROADCASTSS 8(AX), Z1
+	VBROADCASTSS 12(AX), Z2
+	MOVL         16(AX), BX
+	VPBROADCASTD signmask<>(SB), Z8
+	SHRQ         $4, CX
+	JZ           sgdg_done
+
+sgdg_loop:
+	VMOVUPS (SI), Z5
+	TESTL   $1, BX
+	JZ      sgdg_nomax
+	VPXORD  Z8, Z5, Z5
+
+sgdg_nomax:
+	VMOVUPS (DI), Z6
+	TESTL   $2, BX
+	JZ      sgdg_nodecay
+	VFMADD231PS Z7, Z6, Z5
+
+sgdg_nodecay:
+	TESTL $4, BX
+	JZ    sgdg_step
+	TESTL $8, BX
+	JNZ   sgdg_first
+	VMULPS      (DX), Z1, Z4
+	VFMADD231PS Z2, Z5, Z4
+	JMP         sgdg_store
+
+sgdg_first:
+	VMOVAPS Z5, Z4
+
+sgdg_store:
+	VMOVUPS Z4, (DX)
+	TESTL   $16, BX
+	JZ      sgdg_plain
+	VFMADD231PS Z1, Z4, Z5
+	JMP         sgdg_step
+
+sgdg_plain:
+	VMOVAPS Z4, Z5
+
+sgdg_step:
+	VFMADD231PS Z3, Z5, Z6
+	VMOVUPS     Z6, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	DECQ        CX
+	JNZ         sgdg_loop
+
+sgdg_done:
+	VZEROUPPER
+	RET
+
+// func adamFlagsAVX512(p, grad, m, v, vmax *float32, n int, k *adamCoef)
+// adamCoef: b1 0, omb1 4, b2 8, omb2 12, bc2s 16, bc2 20, eps 24, negStep 28, wd 32,
+// decay 36, flags 40 (maximize 1, L2 decay 2, decoupled 4, amsgrad torch 8, lecture 16).
+// decay must be 1 unless decoupled; vmax is only read and written with amsgrad.
+TEXT ·adamFlagsAVX512(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), R8
+	MOVQ         vmax+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z16
+	VBROADCASTSS 24(AX), Z6
+	VBROADCASTSS 28(AX), Z7
+	VBROADCASTSS 32(AX), Z17
+	VBROADCASTSS 36(AX), Z8
+	MOVL         40(AX), BX
+	VPBROADCASTD signmask<>(SB), Z18
+	SHRQ         $4, CX
+	JZ           adamf_done
+
+adamf_loop:
+	VMOVUPS (SI), Z9
+	TESTL   $1, BX
+	JZ      adamf_nomax
+	VPXORD  Z18, Z9, Z9
+
+adamf_nomax:
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      adamf_nodecay
+	VFMADD231PS Z17, Z15, Z9
+
+adamf_nodecay:
+	VMULPS      (DX), Z1, Z10
+	VFMADD231PS Z2, Z9, Z10
+	VMOVUPS     Z10, (DX)
+	VMULPS      Z9, Z4, Z11
+	VMULPS      (R8), Z3, Z12
+	VFMADD231PS Z9, Z11, Z12
+	VMOVUPS     Z12, (R8)
+	TESTL       $8, BX
+	JNZ         adamf_torch
+	TESTL       $16, BX
+	JNZ         adamf_lecture
+	VSQRTPS     Z12, Z13
+	VDIVPS      Z5, Z13, Z13
+	VADDPS      Z6, Z13, Z13
+	JMP         adamf_update
+
+adamf_torch:
+	// x = max(vmax, v), a NaN in either giving NaN (Go's max); vmax = x.
+	VMOVUPS (R9), Z14
+	VMAXPS  Z12, Z14, Z13
+	VCMPPS  $3, Z14, Z14, K1
+	VMOVAPS Z14, K1, Z13
+	VMOVUPS Z13, (R9)
+	VSQRTPS Z13, Z13
+	VDIVPS  Z5, Z13, Z13
+	VADDPS  Z6, Z13, Z13
+	JMP     adamf_update
+
+adamf_lecture:
+	// x = max(vmax, v/(1-β₂ᵗ)); vmax = x.
+	VDIVPS  Z16, Z12, Z19
+	VMOVUPS (R9), Z14
+	VMAXPS  Z19, Z14, Z13
+	VCMPPS  $3, Z14, Z14, K1
+	VMOVAPS Z14, K1, Z13
+	VMOVUPS Z13, (R9)
+	VSQRTPS Z13, Z13
+	VADDPS  Z6, Z13, Z13
+
+adamf_update:
+	VMULPS  Z10, Z7, Z14
+	VDIVPS  Z13, Z14, Z14
+	VMULPS  Z15, Z8, Z15
+	VADDPS  Z14, Z15, Z15
+	VMOVUPS Z15, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	DECQ    CX
+	JNZ     adamf_loop
+
+adamf_done:
+	VZEROUPPER
+	RET

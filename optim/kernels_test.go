@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -29,18 +30,46 @@ func TestKernelsMatchGo(t *testing.T) {
 		cp := func(x []float32) []float32 { return append([]float32(nil), x...) }
 		p2, g2, b2, m1, m2 := cp(p), cp(g), cp(b), cp(g), cp(g)
 		in := func(x []float32) []float32 { return x[16 : n+16] }
-		k := sgdCoef{negLR: -0.1, mom: 0.9, damp1: 1, flags: sgdMomentum}
-		sgdStep(in(p), in(g), in(b), &k)
-		sgdStepGo(in(p2), in(g2), in(b2), &k)
-		same(t, "sgd value", p, p2)
-		same(t, "sgd buffer", b, b2)
+		// Every combination of SGD's options: maximize, decay, momentum, first step, nesterov.
+		for flags := uint32(0); flags < 32; flags++ {
+			if flags&sgdMomentum == 0 && flags&(sgdFirst|sgdNesterov) != 0 {
+				continue
+			}
+			k := sgdCoef{negLR: -0.1, wd: 0.01, mom: 0.9, damp1: 0.7, flags: flags}
+			if flags&sgdMomentum == sgdMomentum && flags&^sgdMomentum == 0 {
+				k.damp1 = 1 // the plain momentum kernel
+			}
+			sgdStep(in(p), in(g), in(b), &k)
+			sgdStepGo(in(p2), in(g2), in(b2), &k)
+			same(t, fmt.Sprintf("sgd flags %05b value", flags), p, p2)
+			same(t, fmt.Sprintf("sgd flags %05b buffer", flags), b, b2)
+		}
+		// Adam and AdamW with every option: maximize, L2 decay, both AMSGrads.
+		// The second moments are non-negative (the momentum buffers above need not be).
+		for i := 16; i < n+16; i++ {
+			b[i] = float32(math.Abs(float64(b[i])))
+		}
+		b2 = cp(b)
+		vm1 := cp(b)
+		for i := 16; i < n+16; i++ {
+			vm1[i] *= float32(r.Float64() * 2)
+		}
+		vm2 := cp(vm1)
 		for _, decoupled := range []bool{false, true} {
-			ka := newAdamCoef(1e-3, 0.9, 0.999, 1e-8, 1e-2, AMSGradOff, false, decoupled, 3)
-			adamStep(in(p), in(g), in(m1), in(b), nil, &ka)
-			adamStepGo(in(p2), in(g2), in(m2), in(b2), nil, &ka)
-			same(t, "adam value", p, p2)
-			same(t, "adam m", m1, m2)
-			same(t, "adam v", b, b2)
+			for _, ams := range []AMSGrad{AMSGradOff, AMSGradTorch, AMSGradLecture} {
+				for _, maximize := range []bool{false, true} {
+					for _, wd := range []float64{0, 1e-2} {
+						ka := newAdamCoef(1e-3, 0.9, 0.999, 1e-8, wd, ams, maximize, decoupled, 3)
+						adamStep(in(p), in(g), in(m1), in(b), in(vm1), &ka)
+						adamStepGo(in(p2), in(g2), in(m2), in(b2), in(vm2), &ka)
+						what := fmt.Sprintf("adam (decoupled %v, amsgrad %v, maximize %v, wd %v)", decoupled, ams, maximize, wd)
+						same(t, what+" value", p, p2)
+						same(t, what+" m", m1, m2)
+						same(t, what+" v", b, b2)
+						same(t, what+" vmax", vm1, vm2)
+					}
+				}
+			}
 		}
 		if allFinite(in(g)) != true || allFinite(g) != false {
 			t.Errorf("n=%d: allFinite wrong", n)
