@@ -70,28 +70,45 @@ func NewAdagrad(params []*Param, cfg AdagradConfig) (*Adagrad, error) {
 	return o, o.init(adagradSpec, o, params, cfg)
 }
 
+// adagradCoef are the float32 coefficients of one parameter's step (the layout
+// adagradAVX512 reads).
 type adagradCoef struct {
-	negCLR, wd, eps float32
-	maximize, decay bool
+	negCLR, wd, eps float32 // -γ/(1 + (t-1)η), λ, ε
+	flags           uint32
 }
+
+const (
+	adagradMaximize = 1 << iota
+	adagradDecay
+)
 
 func (o *Adagrad) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
 	step := float64(o.state[i].step)
-	o.coef[i] = adagradCoef{negCLR: float32(-(c.LR / (1 + (step-1)*c.LRDecay))), wd: float32(c.WeightDecay),
-		eps: float32(c.Eps), maximize: c.Maximize, decay: c.WeightDecay != 0}
+	k := adagradCoef{negCLR: float32(-(c.LR / (1 + (step-1)*c.LRDecay))), wd: float32(c.WeightDecay), eps: float32(c.Eps)}
+	if c.Maximize {
+		k.flags |= adagradMaximize
+	}
+	if c.WeightDecay != 0 {
+		k.flags |= adagradDecay
+	}
+	o.coef[i] = k
 }
 
-// update: g = ±g; g = fma(θ, λ, g); s = fma(g, g, s); θ = θ + (-γ_t·g)/(√s + ε).
 func (o *Adagrad) update(i, lo, hi int) {
-	p, k := o.params[i], &o.coef[i]
-	v, g, s := p.Value[lo:hi], p.Grad[lo:hi], o.state[i].bufs[0][lo:hi]
-	s = s[:len(v)]
-	for j, gj := range g[:len(v)] {
-		if k.maximize {
+	p := o.params[i]
+	adagradStep(p.Value[lo:hi], p.Grad[lo:hi], o.state[i].bufs[0][lo:hi], &o.coef[i])
+}
+
+// adagradStepGo is one Adagrad step over a slice, torch's operations in torch's order:
+// g = ±g; g = fma(θ, λ, g); s = fma(g, g, s); θ = θ + (-γ_t·g)/(√s + ε).
+func adagradStepGo(v, g, s []float32, k *adagradCoef) {
+	g, s = g[:len(v)], s[:len(v)]
+	for j, gj := range g {
+		if k.flags&adagradMaximize != 0 {
 			gj = -gj
 		}
-		if k.decay {
+		if k.flags&adagradDecay != 0 {
 			gj = fma32(v[j], k.wd, gj)
 		}
 		sj := fma32(gj, gj, s[j])

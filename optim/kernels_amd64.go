@@ -102,3 +102,43 @@ func adamStep(p, g, m, v, vmax []float32, k *adamCoef) {
 	}
 	adamStepGo(p[n:], g[n:], m[n:], v[n:], vmax, k)
 }
+
+// rmspropAVX512 is rmspropStepGo's loop for j in [0, n), n a multiple of 16, every flag of
+// k; buf and ga are only touched with momentum and centering (they may be nil otherwise).
+//
+//go:noescape
+func rmspropAVX512(v, grad, sq, buf, ga *float32, n int, k *rmspropCoef)
+
+// adagradAVX512 is adagradStepGo's loop for j in [0, n), n a multiple of 16, every flag of k.
+//
+//go:noescape
+func adagradAVX512(v, grad, s *float32, n int, k *adagradCoef)
+
+func rmspropStep(v, g, sq, buf, ga []float32, k *rmspropCoef) {
+	n := len(v) &^ 15
+	if !useAVX512 || n == 0 {
+		rmspropStepGo(v, g, sq, buf, ga, k)
+		return
+	}
+	g, sq = g[:len(v)], sq[:len(v)]
+	var pb, pa *float32
+	if k.flags&rmspropMomentum != 0 {
+		buf = buf[:len(v)]
+		pb, buf = &buf[0], buf[n:]
+	}
+	if k.flags&rmspropCentered != 0 {
+		ga = ga[:len(v)]
+		pa, ga = &ga[0], ga[n:]
+	}
+	rmspropAVX512(&v[0], &g[0], &sq[0], pb, pa, n, k)
+	rmspropStepGo(v[n:], g[n:], sq[n:], buf, ga, k)
+}
+
+func adagradStep(v, g, s []float32, k *adagradCoef) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, s = g[:len(v)], s[:len(v)]
+		adagradAVX512(&v[0], &g[0], &s[0], n, k)
+		v, g, s = v[n:], g[n:], s[n:]
+	}
+	adagradStepGo(v, g, s, k)
+}

@@ -271,3 +271,134 @@ adamf_update:
 adamf_done:
 	VZEROUPPER
 	RET
+
+// func rmspropAVX512(v, grad, sq, buf, ga *float32, n int, k *rmspropCoef)
+// rmspropCoef: alpha 0, oma 4, eps 8, wd 12, mom 16, negLR 20, flags 24 (maximize 1,
+// decay 2, centered 4, momentum 8).
+TEXT ·rmspropAVX512(SB), NOSPLIT, $0-56
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         sq+16(FP), DX
+	MOVQ         buf+24(FP), R8
+	MOVQ         ga+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	MOVL         24(AX), BX
+	VPBROADCASTD signmask<>(SB), Z8
+	SHRQ         $4, CX
+	JZ           rms_done
+
+rms_loop:
+	VMOVUPS (SI), Z9
+	TESTL   $1, BX
+	JZ      rms_nomax
+	VPXORD  Z8, Z9, Z9
+
+rms_nomax:
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      rms_nodecay
+	VFMADD231PS Z4, Z15, Z9
+
+rms_nodecay:
+	// s = fma((1-α)·g, g, sq·α); sq = s
+	VMULPS      Z9, Z2, Z10
+	VMULPS      (DX), Z1, Z11
+	VFMADD231PS Z9, Z10, Z11
+	VMOVUPS     Z11, (DX)
+	TESTL       $4, BX
+	JZ          rms_nocenter
+	// a = fma(g, 1-α, ga·α); ga = a; s = fma(-a, a, s)
+	VMULPS       (R9), Z1, Z12
+	VFMADD231PS  Z2, Z9, Z12
+	VMOVUPS      Z12, (R9)
+	VFNMADD231PS Z12, Z12, Z11
+
+rms_nocenter:
+	// d = √s + ε
+	VSQRTPS Z11, Z11
+	VADDPS  Z3, Z11, Z11
+	TESTL   $8, BX
+	JZ      rms_plain
+	// b = buf·μ + g/d; buf = b; θ = fma(b, -γ, θ)
+	VMULPS      (R8), Z5, Z12
+	VDIVPS      Z11, Z9, Z13
+	VADDPS      Z13, Z12, Z12
+	VMOVUPS     Z12, (R8)
+	VFMADD231PS Z6, Z12, Z15
+	JMP         rms_store
+
+rms_plain:
+	// θ = θ + (-γ·g)/d
+	VMULPS Z9, Z6, Z13
+	VDIVPS Z11, Z13, Z13
+	VADDPS Z13, Z15, Z15
+
+rms_store:
+	VMOVUPS Z15, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	DECQ    CX
+	JNZ     rms_loop
+
+rms_done:
+	VZEROUPPER
+	RET
+
+// func adagradAVX512(v, grad, s *float32, n int, k *adagradCoef)
+// adagradCoef: negCLR 0, wd 4, eps 8, flags 12 (maximize 1, decay 2).
+TEXT ·adagradAVX512(SB), NOSPLIT, $0-40
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         s+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	MOVL         12(AX), BX
+	VPBROADCASTD signmask<>(SB), Z8
+	SHRQ         $4, CX
+	JZ           ada_done
+
+ada_loop:
+	VMOVUPS (SI), Z9
+	TESTL   $1, BX
+	JZ      ada_nomax
+	VPXORD  Z8, Z9, Z9
+
+ada_nomax:
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      ada_nodecay
+	VFMADD231PS Z2, Z15, Z9
+
+ada_nodecay:
+	// s = fma(g, g, s); θ = θ + (-γ_t·g)/(√s + ε)
+	VMOVUPS     (DX), Z10
+	VFMADD231PS Z9, Z9, Z10
+	VMOVUPS     Z10, (DX)
+	VSQRTPS     Z10, Z10
+	VADDPS      Z3, Z10, Z10
+	VMULPS      Z9, Z1, Z11
+	VDIVPS      Z10, Z11, Z11
+	VADDPS      Z11, Z15, Z15
+	VMOVUPS     Z15, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	DECQ        CX
+	JNZ         ada_loop
+
+ada_done:
+	VZEROUPPER
+	RET

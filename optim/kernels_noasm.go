@@ -4,6 +4,8 @@ package optim
 
 // Without assembly, the kernels are the pure-Go loops.
 
-func allFinite(x []float32) bool                       { return allFiniteGo(x) }
-func sgdStep(p, g, buf []float32, k *sgdCoef)          { sgdStepGo(p, g, buf, k) }
-func adamStep(p, g, m, v, vmax []float32, k *adamCoef) { adamStepGo(p, g, m, v, vmax, k) }
+func allFinite(x []float32) bool                              { return allFiniteGo(x) }
+func sgdStep(p, g, buf []float32, k *sgdCoef)                 { sgdStepGo(p, g, buf, k) }
+func adamStep(p, g, m, v, vmax []float32, k *adamCoef)        { adamStepGo(p, g, m, v, vmax, k) }
+func rmspropStep(v, g, sq, buf, ga []float32, k *rmspropCoef) { rmspropStepGo(v, g, sq, buf, ga, k) }
+func adagradStep(v, g, s []float32, k *adagradCoef)           { adagradStepGo(v, g, s, k) }

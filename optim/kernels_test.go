@@ -71,6 +71,38 @@ func TestKernelsMatchGo(t *testing.T) {
 				}
 			}
 		}
+		// RMSprop with every option (maximize, decay, centered, momentum), and Adagrad.
+		sq1 := cp(b)
+		for i := 16; i < n+16; i++ {
+			sq1[i] += 1 // keeps the centred variance estimate positive
+		}
+		ga1 := cp(g)
+		for i := 16; i < n+16; i++ {
+			ga1[i] *= 0.1 // a running mean whose square is below the square average
+		}
+		sq2, bb1, bb2, ga2 := cp(sq1), cp(m1), cp(m1), cp(ga1)
+		for flags := uint32(0); flags < 16; flags++ {
+			k := rmspropCoef{alpha: 0.99, oma: 1 - 0.99, eps: 1e-8, wd: 0.01, mom: 0.9, negLR: -0.01, flags: flags}
+			rmspropStep(in(p), in(g), in(sq1), in(bb1), in(ga1), &k)
+			rmspropStepGo(in(p2), in(g2), in(sq2), in(bb2), in(ga2), &k)
+			what := fmt.Sprintf("rmsprop flags %04b", flags)
+			same(t, what+" value", p, p2)
+			same(t, what+" square average", sq1, sq2)
+			same(t, what+" momentum buffer", bb1, bb2)
+			same(t, what+" gradient average", ga1, ga2)
+		}
+		for flags := uint32(0); flags < 4; flags++ {
+			k := adagradCoef{negCLR: -0.01, wd: 0.01, eps: 1e-10, flags: flags}
+			adagradStep(in(p), in(g), in(sq1), &k)
+			adagradStepGo(in(p2), in(g2), in(sq2), &k)
+			same(t, fmt.Sprintf("adagrad flags %02b value", flags), p, p2)
+			same(t, fmt.Sprintf("adagrad flags %02b sum", flags), sq1, sq2)
+		}
+		for name, x := range map[string][]float32{"values": p, "sums": sq1, "maxima": vm1, "buffers": bb1} {
+			if !allFiniteGo(in(x)) {
+				t.Fatalf("n=%d: the kernels' %s are not all finite: the comparison proves little: %v", n, name, in(x))
+			}
+		}
 		if allFinite(in(g)) != true || allFinite(g) != false {
 			t.Errorf("n=%d: allFinite wrong", n)
 		}
