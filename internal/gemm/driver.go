@@ -67,24 +67,48 @@ func (p *problem) block(buf []float32) {
 	}
 	kcb := blocks(p.k, x.kc, 16)
 	ncb := blocks(p.n, x.nc, nr)
+	// With one block of rows, every element of B is used once: packing it would only copy
+	// it, so its full panels are read in place when its rows are B's (not transposed).
+	direct := p.m <= mr && !p.transB
 	for jc := 0; jc < p.n; jc += ncb {
 		nc := min(ncb, p.n-jc)
 		for pc := 0; pc < p.k; pc += kcb {
 			kc := min(kcb, p.k-pc)
-			p.packB(buf, pc, kc, jc, nc)
 			beta := p.beta
 			if pc > 0 {
 				beta = 1
 			}
+			if direct {
+				p.blockInPlace(buf, pc, kc, jc, nc, rs, ps, beta)
+				continue
+			}
+			p.packB(buf, pc, kc, jc, nc)
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
 				a := p.a[ir*rs+pc*ps:]
 				c := p.c[ir*p.ldc+jc:]
 				for jr := 0; jr < nc; jr += nr {
-					x.kernel(kc, a, rs, ps, buf[jr*kc:], c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
+					x.kernel(kc, a, rs, ps, buf[jr*kc:], nr, c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
 				}
 			}
 		}
+	}
+}
+
+// blockInPlace computes columns jc..jc+nc-1 of C from rows pc..pc+kc-1 of B when A has
+// at most mr rows and B is not transposed: the full panels of B are read where they are,
+// the last, partial one (whose whole vectors would run past B's columns) is packed into buf.
+func (p *problem) blockInPlace(buf []float32, pc, kc, jc, nc, rs, ps int, beta float32) {
+	x := p.x
+	a := p.a[pc*ps:]
+	b := p.b[pc*p.ldb+jc:]
+	full := nc / x.nr * x.nr
+	for jr := 0; jr < full; jr += x.nr {
+		x.kernel(kc, a, rs, ps, b[jr:], p.ldb, p.c[jc+jr:], p.ldc, p.m, x.nr, p.alpha, beta)
+	}
+	if full < nc {
+		x.packCopy(kc, nc-full, b[full:], p.ldb, buf)
+		x.kernel(kc, a, rs, ps, buf, x.nr, p.c[jc+full:], p.ldc, p.m, nc-full, p.alpha, beta)
 	}
 }
 

@@ -272,14 +272,19 @@ func checkKernel(t *testing.T, x *impl, rnd *rand.Rand, kc, mr, nr int, trans bo
 		rs, ps = 1, mr+2
 	}
 	a := newMat(rnd, 1, (mr-1)*rs+(kc-1)*ps+1, (mr-1)*rs+(kc-1)*ps+1, false)
-	b := newMat(rnd, 1, kc*x.nr, kc*x.nr, false)
+	// B packed (rows x.nr apart), or read in place from a matrix of wider rows.
+	bs := x.nr
+	if (kc+mr+nr)%2 == 1 {
+		bs = x.nr + 7
+	}
+	b := newMat(rnd, 1, (kc-1)*bs+x.nr, (kc-1)*bs+x.nr, false)
 	ldc := nr + 3
 	c := newMat(rnd, mr, nr, ldc, beta == 0)
 	want := newMat(rnd, mr, nr, ldc, false)
 	copy(want.buf, c.buf)
-	kernelGo(x.nr, kc, a.data(), rs, ps, b.data(), want.data(), ldc, mr, nr, 1.5, beta)
-	x.kernel(kc, a.data(), rs, ps, b.data(), c.data(), ldc, mr, nr, 1.5, beta)
-	name := fmt.Sprintf("%s kernel kc=%d mr=%d nr=%d trans=%v beta=%g", x.name, kc, mr, nr, trans, beta)
+	kernelGo(kc, a.data(), rs, ps, b.data(), bs, want.data(), ldc, mr, nr, 1.5, beta)
+	x.kernel(kc, a.data(), rs, ps, b.data(), bs, c.data(), ldc, mr, nr, 1.5, beta)
+	name := fmt.Sprintf("%s kernel kc=%d mr=%d nr=%d bs=%d trans=%v beta=%g", x.name, kc, mr, nr, bs, trans, beta)
 	checkGuards(t, name, c)
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {

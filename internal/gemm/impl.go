@@ -8,8 +8,10 @@ type impl struct {
 	kc     int // largest block of k
 	nc     int // largest block of n; a multiple of nr
 
-	// kernel computes one micro-tile, as kernelGo does with panel width nr.
-	kernel func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32)
+	// kernel computes one micro-tile, as kernelGo does, from a panel of B whose rows are bs
+	// apart: nr for a packed panel, B's row stride for a panel read in place (which must
+	// then hold whole vectors of each row: nr columns of a full panel).
+	kernel func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32)
 	// packCopy packs the nc columns of a B stored k×n, as packCopyGo does.
 	packCopy func(kc, nc int, b []float32, ldb int, dst []float32)
 	// packTrans packs one panel of a B stored n×k from rows ≤ nr rows of b, as
@@ -20,12 +22,12 @@ type impl struct {
 // goImpl is the pure-Go kernel set.
 var goImpl = &impl{
 	name: "go", mr: 4, nr: 4, kc: 256, nc: 256,
-	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
+	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		if mr == 4 && nr == 4 {
-			kernelGo4x4(kc, a, rs, ps, b, c, ldc, alpha, beta)
+			kernelGo4x4(kc, a, rs, ps, b, bs, c, ldc, alpha, beta)
 			return
 		}
-		kernelGo(4, kc, a, rs, ps, b, c, ldc, mr, nr, alpha, beta)
+		kernelGo(kc, a, rs, ps, b, bs, c, ldc, mr, nr, alpha, beta)
 	},
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
 		packCopyGo(4, kc, nc, b, ldb, dst)

@@ -7,8 +7,9 @@ import "golang.org/x/sys/cpu"
 // avx512Impl uses kernelAVX512: 12×32 tiles.
 var avx512Impl = &impl{
 	name: "avx512", mr: 12, nr: 32, kc: 384, nc: 480,
-	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
-		kernelAVX512(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
+	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
+		_ = b[(kc-1)*bs+(nr+15)&^15-1] // the whole vectors the kernel reads
+		kernelAVX512(kc, &a[0], rs, ps, &b[0], bs, &c[0], ldc, mr, nr, alpha, beta)
 	},
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
 		_ = dst[(nc+31)/32*32*kc-1]
@@ -23,8 +24,9 @@ var avx512Impl = &impl{
 // avx2Impl uses kernelAVX2: 6×16 tiles.
 var avx2Impl = &impl{
 	name: "avx2", mr: 6, nr: 16, kc: 256, nc: 512,
-	kernel: func(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
-		kernelAVX2(kc, &a[0], rs, ps, &b[0], &c[0], ldc, mr, nr, alpha, beta)
+	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
+		_ = b[(kc-1)*bs+(nr+7)&^7-1] // the whole vectors the kernel reads
+		kernelAVX2(kc, &a[0], rs, ps, &b[0], bs, &c[0], ldc, mr, nr, alpha, beta)
 	},
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
 		_ = dst[(nc+15)/16*16*kc-1]

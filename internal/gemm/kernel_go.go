@@ -1,14 +1,14 @@
 package gemm
 
 // kernelGo is the reference micro-kernel, the loop every assembly kernel replaces: for
-// r < mr and j < nr it sets c[r*ldc+j] to alpha·Σₚ a[r*rs+p*ps]·b[p*w+j] + beta·c[r*ldc+j],
-// where b is a packed panel of width w and C is not read when beta is 0.
-func kernelGo(w, kc int, a []float32, rs, ps int, b []float32, c []float32, ldc, mr, nr int, alpha, beta float32) {
+// r < mr and j < nr it sets c[r*ldc+j] to alpha·Σₚ a[r*rs+p*ps]·b[p*bs+j] + beta·c[r*ldc+j],
+// where b is a panel with rows bs apart (packed: its width) and C is not read when beta is 0.
+func kernelGo(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
 	for r := 0; r < mr; r++ {
 		for j := 0; j < nr; j++ {
 			var s float32
 			for p := 0; p < kc; p++ {
-				s += a[r*rs+p*ps] * b[p*w+j]
+				s += a[r*rs+p*ps] * b[p*bs+j]
 			}
 			if beta == 0 {
 				c[r*ldc+j] = alpha * s
@@ -19,15 +19,15 @@ func kernelGo(w, kc int, a []float32, rs, ps int, b []float32, c []float32, ldc,
 	}
 }
 
-// kernelGo4x4 is kernelGo for a full 4×4 tile with w = 4, its sixteen sums in registers.
-func kernelGo4x4(kc int, a []float32, rs, ps int, b []float32, c []float32, ldc int, alpha, beta float32) {
+// kernelGo4x4 is kernelGo for a full 4×4 tile, its sixteen sums in registers.
+func kernelGo4x4(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	b = b[:4*kc]
+	b = b[:(kc-1)*bs+4]
 	for p := 0; p < kc; p++ {
 		o := p * ps
 		a0, a1, a2, a3 := a[o], a[o+rs], a[o+2*rs], a[o+3*rs]
-		bp := b[4*p : 4*p+4 : 4*p+4]
+		bp := b[bs*p : bs*p+4 : bs*p+4]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		c00 += a0 * b0
 		c01 += a0 * b1

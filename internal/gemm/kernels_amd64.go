@@ -4,14 +4,17 @@
 
 package gemm
 
-// kernelAVX512 computes one micro-tile of C from kc columns of A and a packed panel of B,
-// 12 rows and 32 columns at most. Each call replaces this Go loop (see kernelGo):
+// kernelAVX512 computes one micro-tile of C from kc columns of A and kc rows of a panel of B
+// (packed, bs = 32, or read in place, bs its row stride), 12 rows and 32 columns at
+// most. It reads whole vectors of each row of B, past column nr up to the next multiple of
+// the vector width: a panel read in place must have them. Each call replaces this Go loop
+// (see kernelGo):
 //
 //	for r := 0; r < mr; r++ { // mr in 1..12
 //		for j := 0; j < nr; j++ { // nr in 1..32
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[r*rs+p*ps] * b[p*32+j]
+//				s += a[r*rs+p*ps] * b[p*bs+j]
 //			}
 //			if beta == 0 {
 //				c[r*ldc+j] = alpha * s // C is not read
@@ -22,7 +25,7 @@ package gemm
 //	}
 //
 //go:noescape
-func kernelAVX512(kc int, a *float32, rs, ps int, b *float32, c *float32, ldc, mr, nr int, alpha, beta float32)
+func kernelAVX512(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
 
 // packCopyAVX512 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of 32 columns, panel after panel, the last one zero-padded. It replaces this Go loop
@@ -58,14 +61,17 @@ func packCopyAVX512(kc, nc int, b *float32, ldb int, dst *float32)
 //go:noescape
 func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
 
-// kernelAVX2 computes one micro-tile of C from kc columns of A and a packed panel of B,
-// 6 rows and 16 columns at most. Each call replaces this Go loop (see kernelGo):
+// kernelAVX2 computes one micro-tile of C from kc columns of A and kc rows of a panel of B
+// (packed, bs = 16, or read in place, bs its row stride), 6 rows and 16 columns at
+// most. It reads whole vectors of each row of B, past column nr up to the next multiple of
+// the vector width: a panel read in place must have them. Each call replaces this Go loop
+// (see kernelGo):
 //
 //	for r := 0; r < mr; r++ { // mr in 1..6
 //		for j := 0; j < nr; j++ { // nr in 1..16
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[r*rs+p*ps] * b[p*16+j]
+//				s += a[r*rs+p*ps] * b[p*bs+j]
 //			}
 //			if beta == 0 {
 //				c[r*ldc+j] = alpha * s // C is not read
@@ -76,7 +82,7 @@ func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
 //	}
 //
 //go:noescape
-func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, c *float32, ldc, mr, nr int, alpha, beta float32)
+func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
 
 // packCopyAVX2 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of 16 columns, panel after panel, the last one zero-padded. It replaces this Go loop

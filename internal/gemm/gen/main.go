@@ -99,19 +99,22 @@ type asm struct{ b *bytes.Buffer }
 func (a asm) ins(format string, args ...any) { fmt.Fprintf(a.b, "\t"+format+"\n", args...) }
 func (a asm) label(l string)                 { fmt.Fprintf(a.b, "%s:\n", l) }
 
-const kernelArgs = "kc int, a *float32, rs, ps int, b *float32, c *float32, ldc, mr, nr int, alpha, beta float32"
+const kernelArgs = "kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32"
 
 func kernel(s, g *bytes.Buffer, x isa) {
 	name := "kernel" + x.name
 	fmt.Fprintf(g, `
-// %[1]s computes one micro-tile of C from kc columns of A and a packed panel of B,
-// %[2]d rows and %[3]d columns at most. Each call replaces this Go loop (see kernelGo):
+// %[1]s computes one micro-tile of C from kc columns of A and kc rows of a panel of B
+// (packed, bs = %[3]d, or read in place, bs its row stride), %[2]d rows and %[3]d columns at
+// most. It reads whole vectors of each row of B, past column nr up to the next multiple of
+// the vector width: a panel read in place must have them. Each call replaces this Go loop
+// (see kernelGo):
 //
 //	for r := 0; r < mr; r++ { // mr in 1..%[2]d
 //		for j := 0; j < nr; j++ { // nr in 1..%[3]d
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[r*rs+p*ps] * b[p*%[3]d+j]
+//				s += a[r*rs+p*ps] * b[p*bs+j]
 //			}
 //			if beta == 0 {
 //				c[r*ldc+j] = alpha * s // C is not read
@@ -126,9 +129,9 @@ func %[1]s(%[4]s)
 `, name, x.mr, x.nr(), kernelArgs)
 
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-80\n", name, kernelArgs, name)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-88\n", name, kernelArgs, name)
 	// Column masks first, while CX, R11 and R12 are free.
-	a.ins("MOVQ nr+64(FP), R13")
+	a.ins("MOVQ nr+72(FP), R13")
 	if x.masked {
 		for j := 0; j < x.nv; j++ {
 			// CX = clamp(nr - 16j, 0, 16); K(j+1) = 1<<CX - 1.
@@ -158,10 +161,10 @@ func %[1]s(%[4]s)
 	a.ins("MOVQ ps+24(FP), R10")
 	a.ins("SHLQ $2, R10")
 	a.ins("MOVQ b+32(FP), BX")
-	a.ins("MOVQ c+40(FP), DX")
-	a.ins("MOVQ ldc+48(FP), R11")
+	a.ins("MOVQ c+48(FP), DX")
+	a.ins("MOVQ ldc+56(FP), R11")
 	a.ins("SHLQ $2, R11")
-	a.ins("MOVQ mr+56(FP), R12")
+	a.ins("MOVQ mr+64(FP), R12")
 	// Dispatch on the number of vectors, then on the number of rows.
 	for nv := 1; nv <= x.nv; nv++ {
 		if nv < x.nv {
@@ -204,6 +207,9 @@ func tile(a asm, x isa, name string, mr, nv int) {
 			a.ins(x.zero(x.acc(r, j)))
 		}
 	}
+	// R12, free until the store, steps B from row to row.
+	a.ins("MOVQ bs+40(FP), R12")
+	a.ins("SHLQ $2, R12")
 	a.ins("TESTQ CX, CX")
 	a.ins("JEQ %s_store", l)
 	a.label(l + "_loop")
@@ -223,26 +229,26 @@ func tile(a asm, x isa, name string, mr, nv int) {
 	if mr > 8 {
 		a.ins("ADDQ R10, DI")
 	}
-	a.ins("ADDQ $%d, BX", 4*x.nr())
+	a.ins("ADDQ R12, BX")
 	a.ins("DECQ CX")
 	a.ins("JNE %s_loop", l)
 
 	a.label(l + "_store")
 	alpha := x.bvec(0)
-	a.ins("VBROADCASTSS alpha+72(FP), %s", alpha)
+	a.ins("VBROADCASTSS alpha+80(FP), %s", alpha)
 	for r := 0; r < mr; r++ {
 		for j := 0; j < nv; j++ {
 			a.ins("VMULPS %s, %s, %s", alpha, x.acc(r, j), x.acc(r, j))
 		}
 	}
 	// beta == 0 (either sign): store without reading C.
-	a.ins("MOVL beta+76(FP), R12")
+	a.ins("MOVL beta+84(FP), R12")
 	a.ins("ANDL $0x7fffffff, R12")
 	a.ins("JEQ %s_nobeta", l)
 
 	if x.masked {
 		beta := x.bvec(1)
-		a.ins("VBROADCASTSS beta+76(FP), %s", beta)
+		a.ins("VBROADCASTSS beta+84(FP), %s", beta)
 		for r := 0; r < mr; r++ {
 			for j := 0; j < nv; j++ {
 				t := x.bcast(j)
@@ -271,7 +277,7 @@ func tile(a asm, x isa, name string, mr, nv int) {
 	beta := x.bcast(0)
 	t := x.bcast(1)
 	masks := []string{x.bvec(0), x.bvec(1)}
-	a.ins("VBROADCASTSS beta+76(FP), %s", beta)
+	a.ins("VBROADCASTSS beta+84(FP), %s", beta)
 	a.ins("CMPQ R13, $%d", nv*x.lanes)
 	a.ins("JNE %s_edge", l)
 	for r := 0; r < mr; r++ {
