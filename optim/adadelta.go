@@ -66,27 +66,46 @@ func NewAdadelta(params []*Param, cfg AdadeltaConfig) (*Adadelta, error) {
 	return o, o.init(adadeltaSpec, o, params, cfg)
 }
 
+// adadeltaCoef are the float32 coefficients of one parameter's step (the layout
+// adadeltaAVX512 reads).
 type adadeltaCoef struct {
-	rho, omr, eps, wd, negLR float32
-	maximize, decay          bool
+	rho, omr, eps, wd, negLR float32 // ρ, 1-ρ, ε, λ, -γ
+	flags                    uint32
 }
+
+const (
+	adadeltaMaximize = 1 << iota
+	adadeltaDecay
+)
 
 func (o *Adadelta) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
-	o.coef[i] = adadeltaCoef{rho: float32(c.Rho), omr: float32(1 - c.Rho), eps: float32(c.Eps), wd: float32(c.WeightDecay),
-		negLR: float32(-c.LR), maximize: c.Maximize, decay: c.WeightDecay != 0}
+	k := adadeltaCoef{rho: float32(c.Rho), omr: float32(1 - c.Rho), eps: float32(c.Eps), wd: float32(c.WeightDecay),
+		negLR: float32(-c.LR)}
+	if c.Maximize {
+		k.flags |= adadeltaMaximize
+	}
+	if c.WeightDecay != 0 {
+		k.flags |= adadeltaDecay
+	}
+	o.coef[i] = k
 }
 
-// update follows torch: v = fma((1-ρ)·g, g, v·ρ); Δ = (√(u+ε) / √(v+ε))·g;
-// u = fma((1-ρ)·Δ, Δ, u·ρ); θ = fma(Δ, -γ, θ).
 func (o *Adadelta) update(i, lo, hi int) {
-	p, k, st := o.params[i], &o.coef[i], &o.state[i]
-	v, g, sq, acc := p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi]
-	for j, gj := range g[:len(v)] {
-		if k.maximize {
+	p, st := o.params[i], &o.state[i]
+	adadeltaStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
+}
+
+// adadeltaStepGo is one Adadelta step over a slice, torch's operations in torch's order:
+// g = ±g; g = fma(θ, λ, g); v = fma((1-ρ)·g, g, v·ρ); Δ = (√(u+ε) / √(v+ε))·g;
+// u = fma((1-ρ)·Δ, Δ, u·ρ); θ = fma(Δ, -γ, θ).
+func adadeltaStepGo(v, g, sq, acc []float32, k *adadeltaCoef) {
+	g, sq, acc = g[:len(v)], sq[:len(v)], acc[:len(v)]
+	for j, gj := range g {
+		if k.flags&adadeltaMaximize != 0 {
 			gj = -gj
 		}
-		if k.decay {
+		if k.flags&adadeltaDecay != 0 {
 			gj = fma32(v[j], k.wd, gj)
 		}
 		s := fma32(k.omr*gj, gj, sq[j]*k.rho)

@@ -142,3 +142,17 @@ func adagradStep(v, g, s []float32, k *adagradCoef) {
 	}
 	adagradStepGo(v, g, s, k)
 }
+
+// adadeltaAVX512 is adadeltaStepGo's loop for j in [0, n), n a multiple of 16, every flag of k.
+//
+//go:noescape
+func adadeltaAVX512(v, grad, sq, acc *float32, n int, k *adadeltaCoef)
+
+func adadeltaStep(v, g, sq, acc []float32, k *adadeltaCoef) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, sq, acc = g[:len(v)], sq[:len(v)], acc[:len(v)]
+		adadeltaAVX512(&v[0], &g[0], &sq[0], &acc[0], n, k)
+		v, g, sq, acc = v[n:], g[n:], sq[n:], acc[n:]
+	}
+	adadeltaStepGo(v, g, sq, acc, k)
+}

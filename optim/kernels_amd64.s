@@ -402,3 +402,66 @@ ada_nodecay:
 ada_done:
 	VZEROUPPER
 	RET
+
+// func adadeltaAVX512(v, grad, sq, acc *float32, n int, k *adadeltaCoef)
+// adadeltaCoef: rho 0, omr 4, eps 8, wd 12, negLR 16, flags 20 (maximize 1, decay 2).
+TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         sq+16(FP), DX
+	MOVQ         acc+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	MOVL         20(AX), BX
+	VPBROADCASTD signmask<>(SB), Z8
+	SHRQ         $4, CX
+	JZ           adad_done
+
+adad_loop:
+	VMOVUPS (SI), Z9
+	TESTL   $1, BX
+	JZ      adad_nomax
+	VPXORD  Z8, Z9, Z9
+
+adad_nomax:
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      adad_nodecay
+	VFMADD231PS Z4, Z15, Z9
+
+adad_nodecay:
+	// s = fma((1-ρ)·g, g, sq·ρ); sq = s
+	VMULPS      Z9, Z2, Z10
+	VMULPS      (DX), Z1, Z11
+	VFMADD231PS Z9, Z10, Z11
+	VMOVUPS     Z11, (DX)
+	// Δ = (√(u+ε) / √(s+ε))·g
+	VMOVUPS (R8), Z12
+	VADDPS  Z3, Z12, Z13
+	VSQRTPS Z13, Z13
+	VADDPS  Z3, Z11, Z14
+	VSQRTPS Z14, Z14
+	VDIVPS  Z14, Z13, Z13
+	VMULPS  Z9, Z13, Z13
+	// u = fma((1-ρ)·Δ, Δ, u·ρ); θ = fma(Δ, -γ, θ)
+	VMULPS      Z13, Z2, Z10
+	VMULPS      Z12, Z1, Z12
+	VFMADD231PS Z13, Z10, Z12
+	VMOVUPS     Z12, (R8)
+	VFMADD231PS Z5, Z13, Z15
+	VMOVUPS     Z15, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	ADDQ        $64, R8
+	DECQ        CX
+	JNZ         adad_loop
+
+adad_done:
+	VZEROUPPER
+	RET

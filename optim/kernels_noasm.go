@@ -9,3 +9,4 @@ func sgdStep(p, g, buf []float32, k *sgdCoef)                 { sgdStepGo(p, g, 
 func adamStep(p, g, m, v, vmax []float32, k *adamCoef)        { adamStepGo(p, g, m, v, vmax, k) }
 func rmspropStep(v, g, sq, buf, ga []float32, k *rmspropCoef) { rmspropStepGo(v, g, sq, buf, ga, k) }
 func adagradStep(v, g, s []float32, k *adagradCoef)           { adagradStepGo(v, g, s, k) }
+func adadeltaStep(v, g, sq, acc []float32, k *adadeltaCoef)   { adadeltaStepGo(v, g, sq, acc, k) }

@@ -98,7 +98,17 @@ func TestKernelsMatchGo(t *testing.T) {
 			same(t, fmt.Sprintf("adagrad flags %02b value", flags), p, p2)
 			same(t, fmt.Sprintf("adagrad flags %02b sum", flags), sq1, sq2)
 		}
-		for name, x := range map[string][]float32{"values": p, "sums": sq1, "maxima": vm1, "buffers": bb1} {
+		acc1 := cp(sq1)
+		acc2 := cp(acc1)
+		for flags := uint32(0); flags < 4; flags++ {
+			k := adadeltaCoef{rho: 0.9, omr: 1 - 0.9, eps: 1e-6, wd: 0.01, negLR: -1, flags: flags}
+			adadeltaStep(in(p), in(g), in(sq1), in(acc1), &k)
+			adadeltaStepGo(in(p2), in(g2), in(sq2), in(acc2), &k)
+			same(t, fmt.Sprintf("adadelta flags %02b value", flags), p, p2)
+			same(t, fmt.Sprintf("adadelta flags %02b square average", flags), sq1, sq2)
+			same(t, fmt.Sprintf("adadelta flags %02b delta average", flags), acc1, acc2)
+		}
+		for name, x := range map[string][]float32{"values": p, "sums": sq1, "maxima": vm1, "buffers": bb1, "delta averages": acc1} {
 			if !allFiniteGo(in(x)) {
 				t.Fatalf("n=%d: the kernels' %s are not all finite: the comparison proves little: %v", n, name, in(x))
 			}
