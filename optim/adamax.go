@@ -64,28 +64,41 @@ func (o *Adamax) SetMomentum(g int, beta1 float64) {
 	}
 }
 
+// adamaxCoef are the float32 coefficients of one parameter's step (the layout
+// adamaxAVX512 reads).
 type adamaxCoef struct {
-	b1, omb1, b2, eps, wd, negCLR float32
-	maximize, decay               bool
+	b1, omb1, b2, eps, wd, negCLR float32 // β₁, 1-β₁, β₂, ε, λ, -γ/(1-β₁ᵗ)
+	flags                         uint32  // adamMaximize, adamDecay
 }
 
 func (o *Adamax) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
 	bc := 1 - math.Pow(c.Beta1, float64(o.state[i].step))
 	o.coef[i] = adamaxCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), eps: float32(c.Eps),
-		wd: float32(c.WeightDecay), negCLR: float32(-(c.LR / bc)), maximize: c.Maximize, decay: c.WeightDecay != 0}
+		wd: float32(c.WeightDecay), negCLR: float32(-(c.LR / bc))}
+	if c.Maximize {
+		o.coef[i].flags |= adamMaximize
+	}
+	if c.WeightDecay != 0 {
+		o.coef[i].flags |= adamDecay
+	}
 }
 
-// update follows torch: m = fma(g, 1-β₁, m·β₁); u = max(u·β₂, |g| + ε);
-// θ = θ + (-γ/bc·m)/u.
 func (o *Adamax) update(i, lo, hi int) {
-	p, k, st := o.params[i], &o.coef[i], &o.state[i]
-	v, g, m, u := p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi]
-	for j, gj := range g[:len(v)] {
-		if k.maximize {
+	p, st := o.params[i], &o.state[i]
+	adamaxStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
+}
+
+// adamaxStepGo is one Adamax step over a slice, torch's operations in torch's order:
+// g = ±g; g = fma(θ, λ, g); m = fma(g, 1-β₁, m·β₁); u = max(u·β₂, |g| + ε);
+// θ = θ + (-γ/bc·m)/u.
+func adamaxStepGo(v, g, m, u []float32, k *adamaxCoef) {
+	g, m, u = g[:len(v)], m[:len(v)], u[:len(v)]
+	for j, gj := range g {
+		if k.flags&adamMaximize != 0 {
 			gj = -gj
 		}
-		if k.decay {
+		if k.flags&adamDecay != 0 {
 			gj = fma32(v[j], k.wd, gj)
 		}
 		mj := fma32(gj, k.omb1, m[j]*k.b1)

@@ -156,3 +156,42 @@ func adadeltaStep(v, g, sq, acc []float32, k *adadeltaCoef) {
 	}
 	adadeltaStepGo(v, g, sq, acc, k)
 }
+
+// adamaxAVX512, nadamAVX512 and radamAVX512 are the loops of adamaxStepGo, nadamStepGo and
+// radamStepGo for j in [0, n), n a multiple of 16, every flag of k.
+//
+//go:noescape
+func adamaxAVX512(v, grad, m, u *float32, n int, k *adamaxCoef)
+
+//go:noescape
+func nadamAVX512(v, grad, m, s *float32, n int, k *nadamCoef)
+
+//go:noescape
+func radamAVX512(v, grad, m, s *float32, n int, k *radamCoef)
+
+func adamaxStep(v, g, m, u []float32, k *adamaxCoef) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, m, u = g[:len(v)], m[:len(v)], u[:len(v)]
+		adamaxAVX512(&v[0], &g[0], &m[0], &u[0], n, k)
+		v, g, m, u = v[n:], g[n:], m[n:], u[n:]
+	}
+	adamaxStepGo(v, g, m, u, k)
+}
+
+func nadamStep(v, g, m, s []float32, k *nadamCoef) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
+		nadamAVX512(&v[0], &g[0], &m[0], &s[0], n, k)
+		v, g, m, s = v[n:], g[n:], m[n:], s[n:]
+	}
+	nadamStepGo(v, g, m, s, k)
+}
+
+func radamStep(v, g, m, s []float32, k *radamCoef) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
+		radamAVX512(&v[0], &g[0], &m[0], &s[0], n, k)
+		v, g, m, s = v[n:], g[n:], m[n:], s[n:]
+	}
+	radamStepGo(v, g, m, s, k)
+}

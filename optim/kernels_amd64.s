@@ -465,3 +465,200 @@ adad_nodecay:
 adad_done:
 	VZEROUPPER
 	RET
+
+DATA absmask<>+0(SB)/4, $0x7fffffff
+GLOBL absmask<>(SB), RODATA|NOPTR, $4
+
+DATA one<>+0(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $4
+
+// func adamaxAVX512(v, grad, m, u *float32, n int, k *adamaxCoef)
+// adamaxCoef: b1 0, omb1 4, b2 8, eps 12, wd 16, negCLR 20, flags 24 (maximize 1, decay 2).
+TEXT ·adamaxAVX512(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         u+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	MOVL         24(AX), BX
+	VPBROADCASTD absmask<>(SB), Z7
+	VPBROADCASTD signmask<>(SB), Z8
+	SHRQ         $4, CX
+	JZ           amax_done
+
+amax_loop:
+	VMOVUPS (SI), Z9
+	TESTL   $1, BX
+	JZ      amax_nomax
+	VPXORD  Z8, Z9, Z9
+
+amax_nomax:
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      amax_nodecay
+	VFMADD231PS Z5, Z15, Z9
+
+amax_nodecay:
+	// m = fma(g, 1-β₁, m·β₁)
+	VMULPS      (DX), Z1, Z10
+	VFMADD231PS Z2, Z9, Z10
+	VMOVUPS     Z10, (DX)
+	// u = max(u·β₂, |g| + ε), a NaN in either giving NaN (Go's max)
+	VMULPS   (R8), Z3, Z11
+	VPANDD   Z7, Z9, Z12
+	VADDPS   Z4, Z12, Z12
+	VMAXPS   Z12, Z11, Z13
+	VCMPPS   $3, Z11, Z11, K1
+	VMOVAPS  Z11, K1, Z13
+	VMOVUPS  Z13, (R8)
+	// θ = θ + (-γ/bc·m)/u
+	VMULPS  Z10, Z6, Z14
+	VDIVPS  Z13, Z14, Z14
+	VADDPS  Z14, Z15, Z15
+	VMOVUPS Z15, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	DECQ    CX
+	JNZ     amax_loop
+
+amax_done:
+	VZEROUPPER
+	RET
+
+// func nadamAVX512(v, grad, m, s *float32, n int, k *nadamCoef)
+// nadamCoef: b1 0, omb1 4, b2 8, omb2 12, bc2 16, eps 20, wd 24, cg 28, cm 32, flags 36
+// (decay 2).
+TEXT ·nadamAVX512(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         s+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	VBROADCASTSS 24(AX), Z7
+	VBROADCASTSS 28(AX), Z16
+	VBROADCASTSS 32(AX), Z17
+	MOVL         36(AX), BX
+	SHRQ         $4, CX
+	JZ           nadam_done
+
+nadam_loop:
+	VMOVUPS (SI), Z9
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      nadam_nodecay
+	VFMADD231PS Z7, Z15, Z9
+
+nadam_nodecay:
+	// m = fma(g, 1-β₁, m·β₁); s = fma((1-β₂)·g, g, s·β₂)
+	VMULPS      (DX), Z1, Z10
+	VFMADD231PS Z2, Z9, Z10
+	VMOVUPS     Z10, (DX)
+	VMULPS      Z9, Z4, Z11
+	VMULPS      (R8), Z3, Z12
+	VFMADD231PS Z9, Z11, Z12
+	VMOVUPS     Z12, (R8)
+	// d = √(s/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d
+	VDIVPS  Z5, Z12, Z13
+	VSQRTPS Z13, Z13
+	VADDPS  Z6, Z13, Z13
+	VMULPS  Z9, Z16, Z14
+	VDIVPS  Z13, Z14, Z14
+	VADDPS  Z14, Z15, Z15
+	VMULPS  Z10, Z17, Z14
+	VDIVPS  Z13, Z14, Z14
+	VADDPS  Z14, Z15, Z15
+	VMOVUPS Z15, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	DECQ    CX
+	JNZ     nadam_loop
+
+nadam_done:
+	VZEROUPPER
+	RET
+
+// func radamAVX512(v, grad, m, s *float32, n int, k *radamCoef)
+// radamCoef: b1 0, omb1 4, b2 8, omb2 12, bc1 16, lr 20, eps 24, wd 28, bc2s 32, rect 36,
+// flags 40 (decay 1, rectified 2).
+TEXT ·radamAVX512(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         s+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	VBROADCASTSS 24(AX), Z7
+	VBROADCASTSS 28(AX), Z16
+	VBROADCASTSS 32(AX), Z17
+	VBROADCASTSS 36(AX), Z18
+	VBROADCASTSS one<>(SB), Z19
+	MOVL         40(AX), BX
+	SHRQ         $4, CX
+	JZ           radam_done
+
+radam_loop:
+	VMOVUPS (SI), Z9
+	VMOVUPS (DI), Z15
+	TESTL   $1, BX
+	JZ      radam_nodecay
+	VFMADD231PS Z16, Z15, Z9
+
+radam_nodecay:
+	// m = fma(g, 1-β₁, m·β₁); s = fma((1-β₂)·g, g, s·β₂)
+	VMULPS      (DX), Z1, Z10
+	VFMADD231PS Z2, Z9, Z10
+	VMOVUPS     Z10, (DX)
+	VMULPS      Z9, Z4, Z11
+	VMULPS      (R8), Z3, Z12
+	VFMADD231PS Z9, Z11, Z12
+	VMOVUPS     Z12, (R8)
+	// x = (m/bc₁)·γ
+	VDIVPS Z5, Z10, Z13
+	VMULPS Z6, Z13, Z13
+	TESTL  $2, BX
+	JZ     radam_update
+	// x = (x·((1/(√s + ε))·√bc₂))·r
+	VSQRTPS Z12, Z14
+	VADDPS  Z7, Z14, Z14
+	VDIVPS  Z14, Z19, Z14
+	VMULPS  Z17, Z14, Z14
+	VMULPS  Z14, Z13, Z13
+	VMULPS  Z18, Z13, Z13
+
+radam_update:
+	VSUBPS  Z13, Z15, Z15
+	VMOVUPS Z15, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, R8
+	DECQ    CX
+	JNZ     radam_loop
+
+radam_done:
+	VZEROUPPER
+	RET

@@ -108,7 +108,37 @@ func TestKernelsMatchGo(t *testing.T) {
 			same(t, fmt.Sprintf("adadelta flags %02b square average", flags), sq1, sq2)
 			same(t, fmt.Sprintf("adadelta flags %02b delta average", flags), acc1, acc2)
 		}
-		for name, x := range map[string][]float32{"values": p, "sums": sq1, "maxima": vm1, "buffers": bb1, "delta averages": acc1} {
+		// Adamax, NAdam and RAdam with every option.
+		mm1, uu1 := cp(m1), cp(sq1)
+		mm2, uu2 := cp(mm1), cp(uu1)
+		for flags := uint32(0); flags < 4; flags++ {
+			k := adamaxCoef{b1: 0.9, omb1: 0.1, b2: 0.999, eps: 1e-8, wd: 0.01, negCLR: -0.002, flags: flags}
+			adamaxStep(in(p), in(g), in(mm1), in(uu1), &k)
+			adamaxStepGo(in(p2), in(g2), in(mm2), in(uu2), &k)
+			what := fmt.Sprintf("adamax flags %02b", flags)
+			same(t, what+" value", p, p2)
+			same(t, what+" m", mm1, mm2)
+			same(t, what+" u", uu1, uu2)
+		}
+		for _, flags := range []uint32{0, adamDecay} {
+			k := nadamCoef{b1: 0.9, omb1: 0.1, b2: 0.999, omb2: 0.001, bc2: 0.003, eps: 1e-8, wd: 0.01, cg: -0.0003, cm: -0.002, flags: flags}
+			nadamStep(in(p), in(g), in(mm1), in(uu1), &k)
+			nadamStepGo(in(p2), in(g2), in(mm2), in(uu2), &k)
+			what := fmt.Sprintf("nadam flags %02b", flags)
+			same(t, what+" value", p, p2)
+			same(t, what+" m", mm1, mm2)
+			same(t, what+" v", uu1, uu2)
+		}
+		for flags := uint32(0); flags < 4; flags++ {
+			k := radamCoef{b1: 0.9, omb1: 0.1, b2: 0.999, omb2: 0.001, bc1: 0.5, lr: 1e-3, eps: 1e-8, wd: 0.01, bc2s: 0.1, rect: 0.3, flags: flags}
+			radamStep(in(p), in(g), in(mm1), in(uu1), &k)
+			radamStepGo(in(p2), in(g2), in(mm2), in(uu2), &k)
+			what := fmt.Sprintf("radam flags %02b", flags)
+			same(t, what+" value", p, p2)
+			same(t, what+" m", mm1, mm2)
+			same(t, what+" v", uu1, uu2)
+		}
+		for name, x := range map[string][]float32{"values": p, "sums": sq1, "maxima": vm1, "buffers": bb1, "delta averages": acc1, "adamax u": uu1} {
 			if !allFiniteGo(in(x)) {
 				t.Fatalf("n=%d: the kernels' %s are not all finite: the comparison proves little: %v", n, name, in(x))
 			}

@@ -83,9 +83,11 @@ func (o *NAdam) SetMomentum(g int, beta1 float64) {
 	}
 }
 
+// nadamCoef are the float32 coefficients of one parameter's step (the layout nadamAVX512
+// reads).
 type nadamCoef struct {
 	b1, omb1, b2, omb2, bc2, eps, wd, cg, cm float32
-	decay                                    bool
+	flags                                    uint32 // adamDecay
 }
 
 func (o *NAdam) prepare(i int) {
@@ -100,17 +102,24 @@ func (o *NAdam) prepare(i int) {
 	mpNext := (mp * float32(mu)) * float32(muNext)
 	o.coef[i] = nadamCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), omb2: float32(1 - c.Beta2),
 		bc2: float32(bc2), eps: float32(c.Eps), wd: float32(c.WeightDecay),
-		cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), cm: float32(-c.LR * muNext / (1 - float64(mpNext))),
-		decay: c.WeightDecay != 0}
+		cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), cm: float32(-c.LR * muNext / (1 - float64(mpNext)))}
+	if c.WeightDecay != 0 {
+		o.coef[i].flags |= adamDecay
+	}
 }
 
 // update follows torch: m = fma(g, 1-β₁, m·β₁); v = fma((1-β₂)·g, g, v·β₂);
 // d = √(v/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d.
 func (o *NAdam) update(i, lo, hi int) {
-	p, k, st := o.params[i], &o.coef[i], &o.state[i]
-	v, g, m, s := p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi]
-	for j, gj := range g[:len(v)] {
-		if k.decay {
+	p, st := o.params[i], &o.state[i]
+	nadamStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
+}
+
+// nadamStepGo is one NAdam step over a slice, in torch's order (see update).
+func nadamStepGo(v, g, m, s []float32, k *nadamCoef) {
+	g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
+	for j, gj := range g {
+		if k.flags&adamDecay != 0 {
 			gj = fma32(v[j], k.wd, gj)
 		}
 		mj := fma32(gj, k.omb1, m[j]*k.b1)

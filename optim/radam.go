@@ -63,10 +63,17 @@ func (o *RAdam) SetMomentum(g int, beta1 float64) {
 	}
 }
 
+// radamCoef are the float32 coefficients of one parameter's step (the layout radamAVX512
+// reads).
 type radamCoef struct {
 	b1, omb1, b2, omb2, bc1, lr, eps, wd, bc2s, rect float32
-	decay, rectified                                 bool
+	flags                                            uint32 // radamDecay, radamRectified
 }
+
+const (
+	radamDecay = 1 << iota
+	radamRectified
+)
 
 func (o *RAdam) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
@@ -76,9 +83,12 @@ func (o *RAdam) prepare(i int) {
 	rhoInf := 2/(1-c.Beta2) - 1
 	rhoT := rhoInf - 2*step*math.Pow(c.Beta2, step)/bc2
 	k := radamCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), omb2: float32(1 - c.Beta2),
-		bc1: float32(bc1), lr: float32(c.LR), eps: float32(c.Eps), wd: float32(c.WeightDecay), decay: c.WeightDecay != 0}
+		bc1: float32(bc1), lr: float32(c.LR), eps: float32(c.Eps), wd: float32(c.WeightDecay)}
+	if c.WeightDecay != 0 {
+		k.flags |= radamDecay
+	}
 	if rhoT > 5 {
-		k.rectified = true
+		k.flags |= radamRectified
 		k.rect = float32(math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)))
 		k.bc2s = float32(math.Sqrt(bc2))
 	}
@@ -88,17 +98,22 @@ func (o *RAdam) prepare(i int) {
 // update follows torch: m̂ = m/bc₁; rectified: θ = θ - ((m̂·γ)·(√bc₂·(1/(√v+ε))))·r,
 // else θ = θ - m̂·γ.
 func (o *RAdam) update(i, lo, hi int) {
-	p, k, st := o.params[i], &o.coef[i], &o.state[i]
-	v, g, m, s := p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi]
-	for j, gj := range g[:len(v)] {
-		if k.decay {
+	p, st := o.params[i], &o.state[i]
+	radamStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
+}
+
+// radamStepGo is one RAdam step over a slice, in torch's order (see update).
+func radamStepGo(v, g, m, s []float32, k *radamCoef) {
+	g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
+	for j, gj := range g {
+		if k.flags&radamDecay != 0 {
 			gj = fma32(v[j], k.wd, gj)
 		}
 		mj := fma32(gj, k.omb1, m[j]*k.b1)
 		sj := fma32(k.omb2*gj, gj, s[j]*k.b2)
 		m[j], s[j] = mj, sj
 		x := float32(mj/k.bc1) * k.lr
-		if k.rectified {
+		if k.flags&radamRectified != 0 {
 			alr := float32(1/(sqrt32(sj)+k.eps)) * k.bc2s
 			x = float32(x*alr) * k.rect
 		}
