@@ -135,10 +135,12 @@ def job_epoch(a):
 def job_rss(a):
     rows = []
     for model in [m for m in a.models if m != "logreg"]:
-        _, d = descent_epoch(a, model, "adam", time_v=True)
-        _, r = run(["/usr/bin/python3", os.path.join(a.anchors, "torch_train.py"), model, "adam", "1", "--threads", "2"],
-                   env=torch_env(2), time_v=True)
-        rows.append((f"{model} peak RSS of one epoch, MB", d / 1024, r / 1024, "MB"))
+        d, r = [], []
+        for _ in range(a.reps):
+            d.append(descent_epoch(a, model, "adam", time_v=True)[1])
+            r.append(run(["/usr/bin/python3", os.path.join(a.anchors, "torch_train.py"), model, "adam", "1", "--threads", "2"],
+                         env=torch_env(2), time_v=True)[1])
+        rows.append((f"{model} peak RSS of one epoch, MB", med(d) / 1024, med(r) / 1024, "MB"))
     show(rows)
 
 
