@@ -149,12 +149,7 @@ func adagradStep(v, g, s []float32, k *adagradCoef) {
 func adadeltaAVX512(v, grad, sq, acc *float32, n int, k *adadeltaCoef)
 
 func adadeltaStep(v, g, sq, acc []float32, k *adadeltaCoef) {
-	if n := len(v) &^ 15; useAVX512 && n > 0 {
-		g, sq, acc = g[:len(v)], sq[:len(v)], acc[:len(v)]
-		adadeltaAVX512(&v[0], &g[0], &sq[0], &acc[0], n, k)
-		v, g, sq, acc = v[n:], g[n:], sq[n:], acc[n:]
-	}
-	adadeltaStepGo(v, g, sq, acc, k)
+	twoBuffers(v, g, sq, acc, k, adadeltaAVX512, adadeltaStepGo)
 }
 
 // adamaxAVX512, nadamAVX512 and radamAVX512 are the loops of adamaxStepGo, nadamStepGo and
@@ -170,28 +165,24 @@ func nadamAVX512(v, grad, m, s *float32, n int, k *nadamCoef)
 func radamAVX512(v, grad, m, s *float32, n int, k *radamCoef)
 
 func adamaxStep(v, g, m, u []float32, k *adamaxCoef) {
-	if n := len(v) &^ 15; useAVX512 && n > 0 {
-		g, m, u = g[:len(v)], m[:len(v)], u[:len(v)]
-		adamaxAVX512(&v[0], &g[0], &m[0], &u[0], n, k)
-		v, g, m, u = v[n:], g[n:], m[n:], u[n:]
-	}
-	adamaxStepGo(v, g, m, u, k)
+	twoBuffers(v, g, m, u, k, adamaxAVX512, adamaxStepGo)
 }
 
 func nadamStep(v, g, m, s []float32, k *nadamCoef) {
-	if n := len(v) &^ 15; useAVX512 && n > 0 {
-		g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
-		nadamAVX512(&v[0], &g[0], &m[0], &s[0], n, k)
-		v, g, m, s = v[n:], g[n:], m[n:], s[n:]
-	}
-	nadamStepGo(v, g, m, s, k)
+	twoBuffers(v, g, m, s, k, nadamAVX512, nadamStepGo)
 }
 
 func radamStep(v, g, m, s []float32, k *radamCoef) {
+	twoBuffers(v, g, m, s, k, radamAVX512, radamStepGo)
+}
+
+// twoBuffers runs an optimiser's kernel over the whole vectors of a slice and its Go twin
+// over the rest, for the optimisers with two state buffers.
+func twoBuffers[K any](v, g, a, b []float32, k *K, kernel func(v, g, a, b *float32, n int, k *K), twin func(v, g, a, b []float32, k *K)) {
 	if n := len(v) &^ 15; useAVX512 && n > 0 {
-		g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
-		radamAVX512(&v[0], &g[0], &m[0], &s[0], n, k)
-		v, g, m, s = v[n:], g[n:], m[n:], s[n:]
+		g, a, b = g[:len(v)], a[:len(v)], b[:len(v)]
+		kernel(&v[0], &g[0], &a[0], &b[0], n, k)
+		v, g, a, b = v[n:], g[n:], a[n:], b[n:]
 	}
-	radamStepGo(v, g, m, s, k)
+	twin(v, g, a, b, k)
 }
