@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/testmnist"
 	"github.com/descent-ml/descent/minimize"
 	"github.com/descent-ml/descent/problem"
 )
@@ -15,19 +15,12 @@ import (
 // TestLBFGSMNISTMatchesSciPy: L-BFGS on L2 logistic regression, MNIST even vs odd,
 // λ = 1e-3, from 0 to ‖∇f‖ ≤ 1e-8, reaches SciPy's optimum (testdata, from
 // gen_scipy_lbfgs.sh) to relative 1e-9. It needs MNIST in $MNIST_DIR or descent's
-// cache (it never fetches) and is skipped with -short.
+// cache (it never fetches; see package testmnist) and is skipped with -short.
 func TestLBFGSMNISTMatchesSciPy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: L-BFGS on all of MNIST")
 	}
-	spec, err := mnist.Lookup("mnist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := mnist.Load(context.Background(), spec, mnist.Options{Offline: true})
-	if err != nil {
-		t.Skipf("MNIST not available offline: %v", err)
-	}
+	d := testmnist.Data(t)
 	raw, err := os.ReadFile("testdata/scipy_lbfgs_mnist.json")
 	if err != nil {
 		t.Fatal(err)

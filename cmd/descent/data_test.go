@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/internal/testmnist"
 )
 
 // runDescent runs descent with args and returns its stdout, stderr and error.
@@ -60,22 +61,9 @@ func TestDataUsage(t *testing.T) {
 	}
 }
 
-// localMNIST returns a folder with the MNIST files already on this machine ($MNIST_DIR, or
-// the module cache), or skips: this test does not fetch.
-func localMNIST(t *testing.T) string {
-	if d := os.Getenv("MNIST_DIR"); d != "" {
-		return d
-	}
-	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
-	if err == nil {
-		d := filepath.Join(strings.TrimSpace(string(out)), "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63/data")
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-	}
-	t.Skip("no local copy of MNIST (set MNIST_DIR, or run descent data fetch)")
-	return ""
-}
+// localMNIST returns a folder with the MNIST files already on this machine ($MNIST_DIR or
+// descent's cache), or skips (fails under DESCENT_REQUIRE_DATA=1): this test does not fetch.
+func localMNIST(t *testing.T) string { return testmnist.Dir(t) }
 
 func TestDataInfoJSON(t *testing.T) {
 	dir := localMNIST(t)
