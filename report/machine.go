@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/cpu"
+	"github.com/descent-ml/descent/internal/cpu"
 )
 
 // Machine describes the computer a report was made on, so that timings can be read.
@@ -35,16 +35,19 @@ func ThisMachine() Machine {
 		Date:       time.Now(),
 	}
 	var feats []string
+	cf := cpu.Enabled()
 	for _, f := range []struct {
 		has  bool
 		name string
 	}{
-		{cpu.X86.HasAVX512F, "AVX-512F"}, {cpu.X86.HasAVX2, "AVX2"}, {cpu.X86.HasFMA, "FMA"},
-		{cpu.ARM64.HasASIMD, "NEON"},
+		{cf.AVX512F, "AVX-512F"}, {cf.AVX2, "AVX2"}, {cf.FMA, "FMA"}, {cf.ASIMD, "NEON"},
 	} {
 		if f.has {
 			feats = append(feats, f.name)
 		}
+	}
+	if mask := cpu.Masked(); mask != "" {
+		feats = append(feats, "("+cpu.Env+"="+mask+")")
 	}
 	m.Features = strings.Join(feats, " ")
 	if bi, ok := debug.ReadBuildInfo(); ok {

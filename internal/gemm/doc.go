@@ -16,8 +16,8 @@
 //
 // # Kernels
 //
-// Three kernel sets exist, chosen once at start-up from the CPU's features
-// (golang.org/x/sys/cpu):
+// Three kernel sets exist, chosen once at start-up from the CPU's features as the table of
+// internal/cpu gives them (DESCENT_CPU=avx2 there masks AVX-512 off, DESCENT_CPU=go both):
 //
 //   - avx512: 12×32 tiles (24 ZMM accumulators), AVX-512F;
 //   - avx2: 6×16 tiles (12 YMM accumulators), AVX2 and FMA;

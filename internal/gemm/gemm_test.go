@@ -7,7 +7,38 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/internal/cpu"
 )
+
+// checkImpls logs the kernel sets the tests run and fails if one that the CPU's features
+// (as internal/cpu enables them) call for is missing: the tests would then compare the Go
+// kernels with themselves where the assembly should have been checked.
+func checkImpls(t *testing.T) {
+	t.Helper()
+	var want, got []string
+	for _, c := range []struct {
+		name string
+		need func(cpu.Features) bool
+	}{
+		{"avx512", func(f cpu.Features) bool { return f.AVX512F }},
+		{"avx2", func(f cpu.Features) bool { return f.AVX2 && f.FMA }},
+	} {
+		if why := cpu.GoReason(c.need); why != "" {
+			t.Logf("no %s kernels: %s", c.name, why)
+		} else {
+			want = append(want, c.name)
+		}
+	}
+	want = append(want, "go")
+	for _, x := range impls() {
+		got = append(got, x.name)
+	}
+	t.Logf("kernel sets run: %s (Sgemm uses %s)", strings.Join(got, ", "), best.name)
+	if strings.Join(got, " ") != strings.Join(want, " ") || best.name != want[0] {
+		t.Fatalf("kernel sets %v, Sgemm uses %s; want %v, the first for Sgemm (CPU features enabled: %+v)", got, best.name, want, cpu.Enabled())
+	}
+}
 
 // guard is the number of NaNs around every matrix buffer; padding between rows is NaN too.
 const guard = 67
@@ -175,6 +206,7 @@ var scalars = [][2]float32{{1, 0}, {1, 1}, {-0.75, 0.5}, {2, -1}}
 // TestSgemmOddSizes checks every layout on all combinations of oddSizes, with every
 // kernel set of this machine.
 func TestSgemmOddSizes(t *testing.T) {
+	checkImpls(t)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for _, l := range layouts {
 		for _, m := range oddSizes {
@@ -249,6 +281,7 @@ func TestSgemmQuick(t *testing.T) {
 // TestKernels checks every assembly kernel against kernelGo on every tile shape, with
 // strides of A in both orders.
 func TestKernels(t *testing.T) {
+	checkImpls(t)
 	rnd := rand.New(rand.NewPCG(7, 8))
 	for _, x := range impls() {
 		for _, kc := range []int{1, 2, 7, 33} {
@@ -300,6 +333,7 @@ func checkKernel(t *testing.T, x *impl, rnd *rand.Rand, kc, mr, nr int, trans bo
 // counts and partial panels, kc below, at and above a vector's length, strides with
 // padding.
 func TestPack(t *testing.T) {
+	checkImpls(t)
 	rnd := rand.New(rand.NewPCG(9, 10))
 	for _, x := range impls() {
 		for _, kc := range []int{1, 2, 3, 5, 8, 11, 15, 16, 17, 31, 40} {

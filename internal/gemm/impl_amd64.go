@@ -2,7 +2,7 @@
 
 package gemm
 
-import "golang.org/x/sys/cpu"
+import "github.com/descent-ml/descent/internal/cpu"
 
 // avx512Impl uses kernelAVX512: 12×32 tiles.
 var avx512Impl = &impl{
@@ -50,11 +50,12 @@ var avx2Impl = &impl{
 
 // impls lists the kernel sets this CPU runs, fastest first; the last is always goImpl.
 func impls() []*impl {
+	f := cpu.Enabled()
 	var s []*impl
-	if cpu.X86.HasAVX512F {
+	if f.AVX512F {
 		s = append(s, avx512Impl)
 	}
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if f.AVX2 && f.FMA {
 		s = append(s, avx2Impl)
 	}
 	return append(s, goImpl)

@@ -1,7 +1,8 @@
 // Package vec holds the elementwise float32 kernels of descent's tensors: loops over
 // slices that the compiler does not vectorise (sums, rectifiers, the exponential), written
 // in AVX2 and FMA assembly on amd64 with a pure-Go twin for other architectures, for CPUs
-// without AVX2 and for builds with -tags noasm.
+// without AVX2 (as the table of internal/cpu reports them, DESCENT_CPU included) and for
+// builds with -tags noasm.
 //
 // # Contract
 //

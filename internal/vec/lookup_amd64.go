@@ -2,10 +2,18 @@
 
 package vec
 
-import "golang.org/x/sys/cpu"
+import "github.com/descent-ml/descent/internal/cpu"
 
 // useVBMI selects lookupVBMI: it needs AVX-512 with the byte and VBMI extensions.
-var useVBMI = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI
+var useVBMI = cpu.Enabled().AVX512F && cpu.Enabled().AVX512BW && cpu.Enabled().AVX512VBMI
+
+// lookupImpl names the kernel of Lookup that runs: "avx512vbmi" or "go".
+func lookupImpl() string {
+	if useVBMI {
+		return "avx512vbmi"
+	}
+	return "go"
+}
 
 // lookupVBMI is lookupGo on the first n elements, n a multiple of 64.
 //

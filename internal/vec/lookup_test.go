@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/descent-ml/descent/internal/cpu"
 )
 
 // randomTable returns a table of arbitrary bit patterns (NaNs included), so that every
@@ -17,6 +19,7 @@ func randomTable(rng *rand.Rand) (*Table, *[256]float32) {
 }
 
 func TestLookup(t *testing.T) {
+	checkImpl(t, "Lookup", lookupImpl(), "avx512vbmi", func(f cpu.Features) bool { return f.AVX512F && f.AVX512BW && f.AVX512VBMI })
 	rng := rand.New(rand.NewPCG(9, 9))
 	tab, v := randomTable(rng)
 	for _, n := range []int{0, 1, 7, 63, 64, 65, 127, 128, 200, 784, 1000} {

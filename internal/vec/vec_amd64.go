@@ -2,10 +2,18 @@
 
 package vec
 
-import "golang.org/x/sys/cpu"
+import "github.com/descent-ml/descent/internal/cpu"
 
 // useAVX2 selects the assembly kernels; they need AVX2 and FMA.
-var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+var useAVX2 = cpu.Enabled().AVX2 && cpu.Enabled().FMA
+
+// impl names the kernels that run: "avx2" (the assembly) or "go" (the twins).
+func impl() string {
+	if useAVX2 {
+		return "avx2"
+	}
+	return "go"
+}
 
 // The assembly kernels process the first n elements, n a multiple of 8; the wrappers finish
 // the tail with the Go twin.

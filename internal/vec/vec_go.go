@@ -2,6 +2,9 @@
 
 package vec
 
+// impl names the kernels that run: the Go twins.
+func impl() string { return "go" }
+
 func add(dst, x []float32)                       { addGo(dst, x) }
 func axpy(dst []float32, a float32, x []float32) { axpyGo(dst, a, x) }
 func scale(dst []float32, a float32)             { scaleGo(dst, a) }

@@ -4,7 +4,26 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/descent-ml/descent/internal/cpu"
 )
+
+// checkImpl logs which kernel runs and fails if it is the Go twin where the assembly should
+// run: the comparison with the twin would then compare the twin with itself.
+func checkImpl(t *testing.T, what, got, asm string, need func(cpu.Features) bool) {
+	t.Helper()
+	want := asm
+	if why := cpu.GoReason(need); why != "" {
+		want = "go"
+		t.Logf("%s: no %s assembly: %s", what, asm, why)
+	}
+	t.Logf("%s: the %s kernels ran", what, got)
+	if got != want {
+		t.Fatalf("%s: the %s kernels ran, want %s (CPU features enabled: %+v)", what, got, want, cpu.Enabled())
+	}
+}
+
+func needAVX2(f cpu.Features) bool { return f.AVX2 && f.FMA }
 
 // guard is the value of the bands around every operand: a write past the end shows as a
 // changed guard.
@@ -66,6 +85,7 @@ var kernels = []struct {
 }
 
 func TestKernelsMatchGo(t *testing.T) {
+	checkImpl(t, "vec", impl(), "avx2", needAVX2)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range kernels {
 		for n := 0; n <= 100; n++ {
@@ -123,6 +143,7 @@ func TestReferenceLoops(t *testing.T) {
 }
 
 func TestFromBytes(t *testing.T) {
+	checkImpl(t, "vec", impl(), "avx2", needAVX2)
 	rng := rand.New(rand.NewPCG(8, 8))
 	for n := 0; n <= 100; n++ {
 		src := make([]uint8, n+3)
