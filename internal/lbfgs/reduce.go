@@ -3,6 +3,8 @@ package lbfgs
 import (
 	"math"
 	"unsafe"
+
+	"github.com/descent-ml/descent/internal/fma"
 )
 
 // The reductions of torch's L-BFGS, summed in the order of the reference build (Debian's
@@ -37,7 +39,7 @@ func sdot(x, y []float32) float32 {
 		for i := 0; i < n1; i += 32 {
 			xs, ys := x[i:i+32], y[i:i+32]
 			for k := range acc {
-				acc[k] = fma32(xs[k], ys[k], acc[k])
+				acc[k] = fma.Float32(xs[k], ys[k], acc[k])
 			}
 		}
 		var h [4][4]float32 // each accumulator's low and high halves added
@@ -203,29 +205,10 @@ func ceilLog2(x int) int {
 	return b
 }
 
-// fma32 returns a·b + c rounded once to float32 (a VFMADD instruction). The product is exact
-// in float64 and the sum is rounded once to float64; rounding that to float32 is right
-// unless the float64 sum fell exactly on a float32 tie while the exact sum was not on it,
-// which the exact error of the sum (Knuth's TwoSum) settles. (optim's kernels have the same.)
-func fma32(a, b, c float32) float32 {
-	p := float64(a) * float64(b)
-	s := p + float64(c)
-	if math.Float64bits(s)&(1<<29-1) == 1<<28 {
-		bb := s - p
-		switch e := (p - (s - bb)) + (float64(c) - bb); {
-		case e > 0:
-			s = math.Nextafter(s, math.Inf(1))
-		case e < 0:
-			s = math.Nextafter(s, math.Inf(-1))
-		}
-	}
-	return float32(s)
-}
-
-// fma returns a·b + c rounded once to T.
-func fma[T Float](a, b, c T) T {
+// fused returns a·b + c rounded once to T.
+func fused[T Float](a, b, c T) T {
 	if unsafe.Sizeof(a) == 4 {
-		return T(fma32(float32(a), float32(b), float32(c)))
+		return T(fma.Float32(float32(a), float32(b), float32(c)))
 	}
 	return T(math.FMA(float64(a), float64(b), float64(c)))
 }

@@ -27,7 +27,7 @@ func maxAbsScaled[T Float](a []T, t T) float64 {
 func axpyTo[T Float](dst []T, a T, x, y []T) {
 	x, y = x[:len(dst)], y[:len(dst)]
 	for i := range dst {
-		dst[i] = fma(a, x[i], y[i])
+		dst[i] = fused(a, x[i], y[i])
 	}
 }
 

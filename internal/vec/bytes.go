@@ -1,5 +1,7 @@
 package vec
 
+import "github.com/descent-ml/descent/internal/fma"
+
 // FromBytes converts bytes to float32 with an affine map, as a batch of 8-bit images is
 // normalised:
 //
@@ -16,6 +18,6 @@ func FromBytes(dst []float32, src []uint8, scale, offset float32) {
 func fromBytesGo(dst []float32, src []uint8, scale, offset float32) {
 	src = src[:len(dst)]
 	for i, b := range src {
-		dst[i] = fma32(float32(b), scale, offset)
+		dst[i] = fma.Float32(float32(b), scale, offset)
 	}
 }

@@ -13,7 +13,7 @@
 // # Reference
 //
 // Each kernel's doc comment is the Go loop it computes; the Go twins in ref.go and exp.go
-// are those loops, and the tests compare assembly and twin bit for bit (Axpy, whose
-// assembly fuses the multiply-add, to 1e-6) on every length from 0 to 100 inside guard
-// bands.
+// are those loops (fused multiply-adds rounded once, as the assembly's, by internal/fma),
+// and the tests compare assembly and twin bit for bit on every length from 0 to 100 inside
+// guard bands.
 package vec

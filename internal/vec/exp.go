@@ -1,6 +1,10 @@
 package vec
 
-import "math"
+import (
+	"math"
+
+	"github.com/descent-ml/descent/internal/fma"
+)
 
 // Exp sets dst to the exponential of x, elementwise, in float32 to within 2 ulp of the
 // correctly rounded result: dst[i] = exp(x[i]). It returns +Inf above 88.72, 0 below
@@ -39,10 +43,6 @@ func expGo(dst, x []float32) {
 	}
 }
 
-func fma32(a, b, c float32) float32 {
-	return float32(math.FMA(float64(a), float64(b), float64(c)))
-}
-
 func exp1(v float32) float32 {
 	switch {
 	case v != v:
@@ -53,15 +53,15 @@ func exp1(v float32) float32 {
 		return 0
 	}
 	n := float32(math.RoundToEven(float64(v * log2e)))
-	r := fma32(n, -expC1, v)
-	r = fma32(n, -expC2, r)
-	p := fma32(expP0, r, expP1)
-	p = fma32(p, r, expP2)
-	p = fma32(p, r, expP3)
-	p = fma32(p, r, expP4)
-	p = fma32(p, r, expP5)
+	r := fma.Float32(n, -expC1, v)
+	r = fma.Float32(n, -expC2, r)
+	p := fma.Float32(expP0, r, expP1)
+	p = fma.Float32(p, r, expP2)
+	p = fma.Float32(p, r, expP3)
+	p = fma.Float32(p, r, expP4)
+	p = fma.Float32(p, r, expP5)
 	z := r * r
-	p = fma32(p, z, r)
+	p = fma.Float32(p, z, r)
 	p += 1
 	// 2ⁿ in two factors, each a normal float32 for n in [−126, 128].
 	n1 := int32(n) >> 1

@@ -1,5 +1,7 @@
 package vec
 
+import "github.com/descent-ml/descent/internal/fma"
+
 // The Go bodies of the kernels: the reference the assembly is tested against, and the
 // implementation under -tags noasm and on other architectures.
 
@@ -13,7 +15,7 @@ func addGo(dst, x []float32) {
 func axpyGo(dst []float32, a float32, x []float32) {
 	x = x[:len(dst)]
 	for i := range dst {
-		dst[i] += a * x[i]
+		dst[i] = fma.Float32(a, x[i], dst[i])
 	}
 }
 

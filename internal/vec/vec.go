@@ -19,9 +19,9 @@ func Add(dst, x []float32) {
 	add(dst, x)
 }
 
-// Axpy adds a·x to dst:
+// Axpy adds a·x to dst, each element a fused multiply-add rounded once (internal/fma):
 //
-//	for i := range dst { dst[i] += a * x[i] }
+//	for i := range dst { dst[i] = fma.Float32(a, x[i], dst[i]) }
 func Axpy(dst []float32, a float32, x []float32) {
 	check(len(dst), len(x))
 	axpy(dst, a, x)
