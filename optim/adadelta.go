@@ -1,6 +1,10 @@
 package optim
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/optimk"
+)
 
 // AdadeltaConfig is the configuration of a group of [Adadelta]; start from [DefaultAdadelta].
 type AdadeltaConfig struct {
@@ -55,7 +59,7 @@ var adadeltaSpec = &spec[AdadeltaConfig]{
 //
 // ε is inside the roots. State per parameter: "square_avg" (v) and "acc_delta" (u).
 type Adadelta struct {
-	base[AdadeltaConfig, adadeltaCoef]
+	base[AdadeltaConfig, optimk.AdadeltaCoef]
 }
 
 var _ Optimizer = (*Adadelta)(nil)
@@ -66,52 +70,20 @@ func NewAdadelta(params []*Param, cfg AdadeltaConfig) (*Adadelta, error) {
 	return o, o.init(adadeltaSpec, o, params, cfg)
 }
 
-// adadeltaCoef are the float32 coefficients of one parameter's step (the layout
-// adadeltaAVX512 reads).
-type adadeltaCoef struct {
-	rho, omr, eps, wd, negLR float32 // ρ, 1-ρ, ε, λ, -γ
-	flags                    uint32
-}
-
-const (
-	adadeltaMaximize = 1 << iota
-	adadeltaDecay
-)
-
 func (o *Adadelta) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
-	k := adadeltaCoef{rho: float32(c.Rho), omr: float32(1 - c.Rho), eps: float32(c.Eps), wd: float32(c.WeightDecay),
-		negLR: float32(-c.LR)}
+	k := optimk.AdadeltaCoef{Rho: float32(c.Rho), Omr: float32(1 - c.Rho), Eps: float32(c.Eps), WD: float32(c.WeightDecay),
+		NegLR: float32(-c.LR)}
 	if c.Maximize {
-		k.flags |= adadeltaMaximize
+		k.Flags |= optimk.AdadeltaMaximize
 	}
 	if c.WeightDecay != 0 {
-		k.flags |= adadeltaDecay
+		k.Flags |= optimk.AdadeltaDecay
 	}
 	o.coef[i] = k
 }
 
 func (o *Adadelta) update(i, lo, hi int) {
 	p, st := o.params[i], &o.state[i]
-	adadeltaStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
-}
-
-// adadeltaStepGo is one Adadelta step over a slice, torch's operations in torch's order:
-// g = ±g; g = fma(θ, λ, g); v = fma((1-ρ)·g, g, v·ρ); Δ = (√(u+ε) / √(v+ε))·g;
-// u = fma((1-ρ)·Δ, Δ, u·ρ); θ = fma(Δ, -γ, θ).
-func adadeltaStepGo(v, g, sq, acc []float32, k *adadeltaCoef) {
-	g, sq, acc = g[:len(v)], sq[:len(v)], acc[:len(v)]
-	for j, gj := range g {
-		if k.flags&adadeltaMaximize != 0 {
-			gj = -gj
-		}
-		if k.flags&adadeltaDecay != 0 {
-			gj = fma32(v[j], k.wd, gj)
-		}
-		s := fma32(k.omr*gj, gj, sq[j]*k.rho)
-		sq[j] = s
-		d := (sqrt32(acc[j]+k.eps) / sqrt32(s+k.eps)) * gj
-		acc[j] = fma32(k.omr*d, d, acc[j]*k.rho)
-		v[j] = fma32(d, k.negLR, v[j])
-	}
+	optimk.Adadelta(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
 }

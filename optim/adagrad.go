@@ -1,6 +1,10 @@
 package optim
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/optimk"
+)
 
 // AdagradConfig is the configuration of a group of [Adagrad]; start from [DefaultAdagrad].
 type AdagradConfig struct {
@@ -59,7 +63,7 @@ var adagradSpec = &spec[AdagradConfig]{
 //
 // ε is outside the root (the lecture writes it inside). State per parameter: "sum".
 type Adagrad struct {
-	base[AdagradConfig, adagradCoef]
+	base[AdagradConfig, optimk.AdagradCoef]
 }
 
 var _ Optimizer = (*Adagrad)(nil)
@@ -70,49 +74,20 @@ func NewAdagrad(params []*Param, cfg AdagradConfig) (*Adagrad, error) {
 	return o, o.init(adagradSpec, o, params, cfg)
 }
 
-// adagradCoef are the float32 coefficients of one parameter's step (the layout
-// adagradAVX512 reads).
-type adagradCoef struct {
-	negCLR, wd, eps float32 // -γ/(1 + (t-1)η), λ, ε
-	flags           uint32
-}
-
-const (
-	adagradMaximize = 1 << iota
-	adagradDecay
-)
-
 func (o *Adagrad) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
 	step := float64(o.state[i].step)
-	k := adagradCoef{negCLR: float32(-(c.LR / (1 + (step-1)*c.LRDecay))), wd: float32(c.WeightDecay), eps: float32(c.Eps)}
+	k := optimk.AdagradCoef{NegCLR: float32(-(c.LR / (1 + (step-1)*c.LRDecay))), WD: float32(c.WeightDecay), Eps: float32(c.Eps)}
 	if c.Maximize {
-		k.flags |= adagradMaximize
+		k.Flags |= optimk.AdagradMaximize
 	}
 	if c.WeightDecay != 0 {
-		k.flags |= adagradDecay
+		k.Flags |= optimk.AdagradDecay
 	}
 	o.coef[i] = k
 }
 
 func (o *Adagrad) update(i, lo, hi int) {
 	p := o.params[i]
-	adagradStep(p.Value[lo:hi], p.Grad[lo:hi], o.state[i].bufs[0][lo:hi], &o.coef[i])
-}
-
-// adagradStepGo is one Adagrad step over a slice, torch's operations in torch's order:
-// g = ±g; g = fma(θ, λ, g); s = fma(g, g, s); θ = θ + (-γ_t·g)/(√s + ε).
-func adagradStepGo(v, g, s []float32, k *adagradCoef) {
-	g, s = g[:len(v)], s[:len(v)]
-	for j, gj := range g {
-		if k.flags&adagradMaximize != 0 {
-			gj = -gj
-		}
-		if k.flags&adagradDecay != 0 {
-			gj = fma32(v[j], k.wd, gj)
-		}
-		sj := fma32(gj, gj, s[j])
-		s[j] = sj
-		v[j] += (k.negCLR * gj) / (sqrt32(sj) + k.eps)
-	}
+	optimk.Adagrad(p.Value[lo:hi], p.Grad[lo:hi], o.state[i].bufs[0][lo:hi], &o.coef[i])
 }

@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/descent-ml/descent/internal/optimk"
+
 // AdamConfig is the configuration of a group of [Adam]. Zero betas are meaningful, so start
 // from [DefaultAdam], torch's defaults.
 type AdamConfig struct {
@@ -68,7 +70,7 @@ func adamNeeds(a AMSGrad) uint {
 // parameter: "exp_avg", "exp_avg_sq", and "max_exp_avg_sq" (torch) or "max_exp_avg_sq_hat"
 // (lecture).
 type Adam struct {
-	base[AdamConfig, adamCoef]
+	base[AdamConfig, optimk.AdamCoef]
 }
 
 var _ MomentumOptimizer = (*Adam)(nil)
@@ -99,13 +101,13 @@ func (o *Adam) prepare(i int) {
 func (o *Adam) update(i, lo, hi int) { adamUpdate(o.params[i], &o.state[i], &o.coef[i], lo, hi) }
 
 // adamUpdate applies the Adam or AdamW step to the elements [lo, hi) of p.
-func adamUpdate(p *Param, st *pstate, k *adamCoef, lo, hi int) {
+func adamUpdate(p *Param, st *pstate, k *optimk.AdamCoef, lo, hi int) {
 	var vmax []float32
 	switch {
-	case k.flags&adamAMSTorch != 0:
+	case k.Flags&optimk.AdamAMSTorch != 0:
 		vmax = st.bufs[2][lo:hi]
-	case k.flags&adamAMSLecture != 0:
+	case k.Flags&optimk.AdamAMSLecture != 0:
 		vmax = st.bufs[3][lo:hi]
 	}
-	adamStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], vmax, k)
+	optimk.Adam(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], vmax, k)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/descent-ml/descent/internal/optimk"
 )
 
 // AMSGrad selects the AMSGrad variant of [Adam] and [AdamW].
@@ -62,91 +64,32 @@ func checkAdamLike(lr, beta1, beta2, eps, wd float64) error {
 	return nil
 }
 
-// adamCoef are the float32 coefficients of one Adam or AdamW step of one parameter.
-type adamCoef struct {
-	b1, omb1, b2, omb2 float32 // β₁, 1-β₁, β₂, 1-β₂
-	bc2s, bc2, eps     float32 // √(1-β₂ᵗ), 1-β₂ᵗ, ε
-	negStep            float32 // -γ/(1-β₁ᵗ)
-	wd, decay          float32 // λ (Adam), 1-γλ (AdamW)
-	flags              uint32
-}
-
-const (
-	adamMaximize  = 1 << iota
-	adamDecay     // Adam's L2 term λθ added to the gradient
-	adamDecoupled // AdamW's θ ← θ·(1-γλ) first
-	adamAMSTorch
-	adamAMSLecture
-)
-
 // newAdamCoef computes the coefficients of step t as torch's _single_tensor_adam(w) does:
 // in float64, each rounded to float32 where it meets the tensor.
-func newAdamCoef(lr, beta1, beta2, eps, wd float64, ams AMSGrad, maximize, decoupled bool, t int64) adamCoef {
+func newAdamCoef(lr, beta1, beta2, eps, wd float64, ams AMSGrad, maximize, decoupled bool, t int64) optimk.AdamCoef {
 	step := float64(t)
 	bc1 := 1 - math.Pow(beta1, step)
 	bc2 := 1 - math.Pow(beta2, step)
-	k := adamCoef{
-		b1: float32(beta1), omb1: float32(1 - beta1), b2: float32(beta2), omb2: float32(1 - beta2),
-		bc2s: float32(math.Sqrt(bc2)), bc2: float32(bc2), eps: float32(eps),
-		negStep: float32(-(lr / bc1)), wd: float32(wd), decay: float32(1 - lr*wd),
+	k := optimk.AdamCoef{
+		B1: float32(beta1), Omb1: float32(1 - beta1), B2: float32(beta2), Omb2: float32(1 - beta2),
+		Bc2s: float32(math.Sqrt(bc2)), Bc2: float32(bc2), Eps: float32(eps),
+		NegStep: float32(-(lr / bc1)), WD: float32(wd), Decay: float32(1 - lr*wd),
 	}
 	if maximize {
-		k.flags |= adamMaximize
+		k.Flags |= optimk.AdamMaximize
 	}
 	if decoupled {
-		k.flags |= adamDecoupled
+		k.Flags |= optimk.AdamDecoupled
 	} else if wd != 0 {
-		k.flags |= adamDecay
+		k.Flags |= optimk.AdamDecay
 	}
 	switch ams {
 	case AMSGradTorch:
-		k.flags |= adamAMSTorch
+		k.Flags |= optimk.AdamAMSTorch
 	case AMSGradLecture:
-		k.flags |= adamAMSLecture
+		k.Flags |= optimk.AdamAMSLecture
 	}
 	return k
-}
-
-// adamStepGo is one Adam or AdamW step over a slice, torch's operations in torch's order:
-//
-//	g = ±g; g = fma(θ, λ, g) (Adam) | θ = θ·(1-γλ) (AdamW)
-//	m = fma(g, 1-β₁, m·β₁); v = fma((1-β₂)·g, g, v·β₂)
-//	d = √v/√bc₂ + ε | v̂ = max(v̂, v), d = √v̂/√bc₂ + ε | v̂ = max(v̂, v/bc₂), d = √v̂ + ε
-//	θ = θ + (-γ/bc₁·m)/d
-func adamStepGo(p, g, m, v, vmax []float32, k *adamCoef) {
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	if k.flags&(adamAMSTorch|adamAMSLecture) != 0 {
-		vmax = vmax[:len(p)]
-	}
-	for j, gj := range g {
-		if k.flags&adamMaximize != 0 {
-			gj = -gj
-		}
-		pj := p[j]
-		if k.flags&adamDecay != 0 {
-			gj = fma32(pj, k.wd, gj)
-		}
-		if k.flags&adamDecoupled != 0 {
-			pj *= k.decay
-		}
-		mj := fma32(gj, k.omb1, m[j]*k.b1)
-		vj := fma32(k.omb2*gj, gj, v[j]*k.b2)
-		m[j], v[j] = mj, vj
-		var d float32
-		switch {
-		case k.flags&adamAMSTorch != 0:
-			x := max(vmax[j], vj)
-			vmax[j] = x
-			d = sqrt32(x)/k.bc2s + k.eps
-		case k.flags&adamAMSLecture != 0:
-			x := max(vmax[j], vj/k.bc2)
-			vmax[j] = x
-			d = sqrt32(x) + k.eps
-		default:
-			d = sqrt32(vj)/k.bc2s + k.eps
-		}
-		p[j] = pj + (k.negStep*mj)/d
-	}
 }
 
 func checkAMSGrad(a AMSGrad) error {

@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/descent-ml/descent/internal/optimk"
+)
 
 // AdamaxConfig is the configuration of a group of [Adamax]; start from [DefaultAdamax].
 type AdamaxConfig struct {
@@ -41,7 +45,7 @@ var adamaxSpec = &spec[AdamaxConfig]{
 //
 // State per parameter: "exp_avg" (m) and "exp_inf" (u).
 type Adamax struct {
-	base[AdamaxConfig, adamaxCoef]
+	base[AdamaxConfig, optimk.AdamaxCoef]
 }
 
 var _ MomentumOptimizer = (*Adamax)(nil)
@@ -64,47 +68,20 @@ func (o *Adamax) SetMomentum(g int, beta1 float64) {
 	}
 }
 
-// adamaxCoef are the float32 coefficients of one parameter's step (the layout
-// adamaxAVX512 reads).
-type adamaxCoef struct {
-	b1, omb1, b2, eps, wd, negCLR float32 // β₁, 1-β₁, β₂, ε, λ, -γ/(1-β₁ᵗ)
-	flags                         uint32  // adamMaximize, adamDecay
-}
-
 func (o *Adamax) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
 	bc := 1 - math.Pow(c.Beta1, float64(o.state[i].step))
-	o.coef[i] = adamaxCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), eps: float32(c.Eps),
-		wd: float32(c.WeightDecay), negCLR: float32(-(c.LR / bc))}
+	o.coef[i] = optimk.AdamaxCoef{B1: float32(c.Beta1), Omb1: float32(1 - c.Beta1), B2: float32(c.Beta2), Eps: float32(c.Eps),
+		WD: float32(c.WeightDecay), NegCLR: float32(-(c.LR / bc))}
 	if c.Maximize {
-		o.coef[i].flags |= adamMaximize
+		o.coef[i].Flags |= optimk.AdamMaximize
 	}
 	if c.WeightDecay != 0 {
-		o.coef[i].flags |= adamDecay
+		o.coef[i].Flags |= optimk.AdamDecay
 	}
 }
 
 func (o *Adamax) update(i, lo, hi int) {
 	p, st := o.params[i], &o.state[i]
-	adamaxStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
-}
-
-// adamaxStepGo is one Adamax step over a slice, torch's operations in torch's order:
-// g = ±g; g = fma(θ, λ, g); m = fma(g, 1-β₁, m·β₁); u = max(u·β₂, |g| + ε);
-// θ = θ + (-γ/bc·m)/u.
-func adamaxStepGo(v, g, m, u []float32, k *adamaxCoef) {
-	g, m, u = g[:len(v)], m[:len(v)], u[:len(v)]
-	for j, gj := range g {
-		if k.flags&adamMaximize != 0 {
-			gj = -gj
-		}
-		if k.flags&adamDecay != 0 {
-			gj = fma32(v[j], k.wd, gj)
-		}
-		mj := fma32(gj, k.omb1, m[j]*k.b1)
-		m[j] = mj
-		uj := max(u[j]*k.b2, float32(math.Abs(float64(gj)))+k.eps)
-		u[j] = uj
-		v[j] += (k.negCLR * mj) / uj
-	}
+	optimk.Adamax(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
 }

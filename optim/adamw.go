@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/descent-ml/descent/internal/optimk"
+
 // AdamWConfig is the configuration of a group of [AdamW]. Start from [DefaultAdamW], torch's
 // defaults.
 type AdamWConfig struct {
@@ -51,7 +53,7 @@ var adamwSpec = &spec[AdamWConfig]{
 //
 // with the AMSGrad variants of [Adam]. State per parameter: as [Adam].
 type AdamW struct {
-	base[AdamWConfig, adamCoef]
+	base[AdamWConfig, optimk.AdamCoef]
 }
 
 var _ MomentumOptimizer = (*AdamW)(nil)

@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
+
+	"github.com/descent-ml/descent/internal/fma"
 )
 
 // ASGDConfig is the configuration of a group of [ASGD]; start from [DefaultASGD].
@@ -96,9 +98,9 @@ func (o *ASGD) update(i, lo, hi int) {
 			gj = -gj
 		}
 		if k.wdecay {
-			gj = fma32(v[j], k.wd, gj)
+			gj = fma.Float32(v[j], k.wd, gj)
 		}
-		x := fma32(gj, k.negEta, v[j]*k.decay)
+		x := fma.Float32(gj, k.negEta, v[j]*k.decay)
 		v[j] = x
 		if k.averaging {
 			ax[j] += float32((x - ax[j]) * k.mu)

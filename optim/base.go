@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/descent-ml/descent/internal/optimk"
 	"github.com/descent-ml/descent/internal/parallel"
 )
 
@@ -355,7 +356,7 @@ func (b *base[C, K]) work(w, phase int) {
 		b.bad[w] = badGrad{}
 		for _, s := range segs {
 			g := b.params[s.i].Grad
-			if g == nil || allFinite(g[s.lo:s.hi]) {
+			if g == nil || optimk.AllFinite(g[s.lo:s.hi]) {
 				continue
 			}
 			for j := s.lo; j < s.hi; j++ {

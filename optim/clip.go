@@ -3,6 +3,9 @@ package optim
 import (
 	"fmt"
 	"math"
+
+	"github.com/descent-ml/descent/internal/fma"
+	"github.com/descent-ml/descent/internal/optimk"
 )
 
 // ClipGradNorm scales the gradients of params so that their global p-norm is at most maxNorm,
@@ -95,7 +98,7 @@ func ClipGradValue(params []*Param, clip float64) error {
 
 func checkFinite(params []*Param) error {
 	for _, p := range params {
-		if allFinite(p.Grad) {
+		if optimk.AllFinite(p.Grad) {
 			continue
 		}
 		for j, v := range p.Grad {
@@ -116,7 +119,7 @@ func norm32(x []float32, p float64) float32 {
 		for i := 0; i < m; i += 8 {
 			b := x[i : i+8 : i+8]
 			for l, v := range b {
-				a.lanes[l] = fma32(v, v, a.lanes[l])
+				a.lanes[l] = fma.Float32(v, v, a.lanes[l])
 			}
 		}
 		x = x[m:]
@@ -158,7 +161,7 @@ func (a *normAcc) add(v float32) {
 		a.tail[a.n] = v
 		if a.n++; a.n == 8 {
 			for l, t := range a.tail {
-				a.lanes[l] = fma32(t, t, a.lanes[l])
+				a.lanes[l] = fma.Float32(t, t, a.lanes[l])
 			}
 			a.n = 0
 		}
@@ -181,7 +184,7 @@ func (a *normAcc) result() float32 {
 			s += float32(t * t) // the conversion keeps the square rounded (no fusion)
 		}
 		for _, t := range a.tail[q:a.n] {
-			s = fma32(t, t, s)
+			s = fma.Float32(t, t, s)
 		}
 		return float32(math.Sqrt(float64(s)))
 	}

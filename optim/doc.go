@@ -92,9 +92,9 @@
 // pass that checks the gradients are finite, and splits the elements of all parameters into
 // contiguous parts run by up to runtime.GOMAXPROCS(0) goroutines of the worker pool that the
 // tensor kernels share (internal/parallel; a part is at least 32768 elements). Each element's
-// update depends on that element alone, so the split changes no bit. On amd64 with
-// AVX-512 the element loops of every optimiser but ASGD, Rprop and L-BFGS, with all their
-// options, and the finite check are assembly (kernels_amd64.s) computing the same bits as
-// the Go loops, which TestKernelsMatchGo checks on every combination of options; build with
-// -tags noasm for the Go loops alone. "descent bench optim" measures Step.
+// update depends on that element alone, so the split changes no bit. The element loops of
+// every optimiser but ASGD, Rprop and L-BFGS, with all their options, and the finite check
+// are in internal/optimk: AVX-512 assembly on amd64 where the CPU has it, computing the
+// same bits as their Go twins, which that package's tests check on every combination of
+// options; build with -tags noasm for the Go twins alone. "descent bench optim" measures Step.
 package optim

@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
+
+	"github.com/descent-ml/descent/internal/optimk"
 )
 
 // NAdamConfig is the configuration of a group of [NAdam]; start from [DefaultNAdam].
@@ -60,7 +62,7 @@ var nadamSpec = &spec[NAdamConfig]{
 // parameter: "exp_avg", "exp_avg_sq" and the scalar "mu_product". torch 1.13's NAdam has no
 // maximize option, so neither has this one.
 type NAdam struct {
-	base[NAdamConfig, nadamCoef]
+	base[NAdamConfig, optimk.NAdamCoef]
 }
 
 var _ MomentumOptimizer = (*NAdam)(nil)
@@ -83,13 +85,6 @@ func (o *NAdam) SetMomentum(g int, beta1 float64) {
 	}
 }
 
-// nadamCoef are the float32 coefficients of one parameter's step (the layout nadamAVX512
-// reads).
-type nadamCoef struct {
-	b1, omb1, b2, omb2, bc2, eps, wd, cg, cm float32
-	flags                                    uint32 // adamDecay
-}
-
 func (o *NAdam) prepare(i int) {
 	c, st := &o.cfgs[o.group[i]], &o.state[i]
 	step := float64(st.step)
@@ -100,11 +95,11 @@ func (o *NAdam) prepare(i int) {
 	mp := float32(st.vals[0]) * float32(mu)
 	st.vals[0] = float64(mp)
 	mpNext := (mp * float32(mu)) * float32(muNext)
-	o.coef[i] = nadamCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), omb2: float32(1 - c.Beta2),
-		bc2: float32(bc2), eps: float32(c.Eps), wd: float32(c.WeightDecay),
-		cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), cm: float32(-c.LR * muNext / (1 - float64(mpNext)))}
+	o.coef[i] = optimk.NAdamCoef{B1: float32(c.Beta1), Omb1: float32(1 - c.Beta1), B2: float32(c.Beta2), Omb2: float32(1 - c.Beta2),
+		Bc2: float32(bc2), Eps: float32(c.Eps), WD: float32(c.WeightDecay),
+		Cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), Cm: float32(-c.LR * muNext / (1 - float64(mpNext)))}
 	if c.WeightDecay != 0 {
-		o.coef[i].flags |= adamDecay
+		o.coef[i].Flags |= optimk.AdamDecay
 	}
 }
 
@@ -112,21 +107,5 @@ func (o *NAdam) prepare(i int) {
 // d = √(v/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d.
 func (o *NAdam) update(i, lo, hi int) {
 	p, st := o.params[i], &o.state[i]
-	nadamStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
-}
-
-// nadamStepGo is one NAdam step over a slice, in torch's order (see update).
-func nadamStepGo(v, g, m, s []float32, k *nadamCoef) {
-	g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
-	for j, gj := range g {
-		if k.flags&adamDecay != 0 {
-			gj = fma32(v[j], k.wd, gj)
-		}
-		mj := fma32(gj, k.omb1, m[j]*k.b1)
-		sj := fma32(k.omb2*gj, gj, s[j]*k.b2)
-		m[j], s[j] = mj, sj
-		d := sqrt32(sj/k.bc2) + k.eps
-		x := v[j] + (k.cg*gj)/d
-		v[j] = x + (k.cm*mj)/d
-	}
+	optimk.NAdam(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
 }

@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/descent-ml/descent/internal/optimk"
+)
 
 // RAdamConfig is the configuration of a group of [RAdam]; start from [DefaultRAdam].
 type RAdamConfig struct {
@@ -40,7 +44,7 @@ var radamSpec = &spec[RAdamConfig]{
 //
 // State per parameter: "exp_avg", "exp_avg_sq". torch 1.13's RAdam has no maximize option.
 type RAdam struct {
-	base[RAdamConfig, radamCoef]
+	base[RAdamConfig, optimk.RAdamCoef]
 }
 
 var _ MomentumOptimizer = (*RAdam)(nil)
@@ -63,18 +67,6 @@ func (o *RAdam) SetMomentum(g int, beta1 float64) {
 	}
 }
 
-// radamCoef are the float32 coefficients of one parameter's step (the layout radamAVX512
-// reads).
-type radamCoef struct {
-	b1, omb1, b2, omb2, bc1, lr, eps, wd, bc2s, rect float32
-	flags                                            uint32 // radamDecay, radamRectified
-}
-
-const (
-	radamDecay = 1 << iota
-	radamRectified
-)
-
 func (o *RAdam) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
 	step := float64(o.state[i].step)
@@ -82,15 +74,15 @@ func (o *RAdam) prepare(i int) {
 	bc2 := 1 - math.Pow(c.Beta2, step)
 	rhoInf := 2/(1-c.Beta2) - 1
 	rhoT := rhoInf - 2*step*math.Pow(c.Beta2, step)/bc2
-	k := radamCoef{b1: float32(c.Beta1), omb1: float32(1 - c.Beta1), b2: float32(c.Beta2), omb2: float32(1 - c.Beta2),
-		bc1: float32(bc1), lr: float32(c.LR), eps: float32(c.Eps), wd: float32(c.WeightDecay)}
+	k := optimk.RAdamCoef{B1: float32(c.Beta1), Omb1: float32(1 - c.Beta1), B2: float32(c.Beta2), Omb2: float32(1 - c.Beta2),
+		Bc1: float32(bc1), LR: float32(c.LR), Eps: float32(c.Eps), WD: float32(c.WeightDecay)}
 	if c.WeightDecay != 0 {
-		k.flags |= radamDecay
+		k.Flags |= optimk.RAdamDecay
 	}
 	if rhoT > 5 {
-		k.flags |= radamRectified
-		k.rect = float32(math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)))
-		k.bc2s = float32(math.Sqrt(bc2))
+		k.Flags |= optimk.RAdamRectified
+		k.Rect = float32(math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)))
+		k.Bc2s = float32(math.Sqrt(bc2))
 	}
 	o.coef[i] = k
 }
@@ -99,24 +91,5 @@ func (o *RAdam) prepare(i int) {
 // else θ = θ - m̂·γ.
 func (o *RAdam) update(i, lo, hi int) {
 	p, st := o.params[i], &o.state[i]
-	radamStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
-}
-
-// radamStepGo is one RAdam step over a slice, in torch's order (see update).
-func radamStepGo(v, g, m, s []float32, k *radamCoef) {
-	g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
-	for j, gj := range g {
-		if k.flags&radamDecay != 0 {
-			gj = fma32(v[j], k.wd, gj)
-		}
-		mj := fma32(gj, k.omb1, m[j]*k.b1)
-		sj := fma32(k.omb2*gj, gj, s[j]*k.b2)
-		m[j], s[j] = mj, sj
-		x := float32(mj/k.bc1) * k.lr
-		if k.flags&radamRectified != 0 {
-			alr := float32(1/(sqrt32(sj)+k.eps)) * k.bc2s
-			x = float32(x*alr) * k.rect
-		}
-		v[j] -= x
-	}
+	optimk.RAdam(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], st.bufs[1][lo:hi], &o.coef[i])
 }

@@ -1,6 +1,10 @@
 package optim
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/optimk"
+)
 
 // RMSpropConfig is the configuration of a group of [RMSprop]; start from [DefaultRMSprop].
 type RMSpropConfig struct {
@@ -72,7 +76,7 @@ var rmspropSpec = &spec[RMSpropConfig]{
 // ε is outside the root. State per parameter: "square_avg", "momentum_buffer" (μ > 0),
 // "grad_avg" (centered).
 type RMSprop struct {
-	base[RMSpropConfig, rmspropCoef]
+	base[RMSpropConfig, optimk.RMSpropCoef]
 }
 
 var _ MomentumOptimizer = (*RMSprop)(nil)
@@ -96,35 +100,21 @@ func (o *RMSprop) SetMomentum(g int, m float64) {
 	}
 }
 
-// rmspropCoef are the float32 coefficients of one parameter's step (the layout
-// rmspropAVX512 reads).
-type rmspropCoef struct {
-	alpha, oma, eps, wd, mom, negLR float32 // α, 1-α, ε, λ, μ, -γ
-	flags                           uint32
-}
-
-const (
-	rmspropMaximize = 1 << iota
-	rmspropDecay
-	rmspropCentered
-	rmspropMomentum
-)
-
 func (o *RMSprop) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
-	k := rmspropCoef{alpha: float32(c.Alpha), oma: float32(1 - c.Alpha), eps: float32(c.Eps), wd: float32(c.WeightDecay),
-		mom: float32(c.Momentum), negLR: float32(-c.LR)}
+	k := optimk.RMSpropCoef{Alpha: float32(c.Alpha), Oma: float32(1 - c.Alpha), Eps: float32(c.Eps), WD: float32(c.WeightDecay),
+		Mom: float32(c.Momentum), NegLR: float32(-c.LR)}
 	if c.Maximize {
-		k.flags |= rmspropMaximize
+		k.Flags |= optimk.RMSpropMaximize
 	}
 	if c.WeightDecay != 0 {
-		k.flags |= rmspropDecay
+		k.Flags |= optimk.RMSpropDecay
 	}
 	if c.Centered {
-		k.flags |= rmspropCentered
+		k.Flags |= optimk.RMSpropCentered
 	}
 	if c.Momentum > 0 {
-		k.flags |= rmspropMomentum
+		k.Flags |= optimk.RMSpropMomentum
 	}
 	o.coef[i] = k
 }
@@ -132,42 +122,11 @@ func (o *RMSprop) prepare(i int) {
 func (o *RMSprop) update(i, lo, hi int) {
 	p, k, st := o.params[i], &o.coef[i], &o.state[i]
 	var buf, ga []float32
-	if k.flags&rmspropMomentum != 0 {
+	if k.Flags&optimk.RMSpropMomentum != 0 {
 		buf = st.bufs[1][lo:hi]
 	}
-	if k.flags&rmspropCentered != 0 {
+	if k.Flags&optimk.RMSpropCentered != 0 {
 		ga = st.bufs[2][lo:hi]
 	}
-	rmspropStep(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], buf, ga, k)
-}
-
-// rmspropStepGo is one RMSprop step over a slice, torch's operations in torch's order:
-// g = ±g; g = fma(θ, λ, g); v = fma((1-α)·g, g, v·α); a = fma(g, 1-α, a·α);
-// d = √(fma(-a, a, v)) + ε; b = b·μ + g/d, θ = fma(b, -γ, θ) | θ = θ + (-γ·g)/d.
-// buf and ga are only used with momentum and centering.
-func rmspropStepGo(v, g, sq, buf, ga []float32, k *rmspropCoef) {
-	g, sq = g[:len(v)], sq[:len(v)]
-	for j, gj := range g {
-		if k.flags&rmspropMaximize != 0 {
-			gj = -gj
-		}
-		if k.flags&rmspropDecay != 0 {
-			gj = fma32(v[j], k.wd, gj)
-		}
-		s := fma32(k.oma*gj, gj, sq[j]*k.alpha)
-		sq[j] = s
-		if k.flags&rmspropCentered != 0 {
-			a := fma32(gj, k.oma, ga[j]*k.alpha)
-			ga[j] = a
-			s = fma32(-a, a, s)
-		}
-		d := sqrt32(s) + k.eps
-		if k.flags&rmspropMomentum != 0 {
-			b := float32(buf[j]*k.mom) + gj/d
-			buf[j] = b
-			v[j] = fma32(b, k.negLR, v[j])
-		} else {
-			v[j] += (k.negLR * gj) / d
-		}
-	}
+	optimk.RMSprop(p.Value[lo:hi], p.Grad[lo:hi], st.bufs[0][lo:hi], buf, ga, k)
 }

@@ -1,6 +1,10 @@
 package optim
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/fma"
+)
 
 // RpropConfig is the configuration of a group of [Rprop]; start from [DefaultRprop].
 type RpropConfig struct {
@@ -109,7 +113,7 @@ func (o *Rprop) update(i, lo, hi int) {
 		case gj < 0:
 			sg = 1
 		}
-		v[j] = fma32(sg, d, v[j])
+		v[j] = fma.Float32(sg, d, v[j])
 		prev[j] = gj
 	}
 }

@@ -1,6 +1,10 @@
 package optim
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/descent-ml/descent/internal/optimk"
+)
 
 // SGDConfig is the configuration of a group of [SGD]. Its zero value is not valid: LR has no
 // default (torch requires it); every other field defaults to zero, plain SGD.
@@ -69,7 +73,7 @@ var sgdSpec = &spec[SGDConfig]{
 // the convergence of iteration methods", 1964); the Nesterov form is Sutskever et al.'s
 // reading of Nesterov (1983). State per parameter: "momentum_buffer".
 type SGD struct {
-	base[SGDConfig, sgdCoef]
+	base[SGDConfig, optimk.SGDCoef]
 }
 
 var _ MomentumOptimizer = (*SGD)(nil)
@@ -93,37 +97,23 @@ func (o *SGD) SetMomentum(g int, m float64) {
 	}
 }
 
-// sgdCoef are the float32 coefficients of one parameter's step, as torch's kernels see them.
-type sgdCoef struct {
-	negLR, wd, mom, damp1 float32
-	flags                 uint32
-}
-
-const (
-	sgdMaximize = 1 << iota
-	sgdDecay
-	sgdMomentum
-	sgdFirst // the momentum buffer is set from this step's gradient
-	sgdNesterov
-)
-
 func (o *SGD) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
-	k := sgdCoef{negLR: float32(-c.LR), wd: float32(c.WeightDecay), mom: float32(c.Momentum), damp1: float32(1 - c.Dampening)}
+	k := optimk.SGDCoef{NegLR: float32(-c.LR), WD: float32(c.WeightDecay), Mom: float32(c.Momentum), Damp1: float32(1 - c.Dampening)}
 	if c.Maximize {
-		k.flags |= sgdMaximize
+		k.Flags |= optimk.SGDMaximize
 	}
 	if c.WeightDecay != 0 {
-		k.flags |= sgdDecay
+		k.Flags |= optimk.SGDDecay
 	}
 	if c.Momentum != 0 {
-		k.flags |= sgdMomentum
+		k.Flags |= optimk.SGDMomentum
 		if st := &o.state[i]; st.vals[0] == 0 {
-			k.flags |= sgdFirst
+			k.Flags |= optimk.SGDFirst
 			st.vals[0] = 1
 		}
 		if c.Nesterov {
-			k.flags |= sgdNesterov
+			k.Flags |= optimk.SGDNesterov
 		}
 	}
 	o.coef[i] = k
@@ -135,36 +125,5 @@ func (o *SGD) update(i, lo, hi int) {
 	if b := o.state[i].bufs[0]; b != nil {
 		buf = b[lo:hi]
 	}
-	sgdStep(p.Value[lo:hi], p.Grad[lo:hi], buf, &o.coef[i])
-}
-
-// sgdStepGo is one SGD step over a slice, torch's operations in torch's order:
-// d = ±g; d = fma(θ, λ, d); b = fma(d, 1-τ, b·μ) (or d at first); d = fma(b, μ, d) or b;
-// θ = fma(d, -γ, θ).
-func sgdStepGo(p, g, buf []float32, k *sgdCoef) {
-	g = g[:len(p)]
-	if k.flags&sgdMomentum != 0 {
-		buf = buf[:len(p)]
-	}
-	for j, d := range g {
-		if k.flags&sgdMaximize != 0 {
-			d = -d
-		}
-		if k.flags&sgdDecay != 0 {
-			d = fma32(p[j], k.wd, d)
-		}
-		if k.flags&sgdMomentum != 0 {
-			b := d
-			if k.flags&sgdFirst == 0 {
-				b = fma32(d, k.damp1, buf[j]*k.mom)
-			}
-			buf[j] = b
-			if k.flags&sgdNesterov != 0 {
-				d = fma32(b, k.mom, d)
-			} else {
-				d = b
-			}
-		}
-		p[j] = fma32(d, k.negLR, p[j])
-	}
+	optimk.SGD(p.Value[lo:hi], p.Grad[lo:hi], buf, &o.coef[i])
 }

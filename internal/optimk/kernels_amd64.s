@@ -59,8 +59,8 @@ sgd_done:
 	VZEROUPPER
 	RET
 
-// func adamAVX512(p, grad, m, v *float32, n int, k *adamCoef)
-// adamCoef: b1 0, omb1 4, b2 8, omb2 12, bc2s 16, bc2 20, eps 24, negStep 28, wd 32, decay 36.
+// func adamAVX512(p, grad, m, v *float32, n int, k *AdamCoef)
+// AdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc2s 16, Bc2 20, Eps 24, NegStep 28, WD 32, Decay 36.
 TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	MOVQ         p+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -110,8 +110,8 @@ adam_done:
 DATA signmask<>+0(SB)/4, $0x80000000
 GLOBL signmask<>(SB), RODATA|NOPTR, $4
 
-// func sgdAVX512(p, grad, buf *float32, n int, k *sgdCoef)
-// sgdCoef: negLR 0, wd 4, mom 8, damp1 12, flags 16 (maximize 1, decay 2, momentum 4,
+// func sgdAVX512(p, grad, buf *float32, n int, k *SGDCoef)
+// SGDCoef: NegLR 0, WD 4, Mom 8, Damp1 12, Flags 16 (maximize 1, decay 2, momentum 4,
 // first 8, nesterov 16). buf is only read and written when momentum is set.
 TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
 	MOVQ         p+0(FP), DI
@@ -175,9 +175,9 @@ sgdg_done:
 	VZEROUPPER
 	RET
 
-// func adamFlagsAVX512(p, grad, m, v, vmax *float32, n int, k *adamCoef)
-// adamCoef: b1 0, omb1 4, b2 8, omb2 12, bc2s 16, bc2 20, eps 24, negStep 28, wd 32,
-// decay 36, flags 40 (maximize 1, L2 decay 2, decoupled 4, amsgrad torch 8, lecture 16).
+// func adamFlagsAVX512(p, grad, m, v, vmax *float32, n int, k *AdamCoef)
+// AdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc2s 16, Bc2 20, Eps 24, NegStep 28, WD 32,
+// Decay 36, Flags 40 (maximize 1, L2 decay 2, decoupled 4, amsgrad torch 8, lecture 16).
 // decay must be 1 unless decoupled; vmax is only read and written with amsgrad.
 TEXT ·adamFlagsAVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), DI
@@ -272,8 +272,8 @@ adamf_done:
 	VZEROUPPER
 	RET
 
-// func rmspropAVX512(v, grad, sq, buf, ga *float32, n int, k *rmspropCoef)
-// rmspropCoef: alpha 0, oma 4, eps 8, wd 12, mom 16, negLR 20, flags 24 (maximize 1,
+// func rmspropAVX512(v, grad, sq, buf, ga *float32, n int, k *RMSpropCoef)
+// RMSpropCoef: Alpha 0, Oma 4, Eps 8, WD 12, Mom 16, NegLR 20, Flags 24 (maximize 1,
 // decay 2, centered 4, momentum 8).
 TEXT ·rmspropAVX512(SB), NOSPLIT, $0-56
 	MOVQ         v+0(FP), DI
@@ -354,8 +354,8 @@ rms_done:
 	VZEROUPPER
 	RET
 
-// func adagradAVX512(v, grad, s *float32, n int, k *adagradCoef)
-// adagradCoef: negCLR 0, wd 4, eps 8, flags 12 (maximize 1, decay 2).
+// func adagradAVX512(v, grad, s *float32, n int, k *AdagradCoef)
+// AdagradCoef: NegCLR 0, WD 4, Eps 8, Flags 12 (maximize 1, decay 2).
 TEXT ·adagradAVX512(SB), NOSPLIT, $0-40
 	MOVQ         v+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -403,8 +403,8 @@ ada_done:
 	VZEROUPPER
 	RET
 
-// func adadeltaAVX512(v, grad, sq, acc *float32, n int, k *adadeltaCoef)
-// adadeltaCoef: rho 0, omr 4, eps 8, wd 12, negLR 16, flags 20 (maximize 1, decay 2).
+// func adadeltaAVX512(v, grad, sq, acc *float32, n int, k *AdadeltaCoef)
+// AdadeltaCoef: Rho 0, Omr 4, Eps 8, WD 12, NegLR 16, Flags 20 (maximize 1, decay 2).
 TEXT ·adadeltaAVX512(SB), NOSPLIT, $0-48
 	MOVQ         v+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -472,8 +472,8 @@ GLOBL absmask<>(SB), RODATA|NOPTR, $4
 DATA one<>+0(SB)/4, $0x3f800000
 GLOBL one<>(SB), RODATA|NOPTR, $4
 
-// func adamaxAVX512(v, grad, m, u *float32, n int, k *adamaxCoef)
-// adamaxCoef: b1 0, omb1 4, b2 8, eps 12, wd 16, negCLR 20, flags 24 (maximize 1, decay 2).
+// func adamaxAVX512(v, grad, m, u *float32, n int, k *AdamaxCoef)
+// AdamaxCoef: B1 0, Omb1 4, B2 8, Eps 12, WD 16, NegCLR 20, Flags 24 (maximize 1, decay 2).
 TEXT ·adamaxAVX512(SB), NOSPLIT, $0-48
 	MOVQ         v+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -534,8 +534,8 @@ amax_done:
 	VZEROUPPER
 	RET
 
-// func nadamAVX512(v, grad, m, s *float32, n int, k *nadamCoef)
-// nadamCoef: b1 0, omb1 4, b2 8, omb2 12, bc2 16, eps 20, wd 24, cg 28, cm 32, flags 36
+// func nadamAVX512(v, grad, m, s *float32, n int, k *NAdamCoef)
+// NAdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc2 16, Eps 20, WD 24, Cg 28, Cm 32, Flags 36
 // (decay 2).
 TEXT ·nadamAVX512(SB), NOSPLIT, $0-48
 	MOVQ         v+0(FP), DI
@@ -595,9 +595,9 @@ nadam_done:
 	VZEROUPPER
 	RET
 
-// func radamAVX512(v, grad, m, s *float32, n int, k *radamCoef)
-// radamCoef: b1 0, omb1 4, b2 8, omb2 12, bc1 16, lr 20, eps 24, wd 28, bc2s 32, rect 36,
-// flags 40 (decay 1, rectified 2).
+// func radamAVX512(v, grad, m, s *float32, n int, k *RAdamCoef)
+// RAdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc1 16, LR 20, Eps 24, WD 28, Bc2s 32, Rect 36,
+// Flags 40 (decay 1, rectified 2).
 TEXT ·radamAVX512(SB), NOSPLIT, $0-48
 	MOVQ         v+0(FP), DI
 	MOVQ         grad+8(FP), SI

@@ -1,0 +1,23 @@
+// Package optimk holds the element loops of package optim's optimisers: one fused pass over
+// a parameter's values, gradient and state buffers, with torch's operations in torch's
+// order, given the step's coefficients ([SGDCoef], [AdamCoef], …) that optim computes.
+//
+// # Kernels
+//
+// On amd64 with AVX-512 (F and DQ, as internal/cpu reports them) the loops of SGD, Adam and
+// AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam, with all their options, and
+// the finite check [AllFinite] are assembly (kernels_amd64.s) over whole vectors of 16
+// elements; the rest of a slice, and everything without AVX-512, on other architectures or
+// with -tags noasm, runs the Go twins (twins.go). Each stub's doc comment names the twin it
+// replaces, and the two compute the same bits: products and sums are rounded as the
+// assembly rounds them, fused multiply-adds once (internal/fma), square roots correctly.
+// TestKernelsMatchGo checks it on every combination of options inside NaN guard bands, and
+// fails if the Go twins ran where AVX-512 is enabled.
+//
+// # Contract
+//
+// The operands of one call have the length of the first slice (the state buffers that a
+// configuration does not keep may be nil); the kernels read and write nothing else. Each
+// element's update depends on that element alone, so a slice may be cut anywhere and its
+// parts updated by different goroutines.
+package optimk

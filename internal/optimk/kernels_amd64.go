@@ -1,0 +1,196 @@
+//go:build !noasm
+
+package optimk
+
+import "github.com/descent-ml/descent/internal/cpu"
+
+// useAVX512 selects the assembly kernels of kernels_amd64.s; without AVX-512 the Go twins
+// run. Both compute the same bits.
+var useAVX512 = cpu.Enabled().AVX512F && cpu.Enabled().AVX512DQ
+
+// impl names the kernels that run: "avx512" (the assembly) or "go" (the twins).
+func impl() string {
+	if useAVX512 {
+		return "avx512"
+	}
+	return "go"
+}
+
+// allFiniteAVX512 reports whether none of x[0:n] is NaN or infinite; n is a multiple of 16.
+// It replaces: for _, v := range x { if v is NaN or ±Inf { return false } }; return true.
+//
+//go:noescape
+func allFiniteAVX512(x *float32, n int) bool
+
+// sgdMomentumAVX512 is, for j in [0, n), n a multiple of 16:
+//
+//	b := fma.Float32(g[j], damp1, buf[j]*mom); buf[j] = b; p[j] = fma.Float32(b, negLR, p[j])
+//
+//go:noescape
+func sgdMomentumAVX512(p, grad, buf *float32, n int, mom, damp1, negLR float32)
+
+// adamAVX512 is, for j in [0, n), n a multiple of 16 (plain Adam or AdamW, no AMSGrad, no
+// L2 term, not maximising; k.Decay is 1 for Adam):
+//
+//	mj := fma.Float32(g[j], k.Omb1, m[j]*k.B1); vj := fma.Float32(k.Omb2*g[j], g[j], v[j]*k.B2)
+//	p[j] = p[j]*k.Decay + (k.NegStep*mj)/(sqrt32(vj)/k.Bc2s + k.Eps)
+//
+//go:noescape
+func adamAVX512(p, grad, m, v *float32, n int, k *AdamCoef)
+
+// sgdAVX512 is sgdGo's loop for j in [0, n), n a multiple of 16, every flag of k; buf
+// is only touched when k has momentum (it may be nil otherwise).
+//
+//go:noescape
+func sgdAVX512(p, grad, buf *float32, n int, k *SGDCoef)
+
+// adamFlagsAVX512 is adamGo's loop for j in [0, n), n a multiple of 16, every flag of k
+// (k.Decay must be 1 unless AdamW's decoupled decay is set); vmax is only touched with
+// AMSGrad (it may be nil otherwise).
+//
+//go:noescape
+func adamFlagsAVX512(p, grad, m, v, vmax *float32, n int, k *AdamCoef)
+
+func allFinite(x []float32) bool {
+	if n := len(x) &^ 15; useAVX512 && n > 0 {
+		if !allFiniteAVX512(&x[0], n) {
+			return false
+		}
+		x = x[n:]
+	}
+	return allFiniteGo(x)
+}
+
+// sgd runs the common case, plain momentum, on its own kernel, and every other
+// combination of options on the general one.
+func sgd(p, g, buf []float32, k *SGDCoef) {
+	n := len(p) &^ 15
+	if !useAVX512 || n == 0 {
+		sgdGo(p, g, buf, k)
+		return
+	}
+	g = g[:len(p)]
+	switch {
+	case k.Flags == SGDMomentum:
+		buf = buf[:len(p)]
+		sgdMomentumAVX512(&p[0], &g[0], &buf[0], n, k.Mom, k.Damp1, k.NegLR)
+		buf = buf[n:]
+	case k.Flags&SGDMomentum != 0:
+		buf = buf[:len(p)]
+		sgdAVX512(&p[0], &g[0], &buf[0], n, k)
+		buf = buf[n:]
+	default:
+		sgdAVX512(&p[0], &g[0], nil, n, k)
+	}
+	sgdGo(p[n:], g[n:], buf, k)
+}
+
+// adam runs plain Adam and AdamW on their own kernel, and every other combination of
+// options (maximize, L2 decay, both AMSGrads) on the general one.
+func adam(p, g, m, v, vmax []float32, k *AdamCoef) {
+	n := len(p) &^ 15
+	if !useAVX512 || n == 0 {
+		adamGo(p, g, m, v, vmax, k)
+		return
+	}
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	kk := *k
+	if k.Flags&AdamDecoupled == 0 {
+		kk.Decay = 1
+	}
+	switch {
+	case k.Flags&^AdamDecoupled == 0:
+		adamAVX512(&p[0], &g[0], &m[0], &v[0], n, &kk)
+	case k.Flags&(AdamAMSTorch|AdamAMSLecture) != 0:
+		vmax = vmax[:len(p)]
+		adamFlagsAVX512(&p[0], &g[0], &m[0], &v[0], &vmax[0], n, &kk)
+		vmax = vmax[n:]
+	default:
+		adamFlagsAVX512(&p[0], &g[0], &m[0], &v[0], nil, n, &kk)
+	}
+	adamGo(p[n:], g[n:], m[n:], v[n:], vmax, k)
+}
+
+// rmspropAVX512 is rmspropGo's loop for j in [0, n), n a multiple of 16, every flag of
+// k; buf and ga are only touched with momentum and centering (they may be nil otherwise).
+//
+//go:noescape
+func rmspropAVX512(v, grad, sq, buf, ga *float32, n int, k *RMSpropCoef)
+
+// adagradAVX512 is adagradGo's loop for j in [0, n), n a multiple of 16, every flag of k.
+//
+//go:noescape
+func adagradAVX512(v, grad, s *float32, n int, k *AdagradCoef)
+
+func rmsprop(v, g, sq, buf, ga []float32, k *RMSpropCoef) {
+	n := len(v) &^ 15
+	if !useAVX512 || n == 0 {
+		rmspropGo(v, g, sq, buf, ga, k)
+		return
+	}
+	g, sq = g[:len(v)], sq[:len(v)]
+	var pb, pa *float32
+	if k.Flags&RMSpropMomentum != 0 {
+		buf = buf[:len(v)]
+		pb, buf = &buf[0], buf[n:]
+	}
+	if k.Flags&RMSpropCentered != 0 {
+		ga = ga[:len(v)]
+		pa, ga = &ga[0], ga[n:]
+	}
+	rmspropAVX512(&v[0], &g[0], &sq[0], pb, pa, n, k)
+	rmspropGo(v[n:], g[n:], sq[n:], buf, ga, k)
+}
+
+func adagrad(v, g, s []float32, k *AdagradCoef) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, s = g[:len(v)], s[:len(v)]
+		adagradAVX512(&v[0], &g[0], &s[0], n, k)
+		v, g, s = v[n:], g[n:], s[n:]
+	}
+	adagradGo(v, g, s, k)
+}
+
+// adadeltaAVX512 is adadeltaGo's loop for j in [0, n), n a multiple of 16, every flag of k.
+//
+//go:noescape
+func adadeltaAVX512(v, grad, sq, acc *float32, n int, k *AdadeltaCoef)
+
+func adadelta(v, g, sq, acc []float32, k *AdadeltaCoef) {
+	twoBuffers(v, g, sq, acc, k, adadeltaAVX512, adadeltaGo)
+}
+
+// adamaxAVX512, nadamAVX512 and radamAVX512 are the loops of adamaxGo, nadamGo and
+// radamGo for j in [0, n), n a multiple of 16, every flag of k.
+//
+//go:noescape
+func adamaxAVX512(v, grad, m, u *float32, n int, k *AdamaxCoef)
+
+//go:noescape
+func nadamAVX512(v, grad, m, s *float32, n int, k *NAdamCoef)
+
+//go:noescape
+func radamAVX512(v, grad, m, s *float32, n int, k *RAdamCoef)
+
+func adamax(v, g, m, u []float32, k *AdamaxCoef) {
+	twoBuffers(v, g, m, u, k, adamaxAVX512, adamaxGo)
+}
+
+func nadam(v, g, m, s []float32, k *NAdamCoef) {
+	twoBuffers(v, g, m, s, k, nadamAVX512, nadamGo)
+}
+
+func radam(v, g, m, s []float32, k *RAdamCoef) {
+	twoBuffers(v, g, m, s, k, radamAVX512, radamGo)
+}
+
+// twoBuffers runs an optimiser's kernel over the whole vectors of a slice and its Go twin
+// over the rest, for the optimisers with two state buffers.
+func twoBuffers[K any](v, g, a, b []float32, k *K, kernel func(v, g, a, b *float32, n int, k *K), twin func(v, g, a, b []float32, k *K)) {
+	if n := len(v) &^ 15; useAVX512 && n > 0 {
+		g, a, b = g[:len(v)], a[:len(v)], b[:len(v)]
+		kernel(&v[0], &g[0], &a[0], &b[0], n, k)
+		v, g, a, b = v[n:], g[n:], a[n:], b[n:]
+	}
+	twin(v, g, a, b, k)
+}
