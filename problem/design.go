@@ -3,6 +3,7 @@ package problem
 import (
 	"math"
 
+	"github.com/descent-ml/descent/internal/bytevec"
 	"github.com/descent-ml/descent/internal/parallel"
 )
 
@@ -82,7 +83,7 @@ func (x *uint8Design) dots(z, w []float64, m, lo, hi int) {
 	for ; i+4 <= hi; i += 4 {
 		pi := x.p[i*d : (i+4)*d]
 		for k := 0; k < m; k++ {
-			dot4U8(&out, pi, d, w[k*d:(k+1)*d])
+			bytevec.Dot4(&out, pi, d, w[k*d:(k+1)*d])
 			for r := range 4 {
 				z[(i-lo+r)*m+k] = x.scale * out[r]
 			}
@@ -91,7 +92,7 @@ func (x *uint8Design) dots(z, w []float64, m, lo, hi int) {
 	for ; i < hi; i++ {
 		pi := x.p[i*d : (i+1)*d]
 		for k := 0; k < m; k++ {
-			z[(i-lo)*m+k] = x.scale * dotU8(pi, w[k*d:(k+1)*d])
+			z[(i-lo)*m+k] = x.scale * bytevec.Dot(pi, w[k*d:(k+1)*d])
 		}
 	}
 }
@@ -106,14 +107,14 @@ func (x *uint8Design) axpys(g, r []float64, m, lo, hi int) {
 			for q := range 4 {
 				a[q] = x.scale * r[(i-lo+q)*m+k]
 			}
-			axpy4U8(g[k*d:(k+1)*d], &a, pi, d)
+			bytevec.Axpy4(g[k*d:(k+1)*d], &a, pi, d)
 		}
 	}
 	for ; i < hi; i++ {
 		pi := x.p[i*d : (i+1)*d]
 		for k := 0; k < m; k++ {
 			if a := r[(i-lo)*m+k]; a != 0 {
-				axpyU8(g[k*d:(k+1)*d], x.scale*a, pi)
+				bytevec.Axpy(g[k*d:(k+1)*d], x.scale*a, pi)
 			}
 		}
 	}

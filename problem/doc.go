@@ -32,8 +32,9 @@
 //
 // The data-fitting problems evaluate f and ∇f in one pass over the data, split over the
 // cores in a fixed number of parts summed in a fixed order, so that results do not depend
-// on GOMAXPROCS. Features stored as bytes (pixels) are read by AVX-512 kernels, with a
-// pure-Go twin under the noasm build tag. Problems keep scratch space and are not safe
+// on GOMAXPROCS. Features stored as bytes (pixels) are read by the kernels of
+// internal/bytevec: AVX-512 assembly where the CPU has it, and otherwise Go twins that
+// compute the same bits, so that results do not depend on the machine either. Problems keep scratch space and are not safe
 // for concurrent use: Clone shares the data with fresh scratch.
 //
 // Slices given to constructors are kept, not copied, and must not be modified.

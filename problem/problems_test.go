@@ -515,3 +515,16 @@ func ExampleLectureExample() {
 	fmt.Printf("F(0) = %.6f, F'(0) = %.2f, μ = %.2f, L = %.2f\n", f, g[0], p.StrongConvexity(), p.Smoothness())
 	// Output: F(0) = 0.693147, F'(0) = -0.50, μ = 0.10, L = 0.35
 }
+
+// BenchmarkLogisticMNISTSize times one ValueGrad of binary logistic regression on data
+// of MNIST's size (60000×784 bytes, synthetic, 2/3 non-zero).
+func BenchmarkLogisticMNISTSize(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	n, d := 60000, 784
+	p := NewLogisticBytes(randBytes(rng, n*d), n, d, 1.0/255, signs(rng, n), 1e-3)
+	w, g := randPoint(rng, d, 0.01), make([]float64, d)
+	b.SetBytes(int64(n * d))
+	for b.Loop() {
+		p.ValueGrad(g, w)
+	}
+}

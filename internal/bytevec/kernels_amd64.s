@@ -2,8 +2,8 @@
 
 #include "textflag.h"
 
-// func dotU8AVX512(x *uint8, w *float64, n int) float64
-TEXT ·dotU8AVX512(SB), NOSPLIT, $0-32
+// func dotAVX512(x *uint8, w *float64, n int) float64
+TEXT ·dotAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+0(FP), SI
 	MOVQ w+8(FP), DI
 	MOVQ n+16(FP), CX
@@ -58,8 +58,8 @@ done:
 	MOVSD X0, ret+24(FP)
 	RET
 
-// func axpyU8AVX512(y *float64, a float64, x *uint8, n int)
-TEXT ·axpyU8AVX512(SB), NOSPLIT, $0-32
+// func axpyAVX512(y *float64, a float64, x *uint8, n int)
+TEXT ·axpyAVX512(SB), NOSPLIT, $0-32
 	MOVQ y+0(FP), DI
 	VBROADCASTSD a+8(FP), Z8
 	MOVQ x+16(FP), SI
@@ -106,8 +106,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func dot4U8AVX512(x *uint8, stride int, w *float64, n int, out *[4]float64)
-TEXT ·dot4U8AVX512(SB), NOSPLIT, $0-40
+// func dot4AVX512(x *uint8, stride int, w *float64, n int, out *[4]float64)
+TEXT ·dot4AVX512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), SI
 	MOVQ stride+8(FP), BX
 	MOVQ w+16(FP), DI
@@ -223,8 +223,8 @@ d4done:
 	VZEROUPPER
 	RET
 
-// func axpy4U8AVX512(y *float64, a *[4]float64, x *uint8, stride int, n int)
-TEXT ·axpy4U8AVX512(SB), NOSPLIT, $0-40
+// func axpy4AVX512(y *float64, a *[4]float64, x *uint8, stride int, n int)
+TEXT ·axpy4AVX512(SB), NOSPLIT, $0-40
 	MOVQ y+0(FP), DI
 	MOVQ a+8(FP), AX
 	MOVQ x+16(FP), SI

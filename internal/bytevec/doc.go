@@ -1,0 +1,22 @@
+// Package bytevec holds float64 kernels over vectors of bytes: the dot products and
+// axpys, one row or four rows at a time, with which package problem reads features stored
+// as uint8 (pixels) at a quarter of the memory traffic of float64.
+//
+// # Kernels
+//
+// Each function runs its whole blocks of 8 elements on a kernel, the rest in Go. On amd64
+// with AVX-512F (as internal/cpu reports it) the kernel is assembly (kernels_amd64.s);
+// otherwise, on other architectures and with -tags noasm, it is its Go twin (twins.go),
+// which computes the same bits: the same fused multiply-adds (math.FMA) into the same
+// accumulators, summed in the same order. The results therefore do not depend on the
+// machine. TestKernelsMatchGo compares assembly and twin bit for bit, and fails if the twin
+// ran where AVX-512 is enabled.
+//
+// # Order of the sums
+//
+// A dot product of n ≥ 8 elements sums its first n - n mod 8 products in 32 accumulators
+// (four vectors of eight lanes; Dot4 two vectors per row), adds the vectors, then the
+// lanes pairwise (l with l+4, then with l+2, then the two left), and adds the dot product
+// of the last n mod 8 elements, summed in four accumulators. Under 8 elements, only the
+// latter. The axpys add one fused multiply-add per element and row, rows in order.
+package bytevec

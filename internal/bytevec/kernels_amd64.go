@@ -1,0 +1,76 @@
+//go:build !noasm
+
+package bytevec
+
+import "github.com/descent-ml/descent/internal/cpu"
+
+// useAVX512 selects the assembly kernels of kernels_amd64.s; without AVX-512 the Go twins
+// run. Both compute the same bits.
+var useAVX512 = cpu.Enabled().AVX512F
+
+// impl names the kernels that run: "avx512" (the assembly) or "go" (the twins).
+func impl() string {
+	if useAVX512 {
+		return "avx512"
+	}
+	return "go"
+}
+
+// dotAVX512 is dotBlocksGo on x[0:n], w[0:n], n a multiple of 8.
+//
+//go:noescape
+func dotAVX512(x *uint8, w *float64, n int) float64
+
+// axpyAVX512 is axpyBlocksGo on y[0:n], x[0:n], n a multiple of 8.
+//
+//go:noescape
+func axpyAVX512(y *float64, a float64, x *uint8, n int)
+
+// dot4AVX512 is dot4BlocksGo on w[0:n] and four rows of x, stride apart, n a multiple of 8.
+//
+//go:noescape
+func dot4AVX512(x *uint8, stride int, w *float64, n int, out *[4]float64)
+
+// axpy4AVX512 is axpy4BlocksGo on y[0:n] and four rows of x, stride apart, n a multiple
+// of 8.
+//
+//go:noescape
+func axpy4AVX512(y *float64, a *[4]float64, x *uint8, stride int, n int)
+
+// The dispatchers take whole blocks (a length that is a positive multiple of 8), checked
+// by the callers in bytevec.go.
+
+func dotBlocks(x []uint8, w []float64) float64 {
+	if !useAVX512 {
+		return dotBlocksGo(x, w)
+	}
+	w = w[:len(x)]
+	return dotAVX512(&x[0], &w[0], len(x))
+}
+
+func axpyBlocks(y []float64, a float64, x []uint8) {
+	if !useAVX512 {
+		axpyBlocksGo(y, a, x)
+		return
+	}
+	y = y[:len(x)]
+	axpyAVX512(&y[0], a, &x[0], len(x))
+}
+
+func dot4Blocks(out *[4]float64, x []uint8, stride int, w []float64) {
+	if !useAVX512 {
+		dot4BlocksGo(out, x, stride, w)
+		return
+	}
+	_ = x[3*stride+len(w)-1]
+	dot4AVX512(&x[0], stride, &w[0], len(w), out)
+}
+
+func axpy4Blocks(y []float64, a *[4]float64, x []uint8, stride int) {
+	if !useAVX512 {
+		axpy4BlocksGo(y, a, x, stride)
+		return
+	}
+	_ = x[3*stride+len(y)-1]
+	axpy4AVX512(&y[0], a, &x[0], stride, len(y))
+}

@@ -1,0 +1,20 @@
+//go:build noasm || !amd64
+
+package bytevec
+
+// Without assembly, the kernels are the Go twins.
+
+// impl names the kernels that run: the Go twins.
+func impl() string { return "go" }
+
+func dotBlocks(x []uint8, w []float64) float64 { return dotBlocksGo(x, w) }
+
+func axpyBlocks(y []float64, a float64, x []uint8) { axpyBlocksGo(y, a, x) }
+
+func dot4Blocks(out *[4]float64, x []uint8, stride int, w []float64) {
+	dot4BlocksGo(out, x, stride, w)
+}
+
+func axpy4Blocks(y []float64, a *[4]float64, x []uint8, stride int) {
+	axpy4BlocksGo(y, a, x, stride)
+}
