@@ -295,11 +295,17 @@ func TestStopping(t *testing.T) {
 func TestErrors(t *testing.T) {
 	ctx := context.Background()
 	q := problem.NewQuadratic([]float64{1, 0, 0, 100}, []float64{0, 0})
-	// Too large a step diverges: an ErrNonFinite, with the trace so far.
+	// Too large a step diverges: a NonFiniteError at the last iterate, with the trace so far.
 	res, err := minimize.Minimize(ctx, q, []float64{1, 1}, &minimize.GradientDescent{Step: 1}, minimize.Settings{MaxIter: 1000})
-	var nf minimize.ErrNonFinite
-	if !errors.As(err, &nf) || res.Status != minimize.Failure || len(res.Trace) < 10 {
+	var nf *minimize.NonFiniteError
+	if !errors.As(err, &nf) || !errors.Is(err, minimize.ErrNonFinite) || nf.Step != int64(res.Last.Iter) || nf.Op != "minimize" ||
+		res.Status != minimize.Failure || len(res.Trace) < 10 {
 		t.Errorf("divergent GD: err %v, status %v, %d records", err, res.Status, len(res.Trace))
+	}
+	// L-BFGS meets a NaN gradient: the error of internal/lbfgs, as minimize's.
+	res, err = minimize.Minimize(ctx, nanGrad{q}, []float64{1, 1}, &minimize.LBFGS{}, minimize.Settings{MaxIter: 100})
+	if !errors.As(err, &nf) || nf.Op != "minimize: LBFGS" || nf.Index != 1 || res.Status != minimize.Failure {
+		t.Errorf("L-BFGS on a NaN gradient: err %v, status %v", err, res.Status)
 	}
 	// Methods that need L, μ or a Hessian refuse objectives without them.
 	ros := problem.NewRosenbrock(2)
@@ -334,6 +340,18 @@ func TestErrors(t *testing.T) {
 }
 
 // gradOnly hides every ability of an objective but its gradient.
+// nanGrad is an objective whose gradient's second element is NaN away from the start.
+type nanGrad struct{ p minimize.Objective }
+
+func (g nanGrad) Dim() int { return g.p.Dim() }
+func (g nanGrad) ValueGrad(grad, x []float64) float64 {
+	f := g.p.ValueGrad(grad, x)
+	if x[0] != 1 || x[1] != 1 {
+		grad[1] = math.NaN()
+	}
+	return f
+}
+
 type gradOnly struct{ p minimize.Objective }
 
 func (g gradOnly) Dim() int                            { return g.p.Dim() }

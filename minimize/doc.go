@@ -39,8 +39,9 @@
 // An invalid configuration (a negative step, a fixed step on an objective that does not
 // know L) is an error from Minimize before any iteration; a starting point of the wrong
 // length is a programmer error and panics. A run whose f or ∇f becomes NaN or infinite
-// stops with [ErrNonFinite]; a line search that finds no step, with [ErrLineSearch]. Both
-// come with the Result so far, whose Status is Failure.
+// stops with a [*NonFiniteError] (errors.Is(err, [ErrNonFinite]) reports it); a line search
+// that finds no step, with [ErrLineSearch]. Both come with the Result so far, whose Status
+// is Failure.
 //
 // # Concurrency
 //

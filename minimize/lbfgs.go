@@ -123,9 +123,11 @@ func (l *LBFGS) wrap(err error) error {
 	if err == nil {
 		return nil
 	}
-	var nf *lbfgs.NonFiniteError
+	var nf *NonFiniteError
 	if errors.As(err, &nf) {
-		return fmt.Errorf("%w: %v", ErrNonFinite{Iter: nf.Iter}, err)
+		e := *nf
+		e.Op = "minimize: LBFGS"
+		return &e
 	}
 	return fmt.Errorf("minimize: LBFGS: %w", err)
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/descent-ml/descent/internal/nonfinite"
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -135,14 +136,13 @@ type Result struct {
 	Trace []Record
 }
 
-// ErrNonFinite reports an iterate where f or ∇f is not finite: the run diverged.
-type ErrNonFinite struct {
-	Iter int
-}
+// NonFiniteError reports an iterate where f or ∇f is NaN or infinite: the run diverged.
+// Index is the gradient's element, or -1 for f; Step is the iteration (0 at the starting
+// point). It is the error type of optim too (one type, in internal/nonfinite).
+type NonFiniteError = nonfinite.Error
 
-func (e ErrNonFinite) Error() string {
-	return fmt.Sprintf("minimize: f or its gradient is not finite at iteration %d (diverged)", e.Iter)
-}
+// ErrNonFinite is matched by every [*NonFiniteError]: errors.Is(err, ErrNonFinite).
+var ErrNonFinite = nonfinite.Err
 
 // ErrLineSearch reports a line search that found no acceptable step.
 var ErrLineSearch = errors.New("minimize: line search failed to find a step that decreases f")
@@ -205,8 +205,8 @@ func Minimize(ctx context.Context, obj Objective, x0 []float64, m Method, s Sett
 	if s.TraceEvery > 0 {
 		r.res.Trace = append(r.res.Trace, r.rec)
 	}
-	if !finite(loc.F, loc.Grad) {
-		return r.finish(Failure, ErrNonFinite{Iter: 0})
+	if err := checkFinite(loc.F, loc.Grad, 0); err != nil {
+		return r.finish(Failure, err)
 	}
 	switch {
 	case s.Callback != nil && s.Callback(r.rec, loc.X):
@@ -243,9 +243,9 @@ func Minimize(ctx context.Context, obj Objective, x0 []float64, m Method, s Sett
 			loc.F = obj.ValueGrad(loc.Grad, loc.X)
 			r.monitor += time.Since(t)
 		}
-		if !finite(loc.F, loc.Grad) {
+		if err := checkFinite(loc.F, loc.Grad, iter); err != nil {
 			r.rec = r.record(iter, step, floats.Norm(loc.Grad, 2))
-			return r.finish(Failure, ErrNonFinite{Iter: iter})
+			return r.finish(Failure, err)
 		}
 		if r.after(step, floats.Norm(loc.Grad, 2)) {
 			return r.finish(r.status, nil)
@@ -329,14 +329,16 @@ func (r *run) finish(st Status, err error) (*Result, error) {
 	return res, err
 }
 
-func finite(f float64, g []float64) bool {
+// checkFinite returns a *NonFiniteError for f, or for the first element of g, that is NaN
+// or infinite at iteration iter, and nil if all are finite.
+func checkFinite(f float64, g []float64, iter int) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return false
+		return &NonFiniteError{Op: "minimize", Index: -1, Value: f, Step: int64(iter)}
 	}
-	for _, v := range g {
+	for i, v := range g {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
+			return &NonFiniteError{Op: "minimize", Index: i, Value: v, Step: int64(iter)}
 		}
 	}
-	return true
+	return nil
 }

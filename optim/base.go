@@ -240,7 +240,7 @@ func (b *base[C, K]) StepWith(closure Closure) (float64, error) {
 }
 
 // Step applies one update to every parameter that has a gradient (a nil Grad is skipped, as
-// torch skips a None grad). A gradient with a NaN or infinite element is an [*ErrNonFinite],
+// torch skips a None grad). A gradient with a NaN or infinite element is a [*NonFiniteError],
 // returned before anything changes. Step allocates nothing and splits the work across
 // runtime.GOMAXPROCS(0) goroutines when there is enough of it.
 func (b *base[C, K]) Step() error {
@@ -254,7 +254,7 @@ func (b *base[C, K]) Step() error {
 	for w := range workers {
 		if bad := b.bad[w]; bad.found {
 			p := b.params[bad.param]
-			return &ErrNonFinite{Param: p.Name, Index: bad.index, Value: p.Grad[bad.index], Step: b.steps + 1}
+			return &NonFiniteError{Op: "optim: " + b.spec.name, Param: p.Name, Index: bad.index, Value: float64(p.Grad[bad.index]), Step: b.steps + 1}
 		}
 	}
 	for i, p := range b.params {

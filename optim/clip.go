@@ -21,8 +21,8 @@ import (
 // bit.
 //
 // Non-finite values are refused as torch's error_if_nonfinite=True refuses them, before any
-// gradient changes: a NaN or infinite element is an [*ErrNonFinite] naming it; finite
-// gradients whose norm overflows float32 (a 2-norm above 3.4e38) are an [*ErrNormOverflow].
+// gradient changes: a NaN or infinite element is a [*NonFiniteError] naming it; finite
+// gradients whose norm overflows float32 (a 2-norm above 3.4e38) are a [*NormOverflowError].
 // Parameters with nil gradients are skipped; with none left the norm is 0.
 //
 // It panics if normType is not positive or maxNorm is negative or NaN.
@@ -33,7 +33,7 @@ func ClipGradNorm(params []*Param, maxNorm, normType float64) (float64, error) {
 	if !(maxNorm >= 0) {
 		panic(fmt.Sprintf("optim: ClipGradNorm: maxNorm must be non-negative, got %v", maxNorm))
 	}
-	if err := checkFinite(params); err != nil {
+	if err := checkFinite(params, "ClipGradNorm"); err != nil {
 		return 0, err
 	}
 	total := newNormAcc(normType)
@@ -50,7 +50,7 @@ func ClipGradNorm(params []*Param, maxNorm, normType float64) (float64, error) {
 	}
 	norm := total.result()
 	if math.IsInf(float64(norm), 0) || math.IsNaN(float64(norm)) {
-		return float64(norm), &ErrNormOverflow{Param: first, NormType: normType}
+		return float64(norm), &NormOverflowError{Param: first, NormType: normType}
 	}
 	// torch: max_norm / (total + 1e-6), a Python float over a float32 tensor, which is the
 	// tensor's reciprocal times the float, clamped to 1.
@@ -65,15 +65,15 @@ func ClipGradNorm(params []*Param, maxNorm, normType float64) (float64, error) {
 	return float64(norm), nil
 }
 
-// ErrNormOverflow reports finite gradients whose norm is not finite in float32, which
+// NormOverflowError reports finite gradients whose norm is not finite in float32, which
 // [ClipGradNorm] refuses before changing any gradient (torch's clip_grad_norm_ raises for it
 // with error_if_nonfinite=True, and zeroes every gradient without).
-type ErrNormOverflow struct {
+type NormOverflowError struct {
 	Param    string  // the first parameter whose own norm overflows; "" if only the total does
 	NormType float64 // the order of the norm
 }
 
-func (e *ErrNormOverflow) Error() string {
+func (e *NormOverflowError) Error() string {
 	if e.Param == "" {
 		return fmt.Sprintf("optim: the %v-norm of the gradients overflows float32; no gradient was clipped", e.NormType)
 	}
@@ -81,10 +81,10 @@ func (e *ErrNormOverflow) Error() string {
 }
 
 // ClipGradValue clamps every gradient element to [-clip, clip] (torch's clip_grad_value_).
-// A non-finite gradient is an [*ErrNonFinite] and leaves every gradient untouched, where
+// A non-finite gradient is a [*NonFiniteError] and leaves every gradient untouched, where
 // torch clamps an infinity to ±clip and keeps a NaN.
 func ClipGradValue(params []*Param, clip float64) error {
-	if err := checkFinite(params); err != nil {
+	if err := checkFinite(params, "ClipGradValue"); err != nil {
 		return err
 	}
 	c := float32(clip)
@@ -96,14 +96,14 @@ func ClipGradValue(params []*Param, clip float64) error {
 	return nil
 }
 
-func checkFinite(params []*Param) error {
+func checkFinite(params []*Param, op string) error {
 	for _, p := range params {
 		if optimk.AllFinite(p.Grad) {
 			continue
 		}
 		for j, v := range p.Grad {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return &ErrNonFinite{Param: p.Name, Index: j, Value: v}
+				return &NonFiniteError{Op: "optim: " + op, Param: p.Name, Index: j, Value: float64(v)}
 			}
 		}
 	}

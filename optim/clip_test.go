@@ -77,8 +77,8 @@ func TestClipParity(t *testing.T) {
 		name := fmt.Sprintf("%s: %v-norm, max %v", c.Set, p, c.MaxNorm)
 		total, err := ClipGradNorm(ps, c.MaxNorm, p)
 		if c.Error {
-			var nf *ErrNonFinite
-			var ov *ErrNormOverflow
+			var nf *NonFiniteError
+			var ov *NormOverflowError
 			if !errors.As(err, &nf) && !errors.As(err, &ov) {
 				t.Errorf("%s: torch raised, got %v", name, err)
 			}
@@ -157,12 +157,12 @@ func TestClipRefuses(t *testing.T) {
 	}
 	inf := float32(math.Inf(1))
 	_, err := ClipGradNorm(mk([]float32{1, 2}, []float32{3, -inf}), 1, 2)
-	if nf := (*ErrNonFinite)(nil); !errors.As(err, &nf) || nf.Param != "b" || nf.Index != 1 {
+	if nf := (*NonFiniteError)(nil); !errors.As(err, &nf) || nf.Param != "b" || nf.Index != 1 {
 		t.Errorf("infinite element: got %v", err)
 	}
 	ps := mk([]float32{1, 2}, []float32{3e19, 1})
 	_, err = ClipGradNorm(ps, 1, 2)
-	if ov := (*ErrNormOverflow)(nil); !errors.As(err, &ov) || ov.Param != "b" || err.Error() != "optim: the 2-norm of the gradient of b overflows float32; no gradient was clipped" {
+	if ov := (*NormOverflowError)(nil); !errors.As(err, &ov) || ov.Param != "b" || err.Error() != "optim: the 2-norm of the gradient of b overflows float32; no gradient was clipped" {
 		t.Errorf("overflow: got %v", err)
 	}
 	if ps[1].Grad[0] != 3e19 {

@@ -44,7 +44,7 @@
 //
 // Invalid configurations and parameter sets are errors returned by the constructors,
 // AddGroup and New, prefixed "optim: NAME:". A gradient with a NaN or infinite element makes
-// Step return an [*ErrNonFinite] naming the parameter, the element and the step, after
+// Step return a [*NonFiniteError] naming the parameter, the element and the step, after
 // checking every gradient and before changing anything. Programmer errors (a group index out
 // of range, a negative learning rate in SetLR, a gradient whose length changed) panic.
 //
@@ -83,7 +83,7 @@
 // clipping, computed as torch computes it in float32 (bit for bit for norm types 1, 2 and ∞),
 // and scales every gradient by maxNorm/(norm + 10⁻⁶) when that is below 1. Both refuse
 // non-finite gradients, naming the element, as torch does with error_if_nonfinite=True (and,
-// for ClipGradNorm, a norm that overflows float32: [ErrNormOverflow]); nothing is clipped
+// for ClipGradNorm, a norm that overflows float32: [NormOverflowError]); nothing is clipped
 // then.
 //
 // # Speed

@@ -1,24 +1,17 @@
 package optim
 
-import (
-	"fmt"
-)
+import "github.com/descent-ml/descent/internal/nonfinite"
 
-// ErrNonFinite reports a gradient element that is NaN or infinite. Step returns it before
-// changing anything: every parameter and every buffer is as before the call.
-type ErrNonFinite struct {
-	Param string  // the parameter's name
-	Index int     // the element's index in the parameter's flat storage
-	Value float32 // the offending value
-	Step  int64   // the step that was refused (1 for the first); 0 outside a step (clipping)
-}
+// NonFiniteError reports a NaN or an infinity: an element of a gradient (Param, Index), or
+// for [LBFGS] the closure's loss (Index -1); Value is the number, Step the step refused (1
+// for the first) or 0 outside a step (clipping). The first-order optimisers' Step returns
+// it before changing anything: every parameter and every buffer is as before the call
+// ([LBFGS] keeps its last accepted iterate). minimize returns the same type (it lives in
+// internal/nonfinite).
+type NonFiniteError = nonfinite.Error
 
-func (e *ErrNonFinite) Error() string {
-	if e.Step == 0 {
-		return fmt.Sprintf("optim: gradient of %s[%d] is %v", e.Param, e.Index, e.Value)
-	}
-	return fmt.Sprintf("optim: gradient of %s[%d] is %v at step %d; no parameter was changed", e.Param, e.Index, e.Value, e.Step)
-}
+// ErrNonFinite is matched by every [*NonFiniteError]: errors.Is(err, ErrNonFinite).
+var ErrNonFinite = nonfinite.Err
 
 // FormatError reports a state file that cannot be read: not a state file, of an unknown
 // version, truncated or corrupted.

@@ -55,8 +55,9 @@ func (c LBFGSConfig) settings() lbfgs.Settings {
 // gradient counts as a zero gradient, as in torch.
 //
 // Each evaluation copies x into the parameters' values and gathers their gradients. On an
-// error (from the closure, or a non-finite loss or gradient) the parameters are put back to
-// the last accepted iterate: an error in the first iteration of a Step leaves them untouched.
+// error (from the closure, or a non-finite loss or gradient: a [*NonFiniteError], whose
+// Index is -1 for the loss) the parameters are put back to the last accepted iterate: an
+// error in the first iteration of a Step leaves them untouched.
 type LBFGS struct {
 	cfg     LBFGSConfig
 	params  []*Param
@@ -116,9 +117,9 @@ func (o *LBFGS) StepWith(closure Closure) (float64, error) {
 		if o.evalErr != nil {
 			return res.Loss, o.evalErr
 		}
-		var nf *lbfgs.NonFiniteError
+		var nf *NonFiniteError
 		if errors.As(err, &nf) && nf.Index < 0 {
-			return res.Loss, fmt.Errorf("optim: lbfgs: loss is %v at step %d; the parameters are at the last accepted iterate", nf.Value, o.steps)
+			return res.Loss, &NonFiniteError{Op: "optim: lbfgs", Index: -1, Value: nf.Value, Step: o.steps}
 		}
 		return res.Loss, fmt.Errorf("optim: %w", err)
 	}
@@ -141,7 +142,7 @@ func (o *LBFGS) evaluate(x, grad []float32) (float64, error) {
 		} else {
 			for j, v := range p.Grad[:n] {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					o.evalErr = &ErrNonFinite{Param: p.Name, Index: j, Value: v, Step: o.steps}
+					o.evalErr = &NonFiniteError{Op: "optim: lbfgs", Param: p.Name, Index: j, Value: float64(v), Step: o.steps}
 					return loss, o.evalErr
 				}
 			}

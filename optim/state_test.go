@@ -189,9 +189,9 @@ func TestNonFiniteGradient(t *testing.T) {
 		}
 		ps[2].Grad[3] = float32(math.Inf(-1))
 		err = step()
-		var nf *ErrNonFinite
-		if !errors.As(err, &nf) || nf.Param != "c" || nf.Index != 3 || nf.Step != 2 {
-			t.Errorf("%s: got %v, want ErrNonFinite for c[3] at step 2", e.Name, err)
+		var nf *NonFiniteError
+		if !errors.As(err, &nf) || nf.Param != "c" || nf.Index != 3 || nf.Step != 2 || !errors.Is(err, ErrNonFinite) {
+			t.Errorf("%s: got %v, want a NonFiniteError for c[3] at step 2", e.Name, err)
 			continue
 		}
 		for i, p := range ps {
@@ -203,6 +203,32 @@ func TestNonFiniteGradient(t *testing.T) {
 		}
 		if _, ok := o.(*LBFGS); !ok && !bytes.Equal(before, saved(t, o)) {
 			t.Errorf("%s: the refused step changed the state", e.Name)
+		}
+	}
+}
+
+// TestLBFGSNonFiniteLoss checks that a closure's NaN loss stops L-BFGS with a
+// NonFiniteError for the loss (Index -1), the parameters at the last accepted iterate.
+func TestLBFGSNonFiniteLoss(t *testing.T) {
+	ps := newParams("w")
+	o, err := NewLBFGS(ps, LBFGSConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := append([]float32(nil), ps[0].Value...)
+	_, err = o.StepWith(func() (float64, error) {
+		for j, v := range ps[0].Value {
+			ps[0].Grad[j] = 2 * v
+		}
+		return math.NaN(), nil
+	})
+	var nf *NonFiniteError
+	if !errors.As(err, &nf) || nf.Index != -1 || nf.Op != "optim: lbfgs" || nf.Step != 1 || !math.IsNaN(nf.Value) || !errors.Is(err, ErrNonFinite) {
+		t.Fatalf("got %v, want a NonFiniteError of optim: lbfgs for the loss at step 1", err)
+	}
+	for j, v := range ps[0].Value {
+		if v != start[j] {
+			t.Fatalf("w[%d] moved from %v to %v: the first evaluation is the accepted iterate", j, start[j], v)
 		}
 	}
 }

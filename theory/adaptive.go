@@ -79,7 +79,7 @@ func runAdagradRobust(x *Experiment) error {
 					cnt++
 				}
 			}
-			var nf *optim.ErrNonFinite
+			var nf *optim.NonFiniteError
 			switch {
 			case errors.As(err, &nf):
 				loss = math.Inf(1) // a gradient overflowed: diverged

@@ -224,7 +224,7 @@ func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlp
 			spent += dt
 			res.steps++
 			loss := float64(l.Item())
-			var nf *optim.ErrNonFinite
+			var nf *optim.NonFiniteError
 			switch {
 			case errors.As(err, &nf) || math.IsNaN(loss) || math.IsInf(loss, 0):
 				res.diverged, done = true, true

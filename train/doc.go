@@ -28,7 +28,7 @@
 // # Divergence
 //
 // A batch whose loss is NaN, infinite or above Config.MaxLoss, a gradient the optimiser
-// refuses (optim.ErrNonFinite), a held-out loss that is not finite or a learning rate the
+// refuses (optim.NonFiniteError), a held-out loss that is not finite or a learning rate the
 // schedule cannot set stops the run before the step that would spoil its weights: it
 // ends with the status "diverged", a note saying why and the step at which, which the
 // tables and plots show. It is a result, never an error, and no NaN reaches the results.

@@ -61,6 +61,7 @@
 // # Errors
 //
 // An objective that returns an error, a non-finite value or a non-finite gradient stops Step
-// with an error ([*NonFiniteError] for the last two); x then holds the last accepted iterate
+// with an error (a *nonfinite.Error of internal/nonfinite for the last two, its Step the
+// iteration being computed, torch's n_iter); x then holds the last accepted iterate
 // (never a line-search trial point), and the state is consistent with it.
 package lbfgs

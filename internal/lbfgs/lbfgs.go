@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/descent-ml/descent/internal/nonfinite"
 )
 
 // LineSearch selects how the step length of an iteration is chosen.
@@ -168,20 +170,6 @@ type Result struct {
 	Stop  Stop
 }
 
-// NonFiniteError reports an objective value or gradient that is NaN or infinite.
-type NonFiniteError struct {
-	Iter  int     // the iteration (torch's n_iter) being computed, 0 before the first
-	Index int     // the gradient coordinate, or -1 for the value
-	Value float64 // the offending number
-}
-
-func (e *NonFiniteError) Error() string {
-	if e.Index < 0 {
-		return fmt.Sprintf("lbfgs: objective value is %v at iteration %d", e.Value, e.Iter)
-	}
-	return fmt.Sprintf("lbfgs: gradient[%d] is %v at iteration %d", e.Index, e.Value, e.Iter)
-}
-
 // ErrLength reports an x of another length than the Minimizer's.
 var ErrLength = errors.New("lbfgs: x has the wrong length")
 
@@ -250,11 +238,11 @@ func (m *Minimizer[T]) eval(p []T, obj Objective[T], grad []T) (float64, error) 
 		return f, err
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return f, &NonFiniteError{Iter: m.nIter, Index: -1, Value: f}
+		return f, &nonfinite.Error{Op: "lbfgs", Index: -1, Value: f, Step: int64(m.nIter)}
 	}
 	for i, v := range grad {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return f, &NonFiniteError{Iter: m.nIter, Index: i, Value: float64(v)}
+			return f, &nonfinite.Error{Op: "lbfgs", Index: i, Value: float64(v), Step: int64(m.nIter)}
 		}
 	}
 	return f, nil

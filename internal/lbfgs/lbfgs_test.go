@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/descent-ml/descent/internal/nonfinite"
 )
 
 // rosenbrock is f(x, y) = (1-x)² + 100(y-x²)², computed in T as the fixture generator does.
@@ -160,7 +162,7 @@ func TestStateRoundTrip(t *testing.T) {
 }
 
 // TestNonFinite checks that a NaN gradient met in a line search stops Step with a
-// NonFiniteError and leaves x at the last iterate.
+// nonfinite.Error and leaves x at the last iterate.
 func TestNonFinite(t *testing.T) {
 	m, _ := New[float64](2, Settings{LineSearch: StrongWolfe})
 	x := []float64{-1.2, 1}
@@ -174,9 +176,9 @@ func TestNonFinite(t *testing.T) {
 		return f, err
 	}
 	_, err := m.Step(x, obj, nil)
-	var nf *NonFiniteError
-	if !errors.As(err, &nf) || nf.Index != 1 {
-		t.Fatalf("got %v, want a NonFiniteError at index 1", err)
+	var nf *nonfinite.Error
+	if !errors.As(err, &nf) || nf.Index != 1 || nf.Op != "lbfgs" {
+		t.Fatalf("got %v, want a nonfinite.Error of lbfgs at index 1", err)
 	}
 	// The third evaluation is the first line search's second trial: x is still the start.
 	if x[0] != -1.2 || x[1] != 1 {
