@@ -46,7 +46,10 @@
 // rules compare numbers that agree to the last few bits, so a sum in another order leads to
 // other decisions, and on a 9-element problem (optim's parity fixture) a float32 L-BFGS that
 // summed in index order strayed 6e-6 from torch's, bit-identical now. The tests check each
-// reduction bit for bit against torch on vectors of 1 to 100000 elements. Not imitated:
+// reduction bit for bit against torch on vectors of 1 to 100000 elements, and require 100
+// steps of L-BFGS on the Rosenbrock function (ten cases: float32 and float64, with and
+// without the line search; testdata/gen_lbfgs.py) to give torch's iterates, losses and
+// counters bit for bit. Not imitated:
 // OpenBLAS splits float64 dot products of more than 10000 elements across its threads, and
 // ATen splits sums of more than 32768 elements across its intra-op threads; other builds of
 // torch (with MKL, or another OpenBLAS kernel) sum in other orders.

@@ -1,8 +1,8 @@
 """Reference trajectories of torch.optim.LBFGS (PyTorch 1.13) for descent's tests.
 
-    /usr/bin/python3 optim/testdata/gen_lbfgs.py
+    /usr/bin/python3 internal/lbfgs/testdata/gen_lbfgs.py
 
-Writes optim/testdata/lbfgs_rosenbrock.json: L-BFGS on the Rosenbrock function
+Writes internal/lbfgs/testdata/lbfgs_rosenbrock.json: L-BFGS on the Rosenbrock function
 f(x, y) = (1 - x)^2 + 100 (y - x^2)^2 from (-1.2, 1), in float32 and float64, with and without
 the strong-Wolfe line search. Each case calls step(closure) 100 times with max_iter=1 and
 records the iterate after each call with torch's counters. The gradient is computed with the
