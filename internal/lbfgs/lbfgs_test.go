@@ -93,14 +93,16 @@ func runCase[T Float](t *testing.T, name string, c rosenCase) (last []T) {
 func TestRosenbrockParity(t *testing.T) {
 	for _, c := range loadRosenbrock(t) {
 		name := fmt.Sprintf("%s/%s history=%d lr=%v tol=%v/%v", c.Dtype, c.LineSearch, c.HistorySize, c.LR, c.ToleranceGrad, c.ToleranceChange)
-		var last []float64
-		if c.Dtype == "float32" {
-			x := runCase[float32](t, name, c)
-			last = []float64{float64(x[0]), float64(x[1])}
-		} else {
-			last = runCase[float64](t, name, c)
-		}
-		t.Logf("%s: %d steps bit-identical to torch, final %v", name, len(c.Steps), last)
+		t.Run(name, func(t *testing.T) {
+			var last []float64
+			if c.Dtype == "float32" {
+				x := runCase[float32](t, name, c)
+				last = []float64{float64(x[0]), float64(x[1])}
+			} else {
+				last = runCase[float64](t, name, c)
+			}
+			t.Logf("%d steps bit-identical to torch, final %v", len(c.Steps), last)
+		})
 	}
 }
 
