@@ -34,8 +34,9 @@
 // cores in a fixed number of parts summed in a fixed order, so that results do not depend
 // on GOMAXPROCS. Features stored as bytes (pixels) are read by the kernels of
 // internal/bytevec: AVX-512 assembly where the CPU has it, and otherwise Go twins that
-// compute the same bits, so that results do not depend on the machine either. Problems keep scratch space and are not safe
-// for concurrent use: Clone shares the data with fresh scratch.
+// compute the same bits, so that results do not depend on the machine either. Problems
+// keep scratch space and are not safe for concurrent use: Clone shares the data with
+// fresh scratch.
 //
 // Slices given to constructors are kept, not copied, and must not be modified.
 package problem
