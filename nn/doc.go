@@ -8,7 +8,8 @@
 // [Sigmoid], [Dropout], [Flatten], [LogSoftmax], and the container [Sequential]. Losses:
 // [NLLLoss], [CrossEntropyLoss], [MSELoss].
 //
-// [Params] hands the parameters to package optim: each optim.Param's Value and Grad alias
+// [Params] hands the parameters to package optim, as the []*optim.Param that every
+// optimiser's constructor and optim.GroupBy take: each optim.Param's Value and Grad alias
 // the module's storage, so optimisers update the module in place and the gradients that
 // [autodiff.Tape.Backward] accumulates are the ones they read.
 //

@@ -36,14 +36,14 @@ func SetTraining(m Module, training bool) {
 	}
 }
 
-// Params returns the parameters of m in the form package optim takes: the Value and Grad of
-// each alias the storage of the module's parameter, so an optimiser updates the module in
-// place.
-func Params(m Module) []optim.Param {
+// Params returns the parameters of m in the form package optim takes, ready for any
+// optimiser's constructor or optim.GroupBy: the Value and Grad of each alias the storage of
+// the module's parameter, so an optimiser updates the module in place.
+func Params(m Module) []*optim.Param {
 	ps := m.Parameters()
-	out := make([]optim.Param, len(ps))
+	out := make([]*optim.Param, len(ps))
 	for i, p := range ps {
-		out[i] = optim.Param{
+		out[i] = &optim.Param{
 			Name:  p.Name,
 			Shape: append([]int(nil), p.Var.Value.Shape()...),
 			Value: p.Var.Value.Data(),

@@ -53,7 +53,7 @@ func TestLayerGradients(t *testing.T) {
 	xin := autodiff.NewParam(xk)
 	for _, tc := range []struct {
 		name string
-		ps   []optim.Param
+		ps   []*optim.Param
 		loss func(t *autodiff.Tape) *autodiff.Var
 	}{
 		{"network+NLLLoss", Params(net), func(t *autodiff.Tape) *autodiff.Var { return lossOf(t, net, x, y) }},
@@ -63,7 +63,7 @@ func TestLayerGradients(t *testing.T) {
 		{"Linear+CrossEntropyLoss", Params(lin), func(t *autodiff.Tape) *autodiff.Var {
 			return CrossEntropyLoss{}.Forward(t, lin.Forward(t, t.Const(xl)), []int{0, 1, 2, 1, 0})
 		}},
-		{"MaxPool2d+ReLU input", []optim.Param{{Name: "x", Value: xk.Data(), Grad: xin.Grad.Data()}},
+		{"MaxPool2d+ReLU input", []*optim.Param{{Name: "x", Value: xk.Data(), Grad: xin.Grad.Data()}},
 			func(t *autodiff.Tape) *autodiff.Var { return NLLLoss{}.Forward(t, kinked.Forward(t, xin), []int{1, 3}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestLayerGradients(t *testing.T) {
 // checkGradient compares the gradient of loss with respect to a sample of the elements of
 // ps with central differences, re-seeding the Dropout layers of net for each evaluation so
 // that all of them draw the same mask.
-func checkGradient(t *testing.T, ps []optim.Param, loss func(t *autodiff.Tape) *autodiff.Var, net *Sequential, rng *rand.Rand) {
+func checkGradient(t *testing.T, ps []*optim.Param, loss func(t *autodiff.Tape) *autodiff.Var, net *Sequential, rng *rand.Rand) {
 	reseed := func() {
 		for _, l := range net.Layers {
 			if d, ok := l.(*Dropout); ok {
@@ -171,6 +171,15 @@ func TestParamsAliasAndNames(t *testing.T) {
 	ZeroGrad(m)
 	if b.Grad.Data()[2] != 0 {
 		t.Error("ZeroGrad left a gradient")
+	}
+	// The parameters go to an optimiser as they are, and it updates the module.
+	o, err := optim.NewSGD(ps, optim.SGDConfig{LR: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps[1].Grad[2] = 2
+	if err := o.Step(); err != nil || b.Value.Data()[2] != 41 {
+		t.Errorf("SGD step on Params: bias[2] = %v, want 41 (%v)", b.Value.Data()[2], err)
 	}
 }
 

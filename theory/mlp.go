@@ -177,11 +177,7 @@ func newMLPOptimizer(cfg mlpConfig, params []*optim.Param) (optim.Optimizer, err
 
 func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlpConfig) (*mlpResult, error) {
 	net := model.NewMLP([]int{hidden}, rand.New(rand.NewPCG(seed, hashString("mlp-init"))))
-	ps := nn.Params(net)
-	params := make([]*optim.Param, len(ps))
-	for i := range ps {
-		params[i] = &ps[i]
-	}
+	params := nn.Params(net)
 	opt, err := newMLPOptimizer(cfg, params)
 	if err != nil {
 		return nil, err

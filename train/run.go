@@ -145,11 +145,7 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		return nil, err
 	}
 	r.model = m
-	ps := nn.Params(m)
-	r.params = make([]*optim.Param, len(ps))
-	for i := range ps {
-		r.params[i] = &ps[i]
-	}
+	r.params = nn.Params(m)
 	groups, err := optim.GroupBy(r.params, cfg.Groups...)
 	if err != nil {
 		return nil, err

@@ -72,11 +72,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	params := nn.Params(m)
-	ptrs := make([]*optim.Param, len(params))
-	for i := range params {
-		ptrs[i] = &params[i]
-	}
-	o, err := optim.New(*opt, nil, optim.Group{Params: ptrs})
+	o, err := optim.New(*opt, nil, optim.Group{Params: params})
 	if err != nil {
 		return err
 	}
