@@ -8,28 +8,26 @@ import "math"
 
 // dotBlocksGo returns Σᵢ float64(x[i])·w[i]: blocks of 32 into four vectors of eight lanes
 // (vector k takes elements 8k to 8k+7 of each block), the last blocks of 8 into the first
-// vector; then the sum of the vectors and of the lanes (see sum8).
+// vector; then the sum of the vectors and of the lanes (see sum8). Each lane is computed
+// on its own, its four accumulators in registers: the same sums as the assembly's, in the
+// same order.
 func dotBlocksGo(x []uint8, w []float64) float64 {
 	n := len(x)
 	w = w[:n]
-	var acc [4][8]float64
-	i := 0
-	for ; i+32 <= n; i += 32 {
-		for k := range 4 {
-			for l := range 8 {
-				j := i + 8*k + l
-				acc[k][l] = math.FMA(float64(x[j]), w[j], acc[k][l])
-			}
-		}
-	}
-	for ; i < n; i += 8 {
-		for l := range 8 {
-			acc[0][l] = math.FMA(float64(x[i+l]), w[i+l], acc[0][l])
-		}
-	}
+	m := n &^ 31 // the blocks of 32
 	var z [8]float64
 	for l := range 8 {
-		z[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l])
+		var a0, a1, a2, a3 float64
+		for i := l; i < m; i += 32 {
+			a0 = math.FMA(float64(x[i]), w[i], a0)
+			a1 = math.FMA(float64(x[i+8]), w[i+8], a1)
+			a2 = math.FMA(float64(x[i+16]), w[i+16], a2)
+			a3 = math.FMA(float64(x[i+24]), w[i+24], a3)
+		}
+		for i := m + l; i < n; i += 8 {
+			a0 = math.FMA(float64(x[i]), w[i], a0)
+		}
+		z[l] = (a0 + a1) + (a2 + a3)
 	}
 	return sum8(&z)
 }
@@ -52,29 +50,36 @@ func axpyBlocksGo(y []float64, a float64, x []uint8) {
 // dot4BlocksGo sets out[r] = Σⱼ float64(x[r·stride+j])·w[j] for the four rows: blocks of
 // 16 into two vectors of eight lanes per row (the first takes elements 0 to 7 of each
 // block), the last block of 8 into the first; then the sum of the two vectors and of the
-// lanes (sum8).
+// lanes (sum8). Each lane is computed on its own, the accumulators of the four rows in
+// registers.
 func dot4BlocksGo(out *[4]float64, x []uint8, stride int, w []float64) {
 	n := len(w)
+	m := n &^ 15 // the blocks of 16
+	x0, x1, x2, x3 := x[:n], x[stride:stride+n], x[2*stride:2*stride+n], x[3*stride:3*stride+n]
+	var z [4][8]float64
+	for l := range 8 {
+		var lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3 float64
+		for j := l; j < m; j += 16 {
+			wl, wh := w[j], w[j+8]
+			lo0 = math.FMA(float64(x0[j]), wl, lo0)
+			hi0 = math.FMA(float64(x0[j+8]), wh, hi0)
+			lo1 = math.FMA(float64(x1[j]), wl, lo1)
+			hi1 = math.FMA(float64(x1[j+8]), wh, hi1)
+			lo2 = math.FMA(float64(x2[j]), wl, lo2)
+			hi2 = math.FMA(float64(x2[j+8]), wh, hi2)
+			lo3 = math.FMA(float64(x3[j]), wl, lo3)
+			hi3 = math.FMA(float64(x3[j+8]), wh, hi3)
+		}
+		if j := m + l; j < n {
+			lo0 = math.FMA(float64(x0[j]), w[j], lo0)
+			lo1 = math.FMA(float64(x1[j]), w[j], lo1)
+			lo2 = math.FMA(float64(x2[j]), w[j], lo2)
+			lo3 = math.FMA(float64(x3[j]), w[j], lo3)
+		}
+		z[0][l], z[1][l], z[2][l], z[3][l] = lo0+hi0, lo1+hi1, lo2+hi2, lo3+hi3
+	}
 	for r := range 4 {
-		xr := x[r*stride : r*stride+n]
-		var lo, hi [8]float64
-		j := 0
-		for ; j+16 <= n; j += 16 {
-			for l := range 8 {
-				lo[l] = math.FMA(float64(xr[j+l]), w[j+l], lo[l])
-				hi[l] = math.FMA(float64(xr[j+8+l]), w[j+8+l], hi[l])
-			}
-		}
-		for ; j < n; j += 8 {
-			for l := range 8 {
-				lo[l] = math.FMA(float64(xr[j+l]), w[j+l], lo[l])
-			}
-		}
-		var z [8]float64
-		for l := range 8 {
-			z[l] = lo[l] + hi[l]
-		}
-		out[r] = sum8(&z)
+		out[r] = sum8(&z[r])
 	}
 }
 
