@@ -1,6 +1,7 @@
 // Package cpu is descent's one table of the CPU features that its kernels choose by. Every
 // package with assembly (internal/gemm, internal/vec, internal/optimk, internal/bytevec)
-// reads [Enabled] once, when the program starts; no other package asks golang.org/x/sys/cpu.
+// reads [Enabled] once, when the program starts, and report shows it; no other package
+// asks golang.org/x/sys/cpu.
 //
 // # Masking features
 //
