@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/minimize"
 )
 
 func TestMinimizeNewtonRosenbrock(t *testing.T) {
@@ -81,7 +83,7 @@ func TestMinimizeErrors(t *testing.T) {
 	}
 	// Divergence is reported, with the trace printed.
 	out, _, err := runDescent("minimize", "--problem", "quadratic", "--dim", "5", "--method", "gd", "--step", "10")
-	if err == nil || !strings.Contains(err.Error(), "not finite") || !strings.Contains(out, "failure") {
+	if !errors.Is(err, minimize.ErrNonFinite) || !strings.Contains(out, "failure") {
 		t.Errorf("diverging gd: %v\n%s", err, out)
 	}
 	if _, errOut, err := runDescent("minimize", "-h"); !errors.Is(err, errHelp) || !strings.Contains(errOut, "worstcase-strong") || !strings.Contains(errOut, "newton-cg") {
