@@ -241,7 +241,7 @@ func (c *csvReader) number(cell string, line, j int) (float64, error) {
 func (c *csvReader) syntax(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &Error{Path: c.name, Line: pe.Line, Err: ErrSyntax, Detail: fmt.Sprintf("character %d: %v", pe.Column, pe.Err)}
+		return &Error{Path: c.name, Line: pe.Line, Err: ErrSyntax, Detail: fmt.Sprintf("byte %d: %v", pe.Column, pe.Err)}
 	}
 	return fmt.Errorf("%s: %w", c.name, err)
 }

@@ -39,7 +39,7 @@ func TestBadCSV(t *testing.T) {
 		{"bad-header-only.csv", Options{Target: target}, ErrNoRows, `:1: a header and no rows`},
 		{"bad-empty-cell.csv", Options{Target: target}, ErrNotNumber, `:2: column 2 "b": empty cell (a missing value)`},
 		{"bad-float32-overflow.csv", Options{Target: target}, ErrNonFinite, `:3: column 2 "b": cell "1e39" overflows float32`},
-		{"bad-quote.csv", Options{Target: target}, ErrSyntax, `:3: character 5: extraneous or missing " in quoted-field`},
+		{"bad-quote.csv", Options{Target: target}, ErrSyntax, `:3: byte 5: extraneous or missing " in quoted-field`},
 		{"bad-duplicate-column.csv", Options{Target: target}, ErrColumn, `:1: column 2 "a": the name of column 1 too`},
 		{"bad-one-class.csv", Options{Target: target}, ErrLabel, `: column 3 "target": every label is 0: one class, nothing to classify`},
 		{"bad-no-features.csv", Options{Target: target}, ErrColumn, `:1: no feature columns: only the target`},
