@@ -326,7 +326,7 @@ func (lp *LinePlot) ranges(curves []*curve) (xr, yr span) {
 	}
 	for _, cv := range curves {
 		if !cv.diverged {
-			addY(&yr, cv)
+			addY(&yr, cv, lp.LogY)
 		}
 	}
 	if yr.ok {
@@ -384,18 +384,24 @@ func clampTo(v float64, s span, nan float64) float64 {
 	return v
 }
 
-// addY adds every y value of a curve (line, band, raw runs) to yr.
-func addY(yr *span, cv *curve) {
+// addY adds every y value of a curve (line, band, raw runs) to yr, but for those at or
+// below zero on a log axis (a band's low end, when smoothing rounded a value to 0).
+func addY(yr *span, cv *curve, logY bool) {
+	add := func(v float64) {
+		if !logY || v > 0 {
+			yr.add(v)
+		}
+	}
 	for i, p := range cv.line {
-		yr.add(p.Y)
+		add(p.Y)
 		if cv.lo != nil {
-			yr.add(cv.lo[i])
-			yr.add(cv.hi[i])
+			add(cv.lo[i])
+			add(cv.hi[i])
 		}
 	}
 	for _, raw := range cv.raw {
 		for _, p := range raw {
-			yr.add(p.Y)
+			add(p.Y)
 		}
 	}
 }
