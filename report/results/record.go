@@ -1,6 +1,9 @@
 package results
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Kind says what a record reports: one logged optimiser step, one finished epoch, or the
 // end of a run.
@@ -101,7 +104,7 @@ func isFixedKey(name string) bool {
 }
 
 // check panics if r cannot be written: these are errors of the program that builds the
-// record, not of the data.
+// record, not of the data. Metric values are not checked: a NaN loss is data.
 func (r *Record) check() {
 	if r.Run == "" {
 		panic("results: record has no run name")
@@ -119,6 +122,12 @@ func (r *Record) check() {
 		}
 	default:
 		panic(fmt.Sprintf("results: record of run %q has kind %q", r.Run, r.Kind))
+	}
+	if r.Step < 0 || r.Epoch < 0 {
+		panic(fmt.Sprintf("results: record of run %q has step %d and epoch %d; neither may be negative", r.Run, r.Step, r.Epoch))
+	}
+	if !(r.Seconds >= 0) || math.IsInf(r.Seconds, 0) {
+		panic(fmt.Sprintf("results: record of run %q has %v seconds", r.Run, r.Seconds))
 	}
 	for i, m := range r.Metrics {
 		if m.Name == "" {
