@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/descent-ml/descent/autodiff"
+import (
+	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/tensor"
+)
 
 // NLLLoss is PyTorch's nn.NLLLoss with mean reduction: the mean over the batch of minus
 // the log-probability of each row's target class.
@@ -27,5 +30,5 @@ type MSELoss struct{}
 
 // Forward returns the mean of (input − target)² over all elements.
 func (MSELoss) Forward(t *autodiff.Tape, input, target *autodiff.Var) *autodiff.Var {
-	return t.MSELoss(input, target)
+	return t.MSELoss(input, target, tensor.ReduceMean)
 }
