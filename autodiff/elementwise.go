@@ -103,23 +103,32 @@ type mulOp struct{}
 
 func (mulOp) backward(t *Tape, n *node) {
 	a, b, g := n.in[0], n.in[1], &n.out.Grad
-	t.productGrad(a, g, &b.Value, tensor.Mul)
-	t.productGrad(b, g, &a.Value, tensor.Mul)
+	t.productGrad(a, g, &b.Value, false)
+	t.productGrad(b, g, &a.Value, false)
 }
 
-// productGrad adds op(g, other), summed back to v's shape, to the gradient of v.
-func (t *Tape) productGrad(v *Var, g, other *tensor.Tensor, op func(dst, a, b *tensor.Tensor, mode tensor.Mode)) {
+// productGrad adds g ⊙ other (or g / other, with div), summed back to v's shape, to the
+// gradient of v.
+func (t *Tape) productGrad(v *Var, g, other *tensor.Tensor, div bool) {
 	if !v.requiresGrad {
 		return
 	}
 	if v.Value.SameShape(g) {
 		if dv, mode := t.grad(v); dv != nil {
-			op(dv, g, other, mode)
+			if div {
+				tensor.Div(dv, g, other, mode)
+			} else {
+				tensor.Mul(dv, g, other, mode)
+			}
 		}
 		return
 	}
 	tmp := t.scratch(g.Shape()...)
-	op(&tmp, g, other, tensor.Assign)
+	if div {
+		tensor.Div(&tmp, g, other, tensor.Assign)
+	} else {
+		tensor.Mul(&tmp, g, other, tensor.Assign)
+	}
 	t.reduceGrad(v, &tmp, 1)
 }
 
@@ -136,7 +145,7 @@ type divOp struct{}
 
 func (divOp) backward(t *Tape, n *node) {
 	a, b, g := n.in[0], n.in[1], &n.out.Grad
-	t.productGrad(a, g, &b.Value, tensor.Div)
+	t.productGrad(a, g, &b.Value, true)
 	if b.requiresGrad {
 		tmp := t.scratch(g.Shape()...)
 		tensor.Mul(&tmp, g, &n.out.Value, tensor.Assign)

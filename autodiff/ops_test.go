@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/descent-ml/descent/internal/race"
 	"github.com/descent-ml/descent/tensor"
 )
 
@@ -289,5 +290,62 @@ func TestBatchNormRunningStats(t *testing.T) {
 		if math.Abs(c.got-c.want) > 1e-6*(1+math.Abs(c.want)) {
 			t.Errorf("statistic %d: %v, want %v", i, c.got, c.want)
 		}
+	}
+}
+
+// TestNewOpsAllocateNothing runs a training step through every operation added for user
+// models (broadcasting, the elementwise functions, the reductions along an axis, the
+// shape operations, the normalisations, the losses and a custom operation): once warm, a
+// step allocates nothing.
+func TestNewOpsAllocateNothing(t *testing.T) {
+	if race.Enabled {
+		t.Skip("the race detector allocates")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	rnd := func(shape ...int) *tensor.Tensor {
+		x := tensor.New(shape...)
+		normal(rng, []*tensor.Tensor{x})
+		return x
+	}
+	w1, b1 := NewParam(rnd(8, 4)), NewParam(rnd(8))
+	lw, lb := NewParam(rnd(8)), NewParam(rnd(8))
+	bw, bb := NewParam(rnd(8)), NewParam(rnd(8))
+	emb, scale := NewParam(rnd(5, 8)), NewParam(rnd(1, 8))
+	ps := []*Var{w1, b1, lw, lb, bw, bb, emb, scale}
+	rm, rv := tensor.New(8), tensor.New(8)
+	tensor.Fill(rv, 1)
+	x, yReg, yBin := rnd(6, 4), rnd(6, 8), tensor.New(6, 8)
+	cls := []int{0, 1, 2, 3, 4, 5}
+	ids := []int{0, 4, 2, 2, 1, 3}
+	weights := []float32{1, 2, 0.5, 1, 1, 3, 1, 1}
+	op := &sinMul{}
+	one := NewConst(tensor.FromSlice([]float32{1}, 1))
+	tp := NewTape()
+	step := func() {
+		tp.Reset()
+		for _, p := range ps {
+			p.ZeroGrad()
+		}
+		h := tp.Linear(tp.Const(x), w1, b1, tensor.ActNone)
+		h = tp.GELU(tp.LayerNorm(h, lw, lb, 1, 1e-5))
+		h = tp.SiLU(tp.BatchNorm(h, bw, bb, rm, rv, tensor.BatchNormConfig{Training: true, Momentum: 0.1, Eps: 1e-5}))
+		h = tp.Add(tp.Mul(h, scale), tp.Embedding(emb, ids))
+		h = tp.Div(h, tp.Add(tp.Exp(tp.Abs(scale)), one))
+		h = tp.Custom(op, tp.Tanh(h), tp.Sqrt(tp.Pow(tp.Sigmoid(h), 2)))
+		c := tp.Concat(1, h, tp.Narrow(h, 1, 2, 3))
+		c = tp.Transpose(tp.Permute(tp.Reshape(c, 6, 11, 1), 2, 0, 1), 0, 1)
+		c = tp.IndexSelect(tp.Reshape(c, 6, 11), 1, cls)
+		loss := tp.CrossEntropy(c, cls, tensor.CrossEntropyConfig{Weight: weights[:6], LabelSmoothing: 0.1})
+		loss = tp.Add(loss, tp.MSELoss(h, tp.Const(yReg), tensor.ReduceMean))
+		loss = tp.Add(loss, tp.BCEWithLogitsLoss(h, tp.Const(yBin), weights, tensor.ReduceSum))
+		loss = tp.Add(loss, tp.HuberLoss(h, tp.Const(yReg), 0.5, tensor.ReduceMean))
+		loss = tp.Add(loss, tp.Mean(tp.MeanAxis(tp.Softmax(h, 0), 1, false)))
+		loss = tp.Add(loss, tp.Sum(tp.SumAxis(tp.LogSoftmaxAxis(h, -1), 0, true)))
+		loss = tp.Sub(loss, tp.Log(tp.Sum(tp.Exp(h))))
+		tp.Backward(loss)
+	}
+	step()
+	if a := testing.AllocsPerRun(20, step); a != 0 {
+		t.Errorf("a training step allocates %v times", a)
 	}
 }
