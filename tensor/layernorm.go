@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/descent-ml/descent/internal/parallel"
+	"github.com/descent-ml/descent/internal/vec"
 )
 
 // LayerNormStatsLen returns the length of the statistics buffer that [LayerNorm] fills
@@ -39,13 +40,15 @@ func lenOf(t *Tensor) int {
 // of PyTorch's normalized_shape), as PyTorch's layer_norm:
 //
 //	μ = Σ x_j / n,  σ² = Σ (x_j − μ)² / n,  r = 1/√(σ² + eps)
-//	y_j = (x_j·r − μ·r)·w_j + b_j
+//	y_j = x̂_j·w_j + b_j,  x̂_j = (x_j − μ)·r
 //
 // w and b have n elements, or are nil for w = 1 and b = 0. The moments are summed in
-// float32 over 4 interleaved partial sums per block of 1024 and in float64 across blocks.
-// LayerNorm writes μ of group i to stats[i] and r to stats[groups+i], for
-// [LayerNormBackward]; stats has [LayerNormStatsLen] elements. y has x's shape and may be x.
-// Groups are split over the cores when x is large.
+// float32 per block of 1024 (the mean by [vec.Sum], the squares over 8 interleaved
+// partial sums) and in float64 across blocks; x − μ and the scaling by r run on the
+// vector kernels of internal/vec, the affine transform is a Go loop. LayerNorm writes μ of
+// group i to stats[i] and r to stats[groups+i], for [LayerNormBackward]; stats has
+// [LayerNormStatsLen] elements. y has x's shape and may be x. Groups are split over the
+// cores when x is large.
 func LayerNorm(y, x *Tensor, n int, w, b *Tensor, eps float64, stats []float32) {
 	mustSameShape("LayerNorm", y, x)
 	rows := checkLayerNorm("LayerNorm", x, n, w, b, stats)
@@ -57,8 +60,8 @@ func LayerNorm(y, x *Tensor, n int, w, b *Tensor, eps float64, stats []float32) 
 		j.b = b.data
 	}
 	chunks := 1
-	if x.Len() >= 2*grain {
-		chunks = parallel.Parts(rows, max(1, grain/n))
+	if x.Len() >= 2*normGrain {
+		chunks = parallel.Parts(rows, max(1, normGrain/n))
 	}
 	if chunks == 1 {
 		j.Range(0, 0, rows)
@@ -66,6 +69,11 @@ func LayerNorm(y, x *Tensor, n int, w, b *Tensor, eps float64, stats []float32) 
 	}
 	splitPooled(&layerNormJobs, j, rows, chunks)
 }
+
+// normGrain is the smallest number of elements a normalisation kernel hands to one core:
+// a quarter of the elementwise kernels' grain, as each element costs several of their
+// operations.
+const normGrain = grain / 4
 
 type layerNormJob struct {
 	y, x, w, b []float32
@@ -80,32 +88,25 @@ func (j *layerNormJob) Range(_, lo, hi int) {
 	n := j.n
 	for r := lo; r < hi; r++ {
 		x, y := j.x[r*n:(r+1)*n], j.y[r*n:(r+1)*n]
-		mean := sum32(x) / float64(n)
-		m := float32(mean)
-		v := sumSqDev(x, m) / float64(n)
-		rs := float32(1 / math.Sqrt(v+j.eps))
+		m := float32(sum32(x) / float64(n))
+		copy(y, x)
+		vec.AddConst(y, -m)
+		rs := float32(1 / math.Sqrt(sumSq(y)/float64(n)+j.eps))
 		j.stats[r], j.stats[j.rows+r] = m, rs
-		bias := -rs * m
+		vec.Scale(y, rs)
 		switch {
 		case j.w != nil && j.b != nil:
-			w, b := j.w[:n], j.b[:n]
-			for i, xv := range x {
-				y[i] = (xv*rs+bias)*w[i] + b[i]
+			w, b := j.w[:len(y)], j.b[:len(y)]
+			for i, v := range y {
+				y[i] = v*w[i] + b[i]
 			}
 		case j.w != nil:
-			w := j.w[:n]
-			for i, xv := range x {
-				y[i] = (xv*rs + bias) * w[i]
+			w := j.w[:len(y)]
+			for i, v := range y {
+				y[i] = v * w[i]
 			}
 		case j.b != nil:
-			b := j.b[:n]
-			for i, xv := range x {
-				y[i] = (xv*rs + bias) + b[i]
-			}
-		default:
-			for i, xv := range x {
-				y[i] = xv*rs + bias
-			}
+			vec.Add(y, j.b)
 		}
 	}
 }
@@ -114,108 +115,58 @@ func (j *layerNormJob) Range(_, lo, hi int) {
 // accumulate before adding to a float64 total.
 const sumBlock = 1024
 
-// sum32 returns Σ x: in float32 over 4 interleaved partial sums per block of sumBlock,
-// the blocks' sums in float64.
+// sum32 returns Σ x: in float32 by [vec.Sum] per block of sumBlock, the blocks' sums in
+// float64.
 func sum32(x []float32) float64 {
 	var t float64
 	for len(x) > 0 {
 		k := min(len(x), sumBlock)
-		b := x[:k]
-		var s0, s1, s2, s3 float32
-		i := 0
-		for ; i+4 <= len(b); i += 4 {
-			s0 += b[i]
-			s1 += b[i+1]
-			s2 += b[i+2]
-			s3 += b[i+3]
-		}
-		for ; i < len(b); i++ {
-			s0 += b[i]
-		}
-		t += float64((s0 + s1) + (s2 + s3))
+		t += float64(vec.Sum(x[:k]))
 		x = x[k:]
 	}
 	return t
 }
 
-// sumSqDev returns Σ (x − m)², summed as [sum32].
-func sumSqDev(x []float32, m float32) float64 {
+// sumSq returns Σ x²: in float32 over 8 interleaved partial sums per block of sumBlock,
+// the blocks' sums in float64.
+func sumSq(x []float32) float64 {
 	var t float64
 	for len(x) > 0 {
 		k := min(len(x), sumBlock)
 		b := x[:k]
-		var s0, s1, s2, s3 float32
-		i := 0
-		for ; i+4 <= len(b); i += 4 {
-			d0, d1, d2, d3 := b[i]-m, b[i+1]-m, b[i+2]-m, b[i+3]-m
-			s0 += d0 * d0
-			s1 += d1 * d1
-			s2 += d2 * d2
-			s3 += d3 * d3
+		var s0, s1, s2, s3, s4, s5, s6, s7 float32
+		for ; len(b) >= 8; b = b[8:] {
+			s0 += b[0] * b[0]
+			s1 += b[1] * b[1]
+			s2 += b[2] * b[2]
+			s3 += b[3] * b[3]
+			s4 += b[4] * b[4]
+			s5 += b[5] * b[5]
+			s6 += b[6] * b[6]
+			s7 += b[7] * b[7]
 		}
-		for ; i < len(b); i++ {
-			d := b[i] - m
-			s0 += d * d
+		for _, v := range b {
+			s0 += v * v
 		}
-		t += float64((s0 + s1) + (s2 + s3))
+		t += float64(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)))
 		x = x[k:]
 	}
 	return t
 }
 
-// dot2 returns Σ g_j·w_j·x_j and Σ g_j·w_j (w nil meaning 1), summed as [sum32].
-func dot2(g, w, x []float32) (float64, float64) {
-	var ts, tb float64
-	for len(g) > 0 {
-		k := min(len(g), sumBlock)
-		gb, xb := g[:k], x[:k]
-		var s0, s1, b0, b1 float32
-		i := 0
-		if w != nil {
-			wb := w[:k]
-			for ; i+2 <= k; i += 2 {
-				u0, u1 := gb[i]*wb[i], gb[i+1]*wb[i+1]
-				s0 += u0 * xb[i]
-				s1 += u1 * xb[i+1]
-				b0 += u0
-				b1 += u1
-			}
-			for ; i < k; i++ {
-				u := gb[i] * wb[i]
-				s0 += u * xb[i]
-				b0 += u
-			}
-			w = w[k:]
-		} else {
-			for ; i+2 <= k; i += 2 {
-				s0 += gb[i] * xb[i]
-				s1 += gb[i+1] * xb[i+1]
-				b0 += gb[i]
-				b1 += gb[i+1]
-			}
-			for ; i < k; i++ {
-				s0 += gb[i] * xb[i]
-				b0 += gb[i]
-			}
-		}
-		ts += float64(s0 + s1)
-		tb += float64(b0 + b1)
-		g, x = g[k:], x[k:]
-	}
-	return ts, tb
-}
-
 // LayerNormBackward computes the gradients of [LayerNorm] from the gradient dy of its
-// output, its input x, its weight w (nil for none) and the statistics it wrote, as
-// PyTorch: per group, with u_j = dy_j·w_j, s = Σ u_j·x_j and t = Σ u_j,
+// output, its input x, its weight w (nil for none) and the statistics it wrote: per group,
+// with x̂ = (x − μ)·r and u = dy ⊙ w,
 //
-//	dx_j = r·u_j + β·x_j + γ,  β = (t·μ − s)·r³/n,  γ = −β·μ − t·r/n
-//	dw_j = Σ_groups dy_j·(x_j − μ)·r,  db_j = Σ_groups dy_j
+//	dx = r·(u − mean(u) − x̂·mean(u ⊙ x̂))
+//	dw = Σ_groups dy ⊙ x̂,  db = Σ_groups dy
 //
-// Each of dx, dw and db may be nil (not wanted) and is set (its mode Assign) or added to
-// (Accumulate). When x is large the groups are split over the cores in a number of blocks
-// that depends only on x's size, each block summing its own dw and db, added in block
-// order: the same bits on any number of cores.
+// (PyTorch's formula, arranged for the vector kernels: x̂, db and dx are computed by the
+// loops of internal/vec, u, the two means and dw by one Go loop). Each of dx, dw and db may
+// be nil (not wanted) and is set (its mode Assign) or added to (Accumulate). When x is
+// large the groups are split over the cores in a number of blocks that depends only on
+// x's size, each block summing its own dw and db, added in block order: the same bits on
+// any number of cores.
 func LayerNormBackward(dx, dw, db, dy, x, w *Tensor, n int, stats []float32, modeX, modeW, modeB Mode) {
 	mustSameShape("LayerNormBackward", dy, x)
 	if dx != nil {
@@ -233,8 +184,8 @@ func LayerNormBackward(dx, dw, db, dy, x, w *Tensor, n int, stats []float32, mod
 		j.w = w.data
 	}
 	blocks := 1
-	if x.Len() >= 2*grain {
-		blocks = min(parallel.MaxChunks, x.Len()/grain, rows)
+	if x.Len() >= 2*normGrain {
+		blocks = min(parallel.MaxChunks, x.Len()/normGrain, rows)
 	}
 	var bp *[]float32
 	if dw != nil || db != nil {
@@ -310,48 +261,86 @@ func (j *layerNormBackJob) Range(block, lo, hi int) {
 			db = j.part[(2*block+1)*n : (2*block+2)*n]
 		}
 	}
+	bp := scratch.Get().(*[]float32)
+	if cap(*bp) < 2*n {
+		*bp = make([]float32, 2*n)
+	}
+	xh, u := (*bp)[:n], (*bp)[n:2*n]
 	for r := lo; r < hi; r++ {
 		g, x := j.dy[r*n:(r+1)*n], j.x[r*n:(r+1)*n]
 		mean, rs := j.stats[r], j.stats[j.rows+r]
-		if dw != nil {
-			dw := dw[:n]
-			for i, xv := range x {
-				dw[i] += g[i] * ((xv - mean) * rs)
-			}
-		}
+		copy(xh, x)
+		vec.AddConst(xh, -mean)
+		vec.Scale(xh, rs)
 		if db != nil {
-			db := db[:n]
-			for i, gv := range g {
-				db[i] += gv
-			}
+			vec.Add(db, g)
 		}
+		su, sux := j.gradRow(u, g, xh, dw)
 		if j.dx == nil {
 			continue
 		}
-		ds, dbs := dot2(g, j.w, x)
-		r64, m64 := float64(rs), float64(mean)
-		beta := (dbs*m64 - ds) * r64 * r64 * r64 / float64(n)
-		gamma := -beta*m64 - dbs*r64/float64(n)
-		a, bf, cf := rs, float32(beta), float32(gamma)
+		c1 := float32(-float64(rs) * su / float64(n))
+		c2 := -rs * float32(sux/float64(n))
 		dx := j.dx[r*n : (r+1)*n]
-		acc := j.modeX == Accumulate
-		if j.w != nil {
-			w := j.w[:n]
-			for i, xv := range x {
-				v := a*g[i]*w[i] + bf*xv + cf
-				if acc {
-					v += dx[i]
-				}
-				dx[i] = v
-			}
+		if j.modeX == Assign {
+			copy(dx, u)
+			vec.Scale(dx, rs)
 		} else {
-			for i, xv := range x {
-				v := a*g[i] + bf*xv + cf
-				if acc {
-					v += dx[i]
+			vec.Axpy(dx, rs, u)
+		}
+		vec.AddConst(dx, c1)
+		vec.Axpy(dx, c2, xh)
+	}
+	scratch.Put(bp)
+}
+
+// gradRow sets u = g ⊙ w (g without a weight), adds g ⊙ x̂ to dw (if not nil) and returns
+// Σ u and Σ u ⊙ x̂, summed in float32 per block of sumBlock and in float64 across blocks.
+func (j *layerNormBackJob) gradRow(u, g, xh, dw []float32) (float64, float64) {
+	var su, sux float64
+	w := j.w
+	for len(g) > 0 {
+		k := min(len(g), sumBlock)
+		gb, xb, ub := g[:k], xh[:k], u[:k]
+		var s0, s1, t0, t1 float32
+		switch {
+		case w != nil && dw != nil:
+			wb, dwb := w[:k], dw[:k]
+			for i, gv := range gb {
+				xv := xb[i]
+				uv := gv * wb[i]
+				ub[i] = uv
+				dwb[i] += gv * xv
+				s0 += uv
+				t0 += uv * xv
+			}
+		case w != nil:
+			wb := w[:k]
+			for i, gv := range gb {
+				uv := gv * wb[i]
+				ub[i] = uv
+				s0 += uv
+				t0 += uv * xb[i]
+			}
+		default:
+			copy(ub, gb)
+			for i, gv := range gb {
+				s0 += gv
+				t0 += gv * xb[i]
+				if dw != nil {
+					dw[i] += gv * xb[i]
 				}
-				dx[i] = v
 			}
 		}
+		su += float64(s0 + s1)
+		sux += float64(t0 + t1)
+		g, xh, u = g[k:], xh[k:], u[k:]
+		if w != nil {
+			w = w[k:]
+		}
+		if dw != nil {
+			dw = dw[k:]
+		}
 	}
+	return su, sux
 }
