@@ -91,6 +91,10 @@ class Bench:
                     self.seen[k] = l[k]
         return lines, usage.ru_maxrss
 
+    def progress(self, what, rep, d, r):
+        """Prints one repetition's pair of figures to stderr, so that a long job shows its course."""
+        print("# %s, run %d of %d: descent %.4g, reference %.4g" % (what, rep + 1, self.reps, d, r), file=sys.stderr, flush=True)
+
     def descent_json(self, *args, env=None):
         return self.run([self.descent, *args], env=env)[0]
 
@@ -157,7 +161,7 @@ def job_optim(b):
         for count, size in layouts:
             layout = "%dx%d" % (count, size)
             d, r, best = {n: [] for n, _ in opts}, {n: [] for n, _ in opts}, {n: [] for n, _ in opts}
-            for _ in range(b.reps):
+            for rep in range(b.reps):
                 for name, args in opts:
                     j = b.descent_json("bench", "optim", *args, "--size", str(size), "--count", str(count),
                                        "--threads", str(t), "--json")[0]
@@ -168,6 +172,7 @@ def job_optim(b):
                     fastest = min(mine, key=lambda l: l["ms_per_step"])
                     r[name].append(fastest["ms_per_step"])
                     best[name].append("on" if fastest["foreach"] else "off")
+                    b.progress("%s %s, %d thread%s, ms/step" % (name, layout, t, "s"[:t > 1]), rep, d[name][-1], r[name][-1])
             for name, _ in opts:
                 foreach = statistics.mode(best[name])
                 rows.append(("%s %s, %d thread%s (torch foreach %s), ms/step" % (name, layout, t, "s"[:t > 1], foreach),
@@ -180,11 +185,12 @@ def job_gemm(b):
     rows = []
     for t in b.threads:
         d, r = {}, {}
-        for _ in range(b.reps):
+        for rep in range(b.reps):
             for l in b.descent_json("bench", "gemm", "--threads", str(t), "--json"):
                 d.setdefault((l["m"], l["k"], l["n"], l["layout"]), []).append(l["gflops"])
             for l in b.ref("torch_gemm.py", threads=t):
                 r.setdefault((l["m"], l["k"], l["n"], l["layout"]), []).append(l["gflops"])
+            print("# gemm, %d thread%s, run %d of %d done" % (t, "s"[:t > 1], rep + 1, b.reps), file=sys.stderr, flush=True)
         for key in d:
             if key in r:
                 m, k, n, layout = key
@@ -210,12 +216,13 @@ def job_step(b):
     rows = []
     for model in b.a.models:
         d, r = [], []
-        for _ in range(b.reps):
+        for rep in range(b.reps):
             d.append(b.descent_json("bench", "step", "--model", model, "--optimizer", "adam", "--batch-size", "128",
                                     "--iters", "200", "--threads", str(t), "--json", *dropout_args(b))[0]["ms_per_iter"])
             per_iter = lambda j: 1e3 * j["seconds"] / j["iterations"]
             r.append(per_iter(torch_best(b, model, ["--max-iters", "200", "--warmup", "5", "--no-eval", *dropout_args(b)],
                                          per_iter)))
+            b.progress(model + " step, ms", rep, d[-1], r[-1])
         rows.append(("%s training step (adam, batch 128), ms" % model, med(d), med(r)))
     show(b, rows, LOWER)
 
@@ -238,13 +245,14 @@ def job_epoch(b):
     rows, notes = [], []
     for model in b.a.models:
         d, r, dacc, racc = [], [], [], []
-        for _ in range(b.reps):
+        for rep in range(b.reps):
             j, _ = descent_epoch(b, model, t)
             d.append(j["seconds"])
             dacc.append(j["test_accuracy"])
             j = torch_best(b, model, dropout_args(b), lambda j: j["seconds"])
             r.append(j["seconds"])
             racc.append(j["test_accuracy"])
+            b.progress(model + " epoch, s", rep, d[-1], r[-1])
         rows.append(("%s epoch (adam, batch 128), s" % model, med(d), med(r)))
         notes.append("%s test accuracy after the epoch (median): descent %.4f, torch %.4f" % (model, med(dacc), med(racc)))
     show(b, rows, LOWER)
@@ -259,9 +267,10 @@ def job_rss(b):
     rows = []
     for model in [m for m in b.a.models if m != "logreg"]:
         d, r = [], []
-        for _ in range(b.reps):
+        for rep in range(b.reps):
             d.append(descent_epoch(b, model, t)[1])
             r.append(b.ref("torch_train.py", model, "adam", "1", *dropout_args(b), threads=t, mnist=True, rss=True)[1])
+            b.progress(model + " peak RSS, kB", rep, d[-1], r[-1])
         rows.append(("%s peak RSS of one epoch, MB" % model, med(d) / 1024, med(r) / 1024))
     show(b, rows, "descent/ref below 1: descent holds less memory.")
 
@@ -293,13 +302,14 @@ def job_lbfgs(b):
     rows, notes = [], []
     for t in b.threads:
         d, r = [], []
-        for _ in range(b.reps):
+        for rep in range(b.reps):
             j = b.descent_json("minimize", "--problem", "logistic", "--method", "lbfgs", "--lambda", "1e-3", "--memory", "10",
                                "--gtol", "1e-8", "--threads", str(t), "--json", "--every", "1000000",
                                env={"MNIST_DIR": b.mnist()})[0]
             d.append(j["last"]["seconds"])
             s = b.ref("scipy_lbfgs.py", "--lam", "1e-3", "--memory", "10", "--gtol", "1e-8", threads=t, mnist=True)[0]
             r.append(s["seconds"])
+            b.progress("L-BFGS, %d thread%s, s" % (t, "s"[:t > 1]), rep, d[-1], r[-1])
         notes.append("%d thread%s: descent %d iterations, %d evaluations, f = %.15g, |g|_2 = %.2e; "
                      "SciPy %d iterations, %d evaluations, f = %.15g, |g|_2 = %.2e; |f difference|/f = %.1e"
                      % (t, "s"[:t > 1], j["last"]["iter"], j["last"]["evals"], j["last"]["f"], j["last"]["grad_norm"],
