@@ -87,7 +87,7 @@ class Bench:
         lines = [json.loads(l) for l in stdout.splitlines() if l.startswith("{")]
         for l in lines:
             for k in ("impl", "blas", "blas_core", "openblas_coretype"):
-                if k in l and not l["impl"].startswith("descent"):
+                if k in l and not l.get("impl", "").startswith("descent"):
                     self.seen[k] = l[k]
         return lines, usage.ru_maxrss
 
