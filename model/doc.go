@@ -7,6 +7,6 @@
 //
 // Every model takes a batch of flattened 28×28 images (batch×784) and returns
 // log-probabilities (batch×10), to be trained with [nn.NLLLoss]. Parameter names are those
-// of the same networks in PyTorch (see /work/shared/anchors/torch_train.py and
+// of the same networks in PyTorch (see bench/torch_train.py and
 // pytorch/examples mnist/main.py), so weights move between the two with nn.Save/nn.Load.
 package model

@@ -38,7 +38,7 @@ type Config struct {
 	// Epochs is the number of passes over the training set. If Epochs is 0, it is 1.
 	Epochs int
 	// BatchSize is the number of examples per training step. If BatchSize is 0, it is 128,
-	// the batch of the PyTorch reference ../shared/anchors/torch_train.py.
+	// the batch of the PyTorch reference bench/torch_train.py.
 	BatchSize int
 	// EvalBatch is the number of examples per forward pass of an evaluation. If EvalBatch
 	// is 0, it is as many as fit in 32 MiB of activations (measured on the first training
