@@ -11,7 +11,7 @@ func Catalogue() []Claim {
 		firstOrder(), sandwich(), hessianBounds(), kappaCost(), reparametrisation(), ermGap(),
 		gdSmooth(0.5), gdStrong(1), lowerBound(3.0 / 32), nesterovRate(2), nesterovSpeed(), heavyBall(),
 		newtonQuadratic(1e-9), newtonLocal(), lbfgsClaim(), noiseSensitive(),
-		unbiased(), sgdFixedBound(2), sgdPlateau(), sgdDecayStrong(), sgdDecayConvex(), sgdVsGD(), interpolation(), minibatchVariance(), batchSweetSpot(), momentumSGD(),
+		unbiased(), sgdFixedBound(2), sgdPlateau(), sgdDecayStrong(), sgdDecayConvex(), sgdVsGD(), interpolation(), minibatchVariance(), batchSweetSpot(), momentumSGD(0.5),
 		adagradRobust(), adagradScale(), adagradForgets(), rmspropSize(), adamBias(), amsgradClaim(), weightDecay(), stepSchedule(), adamFirst(),
 	}
 }
