@@ -96,6 +96,10 @@ type Claim struct {
 	// was seen, when and why; empty if there were none. The criterion in force is the one
 	// of Criterion and Protocol.
 	History string
+	// Erratum marks a claim whose lecture statement is false as written: its experiment
+	// checks the lecture's form (expected to fail) and the corrected form, and records an
+	// ErratumNote on every run. Its verdict is ERRATUM or FAIL, never PASS.
+	Erratum bool
 	// MNIST marks an experiment on MNIST (which Data loads, or fetches).
 	MNIST bool
 	// Exclusive marks an experiment that measures wall-clock time: Run gives it the
@@ -178,6 +182,11 @@ func (o *Outcome) judge() {
 	if len(o.Checks) == 0 {
 		o.Verdict = Error
 		o.Err = fmt.Errorf("theory: %s: the experiment made no check", o.Claim.ID)
+		return
+	}
+	if o.Claim.Erratum != (o.Erratum != nil) {
+		o.Verdict = Error
+		o.Err = fmt.Errorf("theory: %s: the catalogue marks it an erratum: %v; the experiment recorded one: %v", o.Claim.ID, o.Claim.Erratum, o.Erratum != nil)
 		return
 	}
 	lectureFails := false
