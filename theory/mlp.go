@@ -479,8 +479,8 @@ func momentumSGD(helps float64) Claim {
 			"size of the tests: %d training images, %d hidden units, %d epochs, and B = %d for the large batch.",
 			mlpBatch, momentumLargeBatch, momentumDraws, momentumDraws, helps, helps, mlpBatch, helps, momentumLargeBatch,
 			mlpBatch, helps, 1/helps, momentumLargeBatch, mlpBatch, mlpQuick.train, mlpQuick.hidden, mlpQuick.epochs, mlpQuick.large),
-		History: "The first plan asked for momentum 0.9 to reach a target loss in fewer epochs than plain SGD at its best rate, at B = 256; " +
-			"on 2026-11-27 (46a9446) the batch became the lecture's 64, before any full-size verdict was seen. The time to SGD's own final " +
+		History: "The first plan asked for momentum 0.9 to reach a target loss in fewer epochs than plain SGD at its best rate; the first code " +
+			"ran it at B = 256, and on 2026-11-27 (46a9446) the batch became the lecture's 64, before any full-size verdict was seen. The time to SGD's own final " +
 			"quarter-epoch loss then tied by noise on seed 1, and the comparison became the loss on the whole training set at the end of the runs " +
 			"(c1e8892). At B = 64 that comparison went either way from seed to seed (seed 1: momentum 1.21 times SGD's loss); dccfc9c then declared " +
 			"an erratum only on the seeds where the lecture's form failed, with a corrected form at B = 1024 — a verdict that belonged to the draw, " +
@@ -491,7 +491,7 @@ func momentumSGD(helps float64) Claim {
 			"0.26 to 0.53). With 4 draws the standard error of the mean log-ratio is about 0.19 at B = 64 and 0.09 at B = 1024: a threshold of 1 " +
 			"would decide by chance at B = 64, while ½, a plain reading of “so much”, lies 3.2 standard errors from the pilot's mean at B = 64 and " +
 			"3.7 from it at B = 1024. The same pilot set the reduced size of the tests: at the former one (5000 images, 32 hidden units, 8 " +
-			"epochs) momentum was ahead at B = 64 (ratios 0.5 to 0.6), a regime the full size does not show; at the present one the ratios " +
+			"epochs) momentum was ahead at B = 64 (geometric means 0.51 to 0.68 over 4 draws), a regime the full size does not show; at the present one the ratios " +
 			"were 0.78 to 1.0 at B = 64 and 0.11 to 0.22 at B = 256.",
 		Run: func(x *Experiment) error { return runMomentumSGD(x, helps) },
 	}
