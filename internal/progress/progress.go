@@ -163,6 +163,7 @@ func (d *Display) Start(name string, epochs, samplesPerEpoch int) *Run {
 	r.epoch.Store(1)
 	r.loss.Store(math.Float64bits(math.NaN()))
 	r.acc.Store(math.Float64bits(math.NaN()))
+	r.rmse.Store(math.Float64bits(math.NaN()))
 	r.rate.Store(math.Float64bits(math.NaN()))
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -250,6 +251,7 @@ type Run struct {
 	epoch   atomic.Int64  // current epoch, from 1
 	loss    atomic.Uint64 // mean training loss of the current epoch so far (float64 bits)
 	acc     atomic.Uint64 // last test accuracy, in [0, 1] (float64 bits)
+	rmse    atomic.Uint64 // last test RMSE of a regression (float64 bits)
 	state   atomic.Int32
 	reason  atomic.Pointer[string]
 	elapsed atomic.Int64 // nanoseconds from Start to the end of the run
@@ -281,6 +283,8 @@ type EpochStats struct {
 	TrainLoss    float64
 	TestLoss     float64
 	TestAccuracy float64 // in [0, 1]
+	// TestRMSE is the root mean squared error of a regression; 0, as NaN, is not shown.
+	TestRMSE float64
 }
 
 // Epoch records the end of an epoch; in Lines mode it prints its line.
@@ -288,6 +292,11 @@ func (r *Run) Epoch(s EpochStats) {
 	r.sum, r.count = 0, 0
 	r.loss.Store(math.Float64bits(s.TrainLoss))
 	r.acc.Store(math.Float64bits(s.TestAccuracy))
+	rmse := s.TestRMSE
+	if rmse == 0 {
+		rmse = math.NaN()
+	}
+	r.rmse.Store(math.Float64bits(rmse))
 	r.epoch.Store(int64(s.Epoch) + 1)
 	if r.d.bars {
 		r.bar.SetCurrent(r.barCurrent())
