@@ -141,7 +141,9 @@ func TestRegressionScores(t *testing.T) {
 type squareNet struct{ a, b, c *autodiff.Var }
 
 func newSquareNet(rng *rand.Rand) nn.Module {
-	p := func() *autodiff.Var { return autodiff.NewParam(tensor.FromSlice([]float32{float32(rng.NormFloat64())}, 1)) }
+	p := func() *autodiff.Var {
+		return autodiff.NewParam(tensor.FromSlice([]float32{float32(rng.NormFloat64())}, 1))
+	}
 	return &squareNet{p(), p(), p()}
 }
 
