@@ -24,7 +24,9 @@ const (
 	// Bars draws a live bar per run, redrawn in place.
 	Bars
 	// Lines prints plain lines: one at the end of each epoch, and one every Interval in
-	// between.
+	// between. Of a run of short epochs (a small dataset, trained for hundreds of them),
+	// it prints the line of the first and the last epoch, and of the others those that
+	// end at least EpochGap after the run's last line.
 	Lines
 )
 
@@ -287,7 +289,11 @@ type EpochStats struct {
 	TestRMSE float64
 }
 
-// Epoch records the end of an epoch; in Lines mode it prints its line.
+// EpochGap is, in Lines mode, the shortest time between the lines of two epochs of a run
+// but its first and last.
+const EpochGap = time.Second
+
+// Epoch records the end of an epoch; in Lines mode it prints its line (see [Lines]).
 func (r *Run) Epoch(s EpochStats) {
 	r.sum, r.count = 0, 0
 	r.loss.Store(math.Float64bits(s.TrainLoss))
@@ -307,8 +313,10 @@ func (r *Run) Epoch(s EpochStats) {
 	defer d.mu.Unlock()
 	now := d.now()
 	r.measure(now)
-	d.writeLine(r.epochLine(s))
-	r.lastLine = now
+	if s.Epoch <= 1 || s.Epoch >= r.epochs || now.Sub(r.lastLine) >= EpochGap {
+		d.writeLine(r.epochLine(s))
+		r.lastLine = now
+	}
 }
 
 // Done marks the run finished.
