@@ -2,18 +2,18 @@ package theory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
-	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/model"
-	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/optim"
-	"github.com/descent-ml/descent/tensor"
+	"github.com/descent-ml/descent/report/results"
+	"github.com/descent-ml/descent/train"
 )
 
 // mlpSetting is the network, data and length of the runs of the MLP claims, the same for
@@ -64,11 +64,10 @@ const mlpMomentum = 0.9
 // mlpGrid is the 7-point log grid of learning rates of plain SGD and momentum.
 var mlpGrid = logGrid(1e-3, 1, 7)
 
-// mlpSet is the training, validation and test images of the MLP claims, as float32 with
-// torchvision's normalisation, and their labels.
+// mlpSet is the training, validation and test images of the MLP claims: views of MNIST's
+// sets, whose images are read normalised as torchvision normalises them.
 type mlpSet struct {
-	x, vx, tx []float32
-	y, vy, ty []int
+	train, val, test data.Dataset
 }
 
 // mlpData returns the images of a run: training and validation images drawn from MNIST's
@@ -88,14 +87,14 @@ func (d *Data) mlpData(ctx context.Context, seed uint64, s mlpSetting) (*mlpSet,
 	v, err := d.once(fmt.Sprintf("mlpset/%d/%d/%d/%d", seed, s.train, s.val, nt), func() (any, error) {
 		r := rand.New(rand.NewPCG(seed, hashString("mlp-data")))
 		perm := r.Perm(m.Train.Len())
-		set := &mlpSet{}
-		set.x, set.y = mnistRows(m.Train.Example, perm[:s.train])
-		set.vx, set.vy = mnistRows(m.Train.Example, perm[s.train:s.train+s.val])
-		test := make([]int, nt)
-		for i := range test {
-			test[i] = i
+		set := &mlpSet{
+			train: data.NewSubset(m.Train, perm[:s.train]),
+			val:   data.NewSubset(m.Train, perm[s.train:s.train+s.val]),
+			test:  m.Test,
 		}
-		set.tx, set.ty = mnistRows(m.Test.Example, test)
+		if nt < m.Test.Len() {
+			set.test = data.NewSubset(m.Test, seq0(nt))
+		}
 		return set, nil
 	})
 	if err != nil {
@@ -104,14 +103,13 @@ func (d *Data) mlpData(ctx context.Context, seed uint64, s mlpSetting) (*mlpSet,
 	return v.(*mlpSet), nil
 }
 
-// mnistRows returns the images idx, normalised, and their labels.
-func mnistRows(example func([]float32, int) int, idx []int) ([]float32, []int) {
-	x := make([]float32, len(idx)*mlpPixels)
-	y := make([]int, len(idx))
-	for k, i := range idx {
-		y[k] = example(x[k*mlpPixels:(k+1)*mlpPixels], i)
+// seq0 returns 0, 1, …, n−1.
+func seq0(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
 	}
-	return x, y
+	return s
 }
 
 // mlpConfig is one training run of the MLP.
@@ -155,9 +153,10 @@ type mlpResult struct {
 }
 
 // trainMLP trains the MLP of the experiment's setting with cfg. The network's initial
-// weights depend on the seed alone and the batches on the seed and the batch size, so that
-// runs differing only by their optimiser or learning rate see the same network and the same
-// batches. Runs are memoised per seed, setting and configuration, and shared by the claims.
+// weights and the order of the batches depend on the seed and the draw alone, so that
+// runs differing only by their optimiser, learning rate or batch size start from the same
+// network and see the images in the same order. Runs are memoised per seed, setting and
+// configuration, and shared by the claims.
 func (x *Experiment) trainMLP(cfg mlpConfig) (*mlpResult, error) {
 	s := x.mlp()
 	set, err := x.Data.mlpData(x.Ctx, x.Seed, s)
@@ -176,43 +175,44 @@ func (x *Experiment) trainMLP(cfg mlpConfig) (*mlpResult, error) {
 	return v.(*mlpResult), nil
 }
 
-func newMLPOptimizer(cfg mlpConfig, params []*optim.Param) (optim.Optimizer, error) {
+// mlpTrainConfig returns the configuration of package train of the run cfg of an MLP
+// with one hidden layer of hidden units: the preset mlp, its loss the negative
+// log-likelihood of its log-softmax, and no divergence but a NaN or infinite loss.
+func mlpTrainConfig(cfg mlpConfig, seed uint64, hidden int) train.Config {
+	rate := strconv.FormatFloat(cfg.LR, 'g', -1, 64)
+	c := train.Config{Model: "mlp", ModelConfig: model.Config{Hidden: []int{hidden}}, Epochs: cfg.Epochs, BatchSize: cfg.Batch,
+		Seed: mlpSeed(seed, cfg.Draw), MaxLoss: -1}
 	switch cfg.Opt {
 	case "sgd":
-		return optim.NewSGD(params, optim.SGDConfig{LR: cfg.LR})
+		c.Optimizer, c.Options = "sgd", optim.Options{"lr": rate}
 	case "momentum":
-		return optim.NewSGD(params, optim.SGDConfig{LR: cfg.LR, Momentum: mlpMomentum})
+		c.Optimizer, c.Options = "sgd", optim.Options{"lr": rate, "momentum": strconv.FormatFloat(mlpMomentum, 'g', -1, 64)}
 	case "adam":
-		c := optim.DefaultAdam()
-		c.LR = cfg.LR
-		return optim.NewAdam(params, c)
+		c.Optimizer, c.Options = "adam", optim.Options{"lr": rate} // the registry's defaults are torch's
+	default:
+		panic("theory: unknown optimiser " + cfg.Opt)
 	}
-	panic("theory: unknown optimiser " + cfg.Opt)
+	return c
 }
 
-func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlpConfig) (*mlpResult, error) {
-	initKey, batchKey := "mlp-init", fmt.Sprintf("mlp-batches/%d", cfg.Batch)
-	if cfg.Draw != 0 {
-		initKey += fmt.Sprintf("/draw %d", cfg.Draw)
-		batchKey += fmt.Sprintf("/draw %d", cfg.Draw)
+// mlpSeed returns the seed of package train of the runs of a draw: the experiment's seed
+// for draw 0, another drawn from it for each fresh draw.
+func mlpSeed(seed uint64, draw int) uint64 {
+	if draw == 0 {
+		return seed
 	}
-	net := model.NewMLP([]int{hidden}, rand.New(rand.NewPCG(seed, hashString(initKey))))
-	params := nn.Params(net)
-	opt, err := newMLPOptimizer(cfg, params)
+	return rand.NewPCG(seed, hashString(fmt.Sprintf("mlp-draw/%d", draw))).Uint64()
+}
+
+// trainMLP trains the MLP through package train and observes it: the quarter-epoch
+// losses, the time to the target and the step times from the steps train reports, the
+// scores at the end from train's evaluation.
+func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlpConfig) (*mlpResult, error) {
+	run, err := train.New(fmt.Sprintf("%s lr %g", cfg.Opt, cfg.LR), mlpTrainConfig(cfg, seed, hidden), train.Data{Train: set.train})
 	if err != nil {
 		return nil, err
 	}
-	n := len(set.y)
-	perEpoch := n / cfg.Batch
-	if perEpoch == 0 {
-		return nil, fmt.Errorf("theory: batch of %d for %d training images", cfg.Batch, n)
-	}
-	every := max(perEpoch/4, 1)
-	r := rand.New(rand.NewPCG(seed, hashString(batchKey)))
-	tp := autodiff.NewTape()
-	defer tp.Release()
-	bx := make([]float32, cfg.Batch*mlpPixels)
-	by := make([]int, cfg.Batch)
+	defer run.Close()
 	res := &mlpResult{reached: math.NaN()}
 	var times []time.Duration
 	var spent time.Duration
@@ -220,111 +220,62 @@ func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlp
 	// The last losses, for the Target; their sum is recomputed at each step (a running sum
 	// would drift over the hundreds of thousands of steps of a long run).
 	window := make([]float64, 0, max(1, (targetWindow+cfg.Batch-1)/cfg.Batch))
-	done := false
-	for epoch := 0; epoch < cfg.Epochs && !done; epoch++ {
-		perm := r.Perm(n)
-		for b := 0; b < perEpoch && !done; b++ {
-			for k := range cfg.Batch {
-				i := perm[b*cfg.Batch+k]
-				copy(bx[k*mlpPixels:(k+1)*mlpPixels], set.x[i*mlpPixels:(i+1)*mlpPixels])
-				by[k] = set.y[i]
+	// A run that reaches its target or its time is stopped by cancelling the context of
+	// its training: train stops it after the step.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	stopped := false
+	onStep := func(s train.Step) {
+		dt := time.Duration(s.Seconds * float64(time.Second))
+		times = append(times, dt)
+		spent += dt
+		at := float64(s.Epoch-1) + float64(s.Batch)/float64(s.Batches)
+		sum += s.Loss
+		cnt++
+		if s.Batch%max(s.Batches/4, 1) == 0 {
+			res.epochs = append(res.epochs, at)
+			res.loss = append(res.loss, sum/float64(cnt))
+			sum, cnt = 0, 0
+		}
+		if cfg.Target > 0 {
+			if len(window) == cap(window) {
+				window = window[:copy(window, window[1:])]
 			}
-			t0 := time.Now()
-			tp.Reset()
-			opt.ZeroGrad()
-			l := tp.NLLLoss(net.Forward(tp, tp.Const(tensor.FromSlice(bx, cfg.Batch, mlpPixels))), by)
-			tp.Backward(l)
-			err := opt.Step()
-			dt := time.Since(t0)
-			times = append(times, dt)
-			spent += dt
-			res.steps++
-			loss := float64(l.Item())
-			var nf *optim.NonFiniteError
-			switch {
-			case errors.As(err, &nf) || math.IsNaN(loss) || math.IsInf(loss, 0):
-				res.diverged, done = true, true
-				continue
-			case err != nil:
-				return nil, err
-			}
-			sum += loss
-			cnt++
-			if (b+1)%every == 0 {
-				res.epochs = append(res.epochs, float64(epoch)+float64(b+1)/float64(perEpoch))
-				res.loss = append(res.loss, sum/float64(cnt))
-				sum, cnt = 0, 0
-			}
-			if cfg.Target > 0 {
-				if len(window) == cap(window) {
-					window = window[:copy(window, window[1:])]
-				}
-				window = append(window, loss)
-				if len(window) == cap(window) && mean(window) <= cfg.Target {
-					res.reached, done = float64(epoch)+float64(b+1)/float64(perEpoch), true
-				}
-			}
-			if cfg.TimeCap > 0 && spent > cfg.TimeCap {
-				done = true
+			window = append(window, s.Loss)
+			if len(window) == cap(window) && mean(window) <= cfg.Target {
+				res.reached, stopped = at, true
+				stop()
 			}
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if cfg.TimeCap > 0 && spent > cfg.TimeCap {
+			stopped = true
+			stop()
 		}
 	}
-	slices.Sort(times)
-	res.stepTime = times[len(times)/2]
-	res.trainLoss = mlpLoss(tp, net, set.x, set.y)
-	res.valAcc = mlpAccuracy(tp, net, set.vx, set.vy)
-	res.testAcc = mlpAccuracy(tp, net, set.tx, set.ty)
+	out, err := run.Train(runCtx, train.Output{OnStep: onStep})
+	if err != nil && !(stopped && ctx.Err() == nil) {
+		return nil, err
+	}
+	res.steps = out.Steps
+	res.diverged = out.Status == results.StatusDiverged
+	if len(times) > 0 {
+		slices.Sort(times)
+		res.stepTime = times[len(times)/2]
+	}
+	tr, err := run.Evaluate(set.train)
+	if err != nil {
+		return nil, err
+	}
+	val, err := run.Evaluate(set.val)
+	if err != nil {
+		return nil, err
+	}
+	test, err := run.Evaluate(set.test)
+	if err != nil {
+		return nil, err
+	}
+	res.trainLoss, res.valAcc, res.testAcc = tr.Loss, val.Accuracy, test.Accuracy
 	return res, nil
-}
-
-// mlpForward calls f with the log-probabilities of net on (x, y) in batches of 1000,
-// without recording.
-func mlpForward(tp *autodiff.Tape, net nn.Module, x []float32, y []int, f func(logp *autodiff.Var, y []int)) {
-	tp.SetInference(true)
-	defer tp.SetInference(false)
-	n := len(y)
-	for lo := 0; lo < n; lo += 1000 {
-		hi := min(lo+1000, n)
-		tp.Reset()
-		f(net.Forward(tp, tp.Const(tensor.FromSlice(x[lo*mlpPixels:hi*mlpPixels], hi-lo, mlpPixels))), y[lo:hi])
-	}
-}
-
-// mlpLoss returns the mean negative log-likelihood of net on (x, y).
-func mlpLoss(tp *autodiff.Tape, net nn.Module, x []float32, y []int) float64 {
-	sum := 0.0
-	mlpForward(tp, net, x, y, func(logp *autodiff.Var, y []int) {
-		sum += float64(tp.NLLLoss(logp, y).Item()) * float64(len(y))
-	})
-	return sum / float64(len(y))
-}
-
-// mlpAccuracy returns the fraction of (x, y) that net classifies right.
-func mlpAccuracy(tp *autodiff.Tape, net nn.Module, x []float32, y []int) float64 {
-	right := 0
-	mlpForward(tp, net, x, y, func(logp *autodiff.Var, y []int) {
-		v := logp.Value.Data()
-		for i, label := range y {
-			row := v[i*10 : (i+1)*10]
-			if argmax(row) == label {
-				right++
-			}
-		}
-	})
-	return float64(right) / float64(len(y))
-}
-
-func argmax(v []float32) int {
-	best := 0
-	for k := range v {
-		if v[k] > v[best] {
-			best = k
-		}
-	}
-	return best
 }
 
 // mlpSetup describes the network and data of the MLP claims for the notes.
@@ -334,10 +285,11 @@ func (x *Experiment) mlpSetup() string {
 	if m, err := x.Data.MNIST(x.Ctx); err == nil && (nte == 0 || nte > m.Test.Len()) {
 		nte = m.Test.Len()
 	}
-	return fmt.Sprintf("An MLP 784-%d-10 (ReLU, log-softmax; model.NewMLP, PyTorch's initialisation) trained with optim on %d MNIST training images "+
-		"drawn from the seed, with %d other training images for validation and %d test images; every run of a seed starts from the same weights "+
-		"and sees the same batches for the same batch size (shuffled epochs). The training loss is the mean of the mini-batch losses over each "+
-		"quarter epoch.", s.hidden, ntr, nva, nte)
+	return fmt.Sprintf("An MLP 784-%d-10 (ReLU, log-softmax; the preset mlp of package model, PyTorch's initialisation) trained by package "+
+		"train's loop (NLL loss, optim's SGD or Adam) on %d MNIST training images drawn from the seed, with %d other training images for "+
+		"validation and %d test images; every run of a seed starts from the same weights and sees the images in the same order (a new shuffle "+
+		"every epoch, cut into batches, the last one short when the batch size does not divide the images). The training loss is the mean of "+
+		"the mini-batch losses over each quarter epoch.", s.hidden, ntr, nva, nte)
 }
 
 // mlpGridRuns returns the runs of opt over the learning-rate grid.
