@@ -57,8 +57,6 @@ var mlpQuick = mlpSetting{train: 2000, val: 1000, hidden: 64, epochs: 12, large:
 // mlp returns the setting of the experiment's size.
 func (x *Experiment) mlp() mlpSetting { return size(x, mlpFull, mlpQuick) }
 
-const mlpPixels = 28 * 28
-
 // mlpBatch is the batch of the grid runs: the lecture's boilerplate
 // (DataLoader(my_dataset, shuffle=True, batch_size=64)), the same for every optimiser
 // compared, so that the three claims share the runs of plain SGD.
