@@ -1,8 +1,11 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/descent-ml/descent/data"
@@ -161,5 +164,62 @@ func TestEvaluate(t *testing.T) {
 		if _, err := r.Evaluate(d); err == nil {
 			t.Errorf("Evaluate of a %s set: no error", name)
 		}
+	}
+}
+
+// TestDropLast: with DropLast every step sees a full batch, an epoch has as many as fit,
+// the epoch's training loss is theirs, and a checkpoint of such a run is refused by a run
+// that keeps the short batch (and the converse), the weights untouched.
+func TestDropLast(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.BatchSize, cfg.DropLast = 48, true // 512 = 10·48 + 32: the 32 are left out
+	r, err := New("run", cfg, tiny())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []Step
+	var epochs []Epoch
+	ckpt := filepath.Join(t.TempDir(), "checkpoint")
+	res, err := r.Train(context.Background(), Output{Checkpoint: ckpt,
+		OnStep:  func(s Step) { steps = append(steps, s) },
+		OnEpoch: func(e Epoch) { epochs = append(epochs, e) },
+	})
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 30 || len(steps) != 30 || len(epochs) != 3 {
+		t.Fatalf("%+v with %d steps seen; want 3 epochs of 10 steps", res, len(steps))
+	}
+	sum := 0.0
+	for i, s := range steps {
+		if s.Size != 48 || s.Batches != 10 || s.Batch != i%10+1 {
+			t.Fatalf("step %d: %+v, want batch %d of 10, of 48 examples", i, s, i%10+1)
+		}
+		sum += s.Loss
+		if s.Batch == 10 {
+			if got, want := sum/10, epochs[s.Epoch-1].TrainLoss; math.Abs(got-want) > 1e-12*want {
+				t.Errorf("epoch %d: the steps' losses average to %v, the epoch's training loss is %v", s.Epoch, got, want)
+			}
+			sum = 0
+		}
+	}
+	keep := cfg
+	keep.DropLast = false
+	r, err = New("run", keep, tiny())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	before := weights(t, r)
+	if err := r.Resume(ckpt); err == nil || !strings.Contains(err.Error(), "drop_last") {
+		t.Errorf("a run keeping the short batch resumed a checkpoint of one without it: %v", err)
+	}
+	if !bytes.Equal(before, weights(t, r)) {
+		t.Error("a refused checkpoint changed the weights")
+	}
+	small := Data{Train: synthetic(40, 1)}
+	if _, err := New("run", cfg, small); err == nil {
+		t.Error("DropLast with batches of 48 on 40 examples: no error")
 	}
 }

@@ -81,7 +81,7 @@ type Step struct {
 	Step    int     // optimiser steps taken so far, this one included
 	Epoch   int     // the epoch of the step, from 1
 	Batch   int     // the place of the step's batch in its epoch, from 1
-	Batches int     // batches per epoch, the last one short if the batch size does not divide the training set
+	Batches int     // batches per epoch, the last one short if the batch size does not divide the training set (unless Config.DropLast)
 	Size    int     // examples in the batch
 	Loss    float64 // the batch's loss, at the weights before the step
 	// Seconds is the time of the step alone: the forward and backward passes, gradient
@@ -172,6 +172,9 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 	if d.Train == nil || d.Train.Len() == 0 {
 		return nil, errors.New("train: no training examples")
 	}
+	if cfg.DropLast && d.Train.Len() < cfg.BatchSize {
+		return nil, fmt.Errorf("train: batches of %d without the short last one: no batch of %d training examples", cfg.BatchSize, d.Train.Len())
+	}
 	r := &Run{name: name, seed: int(cfg.Seed), cfg: cfg, d: d, features: data.Features(d.Train), task: data.TaskOf(d.Train)}
 	if err := r.checkEval(); err != nil {
 		return nil, err
@@ -210,7 +213,7 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		r.closer = r.opt.(optim.ClosureStepper)
 		r.closure = r.evalClosure
 	}
-	r.loader = data.NewLoader(d.Train, data.Config{BatchSize: cfg.BatchSize, Sampling: data.Shuffle},
+	r.loader = data.NewLoader(d.Train, data.Config{BatchSize: cfg.BatchSize, Sampling: data.Shuffle, DropLast: cfg.DropLast},
 		rand.New(rand.NewPCG(cfg.Seed, streamData)))
 	if r.sched, err = cfg.Schedule.New(r.opt, cfg.Epochs, r.loader.BatchesPerEpoch()); err != nil {
 		r.loader.Close()
