@@ -31,7 +31,14 @@ float32, in descent's order; scalars in float64 as torch's), and the largest dev
 deviation is at most 5e-6, half the test's tolerance 1e-5: the Go test compares it with the
 float64 trajectory. The other cases also store the float32 trajectory ("trajectory32", <f4),
 which the Go test compares with instead, at the same tolerance; the split depends only on the
-restatement, not on descent's code.
+restatement, not on descent's code. A float32 run can follow another float32 run where the
+float64 one is out of reach only if the two round alike where it matters: Prodigy's cases
+qualify (their sensitivity is to theta0 - theta, which every float32 run rounds the same), a
+near-singular Muon case does not (its sensitivity is to the rounding of the Newton-Schulz
+products, which differs by matrix kernel), so none is kept: for example
+"adamw_lr=0.02,lr=0.05,momentum=0.9,nesterov=false,weight_decay=0" (one group) strays 5.3e-5
+from float64 in float32 NumPy, and descent's run strays 5.4e-6 from that float32 run with its
+AVX-512 products but 1.1e-5 with the pure-Go ones (-tags noasm).
 
 Each case is written with descent's options (optim.ParseOptions's syntax), which this script
 parses into the restatement's keyword arguments: numbers, true/false, pairs a/b, the triple
@@ -80,7 +87,6 @@ CASES = [
     ("adafactor", "beta2_decay=-0.5,d=2,eps=1e-30/0.001,lr=0.02", "d=1"),
     ("adafactor", "eps=none/0.01,lr=0.01,maximize=true", "lr=0.03"),
     ("muon", "lr=0.02", "adamw_lr=0.01"),
-    ("muon", "adamw_lr=0.02,lr=0.05,momentum=0.9,nesterov=false,weight_decay=0", None),
     ("muon", "adjust_lr_fn=match_rms_adamw,lr=0.02,ns_steps=3", "adamw_betas=0.8/0.99,adamw_weight_decay=0"),
     ("muon", "eps=1e-07,lr=0.01,momentum=0.5,ns_coefficients=1.875/-1.25/0.375", "lr=0.005"),
     ("muon", "lr=0.03,momentum=0.8,nesterov=false,weight_decay=0.05", "adamw_eps=1e-06"),
