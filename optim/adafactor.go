@@ -94,6 +94,8 @@ var adafactorSpec = &spec[AdafactorConfig]{
 			n *= d
 		}
 		switch {
+		case b < 2 && len(shape) < 2:
+			return -1 // a vector has no factored moments
 		case b == 0: // row_var: shape with the last dimension 1
 			return n / shape[len(shape)-1]
 		case b == 1: // col_var: shape with the next-to-last dimension 1

@@ -187,12 +187,15 @@ func (o *Muon) AddGroup(params []*Param, cfg MuonConfig) error {
 }
 
 // SetConfig replaces the configuration of group g, after validating it; on error nothing
-// changes. adamw_lr/lr of the new configuration is the ratio SetLR keeps.
+// changes. If it changes lr or adamw_lr, their ratio is the one SetLR keeps from then on.
 func (o *Muon) SetConfig(g int, cfg MuonConfig) error {
+	old := o.Config(g)
 	if err := o.base.SetConfig(g, cfg); err != nil {
 		return err
 	}
-	o.ratio[g] = cfg.AdamWLR / cfg.LR
+	if cfg.LR != old.LR || cfg.AdamWLR != old.AdamWLR {
+		o.ratio[g] = cfg.AdamWLR / cfg.LR
+	}
 	return nil
 }
 

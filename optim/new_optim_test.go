@@ -278,3 +278,66 @@ func TestProdigyRates(t *testing.T) {
 		t.Fatalf("a group with other betas: %v", err)
 	}
 }
+
+// TestLoadNewStateEdits loads edited states of the optimisers with state of their own:
+// Adafactor's factored buffers given to a vector or missing, and the globals of Prodigy,
+// Muon and the schedule-free methods missing or out of range. Each is refused, naming what
+// is wrong, and changes nothing.
+func TestLoadNewStateEdits(t *testing.T) {
+	dropGlobal := func(name string) func(f *stateFile) {
+		return func(f *stateFile) {
+			f.global = slices.DeleteFunc(f.global, func(v named) bool { return v.name == name })
+		}
+	}
+	setGlobal := func(name string, x float64) func(f *stateFile) {
+		return func(f *stateFile) {
+			for i := range f.global {
+				if f.global[i].name == name {
+					f.global[i].v = x
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		opt, name string
+		change    func(f *stateFile)
+		want      string
+	}{
+		{"adafactor", "col_var of a vector", func(f *stateFile) {
+			f.params[1].bufs = append(f.params[1].bufs, namedBuf{"col_var", make([]float32, 3)})
+		}, `buffer "col_var", which adafactor does not keep for shape [3]`},
+		{"adafactor", "no col_var", func(f *stateFile) {
+			f.params[0].bufs = slices.DeleteFunc(f.params[0].bufs, func(b namedBuf) bool { return b.name == "col_var" })
+		}, `lacks buffer "col_var"`},
+		{"prodigy", "no d", dropGlobal("d"), "lacks prodigy's estimate"},
+		{"prodigy", "negative d", setGlobal("d", -1), "estimate d -1"},
+		{"muon", "no ratio", dropGlobal("adamw_lr_ratio.1"), "adamw_lr_ratio.1"},
+		{"schedulefree-adamw", "no train_mode", dropGlobal("train_mode"), "train_mode"},
+		{"schedulefree-sgd", "train_mode 2", setGlobal("train_mode", 2), "train_mode is 2"},
+		{"schedulefree-sgd", "no weight_sum", dropGlobal("weight_sum.0"), "averages of group 0"},
+	} {
+		e, err := Lookup(tc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, src := stateOptimizer(t, e, 3)
+		f, err := decodeState(bytes.NewReader(saved(t, src)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.change(f)
+		var buf bytes.Buffer
+		if err := f.encode(&buf); err != nil {
+			t.Fatal(err)
+		}
+		_, o := stateOptimizer(t, e, 3)
+		before := saved(t, o)
+		err = o.(Stateful).Load(&buf)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s, %s: got %v, want an error containing %q", tc.opt, tc.name, err, tc.want)
+		}
+		if !bytes.Equal(before, saved(t, o)) {
+			t.Errorf("%s, %s: the refused load changed the optimizer", tc.opt, tc.name)
+		}
+	}
+}

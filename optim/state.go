@@ -341,6 +341,8 @@ func (b *base[C, K]) Load(r io.Reader) error {
 				return StateError(fmt.Sprintf("parameter %q has buffer %q, which %s does not keep", rec.name, buf.name, b.spec.name))
 			case st.bufs[k] != nil:
 				return StateError(fmt.Sprintf("parameter %q has buffer %q twice", rec.name, buf.name))
+			case b.bufLen(i, k) < 0:
+				return StateError(fmt.Sprintf("parameter %q has buffer %q, which %s does not keep for shape %v", rec.name, buf.name, b.spec.name, p.Shape))
 			case len(buf.data) != b.bufLen(i, k):
 				return StateError(fmt.Sprintf("parameter %q has buffer %q of %d values, want %d", rec.name, buf.name, len(buf.data), b.bufLen(i, k)))
 			}

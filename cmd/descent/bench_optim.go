@@ -80,6 +80,9 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	bufs := float64(state.n / (4 * int64(*size))) // state buffers: the state file holds 4 bytes per element of each
 	moved := float64(*size) * 4 * (1 + 2 + 2*float64(int(bufs)))
+	if tr, ok := o.(optim.Traffic); ok { // optimisers with more than one pass count them
+		moved = float64(*size) * float64(tr.BytesPerParam())
+	}
 	res := map[string]any{
 		"impl": "descent-" + runtime.Version(), "optimizer": *name, "layout": fmt.Sprintf("1x%d", *size),
 		"threads": *threads, "ms_per_step": med, "ms_min": ms[0], "params_per_second": float64(*size) / (med / 1e3),

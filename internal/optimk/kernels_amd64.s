@@ -742,7 +742,8 @@ sumsq2_done:
 	RET
 
 // func lionAVX512(p, grad, m *float32, n int, k *LionCoef)
-// LionCoef: Decay 0, B1 4, Omb1 8, B2 12, Omb2 16, NegLR 20.
+// LionCoef: Decay 0, B1 4, Omb1 8, B2 12, Omb2 16, NegLR 20. Two vectors per iteration
+// (more loads in flight) while n has 32 left, then one.
 TEXT ·lionAVX512(SB), NOSPLIT, $0-40
 	MOVQ         p+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -761,8 +762,49 @@ TEXT ·lionAVX512(SB), NOSPLIT, $0-40
 	SHRQ         $4, CX
 	JZ           lion_done
 
-lion_loop:
+lion_pair:
+	CMPQ CX, $2
+	JB   lion_loop
 	// c = fma(g, 1-β₁, m·β₁); step = -γ where c > 0, γ where c < 0, else 0
+	VMOVUPS     (SI), Z9
+	VMOVUPS     64(SI), Z19
+	VMOVUPS     (DX), Z10
+	VMOVUPS     64(DX), Z20
+	VMULPS      Z10, Z2, Z11
+	VMULPS      Z20, Z2, Z21
+	VFMADD231PS Z3, Z9, Z11
+	VFMADD231PS Z3, Z19, Z21
+	VCMPPS      $0x1e, Z0, Z11, K1
+	VCMPPS      $0x11, Z0, Z11, K2
+	VCMPPS      $0x1e, Z0, Z21, K3
+	VCMPPS      $0x11, Z0, Z21, K4
+	VPXORD      Z12, Z12, Z12
+	VPXORD      Z22, Z22, Z22
+	VMOVAPS     Z6, K1, Z12
+	VMOVAPS     Z7, K2, Z12
+	VMOVAPS     Z6, K3, Z22
+	VMOVAPS     Z7, K4, Z22
+	// θ = θ·(1-γλ) + step; m = fma(g, 1-β₂, m·β₂)
+	VMULPS      (DI), Z1, Z13
+	VMULPS      64(DI), Z1, Z23
+	VADDPS      Z12, Z13, Z13
+	VADDPS      Z22, Z23, Z23
+	VMOVUPS     Z13, (DI)
+	VMOVUPS     Z23, 64(DI)
+	VMULPS      Z10, Z4, Z14
+	VMULPS      Z20, Z4, Z24
+	VFMADD231PS Z5, Z9, Z14
+	VFMADD231PS Z5, Z19, Z24
+	VMOVUPS     Z14, (DX)
+	VMOVUPS     Z24, 64(DX)
+	ADDQ        $128, DI
+	ADDQ        $128, SI
+	ADDQ        $128, DX
+	SUBQ        $2, CX
+	JNZ         lion_pair
+	JMP         lion_done
+
+lion_loop:
 	VMOVUPS     (SI), Z9
 	VMOVUPS     (DX), Z10
 	VMULPS      Z10, Z2, Z11
@@ -772,18 +814,12 @@ lion_loop:
 	VPXORD      Z12, Z12, Z12
 	VMOVAPS     Z6, K1, Z12
 	VMOVAPS     Z7, K2, Z12
-	// θ = θ·(1-γλ) + step; m = fma(g, 1-β₂, m·β₂)
 	VMULPS      (DI), Z1, Z13
 	VADDPS      Z12, Z13, Z13
 	VMOVUPS     Z13, (DI)
 	VMULPS      Z10, Z4, Z14
 	VFMADD231PS Z5, Z9, Z14
 	VMOVUPS     Z14, (DX)
-	ADDQ        $64, DI
-	ADDQ        $64, SI
-	ADDQ        $64, DX
-	DECQ        CX
-	JNZ         lion_loop
 
 lion_done:
 	VZEROUPPER
