@@ -107,8 +107,8 @@ var adafactorSpec = &spec[AdafactorConfig]{
 
 // Adafactor is Shazeer and Stern's method ("Adafactor: Adaptive Learning Rates with
 // Sublinear Memory Cost", ICML 2018) with torch 2.5's semantics, torch.optim.Adafactor
-// (torch/optim/_adafactor.py, _single_tensor_adafactor; read at pytorch/pytorch commit
-// 051d6a09bb159a48ac11006c454c0c979511d0f3, whose arithmetic is that of tag v2.5.0). For
+// (torch/optim/_adafactor.py, _single_tensor_adafactor, the file torch 2.5 introduced;
+// read at pytorch/pytorch commit 051d6a09bb159a48ac11006c454c0c979511d0f3). For
 // a parameter of two or more dimensions the second moment is kept factored over its last
 // two, as a row vector R and a column vector C per matrix of the leading dimensions; a
 // vector keeps it whole (V). At step t of a parameter, with G the gradient (negated with

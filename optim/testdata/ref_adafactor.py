@@ -1,6 +1,6 @@
 """torch.optim.Adafactor (torch 2.5 semantics) in float64 NumPy, restated from
 torch/optim/_adafactor.py, _single_tensor_adafactor (pytorch/pytorch, read at commit
-051d6a09bb159a48ac11006c454c0c979511d0f3; the arithmetic of tag v2.5.0).
+051d6a09bb159a48ac11006c454c0c979511d0f3; torch 2.5 introduced the file).
 eps1 None is torch.finfo(param.dtype).eps of the float32 parameters torch and descent hold."""
 import numpy as np
 from ref_common import Optimizer, lerp
