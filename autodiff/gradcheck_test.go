@@ -154,7 +154,7 @@ var gradCases = []gradCase{
 	{name: "CrossEntropyLoss", shapes: same(1), fn: func(t *Tape, in []*Var, rng *rand.Rand) *Var {
 		return t.CrossEntropyLoss(in[0], labels(rng, in[0].Value.Dim(0), in[0].Value.Dim(1)))
 	}},
-	{name: "MSELoss", shapes: same(2), fn: func(t *Tape, in []*Var, _ *rand.Rand) *Var { return t.MSELoss(in[0], in[1]) }},
+	{name: "MSELoss", shapes: same(2), fn: func(t *Tape, in []*Var, _ *rand.Rand) *Var { return t.MSELoss(in[0], in[1], tensor.ReduceMean) }},
 	{name: "Chain", shapes: func(rng *rand.Rand) [][]int {
 		// A shared intermediate used by two branches, the gradients meeting in Add.
 		return [][]int{{dims(rng, 2, 4), 5}, {3, 5}}
@@ -240,17 +240,8 @@ func normal(rng *rand.Rand, in []*tensor.Tensor) {
 	}
 }
 
-// functional returns Σ r_i·y_i in float64.
-func functional(y, r *tensor.Tensor) float64 {
-	var s float64
-	for i, v := range y.Data() {
-		s += float64(v) * float64(r.Data()[i])
-	}
-	return s
-}
-
 func TestGradients(t *testing.T) {
-	for ci, c := range gradCases {
+	for ci, c := range append(gradCases, opCases...) {
 		for trial := range 3 {
 			t.Run(fmt.Sprintf("%s/%d", c.name, trial), func(t *testing.T) {
 				checkGradient(t, c, uint64(100*ci+trial))
@@ -271,52 +262,9 @@ func checkGradient(t *testing.T, c gradCase, seed uint64) {
 	} else {
 		normal(rng, vals)
 	}
-	params := make([]*Var, len(vals))
-	for i, v := range vals {
-		params[i] = NewParam(v)
-	}
 	opSeed := rng.Uint64()
-	tp := NewTape()
-	out := c.fn(tp, params, rand.New(rand.NewPCG(opSeed, 1)))
-	r := tensor.New(out.Value.Shape()...)
-	normal(rng, []*tensor.Tensor{r})
-	loss := tp.Sum(tp.Mul(out, tp.Const(r)))
-	tp.Backward(loss)
-
-	h, tol := c.h, c.tol
-	if h == 0 {
-		h = 1e-2
-	}
-	if tol == 0 {
-		tol = 2e-4
-	}
-	eval := func() float64 {
-		tp.Reset()
-		tp.SetInference(true)
-		defer tp.SetInference(false)
-		y := c.fn(tp, params, rand.New(rand.NewPCG(opSeed, 1)))
-		if len(tp.nodes) != 0 {
-			t.Fatalf("inference mode recorded %d operations", len(tp.nodes))
-		}
-		return functional(&y.Value, r)
-	}
-	for pi, p := range params {
-		x, g := p.Value.Data(), p.Grad.Data()
-		scale := 0.0
-		for _, v := range g {
-			scale = max(scale, math.Abs(float64(v)))
-		}
-		for i := range x {
-			old := x[i]
-			x[i] = old + float32(h)
-			fp := eval()
-			x[i] = old - float32(h)
-			fm := eval()
-			x[i] = old
-			num := (fp - fm) / (2 * h)
-			if d := math.Abs(num - float64(g[i])); d > tol*(1+scale) {
-				t.Fatalf("input %d %v, element %d: backward %v, finite difference %v", pi, p.Value.Shape(), i, g[i], num)
-			}
-		}
+	f := func(t *Tape, in []*Var) *Var { return c.fn(t, in, rand.New(rand.NewPCG(opSeed, 1))) }
+	if err := CheckGrad(f, vals, GradCheckConfig{Step: c.h, Tol: c.tol, Seed: rng.Uint64()}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -23,6 +23,8 @@ type Tape struct {
 	floats    arena[float32]
 	ints      arena[int]
 	int32s    arena[int32]
+	varps     arena[*Var]           // the inputs of operations with more than three
+	tensorps  arena[*tensor.Tensor] // the operands handed to custom operations
 	inference bool
 	pass      int32 // number of backward passes since Reset
 }
@@ -39,15 +41,18 @@ type op interface {
 
 // A node is one recorded operation: its inputs, output and what its backward pass needs.
 type node struct {
-	op   op
-	in   [3]*Var
-	out  *Var
-	i    [4]int
-	f    float64
-	buf  []float32
-	idx  []int32
-	tgt  []int
-	done bool
+	op     op
+	in     [3]*Var
+	ins    []*Var // all the inputs, for operations with more than three (in is then unused)
+	out    *Var
+	i      [4]int
+	f      float64
+	buf    []float32
+	w      []float32 // class or positive weights of a loss, copied
+	idx    []int32
+	tgt    []int
+	custom CustomOp
+	done   bool
 }
 
 // SetInference switches inference mode on or off. In inference mode operations compute
@@ -73,6 +78,8 @@ func (t *Tape) Reset() {
 	t.floats.reset()
 	t.ints.reset()
 	t.int32s.reset()
+	t.varps.reset()
+	t.tensorps.reset()
 }
 
 // Release is Reset and also drops the buffers, for the garbage collector to reclaim.
@@ -82,11 +89,13 @@ func (t *Tape) Release() {
 	t.floats.release()
 	t.ints.release()
 	t.int32s.release()
+	t.varps.release()
+	t.tensorps.release()
 }
 
 // BufferBytes returns the memory held in t's value and gradient buffers.
 func (t *Tape) BufferBytes() int {
-	return 4*t.floats.size + 8*t.ints.size + 4*t.int32s.size
+	return 4*t.floats.size + 8*t.ints.size + 4*t.int32s.size + 8*t.varps.size + 8*t.tensorps.size
 }
 
 // Const returns a Var on t that holds x (not copied) and needs no gradient: how a batch
@@ -147,7 +156,12 @@ func (t *Tape) record(o op, out *Var, ins ...*Var) *node {
 	}
 	t.nodes = append(t.nodes, node{op: o, out: out})
 	n := &t.nodes[len(t.nodes)-1]
-	copy(n.in[:], ins)
+	if len(ins) > len(n.in) {
+		n.ins = t.varps.get(len(ins))
+		copy(n.ins, ins)
+	} else {
+		copy(n.in[:], ins)
+	}
 	out.node = int32(len(t.nodes))
 	return n
 }

@@ -8,7 +8,21 @@
 // method writes one example, as float32, into a slice the caller owns; MNIST
 // (package data/mnist) stores bytes and converts them there. [Dense] holds float32 examples
 // in memory, [Subset] views some examples of another dataset, and [Split] holds out a
-// validation set, the same for the same seed.
+// validation set, the same for the same seed. Package data/tabular reads a user's CSV,
+// .npy or .npz file into a Dense.
+//
+// # Classification and regression
+//
+// A dataset for regression has a float32 vector target for each example: it is a
+// [Targeted] dataset whose TargetShape is not nil ([NewRegression] makes a Dense one;
+// Subset, Split and [Materialize] keep the targets). [TaskOf] tells a training loop which
+// task a dataset is: classification with Task.Classes classes, or regression with
+// Task.Outputs() outputs. The number of classes comes from a [ClassCounter] (Dense, MNIST's
+// sets) when it can, and is that of the whole dataset a Subset views.
+//
+// [FitStandardization] computes the mean and standard deviation of every feature of a
+// training set (and of its targets, if asked); [Standardization.Apply] standardises a Dense
+// with them. Fit on the training part only, apply to every part.
 //
 // # Loader
 //
@@ -18,7 +32,7 @@
 //	defer l.Close()
 //	for epoch := 0; epoch < 10; epoch++ {
 //		for l.Next() {
-//			b := l.Batch() // b.X is [b.Size(), 784] row-major, b.Y the labels
+//			b := l.Batch() // b.X is [b.Size(), 784] row-major, b.Y the labels (b.T the float targets of a regression set)
 //		}
 //	}
 //

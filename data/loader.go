@@ -34,8 +34,14 @@ type Batch struct {
 	// X holds the examples, row-major: [Size, features], the same memory as
 	// [Size, Shape[1:]...].
 	X []float32
-	// Y holds the labels.
+	// Y holds the labels (zeros for a regression set without labels).
 	Y []int
+	// T holds the float targets of a dataset that has them ([Targeted]), row-major:
+	// [Size, width of a target]; nil otherwise.
+	T []float32
+	// TargetShape is [Size, shape of one target...], e.g. [128 1], or nil without float
+	// targets.
+	TargetShape []int
 	// Indices holds the dataset index of each example.
 	Indices []int
 	// Shape is [Size, shape of one example...], e.g. [128 1 28 28].
@@ -43,9 +49,10 @@ type Batch struct {
 	// Epoch is the epoch of the batch, from 0, and Number its position in the epoch.
 	Epoch, Number int
 
-	x       []float32 // backing arrays, of BatchSize examples
-	y, idx  []int
-	visible []int
+	x, t     []float32 // backing arrays, of BatchSize examples
+	y, idx   []int
+	visible  []int
+	tvisible []int
 }
 
 // Size returns the number of examples of b.
@@ -76,9 +83,11 @@ type Loader struct {
 	ds      Dataset
 	cfg     Config
 	feat    int
-	n       int // examples in the dataset
-	samples int // indices per epoch
-	batches int // batches per epoch
+	targets Targeted // the dataset, if it has float targets
+	tw      int      // values per float target, 0 without
+	n       int      // examples in the dataset
+	samples int      // indices per epoch
+	batches int      // batches per epoch
 
 	seed    uint64
 	epoch   int // the current epoch
@@ -120,6 +129,11 @@ func NewLoader(d Dataset, cfg Config, r *rand.Rand) *Loader {
 	}
 	l := &Loader{ds: d, cfg: cfg, feat: Features(d), n: d.Len(), cur: -1, sampler: newSampler()}
 	l.gather, l.maps = gatherer(d)
+	var tshape []int
+	if l.tw = TargetWidth(d); l.tw > 0 {
+		l.targets = d.(Targeted)
+		tshape = l.targets.TargetShape()
+	}
 	if len(l.maps) > 0 {
 		l.gidx = make([]int, cfg.BatchSize)
 	}
@@ -145,6 +159,10 @@ func NewLoader(d Dataset, cfg Config, r *rand.Rand) *Loader {
 		b.y = make([]int, cfg.BatchSize)
 		b.idx = make([]int, cfg.BatchSize)
 		b.visible = append([]int{0}, shape...)
+		if l.tw > 0 {
+			b.t = make([]float32, cfg.BatchSize*l.tw)
+			b.tvisible = append([]int{0}, tshape...)
+		}
 	}
 	return l
 }
@@ -234,6 +252,15 @@ func (l *Loader) fill(i, k int) {
 	b.Shape = b.visible
 	b.Epoch, b.Number = l.epoch, k
 	copy(b.Indices, l.order[lo:hi])
+	if l.tw > 0 {
+		w := l.tw
+		b.T = b.t[:size*w]
+		b.tvisible[0] = size
+		b.TargetShape = b.tvisible
+		for j, ex := range b.Indices {
+			l.targets.Target(b.T[j*w:(j+1)*w:(j+1)*w], ex)
+		}
+	}
 	if l.gather == nil {
 		for j, ex := range b.Indices {
 			b.Y[j] = l.ds.Example(b.X[j*f:(j+1)*f:(j+1)*f], ex)

@@ -4,9 +4,21 @@
 // # Modules
 //
 // A [Module] computes its output on an [autodiff.Tape] and lists its parameters under the
-// names of PyTorch's state_dict. Layers: [Linear], [Conv2d], [MaxPool2d], [ReLU], [Tanh],
-// [Sigmoid], [Dropout], [Flatten], [LogSoftmax], and the container [Sequential]. Losses:
-// [NLLLoss], [CrossEntropyLoss], [MSELoss].
+// names of PyTorch's state_dict. Layers: [Linear], [Conv2d], [MaxPool2d], [LayerNorm],
+// [BatchNorm] ([NewBatchNorm1d], [NewBatchNorm2d]), [Embedding], [Dropout], [ReLU], [Tanh],
+// [Sigmoid], [GELU], [SiLU], [Flatten], [LogSoftmax], and the container [Sequential].
+// Losses, whose zero values are PyTorch's defaults (reduction 'mean'): [MSELoss],
+// [L1Loss], [SmoothL1Loss], [HuberLoss], [BCEWithLogitsLoss], [CrossEntropyLoss] (class
+// weights, label smoothing) and [NLLLoss] (class weights). Each is checked against PyTorch
+// (testdata/gen_torch.py) and by finite differences.
+//
+// # State
+//
+// Besides its parameters a module may have buffers, state that is saved but not trained:
+// BatchNorm's running_mean, running_var and num_batches_tracked. Such modules, and the
+// containers that hold them, are [Stateful]. [StateDict] lists parameters and buffers
+// under the names and in the order of PyTorch's state_dict(), the tensors aliasing the
+// module's, for reading and writing weights exchanged with PyTorch.
 //
 // [Params] hands the parameters to package optim, as the []*optim.Param that every
 // optimiser's constructor and optim.GroupBy take: each optim.Param's Value and Grad alias
@@ -17,13 +29,15 @@
 //
 // [NewLinear] and [NewConv2d] initialise as PyTorch's reset_parameters: weights by
 // [KaimingUniform] with a = √5 (uniform in ±1/√fanIn), biases uniform in ±1/√fanIn, drawn
-// from the *rand.Rand they are given: the same seed gives the same weights.
+// from the *rand.Rand they are given: the same seed gives the same weights. [NewEmbedding]
+// draws standard normal values; [NewLayerNorm] and the BatchNorm constructors start with
+// weight 1, bias 0 (and running mean 0, running variance 1), as PyTorch.
 //
 // # Training and evaluation
 //
 // Modules start in training mode; [SetTraining] switches a module and its children, which
-// changes what [Dropout] does. For evaluation without recording, also put the tape in
-// inference mode ([autodiff.Tape.SetInference]).
+// changes what [Dropout] and [BatchNorm] do. For evaluation without recording, also put
+// the tape in inference mode ([autodiff.Tape.SetInference]).
 //
 // # Fusion
 //

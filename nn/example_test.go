@@ -42,3 +42,38 @@ func Example() {
 	// loss 2.4010
 	// nn: weights: file has 4 tensors, model has 2 parameters
 }
+
+// A model with normalisation layers: its state dict, in PyTorch's names and order, holds
+// BatchNorm's buffers besides the parameters; a loss with label smoothing trains it.
+func ExampleStateDict() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	net := nn.NewSequential(
+		nn.NewLinear(4, 8, rng), nn.NewBatchNorm1d(8), nn.ReLU{},
+		nn.NewLayerNorm(8), nn.GELU{}, nn.NewLinear(8, 3, rng),
+	)
+	for _, e := range nn.StateDict(net) {
+		fmt.Println(e.Name, e.Tensor.Shape())
+	}
+	tp := autodiff.NewTape()
+	x := tensor.New(5, 4)
+	for i := range x.Data() {
+		x.Data()[i] = float32(i%7) - 3
+	}
+	loss := nn.CrossEntropyLoss{LabelSmoothing: 0.1}.Forward(tp, net.Forward(tp, tp.Const(x)), []int{0, 1, 2, 1, 0})
+	tp.Backward(loss)
+	bn := net.Layers[1].(*nn.BatchNorm)
+	fmt.Println("batches tracked:", bn.NumBatchesTracked.Data()[0])
+	// Output:
+	// 0.weight [8 4]
+	// 0.bias [8]
+	// 1.weight [8]
+	// 1.bias [8]
+	// 1.running_mean [8]
+	// 1.running_var [8]
+	// 1.num_batches_tracked []
+	// 3.weight [8]
+	// 3.bias [8]
+	// 5.weight [3 8]
+	// 5.bias [3]
+	// batches tracked: 1
+}

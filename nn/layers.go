@@ -102,3 +102,29 @@ func (d *Dropout) SetTraining(training bool) { d.training = training }
 
 // Parameters returns nil.
 func (*Dropout) Parameters() []Parameter { return nil }
+
+// GELU is PyTorch's nn.GELU: x·Φ(x) with Φ the standard normal distribution function, or
+// with Tanh its approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (approximate='tanh').
+type GELU struct {
+	Tanh bool
+}
+
+// Forward returns GELU(x).
+func (g GELU) Forward(t *autodiff.Tape, x *autodiff.Var) *autodiff.Var {
+	if g.Tanh {
+		return t.GELUTanh(x)
+	}
+	return t.GELU(x)
+}
+
+// Parameters returns nil.
+func (GELU) Parameters() []Parameter { return nil }
+
+// SiLU is PyTorch's nn.SiLU, x·σ(x).
+type SiLU struct{}
+
+// Forward returns x·σ(x).
+func (SiLU) Forward(t *autodiff.Tape, x *autodiff.Var) *autodiff.Var { return t.SiLU(x) }
+
+// Parameters returns nil.
+func (SiLU) Parameters() []Parameter { return nil }

@@ -19,6 +19,7 @@ type Sequential struct {
 var (
 	_ Module    = (*Sequential)(nil)
 	_ Trainable = (*Sequential)(nil)
+	_ Stateful  = (*Sequential)(nil)
 )
 
 // NewSequential returns a Sequential of the given layers.
@@ -75,4 +76,22 @@ func (s *Sequential) SetTraining(training bool) {
 	for _, l := range s.Layers {
 		SetTraining(l, training)
 	}
+}
+
+// Buffers returns the buffers of the layers, prefixed by the layer's index.
+func (s *Sequential) Buffers() []NamedTensor {
+	var bs []NamedTensor
+	for i, l := range s.Layers {
+		bs = append(bs, prefixedState(strconv.Itoa(i), Buffers(l))...)
+	}
+	return bs
+}
+
+// stateDict lists the state of each layer in turn, prefixed by its index, as PyTorch.
+func (s *Sequential) stateDict() []NamedTensor {
+	var ts []NamedTensor
+	for i, l := range s.Layers {
+		ts = append(ts, prefixedState(strconv.Itoa(i), StateDict(l))...)
+	}
+	return ts
 }

@@ -52,10 +52,13 @@ func (e *WeightsError) Error() string {
 
 func (e *WeightsError) Unwrap() error { return e.Err }
 
-// A NamedTensor is one entry of a weights file.
+// A NamedTensor is one entry of a weights file or of a module's state dict ([StateDict]).
 type NamedTensor struct {
 	Name   string
 	Tensor *tensor.Tensor
+	// Int64 marks a tensor that PyTorch keeps as int64 (BatchNorm's num_batches_tracked):
+	// its values are integers, held here as float32, exact up to 2²⁴.
+	Int64 bool
 }
 
 // Save writes the parameters of m, with their names and shapes, to w.
@@ -63,7 +66,7 @@ func Save(w io.Writer, m Module) error {
 	ps := m.Parameters()
 	ts := make([]NamedTensor, len(ps))
 	for i, p := range ps {
-		ts[i] = NamedTensor{p.Name, &p.Var.Value}
+		ts[i] = NamedTensor{Name: p.Name, Tensor: &p.Var.Value}
 	}
 	return WriteTensors(w, ts)
 }
@@ -258,7 +261,7 @@ func ReadTensors(r io.Reader) ([]NamedTensor, error) {
 		if data == nil {
 			data = []float32{}
 		}
-		ts = append(ts, NamedTensor{name, tensor.FromSlice(data, shape...)})
+		ts = append(ts, NamedTensor{Name: name, Tensor: tensor.FromSlice(data, shape...)})
 	}
 	if err := end(br); err != nil {
 		return nil, err

@@ -62,6 +62,9 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 	if len(b.Bars) == 0 {
 		return fmt.Errorf("%w: bar chart %q", errNoData, b.Title)
 	}
+	if !finite(b.Base) {
+		return fmt.Errorf("report: bar chart %q: base %v is not finite", b.Title, b.Base)
+	}
 	p := newPlot(b.Title, b.ValueLabel, "")
 	n := len(b.Bars)
 	var vr span
@@ -121,8 +124,8 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 	p.Add(labels)
 	p.NominalY(names...)
 	// Room on the right for the value written after the longest bar.
-	vr = span{vr.min, vr.max + (vr.max-vr.min)*0.22, true}
-	if vr.min == vr.max {
+	vr = span{vr.min, clampFinite(vr.max + 0.44*halfSpan(vr.min, vr.max)), true}
+	if vr.narrow() {
 		vr = vr.widened(0, false)
 	}
 	p.X.Min, p.X.Max = vr.min, vr.max
@@ -144,7 +147,8 @@ func shiftBase(bc *plotter.BarChart, base float64) {
 	bc.StackOn(&plotter.BarChart{Values: plotter.Values{base}, Horizontal: true, XMin: bc.XMin})
 }
 
-// percentTicks labels an axis of fractions as percentages.
+// percentTicks labels an axis of fractions as percentages. An axis past ±1.8e306, whose
+// percentages overflow, has no ticks.
 type percentTicks struct{}
 
 func (percentTicks) Ticks(min, max float64) []plot.Tick {

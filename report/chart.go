@@ -27,10 +27,37 @@ type Chart interface {
 // charts stay sharp on high-density screens and when zoomed.
 const PNGDPI = 192
 
-// WritePNG draws ch as a PNG image at PNGDPI to w.
+// maxPixels bounds the size of a PNG image: a chart larger than 100 million pixels (400 MB
+// of RGBA; a bar chart of a thousand bars at PNGDPI) is refused rather than allocated.
+const maxPixels = 1e8
+
+// checkSize returns an error for a chart whose size is not positive and finite, or whose
+// PNG image at dpi (0 for none) would have more than maxPixels.
+func checkSize(ch Chart, dpi float64) error {
+	w, h := ch.Size()
+	if !(w > 0 && h > 0) || !finite(float64(w)) || !finite(float64(h)) {
+		return fmt.Errorf("report: chart size %v × %v points is not positive", float64(w), float64(h))
+	}
+	if px := w.Dots(dpi) * h.Dots(dpi); dpi > 0 && !(px <= maxPixels) {
+		return fmt.Errorf("report: chart of %.0f × %.0f points is too large to draw: %.3g pixels at %v dpi, more than %.0g",
+			float64(w), float64(h), px, dpi, float64(maxPixels))
+	}
+	return nil
+}
+
+// WritePNG draws ch as a PNG image at PNGDPI to w. It returns an error for a chart larger
+// than 100 million pixels.
 func WritePNG(w io.Writer, ch Chart) error {
+	return writePNG(w, ch, PNGDPI)
+}
+
+// writePNG draws ch as a PNG image at dpi to w.
+func writePNG(w io.Writer, ch Chart, dpi float64) error {
+	if err := checkSize(ch, dpi); err != nil {
+		return err
+	}
 	width, height := ch.Size()
-	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))
+	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(int(dpi)))
 	if err := ch.Draw(draw.New(c)); err != nil {
 		return err
 	}
@@ -43,6 +70,9 @@ func WritePNG(w io.Writer, ch Chart) error {
 // WriteSVG draws ch as an SVG document to w. Text names the Liberation Sans font with the
 // generic sans-serif family as fallback; fonts are not embedded, which keeps files small.
 func WriteSVG(w io.Writer, ch Chart) error {
+	if err := checkSize(ch, 0); err != nil {
+		return err
+	}
 	width, height := ch.Size()
 	c := vgsvg.NewWith(vgsvg.UseWH(width, height))
 	if err := ch.Draw(draw.New(c)); err != nil {

@@ -20,6 +20,16 @@
 // [Palette] of Okabe and Ito with dash patterns past seven series, legends beside or under
 // the axes and never over the data, tick labels with no needless digits ([FormatValue]).
 //
+// # Any data
+//
+// A chart of any values is drawn, or refused with an error, in bounded time and memory:
+// NaN and infinities, values that differ only in their last bit, subnormal values (5e-324)
+// and values near the float64 limit (1e308) included. An axis over a range too narrow to
+// label (its ends equal to 12 significant digits) is widened as for a constant; an axis has
+// at most 100 ticks, labelled apart; differences that overflow (1e308 − (−1e308)) are taken
+// in halves; smoothed or averaged points that overflow are left out. [WritePNG] refuses a
+// chart of more than 100 million pixels, and a single point is drawn as a dot.
+//
 // # Pages
 //
 // A [Page] is built from sections of blocks: [Text], [Pre], [*Table], [Figure] and

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 
@@ -75,22 +76,36 @@ func viridis() palette.ColorMap {
 	return m
 }
 
-// heatGrid is a Heatmap's values on index coordinates, as plotter.HeatMap reads them.
+// heatGrid is a Heatmap's values on index coordinates, as plotter.HeatMap reads them. Its
+// Z is the colour of a cell: where the value (its logarithm with LogZ) lies between zr.min
+// and zr.max, from 0 to 1, so that plotter.HeatMap never computes a difference of values
+// that overflows (1e308 − (−1e308)).
 type heatGrid struct {
 	z   [][]float64
 	log bool
+	zr  span
 }
 
 func (g heatGrid) Dims() (c, r int) { return len(g.z[0]), len(g.z) }
 func (g heatGrid) X(c int) float64  { return float64(c) }
 func (g heatGrid) Y(r int) float64  { return float64(r) }
 func (g heatGrid) Z(c, r int) float64 {
+	v := g.value(c, r)
+	if math.IsNaN(v) {
+		return v
+	}
+	return math.Max(0, math.Min(unit(v, g.zr.min, g.zr.max), 1))
+}
+
+// value returns the value of a cell on the colour scale (its logarithm with LogZ), NaN for
+// a diverged cell.
+func (g heatGrid) value(c, r int) float64 {
 	v := g.z[r][c]
 	if !finite(v) {
 		return math.NaN()
 	}
 	if g.log {
-		return math.Log10(v)
+		return log10(v)
 	}
 	return v
 }
@@ -125,7 +140,7 @@ func (h *Heatmap) Draw(c draw.Canvas) error {
 			if h.LogZ && v <= 0 {
 				return fmt.Errorf("report: heatmap %q: value %v at (%v, %v) is not positive, as LogZ needs", h.Title, v, h.X[j], h.Y[i])
 			}
-			zr.add(grid.Z(j, i))
+			zr.add(grid.value(j, i))
 			if bi < 0 || h.Best == Lowest && v < h.Z[bi][bj] || h.Best == Highest && v > h.Z[bi][bj] {
 				bi, bj = i, j
 			}
@@ -134,17 +149,18 @@ func (h *Heatmap) Draw(c draw.Canvas) error {
 	if !zr.ok { // every trial diverged: grey cells only
 		zr = span{0, 1, true}
 	}
-	if zr.min == zr.max {
+	if zr.narrow() {
 		zr = zr.widened(0, false)
 	}
-	cmap := viridis()
-	cmap.SetMin(zr.min)
-	cmap.SetMax(zr.max)
+	grid.zr = zr
+	cmap := viridis() // on the colours of grid.Z, 0 to 1
+	cmap.SetMin(0)
+	cmap.SetMax(1)
 	pal := cmap.Palette(255)
 
 	p := newPlot(h.Title, h.XLabel, h.YLabel)
 	hm := plotter.NewHeatMap(grid, pal)
-	hm.Min, hm.Max = zr.min, zr.max
+	hm.Min, hm.Max = 0, 1
 	hm.NaN = gray(0.82)
 	p.Add(hm)
 
@@ -184,7 +200,7 @@ func (h *Heatmap) Draw(c draw.Canvas) error {
 	barW := vg.Points(90)
 	p.Draw(draw.Crop(c, 0, -barW, 0, 0))
 	cb := newPlot("", "", h.ZLabel)
-	cb.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
+	cb.Add(colorBar{cmap: cmap, r: zr})
 	cb.HideX()
 	cb.Y.Padding = 0
 	cb.Y.Min, cb.Y.Max = zr.min, zr.max
@@ -203,6 +219,36 @@ func (h *Heatmap) Draw(c draw.Canvas) error {
 	return nil
 }
 
+// colorBar draws a colour map from 0 to 1 as a vertical bar from r.min to r.max, one colour
+// per point of height, as plotter.ColorBar does; but plotter.ColorBar computes with the
+// values of the map, whose difference overflows past the float64 range.
+type colorBar struct {
+	cmap palette.ColorMap
+	r    span
+}
+
+var (
+	_ plot.Plotter    = colorBar{}
+	_ plot.DataRanger = colorBar{}
+)
+
+// Plot implements plot.Plotter.
+func (b colorBar) Plot(c draw.Canvas, p *plot.Plot) {
+	n := min(max(int(c.Max.Y-c.Min.Y), 1), 4096)
+	img := image.NewNRGBA64(image.Rect(0, 0, 1, n))
+	for i := range n {
+		col, err := b.cmap.At(float64(i) / float64(n))
+		if err != nil {
+			panic("report: colour bar: " + err.Error())
+		}
+		img.Set(0, n-1-i, col)
+	}
+	plotter.NewImage(img, 0, b.r.min, 1, b.r.max).Plot(c, p)
+}
+
+// DataRange implements plot.DataRanger.
+func (b colorBar) DataRange() (xmin, xmax, ymin, ymax float64) { return 0, 1, b.r.min, b.r.max }
+
 // valueTicks labels cells 0 … n−1 with the parameter values.
 func valueTicks(v []float64) plot.ConstantTicks {
 	ticks := make(plot.ConstantTicks, len(v))
@@ -216,9 +262,19 @@ func valueTicks(v []float64) plot.ConstantTicks {
 type exponentTicks struct{}
 
 func (exponentTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := logTicks{}.Ticks(math.Pow(10, min), math.Pow(10, max))
+	lo, hi, ok := tickRange(min, max)
+	if !ok {
+		return nil
+	}
+	// Exponents past the float64 range (whose powers are 0 or +Inf) have no ticks.
+	lo, hi = math.Max(lo, log10(math.SmallestNonzeroFloat64)), math.Min(hi, log10(math.MaxFloat64))
+	if lo > hi {
+		return nil
+	}
+	ticks := logTicks{}.Ticks(math.Pow(10, lo), math.Pow(10, hi))
 	for i := range ticks {
-		ticks[i].Value = math.Log10(ticks[i].Value)
+		// A power within rounding of an end of the range stays at that end.
+		ticks[i].Value = math.Max(lo, math.Min(log10(ticks[i].Value), hi))
 	}
 	return ticks
 }

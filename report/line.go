@@ -183,6 +183,10 @@ func (lp *LinePlot) Draw(c draw.Canvas) error {
 		if len(cv.line) > 0 {
 			p.Add(cv.plotLine())
 		}
+		if len(cv.line) == 1 && !cv.diverged { // a line of one point is not drawn: a dot is
+			p.Add(&plotter.Scatter{XYs: cv.line, GlyphStyle: draw.GlyphStyle{
+				Color: cv.color, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}})
+		}
 	}
 	row := 0
 	for _, cv := range curves {
@@ -233,24 +237,27 @@ func bandPolygon(cv *curve, yr span) *plotter.Polygon {
 			}
 		}
 	}
+	// Band values outside yr (below it, for a diverged curve; infinite, for a standard
+	// deviation that overflowed) are clipped to it, as the canvas would clip them: an
+	// infinite one could not be drawn.
 	pts := make(plotter.XYs, 0, 2*n)
 	for i, p := range cv.line[:n] {
-		pts = append(pts, plotter.XY{X: p.X, Y: cv.hi[i]})
+		pts = append(pts, plotter.XY{X: p.X, Y: clampTo(cv.hi[i], yr, yr.max)})
 	}
 	for i := n - 1; i >= 0; i-- {
-		pts = append(pts, plotter.XY{X: cv.line[i].X, Y: cv.lo[i]})
+		pts = append(pts, plotter.XY{X: cv.line[i].X, Y: clampTo(cv.lo[i], yr, yr.min)})
 	}
 	return &plotter.Polygon{XYs: []plotter.XYs{pts}, Color: withAlpha(cv.color, 0.18)}
 }
 
 // setAxis sets an axis' range, scale and ticks.
-func setAxis(a *plot.Axis, r span, logScale bool) {
+func setAxis(a *plot.Axis, r span, logAxis bool) {
 	a.Min, a.Max = r.min, r.max
-	if logScale {
-		a.Scale = plot.LogScale{}
+	if logAxis {
+		a.Scale = logScale{}
 		a.Tick.Marker = logTicks{}
 	} else {
-		a.Scale = plot.LinearScale{}
+		a.Scale = linearScale{}
 		a.Tick.Marker = linearTicks{}
 	}
 }
@@ -275,23 +282,47 @@ func (s *span) add(v float64) {
 
 func (s span) contains(v float64) bool { return s.ok && v >= s.min && v <= s.max }
 
+// narrow reports whether the span is one value to 12 significant digits: a constant curve,
+// or one whose values differ only by rounding (an EMA of a constant is not quite constant).
+// An axis over such a span is widened: its ticks could not tell its values apart.
+func (s span) narrow() bool {
+	return s.ok && halfSpan(s.min, s.max) <= 0.5e-12*math.Max(math.Abs(s.min), math.Abs(s.max))
+}
+
 // widened returns s stretched by frac of its width on both sides (in decades on a log
-// scale), and made non-empty when it is a single value.
-func (s span) widened(frac float64, logScale bool) span {
+// scale), and made wider still when it is narrow: by 5% of its value, or 0.5 around 0 (a
+// tenth of a decade on a log scale). The ends stay finite, and positive on a log scale.
+func (s span) widened(frac float64, logAxis bool) span {
 	if !s.ok {
 		return s
 	}
-	if logScale {
-		lo, hi := math.Log10(s.min), math.Log10(s.max)
+	if logAxis {
+		lo, hi := log10(s.min), log10(s.max)
 		d := math.Max((hi-lo)*frac, 0.05)
-		return span{math.Pow(10, lo-d), math.Pow(10, hi+d), true}
+		r := span{clampPositive(math.Pow(10, lo-d)), clampPositive(math.Pow(10, hi+d)), true}
+		if !(r.min < r.max) { // both ends at the smallest or the largest float64
+			if r.max <= math.MaxFloat64/10 {
+				r.max = 10 * r.min
+			} else {
+				r.min = r.max / 10
+			}
+		}
+		return r
 	}
-	d := (s.max - s.min) * frac
-	if d == 0 {
-		d = math.Abs(s.max) * 0.05
+	d := 2 * frac * halfSpan(s.min, s.max)
+	if s.narrow() {
+		d = math.Max(d, 0.05*math.Max(math.Abs(s.min), math.Abs(s.max)))
 	}
 	if d == 0 {
 		d = 0.5
 	}
-	return span{s.min - d, s.max + d, true}
+	return span{clampFinite(s.min - d), clampFinite(s.max + d), true}
+}
+
+// clampFinite returns v, or the largest finite float64 of its sign when v is infinite.
+func clampFinite(v float64) float64 { return math.Max(-math.MaxFloat64, math.Min(v, math.MaxFloat64)) }
+
+// clampPositive returns v within the positive float64s.
+func clampPositive(v float64) float64 {
+	return math.Max(math.SmallestNonzeroFloat64, math.Min(v, math.MaxFloat64))
 }

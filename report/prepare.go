@@ -182,11 +182,34 @@ func (lp *LinePlot) reduce(cv *curve, runs []cleanRun) {
 	default:
 		cv.line, cv.lo, cv.hi = lp.mean(live)
 	}
+	cv.dropUndrawable(lp.LogX, lp.LogY)
 	if cv.diverged {
 		cv.end = plotter.XY{X: cut, Y: math.NaN()}
 		if n := len(cv.line); n > 0 {
 			cv.end = cv.line[n-1]
 		}
+	}
+}
+
+// dropUndrawable leaves out the points of the curve that smoothing or the mean over runs
+// made infinite or NaN (sums of values near the float64 limit, 1e308, overflow) or, on a
+// log axis, zero (an average of subnormal values, 5e-324, rounds to it). The band of a kept
+// point may still be infinite or zero; bandPolygon clips it.
+func (cv *curve) dropUndrawable(logX, logY bool) {
+	kept := 0
+	for i, p := range cv.line {
+		if !finite(p.X) || !finite(p.Y) || logX && p.X <= 0 || logY && p.Y <= 0 {
+			continue
+		}
+		cv.line[kept] = p
+		if cv.lo != nil {
+			cv.lo[kept], cv.hi[kept] = cv.lo[i], cv.hi[i]
+		}
+		kept++
+	}
+	cv.line = cv.line[:kept]
+	if cv.lo != nil {
+		cv.lo, cv.hi = cv.lo[:kept], cv.hi[:kept]
 	}
 }
 
@@ -297,13 +320,13 @@ func (lp *LinePlot) ranges(curves []*curve) (xr, yr span) {
 				xr.add(p.X)
 			}
 		}
-		if cv.diverged {
+		if cv.diverged && (!lp.LogX || cv.end.X > 0) {
 			xr.add(cv.end.X)
 		}
 	}
 	for _, cv := range curves {
 		if !cv.diverged {
-			addY(&yr, cv)
+			addY(&yr, cv, lp.LogY)
 		}
 	}
 	if yr.ok {
@@ -331,38 +354,54 @@ func (lp *LinePlot) ranges(curves []*curve) (xr, yr span) {
 			}
 		}
 	}
-	if xr.ok && xr.min == xr.max {
+	if xr.narrow() {
 		xr = xr.widened(0, lp.LogX)
 	}
-	if yr.ok && yr.min == yr.max {
+	if yr.narrow() {
 		yr = yr.widened(0, lp.LogY)
 	}
-	if yr.ok {
+	if xr.ok && yr.ok {
 		for _, cv := range curves {
 			if cv.diverged {
-				if math.IsNaN(cv.end.Y) || cv.end.Y > yr.max {
-					cv.end.Y = yr.max
-				} else if cv.end.Y < yr.min {
-					cv.end.Y = yr.min
-				}
+				cv.end.X = clampTo(cv.end.X, xr, xr.min)
+				cv.end.Y = clampTo(cv.end.Y, yr, yr.max)
 			}
 		}
 	}
 	return xr, yr
 }
 
-// addY adds every y value of a curve (line, band, raw runs) to yr.
-func addY(yr *span, cv *curve) {
+// clampTo returns v clamped to the span s, or nan when v is NaN.
+func clampTo(v float64, s span, nan float64) float64 {
+	switch {
+	case math.IsNaN(v):
+		return nan
+	case v > s.max:
+		return s.max
+	case v < s.min:
+		return s.min
+	}
+	return v
+}
+
+// addY adds every y value of a curve (line, band, raw runs) to yr, but for those at or
+// below zero on a log axis (a band's low end, when smoothing rounded a value to 0).
+func addY(yr *span, cv *curve, logY bool) {
+	add := func(v float64) {
+		if !logY || v > 0 {
+			yr.add(v)
+		}
+	}
 	for i, p := range cv.line {
-		yr.add(p.Y)
+		add(p.Y)
 		if cv.lo != nil {
-			yr.add(cv.lo[i])
-			yr.add(cv.hi[i])
+			add(cv.lo[i])
+			add(cv.hi[i])
 		}
 	}
 	for _, raw := range cv.raw {
 		for _, p := range raw {
-			yr.add(p.Y)
+			add(p.Y)
 		}
 	}
 }

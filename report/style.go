@@ -54,6 +54,8 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 		a.Padding = vg.Points(3)
 		a.Color = gray(0.25)
 		a.Tick.Color = gray(0.25)
+		a.Scale = linearScale{}
+		a.Tick.Marker = linearTicks{}
 	}
 	p.X.Label.Text = drawable(xlabel)
 	p.Y.Label.Text = drawable(ylabel)

@@ -24,6 +24,24 @@
 // gradient before the activation: apply [ReLUBackward] (or, in place,
 // ReLUBackward(dy, dy, y, Assign)) first.
 //
+// # Broadcasting
+//
+// [Add], [Sub], [Mul] and [Div] broadcast their operands as NumPy's ([BroadcastShape]):
+// operands of one shape take the vector loops, split over the cores; operands of
+// different shapes take a strided loop over rows of the output, on one core. [SumTo] sums
+// a gradient back to the shape of a broadcast operand, and [Expand] broadcasts a tensor to
+// a larger shape.
+//
+// # Other kernels
+//
+// Elementwise functions ([Exp], [Log], [Sqrt], [Pow], [Abs], [GELU], [GELUTanh], [SiLU],
+// with their Backward kernels), softmax along any axis ([Softmax], [LogSoftmax]), the
+// shape kernels ([Concat], [Narrow], [SliceScatter], [Permute], [IndexSelect],
+// [IndexAdd]), the normalisations ([LayerNorm], [BatchNorm]) and the losses ([MSELoss],
+// [L1Loss], [SmoothL1Loss], [HuberLoss], [BCEWithLogitsLoss], [CrossEntropy], [NLLLoss],
+// each with a [Reduction]) follow PyTorch's definitions; each doc comment gives the formula
+// and the precision.
+//
 // # Aliasing
 //
 // A destination may be an operand only where a kernel's documentation says so

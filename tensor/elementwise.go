@@ -21,23 +21,37 @@ func Copy(dst, src *Tensor) {
 	copy(dst.data, src.data)
 }
 
-// Add sets dst = a + b (mode Assign) or dst += a + b (Accumulate), elementwise. All three
-// have the same shape; dst may be a or b.
+// Add sets dst = a + b (mode Assign) or dst += a + b (Accumulate), elementwise, a and b
+// broadcast as NumPy's (see [BroadcastShape]): dst has the shape they broadcast to. When
+// all three have the same shape the kernel is a vector loop split over the cores; operands
+// of different shapes take a slower strided loop. dst may be an operand of its own shape.
 func Add(dst, a, b *Tensor, mode Mode) {
-	mustSameShape("Add", dst, a, b)
-	binary(dst.data, a.data, b.data, mode, addKernel)
+	elementwise("Add", dst, a, b, mode, addKernel)
 }
 
-// Sub sets dst = a − b (or adds it), elementwise.
+// Sub sets dst = a − b (or adds it), elementwise, broadcasting as [Add].
 func Sub(dst, a, b *Tensor, mode Mode) {
-	mustSameShape("Sub", dst, a, b)
-	binary(dst.data, a.data, b.data, mode, subKernel)
+	elementwise("Sub", dst, a, b, mode, subKernel)
 }
 
-// Mul sets dst = a ⊙ b (or adds it), elementwise.
+// Mul sets dst = a ⊙ b (or adds it), elementwise, broadcasting as [Add].
 func Mul(dst, a, b *Tensor, mode Mode) {
-	mustSameShape("Mul", dst, a, b)
-	binary(dst.data, a.data, b.data, mode, mulKernel)
+	elementwise("Mul", dst, a, b, mode, mulKernel)
+}
+
+// Div sets dst = a / b (or adds it), elementwise in IEEE arithmetic (x/0 is ±Inf or NaN),
+// broadcasting as [Add].
+func Div(dst, a, b *Tensor, mode Mode) {
+	elementwise("Div", dst, a, b, mode, divKernel)
+}
+
+// elementwise runs kernel k on operands of one shape, or broadcasts them.
+func elementwise(name string, dst, a, b *Tensor, mode Mode, k binaryKernel) {
+	if a.SameShape(b) && dst.SameShape(a) {
+		binary(dst.data, a.data, b.data, mode, k)
+		return
+	}
+	broadcastBinary(name, dst, a, b, mode, k)
 }
 
 // Scale sets dst = s·a (or adds it); dst may be a.
@@ -70,6 +84,7 @@ const (
 	addKernel binaryKernel = iota
 	subKernel
 	mulKernel
+	divKernel
 )
 
 var binaryKernels = [...]func(dst, a, b []float32, mode Mode){
@@ -107,6 +122,18 @@ var binaryKernels = [...]func(dst, a, b []float32, mode Mode){
 		}
 		for i := range dst {
 			dst[i] += a[i] * b[i]
+		}
+	},
+	divKernel: func(dst, a, b []float32, mode Mode) {
+		a, b = a[:len(dst)], b[:len(dst)]
+		if mode == Assign {
+			for i := range dst {
+				dst[i] = a[i] / b[i]
+			}
+			return
+		}
+		for i := range dst {
+			dst[i] += a[i] / b[i]
 		}
 	},
 }

@@ -15,8 +15,8 @@ func Example() {
 	fmt.Println(y.Data())
 
 	logp := tensor.New(2, 2)
-	tensor.LogSoftmax(logp, y)
-	fmt.Printf("%.4f\n", tensor.NLLLoss(logp, []int{1, 0}))
+	tensor.LogSoftmax(logp, y, -1)
+	fmt.Printf("%.4f\n", tensor.NLLLoss(logp, []int{1, 0}, tensor.NLLConfig{}))
 
 	img := tensor.New(1, 1, 5, 5)
 	k := tensor.New(4, 1, 3, 3)

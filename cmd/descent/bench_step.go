@@ -20,21 +20,22 @@ import (
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/report"
 	"github.com/descent-ml/descent/tensor"
 )
 
 // benchStep times training iterations (forward, backward, optimiser step) of a model on
-// MNIST-shaped random batches, as ../shared/anchors/torch_train.py --max-iters times
-// PyTorch's loop.
+// MNIST-shaped random batches, as bench/torch_train.py --max-iters times PyTorch's loop.
 func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench step", "[flags]",
 		"Times training iterations of a model (zero_grad, forward, nll_loss, backward, optimiser\n"+
 			"step) on batches gathered at random from a pool of MNIST-shaped random images, and prints\n"+
 			"the mean ms per iteration and of each phase, the allocations per iteration and the peak\n"+
-			"resident memory (which includes the pool of images, data_mb). Compare with:\n"+
-			"  OPENBLAS_CORETYPE=SkylakeX MNIST_DIR=$(bash ../shared/anchors/mnist_dir.sh) \\\n"+
-			"  /usr/bin/python3 ../shared/anchors/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --threads T\n"+
-			"(its seconds / 200; add --dropout there when comparing the cnn with --dropout here).",
+			"resident memory (which includes the pool of images, data_mb). The reference is PyTorch's\n"+
+			"loop on the same model, bench/torch_train.py (its seconds / iterations; add --dropout\n"+
+			"there when comparing the cnn with --dropout here):\n"+
+			"  /usr/bin/python3 bench/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --warmup 5 --no-eval --threads T\n"+
+			"bench/reference.py step runs both alternately and prints the ratios.",
 		stderr)
 	name := fs.String("model", "mlp", "model: "+strings.Join(model.Names(), ", "))
 	opt := fs.String("optimizer", "adam", "registry name of the optimizer (adam, sgd, momentum, ...)")
@@ -177,6 +178,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"tape_mb":         float64(tp.BufferBytes()) / (1 << 20),
 		"params":          nn.NumParams(m), "last_loss": loss,
 		"data_mb": float64(len(bytePool)+4*len(floatPool)) / (1 << 20), "float32_pool": *float32Pool,
+		"cpu": report.ThisMachine().CPU, "load": loadAverage(),
 	}
 	if rss := peakRSS(); rss > 0 {
 		res["peak_rss_mb"] = float64(rss) / (1 << 20)
@@ -186,9 +188,9 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s, %s, batch %d, %d threads: %.3f ms/iter (forward %.3f, backward %.3f, step %.3f; median %.3f), %.1f allocs/iter, peak RSS %.0f MB\n",
+	fmt.Fprintf(stdout, "%s, %s, batch %d, %d threads: %.3f ms/iter (forward %.3f, backward %.3f, step %.3f; median %.3f), %.1f allocs/iter, peak RSS %.0f MB\nCPU: %s\n",
 		*name, *opt, *batch, *threads, mean, res["forward_ms"], res["backward_ms"], res["step_ms"], res["ms_median"],
-		res["allocs_per_iter"], float64(peakRSS())/(1<<20))
+		res["allocs_per_iter"], float64(peakRSS())/(1<<20), machineNote())
 	return nil
 }
 

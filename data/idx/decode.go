@@ -10,6 +10,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/descent-ml/descent/data/internal/readn"
 )
 
 // gzipMagic starts every gzip stream (RFC 1952).
@@ -187,7 +189,7 @@ func decode(r io.Reader, size int64) (*Array, error) {
 			return nil, formatErr(ErrTrailing, "%d bytes after the %d-byte payload of %s %v", have-want, want, h.Type, h.Dims)
 		}
 	}
-	payload, err := readPayload(src, want)
+	payload, err := readn.Read(src, want)
 	if err != nil {
 		return nil, readErr(err, "payload of %s %v: %d of %d bytes", h.Type, h.Dims, len(payload), want)
 	}
@@ -202,27 +204,6 @@ func decode(r io.Reader, size int64) (*Array, error) {
 		return nil, streamErr(err)
 	}
 	return fill(h, payload), nil
-}
-
-// readPayload reads n bytes from r. Its buffer grows (doubling from 1 MiB) only as bytes
-// arrive, so a header that lies about its size costs at most twice what r holds. On error
-// it returns the bytes read so far.
-func readPayload(r io.Reader, n int64) ([]byte, error) {
-	const first = 1 << 20
-	buf := make([]byte, 0, min(n, first))
-	for int64(len(buf)) < n {
-		if len(buf) == cap(buf) {
-			grow := min(n-int64(len(buf)), int64(cap(buf)))
-			buf = append(buf[:cap(buf)], make([]byte, grow)...)[:len(buf)]
-		}
-		end := min(int64(cap(buf)), n)
-		m, err := io.ReadFull(r, buf[len(buf):end])
-		buf = buf[:len(buf)+m]
-		if err != nil {
-			return buf, err
-		}
-	}
-	return buf, nil
 }
 
 // fill converts the big-endian payload of h into the typed slice of an Array.

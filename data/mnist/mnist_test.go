@@ -532,3 +532,22 @@ type exampleOnly struct{ s *Set }
 func (e exampleOnly) Len() int                         { return e.s.Len() }
 func (e exampleOnly) Shape() []int                     { return e.s.Shape() }
 func (e exampleOnly) Example(dst []float32, i int) int { return e.s.Example(dst, i) }
+
+// TestTaskAndBatches checks what a training loop sees of a Set: a classification with the
+// Set's classes, for a Subset of it too, and batches without float targets.
+func TestTaskAndBatches(t *testing.T) {
+	s := synthetic(500)
+	tr, val := data.Split(s, 100, rand.New(rand.NewPCG(1, 1)))
+	for _, d := range []data.Dataset{s, tr, val} {
+		if got := data.TaskOf(d); got.Kind != data.Classify || got.Classes != 10 {
+			t.Errorf("TaskOf(%T) = %v, want classify, 10 classes", d, got)
+		}
+	}
+	l := data.NewLoader(tr, data.Config{BatchSize: 64, Sampling: data.Shuffle}, rand.New(rand.NewPCG(2, 2)))
+	defer l.Close()
+	for l.Next() {
+		if b := l.Batch(); b.T != nil || b.TargetShape != nil || b.Size() == 0 {
+			t.Fatalf("batch of %d with targets %v", b.Size(), b.TargetShape)
+		}
+	}
+}

@@ -26,7 +26,10 @@ type Set struct {
 	shape []int
 }
 
-var _ data.Gatherer = (*Set)(nil)
+var (
+	_ data.Gatherer     = (*Set)(nil)
+	_ data.ClassCounter = (*Set)(nil)
+)
 
 // NewSet returns a set over images and labels (not copied), normalised with mean and std.
 // It panics if the lengths do not match or std is not positive.
@@ -67,6 +70,16 @@ func (s *Set) Example(dst []float32, i int) int {
 	f := s.Rows * s.Cols
 	vec.Lookup(dst[:f], s.Images[i*f:(i+1)*f], s.table)
 	return int(s.Labels[i])
+}
+
+// NumClasses returns the largest label plus one: 10 for the sets of MNIST and
+// Fashion-MNIST, whose every split holds every class.
+func (s *Set) NumClasses() int {
+	m := -1
+	for _, l := range s.Labels {
+		m = max(m, int(l))
+	}
+	return m + 1
 }
 
 // Gather writes images idx[j], normalised, into dst[j·F:(j+1)·F] (F = Rows×Cols) and

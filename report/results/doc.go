@@ -22,6 +22,24 @@
 // "-Inf", which [Read] turns back into the float64 value. Everything else is plain JSON that
 // jq, pandas.read_json(lines=True) or a spreadsheet import can read.
 //
+// # Values
+//
+// What a reader accepts is what a run writes, and [Read] refuses anything else with a
+// [*SyntaxError] naming the file, the line and the key:
+//
+//   - seed is an integer; step and epoch are integers ≥ 0; seconds is a finite number ≥ 0.
+//   - A metric is a JSON number within the float64 range (1e999 is refused, not read as
+//     +Inf), or one of the strings "NaN", "+Inf", "-Inf" in a run that diverged: a record
+//     of a run whose next end record says "diverged". A training loop stops a run at its
+//     first non-finite loss and ends it "diverged", so a "NaN" in a run that ended "done" or
+//     "interrupted" was not written by one: it is refused, not shown as a missing value. A
+//     run with no end record yet (its process was killed) keeps such values.
+//   - No key is ever null; status and note appear on end records only, and status is one of
+//     "done", "diverged" and "interrupted".
+//
+// [Writer.Write] panics on a record whose step, epoch or seconds break these rules (a bug of
+// the program that builds it); it writes any metric value.
+//
 // # Crashes and interrupts
 //
 // [Writer] hands each record to the file in one write call, so a record that was written

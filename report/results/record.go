@@ -1,6 +1,9 @@
 package results
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Kind says what a record reports: one logged optimiser step, one finished epoch, or the
 // end of a run.
@@ -34,6 +37,10 @@ const (
 	TestAccuracy  = "test_accuracy"  // fraction of test samples classified correctly, in [0, 1]
 	ValLoss       = "val_loss"       // mean loss on the validation split held out of the training set
 	ValAccuracy   = "val_accuracy"   // fraction of validation samples classified correctly
+	TestRMSE      = "test_rmse"      // root mean squared error of a regression's predictions on the test set, in the targets' units
+	TestR2        = "test_r2"        // coefficient of determination R² of a regression's predictions on the test set
+	ValRMSE       = "val_rmse"       // root mean squared error on the validation split
+	ValR2         = "val_r2"         // coefficient of determination R² on the validation split
 	LR            = "lr"             // learning rate of the first parameter group
 	GradNorm      = "grad_norm"      // Euclidean norm of the gradient
 	Samples       = "samples"        // training samples seen so far
@@ -101,7 +108,7 @@ func isFixedKey(name string) bool {
 }
 
 // check panics if r cannot be written: these are errors of the program that builds the
-// record, not of the data.
+// record, not of the data. Metric values are not checked: a NaN loss is data.
 func (r *Record) check() {
 	if r.Run == "" {
 		panic("results: record has no run name")
@@ -119,6 +126,12 @@ func (r *Record) check() {
 		}
 	default:
 		panic(fmt.Sprintf("results: record of run %q has kind %q", r.Run, r.Kind))
+	}
+	if r.Step < 0 || r.Epoch < 0 {
+		panic(fmt.Sprintf("results: record of run %q has step %d and epoch %d; neither may be negative", r.Run, r.Step, r.Epoch))
+	}
+	if !(r.Seconds >= 0) || math.IsInf(r.Seconds, 0) {
+		panic(fmt.Sprintf("results: record of run %q has %v seconds", r.Run, r.Seconds))
 	}
 	for i, m := range r.Metrics {
 		if m.Name == "" {

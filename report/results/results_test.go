@@ -119,21 +119,36 @@ func TestReadTruncatedTail(t *testing.T) {
 
 func TestReadErrors(t *testing.T) {
 	for _, tc := range []struct {
-		in   string
-		line int
-		msg  string
+		in    string
+		line  int
+		field string
+		msg   string
 	}{
-		{"{\"run\":\"a\",\"kind\":\"step\"}\nnot json\n", 2, "invalid character"},
-		{"[1]\n", 1, "not a JSON object"},
-		{"{\"kind\":\"step\"}\n", 1, `no "run" key`},
-		{"{\"run\":\"a\",\"kind\":\"lap\"}\n", 1, `unknown kind "lap"`},
-		{"{\"run\":\"a\",\"kind\":\"end\"}\n", 1, "without a status"},
-		{"{\"run\":\"a\",\"kind\":\"step\",\"step\":1.5}\n", 1, "not an integer"},
-		{"{\"run\":\"a\",\"kind\":\"step\",\"loss\":\"high\"}\n", 1, `"loss": string "high" is not NaN`},
-		{"{\"run\":\"a\",\"kind\":\"step\",\"loss\":{}}\n", 1, `"loss"`},
-		{"{\"run\":\"a\",\"kind\":\"step\",\"run\":\"b\"}\n", 1, `key "run" repeats`},
-		{"{\"run\":\"a\",\"kind\":\"step\"} {}\n", 1, "text after the record"},
-		{"\n\n{\"run\":1,\"kind\":\"step\"}\n", 3, `"run" is not a string`},
+		{"{\"run\":\"a\",\"kind\":\"step\"}\nnot json\n", 2, "", "invalid character"},
+		{"[1]\n", 1, "", "not a JSON object"},
+		{"{\"kind\":\"step\"}\n", 1, "", `no "run" key`},
+		{"{\"run\":\"a\",\"kind\":\"lap\"}\n", 1, "kind", `unknown kind "lap"`},
+		{"{\"run\":\"a\",\"kind\":\"end\"}\n", 1, "", "without a status"},
+		{"{\"run\":\"a\",\"kind\":\"end\",\"status\":\"fine\"}\n", 1, "status", `unknown status "fine"`},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"status\":\"done\"}\n", 1, "status", "only end records"},
+		{"{\"run\":\"\",\"kind\":\"step\"}\n", 1, "run", "empty"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"step\":1.5}\n", 1, "step", "not an integer"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"epoch\":-1}\n", 1, "epoch", "negative"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"seconds\":\"NaN\"}\n", 1, "seconds", `"NaN" is not a number of seconds`},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"seconds\":-2}\n", 1, "seconds", "-2 is not a number of seconds"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"loss\":\"high\"}\n", 1, "loss", `string "high" is not NaN`},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"loss\":null}\n", 1, "loss", "null is not a number"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"loss\":1e999}\n", 1, "loss", "1e999 is not a float64"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"loss\":{}}\n", 1, "loss", "an object"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"\":1}\n", 1, "", "empty name"},
+		{"{\"run\":\"a\",\"kind\":\"step\",\"run\":\"b\"}\n", 1, "", `key "run" repeats`},
+		{"{\"run\":\"a\",\"kind\":\"step\"} {}\n", 1, "", "text after the record"},
+		{"\n\n{\"run\":1,\"kind\":\"step\"}\n", 3, "run", "not a string"},
+		// A NaN in a run that did not diverge: the issue's "NaN" shown as "—".
+		{"{\"run\":\"a\",\"kind\":\"epoch\",\"test_accuracy\":\"NaN\"}\n{\"run\":\"a\",\"kind\":\"end\",\"status\":\"done\"}\n",
+			1, "test_accuracy", `"NaN" in run "a" seed 0, which did not diverge (its end record, line 2, says "done")`},
+		{"{\"run\":\"a\",\"kind\":\"end\",\"status\":\"interrupted\",\"x\":\"-Inf\"}\n",
+			1, "x", `"-Inf" in the end record of run "a" seed 0, which says "interrupted"`},
 	} {
 		_, err := Read(strings.NewReader(tc.in))
 		var se *SyntaxError
@@ -141,8 +156,8 @@ func TestReadErrors(t *testing.T) {
 			t.Errorf("%q: error %v, want a *SyntaxError", tc.in, err)
 			continue
 		}
-		if se.Line != tc.line || !strings.Contains(se.Msg, tc.msg) {
-			t.Errorf("%q: %v, want line %d and %q", tc.in, err, tc.line, tc.msg)
+		if se.Line != tc.line || se.Field != tc.field || !strings.Contains(se.Msg, tc.msg) {
+			t.Errorf("%q: %v, want line %d, field %q and %q", tc.in, err, tc.line, tc.field, tc.msg)
 		}
 	}
 	long := `{"run":"` + strings.Repeat("a", maxLine) + `","kind":"step"}` + "\n"
@@ -163,6 +178,11 @@ func TestWriteChecks(t *testing.T) {
 		{Record{Run: "a", Kind: KindStep, Metrics: []Metric{{"", 1}}}, "no name"},
 		{Record{Run: "a", Kind: KindStep, Metrics: []Metric{{"step", 1}}}, "fixed key"},
 		{Record{Run: "a", Kind: KindStep, Metrics: []Metric{{"x", 1}, {"x", 2}}}, "repeats"},
+		{Record{Run: "a", Kind: KindStep, Step: -1}, "negative"},
+		{Record{Run: "a", Kind: KindEpoch, Epoch: -2}, "negative"},
+		{Record{Run: "a", Kind: KindStep, Seconds: math.NaN()}, "NaN seconds"},
+		{Record{Run: "a", Kind: KindStep, Seconds: math.Inf(1)}, "+Inf seconds"},
+		{Record{Run: "a", Kind: KindStep, Seconds: -1}, "-1 seconds"},
 	} {
 		func() {
 			defer func() {
