@@ -39,7 +39,8 @@
 // (SGD, momentum 0.9), nesterov, adagrad, rmsprop, adam, amsgrad (torch's), amsgrad-lecture,
 // adamw, adadelta, adamax, nadam, radam, asgd, rprop, lbfgs, lion, adafactor, muon,
 // schedulefree-adamw, schedulefree-sgd, prodigy, lamb and lars (timm's LARS with momentum
-// 0.9 and always_adapt, without which it is plain SGD), each with its keys and defaults. Hyper-parameters are [Options] under torch's keyword names, parsed from
+// 0.9 and always_adapt, without which it is plain SGD), each with its keys and defaults.
+// Hyper-parameters are [Options] under torch's keyword names, parsed from
 // "lr=3e-4,betas=0.9/0.99,weight_decay=0.01" by [ParseOptions]; pairs are written a/b.
 // Groups come from [GroupBy] with rules such as "*.bias:weight_decay=0" ([ParseGroupRule]):
 //
@@ -58,7 +59,8 @@
 // The schedule-free methods take gradients at a point y and converge at another, x, the
 // average of their iterates. They are [ModeSwitcher]s: a training loop calls Eval before it
 // evaluates or saves the model and Train before the next Step (which panics at x, as the
-// reference raises). A saved state records which point the parameters held.
+// reference raises). A saved state records which point the parameters held. The training
+// loop of package train does so: it evaluates, checkpoints and saves a run at x.
 //
 // # Errors
 //

@@ -372,6 +372,9 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 // the run diverged; the weights are then those before the step.
 func (r *Run) step(b *data.Batch) (float64, error) {
 	r.batch = b
+	if ms, ok := r.opt.(optim.ModeSwitcher); ok && ms.Evaluating() {
+		ms.Train()
+	}
 	if r.closer != nil {
 		loss, err := r.closer.StepWith(r.closure)
 		if err != nil {
@@ -439,8 +442,14 @@ func (r *Run) logSteps(out Output, seconds float64) error {
 
 // endEpoch evaluates, writes the epoch record, steps a per-epoch schedule and writes the
 // checkpoint. If the evaluation or the schedule shows the run diverged, it returns why
-// instead, having written nothing.
+// instead, having written nothing. An optimiser that keeps an evaluation point apart from
+// the training one ([optim.ModeSwitcher], the schedule-free methods) is switched to it
+// first, so that the evaluation, the checkpoint and the weights of a finished run are those
+// of the evaluation point; the next step switches back.
 func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
+	if ms, ok := r.opt.(optim.ModeSwitcher); ok {
+		ms.Eval() // schedule-free: evaluate and save the average x; step resumes at y
+	}
 	nan := math.NaN()
 	e := &Epoch{Epoch: r.pos.Epoch + 1, Step: r.pos.Step, Seconds: seconds, LR: r.pos.LR,
 		TrainLoss: r.pos.EpochLoss / float64(r.pos.EpochSamples), EvalLoss: nan, EvalAccuracy: nan, EvalRMSE: nan, EvalR2: nan}

@@ -41,6 +41,7 @@ func commands() []command {
 		{"compare", "compare optimisers side by side on MNIST, with a report (the main job)", runCompare},
 		{"train", "train one model with one optimiser and schedule; checkpoints, --resume", runTrain},
 		{"sweep", "grid-search hyper-parameters in log scale, ranked on a validation set", runSweep},
+		{"lrfind", "the learning-rate range test: the loss as the rate rises, and suggested rates", runLRFind},
 		{"report", "rebuild the plots and report.html of a run folder from its results", runReport},
 		{"minimize", "minimise a problem with GD, Nesterov, heavy ball, Newton or L-BFGS and print the trace", runMinimize},
 		{"theory", "check the lecture's claims by experiment and write a report with a plot per claim", runTheory},
