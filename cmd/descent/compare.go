@@ -33,6 +33,10 @@ takes about 5 minutes and reaches 97.8-98.6%%. --model logreg takes seconds; --m
 
 Each optimiser uses its own default learning rate unless --lr says otherwise:
 %s.
+The rates of lion, adafactor, muon, schedulefree-adamw, schedulefree-sgd, prodigy, lamb
+and lars were chosen on the MLP with "descent lrfind" and a one-epoch sweep (go doc
+train.DefaultLR). The schedule-free optimisers are evaluated, and their weights saved, at
+their average point x, not at the point where they take gradients.
 
 Ctrl-C stops the runs; the report of what was done is still written. "descent report
 DIR" rebuilds it.`

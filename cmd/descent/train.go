@@ -26,7 +26,9 @@ parameter groups, evaluating on the test set after every epoch, on MNIST or on t
 data (--data, as for descent compare). The run folder gets
 results.jsonl, summary.csv, the plots, report.html, the final weights (model.weights) and,
 after every epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order
-and random state, written atomically with a checksum).
+and random state, written atomically with a checksum). A schedule-free optimiser
+(schedulefree-adamw, schedulefree-sgd) is evaluated, checkpointed and saved at its
+average point x.
 
 Ctrl-C saves a checkpoint and the results so far; "descent train --resume DIR" continues
 the run of DIR, bit for bit as if it had not stopped (with the flags it was started with;
