@@ -30,18 +30,23 @@ const (
 	maxNameLen     = 1 << 12
 )
 
-// A WeightsError reports a weights file that cannot be read, or that does not fit the model
-// it is loaded into. Param names the parameter concerned, if any.
+// A WeightsError reports a weights file that cannot be read, or state that does not fit
+// the model it is loaded into: the readers of every format (this package's, nn/safetensors,
+// nn/torchfile) and [LoadStateDict] return it. File and Tensor name the place, when known.
 type WeightsError struct {
-	Param string
-	Msg   string
-	Err   error // the underlying error (io.ErrUnexpectedEOF for a truncated file), if any
+	File   string // the file, if known
+	Tensor string // the tensor (a parameter or a buffer) concerned, if any
+	Msg    string
+	Err    error // the underlying error (io.ErrUnexpectedEOF for a truncated file), if any
 }
 
 func (e *WeightsError) Error() string {
 	s := "nn: weights: "
-	if e.Param != "" {
-		s += "parameter " + strconv.Quote(e.Param) + ": "
+	if e.File != "" {
+		s += e.File + ": "
+	}
+	if e.Tensor != "" {
+		s += "tensor " + strconv.Quote(e.Tensor) + ": "
 	}
 	s += e.Msg
 	if e.Err != nil {
@@ -85,7 +90,7 @@ func WriteTensors(w io.Writer, ts []NamedTensor) error {
 	u32(len(ts))
 	for _, t := range ts {
 		if len(t.Name) > maxNameLen {
-			return &WeightsError{Param: t.Name[:32] + "…", Msg: "name too long"}
+			return &WeightsError{Tensor: t.Name[:32] + "…", Msg: "name too long"}
 		}
 		u32(len(t.Name))
 		bw.WriteString(t.Name)
@@ -149,15 +154,15 @@ func entry(r io.Reader, i int) (string, []int, error) {
 	name := string(nb)
 	rank, err := u32()
 	if err != nil {
-		return name, nil, &WeightsError{Param: name, Msg: "truncated shape", Err: err}
+		return name, nil, &WeightsError{Tensor: name, Msg: "truncated shape", Err: err}
 	}
 	if rank > tensor.MaxRank {
-		return name, nil, &WeightsError{Param: name, Msg: fmt.Sprintf("rank %d exceeds %d", rank, tensor.MaxRank)}
+		return name, nil, &WeightsError{Tensor: name, Msg: fmt.Sprintf("rank %d exceeds %d", rank, tensor.MaxRank)}
 	}
 	shape := make([]int, rank)
 	for d := range shape {
 		if shape[d], err = u32(); err != nil {
-			return name, nil, &WeightsError{Param: name, Msg: "truncated shape", Err: err}
+			return name, nil, &WeightsError{Tensor: name, Msg: "truncated shape", Err: err}
 		}
 	}
 	return name, shape, nil
@@ -169,7 +174,7 @@ func readData(r io.Reader, dst []float32, name string) error {
 	for len(dst) > 0 {
 		k := min(len(dst), len(buf)/4)
 		if _, err := io.ReadFull(r, buf[:4*k]); err != nil {
-			return &WeightsError{Param: name, Msg: "truncated data", Err: eof(err)}
+			return &WeightsError{Tensor: name, Msg: "truncated data", Err: eof(err)}
 		}
 		for i := range k {
 			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
@@ -209,10 +214,10 @@ func Load(r io.Reader, m Module) error {
 			return err
 		}
 		if name != p.Name {
-			return &WeightsError{Param: p.Name, Msg: fmt.Sprintf("file has %q in its place (entry %d)", name, i)}
+			return &WeightsError{Tensor: p.Name, Msg: fmt.Sprintf("file has %q in its place (entry %d)", name, i)}
 		}
 		if !slices.Equal(shape, p.Var.Value.Shape()) {
-			return &WeightsError{Param: p.Name, Msg: fmt.Sprintf("shape %v in file, %v in model", shape, p.Var.Value.Shape())}
+			return &WeightsError{Tensor: p.Name, Msg: fmt.Sprintf("shape %v in file, %v in model", shape, p.Var.Value.Shape())}
 		}
 		vals[i] = make([]float32, p.Var.Value.Len())
 		if err := readData(br, vals[i], name); err != nil {
@@ -246,7 +251,7 @@ func ReadTensors(r io.Reader) ([]NamedTensor, error) {
 		n := 1
 		for _, d := range shape {
 			if d != 0 && n > math.MaxInt32/d {
-				return nil, &WeightsError{Param: name, Msg: fmt.Sprintf("shape %v too large", shape)}
+				return nil, &WeightsError{Tensor: name, Msg: fmt.Sprintf("shape %v too large", shape)}
 			}
 			n *= d
 		}

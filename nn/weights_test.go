@@ -91,7 +91,7 @@ func TestLoadErrors(t *testing.T) {
 	} {
 		err := loadErr(t, tc.data, tc.m)
 		var we *WeightsError
-		if !errors.As(err, &we) || we.Param != tc.param || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "nn: weights: ") {
+		if !errors.As(err, &we) || we.Tensor != tc.param || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "nn: weights: ") {
 			t.Errorf("%s: error %v, want parameter %q and %q", tc.name, err, tc.param, tc.msg)
 		}
 	}
@@ -114,7 +114,7 @@ func TestLoadTruncated(t *testing.T) {
 		}
 	}
 	err := loadErr(t, good[:len(good)-1], smallModel(2))
-	if !strings.Contains(err.Error(), `parameter "5.bias": truncated data`) {
+	if !strings.Contains(err.Error(), `tensor "5.bias": truncated data`) {
 		t.Errorf("one byte short: %v", err)
 	}
 }
