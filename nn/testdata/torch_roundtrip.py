@@ -7,12 +7,13 @@ than with the safetensors package, so that it is a reader independent of descent
     /usr/bin/python3 nn/testdata/torch_roundtrip.py fixtures
         Writes nn/testdata/weights/: a PyTorch MLP with LayerNorm, BatchNorm and Dropout
         (nn.Sequential names: 0.weight, 1.weight, ..., 5.running_mean, 5.num_batches_tracked)
-        saved with torch.save (zip format, and the legacy format), and by the codec below as
-        safetensors; tensors of other dtypes and layouts; damaged files; and mlp.json, the
-        state_dict's values, an input batch and the module's predictions on it (eval mode).
-        If weights/go_written.safetensors exists (descent's writer, made by
-        `go test ./nn/safetensors -run TestGoWritten -update`), it is checked too, as in
-        `check` below.
+        saved with torch.save (zip format, and the legacy format), by the codec below as
+        safetensors, and in descent's former format (mlp.weights); tensors of other dtypes
+        and layouts; damaged files; and mlp.json, the state_dict's values, an input batch and
+        the module's predictions on it (eval mode), in float32 and, the same weights
+        converted exactly, in float64.
+        Then `go test ./nn/weights -run TestGoWritten -update` writes, with descent's writer,
+        weights/go_written.safetensors from mlp.pt, and `check` below checks it.
 
     /usr/bin/python3 nn/testdata/torch_roundtrip.py check
         Reads weights/go_written.safetensors with the codec below, checks every rule of the
@@ -45,7 +46,7 @@ the outputs: the order of torchvision.ops.MLP, and the state_dict names follow f
 (784-1000-1000-10, ReLU, LogSoftmax), as package model builds them. GELU is exact (erf),
 as descent's default.
 """
-import argparse, io, json, math, os, struct, sys, zipfile
+import argparse, copy, io, json, math, os, struct, sys, zipfile
 import numpy as np
 import torch
 import torch.nn as nn
@@ -138,6 +139,8 @@ def st_loads(b):
     for begin, end, name, e in entries:
         if begin != pos or end < begin:
             raise STError("entry %r: data_offsets [%d, %d] after %d" % (name, begin, end, pos))
+        if end > len(data):
+            raise STError("entry %r: data_offsets [%d, %d] past the data's %d bytes" % (name, begin, end, len(data)))
         count = math.prod(e["shape"])
         if (end - begin) != count * ST_SIZE[e["dtype"]]:
             raise STError("entry %r: %d bytes for shape %r of %s" % (name, end - begin, e["shape"], e["dtype"]))
@@ -264,16 +267,18 @@ def randn(*shape):
 def fixture_mlp():
     """The fixture model: Linear, LayerNorm, ReLU, Dropout, Linear, BatchNorm1d, GELU, Dropout,
     Linear, 5 inputs, 3 outputs, every parameter drawn afresh and the BatchNorm statistics
-    from three training batches."""
+    from three training batches, from a generator of its own: the same model at each call."""
     torch.manual_seed(7)
+    g = torch.Generator().manual_seed(20250612)
     m = nn.Sequential(nn.Linear(5, 6), nn.LayerNorm(6), nn.ReLU(), nn.Dropout(0.1), nn.Linear(6, 4),
                       nn.BatchNorm1d(4), nn.GELU(), nn.Dropout(0.1), nn.Linear(4, 3))
     with torch.no_grad():
         for k, v in m.named_parameters():
-            v.copy_(randn(*v.shape) * (0.5 if v.dim() == 2 else 0.3) + (1 if k in ("1.weight", "5.weight") else 0))
+            r = torch.randn(v.shape, generator=g)
+            v.copy_(r * (0.5 if v.dim() == 2 else 0.3) + (1 if k in ("1.weight", "5.weight") else 0))
         m.train()
         for _ in range(3):
-            m(randn(9, 5) * 2)
+            m(torch.randn((9, 5), generator=g) * 2)
     m.eval()
     return m
 
@@ -298,11 +303,14 @@ def fixtures():
     sd = m.state_dict()
     x = randn(7, 5)
     pred = predict(m, x.numpy())
+    with torch.no_grad():
+        pred64 = copy.deepcopy(m).double()(x.double())
     torch.save(sd, os.path.join(OUT, "mlp.pt"))
     torch.save(sd, os.path.join(OUT, "mlp_legacy.pt"), _use_new_zipfile_serialization=False)
     st = st_dumps(sd, {"format": "pt"})
     write("mlp.safetensors", st)
-    manifest = {"torch": torch.__version__, "x": enc(x), "predictions": enc(pred),
+    write("mlp.weights", descent_weights(sd))
+    manifest = {"torch": torch.__version__, "x": enc(x), "predictions": enc(pred), "predictions64": enc(pred64),
                 "state": [{"name": k, "int64": v.dtype == torch.int64, **enc(v)} for k, v in sd.items()]}
 
     # Other dtypes and layouts. In the .pt: a transposed (non-contiguous) tensor, two views of
@@ -393,9 +401,23 @@ def fixtures():
                 print("%-34s refused: %s" % (name, str(err)[:70]))
             else:
                 raise SystemExit(name + " was accepted")
-    print("wrote", len(os.listdir(OUT)), "files to nn/testdata/weights")
-    if os.path.exists(os.path.join(OUT, "go_written.safetensors")):
-        check()
+    print("wrote", len(os.listdir(OUT)), "files to nn/testdata/weights; now run\n"
+          "    go test ./nn/weights -run TestGoWritten -update\n"
+          "    /usr/bin/python3 nn/testdata/torch_roundtrip.py check")
+
+
+def descent_weights(state):
+    """The bytes of descent's former weights format (model.weights and the checkpoints of
+    older run folders), as descent wrote a state dict: b"DESCENTW", uint32 version 1, uint32
+    count, then per tensor uint32 name length, name, uint32 rank, uint32 dims, float32 data
+    (num_batches_tracked too), little-endian."""
+    out = bytearray(b"DESCENTW" + struct.pack("<II", 1, len(state)))
+    for name, t in state.items():
+        arr = t.detach().numpy().astype("<f4")  # tobytes() is row-major; a 0-d array stays 0-d
+        nb = name.encode()
+        out += struct.pack("<I", len(nb)) + nb + struct.pack("<I", arr.ndim)
+        out += struct.pack("<%dI" % arr.ndim, *arr.shape) + arr.tobytes()
+    return bytes(out)
 
 
 def pad_header(h, data):
