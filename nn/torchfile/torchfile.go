@@ -60,7 +60,7 @@ func Read(r io.ReaderAt, size int64) (ts []nn.NamedTensor, err error) {
 	switch {
 	case string(head[:]) == "PK\x03\x04":
 		return readZip(r, size)
-	case head[0] == 0x80: // a pickle's PROTO opcode
+	case head[0] == 0x80 && head[1] >= 2 && head[1] <= 5: // a pickle's PROTO opcode
 		return readLegacy(r, size)
 	}
 	return nil, &nn.WeightsError{Msg: fmt.Sprintf("not a torch.save file: it starts with %q, neither a zip archive nor a pickle", head[:])}
