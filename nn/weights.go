@@ -23,7 +23,9 @@ import (
 //		data    [product of dims]float32
 //	}
 //
-// and nothing after. model/testdata/torch_export.py writes it from Python.
+// and nothing after. It was descent's weights format before safetensors (the model.weights
+// and checkpoints of older run folders); descent reads it and no longer writes it.
+// model/testdata/torch_export.py writes it from Python.
 const (
 	weightsMagic   = "DESCENTW"
 	weightsVersion = 1
@@ -64,49 +66,6 @@ type NamedTensor struct {
 	// Int64 marks a tensor that PyTorch keeps as int64 (BatchNorm's num_batches_tracked):
 	// its values are integers, held here as float32, exact up to 2²⁴.
 	Int64 bool
-}
-
-// Save writes the parameters of m, with their names and shapes, to w.
-func Save(w io.Writer, m Module) error {
-	ps := m.Parameters()
-	ts := make([]NamedTensor, len(ps))
-	for i, p := range ps {
-		ts[i] = NamedTensor{Name: p.Name, Tensor: &p.Var.Value}
-	}
-	return WriteTensors(w, ts)
-}
-
-// WriteTensors writes named tensors in the weights format.
-func WriteTensors(w io.Writer, ts []NamedTensor) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString(weightsMagic)
-	le := binary.LittleEndian
-	var b [4]byte
-	u32 := func(v int) {
-		le.PutUint32(b[:], uint32(v))
-		bw.Write(b[:])
-	}
-	u32(weightsVersion)
-	u32(len(ts))
-	for _, t := range ts {
-		if len(t.Name) > maxNameLen {
-			return &WeightsError{Tensor: t.Name[:32] + "…", Msg: "name too long"}
-		}
-		u32(len(t.Name))
-		bw.WriteString(t.Name)
-		u32(t.Tensor.Rank())
-		for _, d := range t.Tensor.Shape() {
-			u32(d)
-		}
-		for _, v := range t.Tensor.Data() {
-			le.PutUint32(b[:], math.Float32bits(v))
-			bw.Write(b[:])
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("nn: weights: %w", err)
-	}
-	return nil
 }
 
 // header reads and checks the magic and version, and returns the count of tensors.
