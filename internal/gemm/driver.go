@@ -16,7 +16,7 @@ func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32
 	cut := p.cut(threads)
 	if cut.parts == 1 {
 		ws := getWorkspace(x)
-		p.block(ws.b)
+		p.block(ws)
 		putWorkspace(ws)
 		return
 	}
@@ -57,8 +57,10 @@ func blocks(n, most, unit int) int {
 	return min(most, (s+unit-1)/unit*unit)
 }
 
-// block runs the blocked algorithm on p, packing B into buf.
-func (p *problem) block(buf []float32) {
+// block runs the blocked algorithm on p, packing B into ws.b and, when A is transposed, its
+// slivers into ws.a.
+func (p *problem) block(ws *workspace) {
+	buf := ws.b
 	x := p.x
 	mr, nr := x.mr, x.nr
 	rs, ps := p.lda, 1 // A(i, l) = a[i*rs + l*ps]
@@ -85,10 +87,16 @@ func (p *problem) block(buf []float32) {
 			p.packB(buf, pc, kc, jc, nc)
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
-				a := p.a[ir*rs+pc*ps:]
+				a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
+				if p.transA && nc > nr {
+					// A sliver of a transposed A is kc rows of a, lda apart: copied, its
+					// rows are contiguous for the panels of B that reuse it.
+					x.packA(kc, mrr, a, ps, ws.a)
+					a, ars, aps = ws.a, 1, mr
+				}
 				c := p.c[ir*p.ldc+jc:]
 				for jr := 0; jr < nc; jr += nr {
-					x.kernel(kc, a, rs, ps, buf[jr*kc:], nr, c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
+					x.kernel(kc, a, ars, aps, buf[jr*kc:], nr, c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
 				}
 			}
 		}

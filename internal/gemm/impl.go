@@ -5,8 +5,8 @@ package gemm
 type impl struct {
 	name   string
 	mr, nr int // largest micro-tile: rows of C from A, columns of C from a packed panel of B
-	kc     int // largest block of k
-	nc     int // largest block of n; a multiple of nr
+	kc     int // largest block of k, from the caches (see blocking)
+	nc     int // largest block of n, a multiple of nr, from the caches (see blocking)
 
 	// kernel computes one micro-tile, as kernelGo does, from a panel of B whose rows are bs
 	// apart: nr for a packed panel, B's row stride for a panel read in place (which must
@@ -17,11 +17,14 @@ type impl struct {
 	// packTrans packs one panel of a B stored n×k from rows ≤ nr rows of b, as
 	// packTransGo does.
 	packTrans func(kc, rows int, b []float32, ldb int, dst []float32)
+	// packA copies a sliver of rows ≤ mr columns of A = aᵀ (kc rows of a) to dst, mr
+	// apart, as packAGo does.
+	packA func(kc, rows int, a []float32, lda int, dst []float32)
 }
 
 // goImpl is the pure-Go kernel set.
-var goImpl = &impl{
-	name: "go", mr: 4, nr: 4, kc: 256, nc: 256,
+var goImpl = blocked(&impl{
+	name: "go", mr: 4, nr: 4,
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		if mr == 4 && nr == 4 {
 			kernelGo4x4(kc, a, rs, ps, b, bs, c, ldc, alpha, beta)
@@ -35,7 +38,10 @@ var goImpl = &impl{
 	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
 		packTransGo(4, kc, rows, b, ldb, dst)
 	},
-}
+	packA: func(kc, rows int, a []float32, lda int, dst []float32) {
+		packAGo(4, kc, rows, a, lda, dst)
+	},
+})
 
 // best is the fastest kernel set of this machine; impls lists all that run on it.
 var best = impls()[0]

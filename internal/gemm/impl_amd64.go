@@ -5,8 +5,8 @@ package gemm
 import "github.com/descent-ml/descent/internal/cpu"
 
 // avx512Impl uses kernelAVX512: 12×32 tiles.
-var avx512Impl = &impl{
-	name: "avx512", mr: 12, nr: 32, kc: 384, nc: 480,
+var avx512Impl = blocked(&impl{
+	name: "avx512", mr: 12, nr: 32,
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		_ = b[(kc-1)*bs+(nr+15)&^15-1] // the whole vectors the kernel reads
 		kernelAVX512(kc, &a[0], rs, ps, &b[0], bs, &c[0], ldc, mr, nr, alpha, beta)
@@ -19,11 +19,18 @@ var avx512Impl = &impl{
 		_ = dst[32*kc-1]
 		packTransAVX512(kc, rows, &b[0], ldb, &dst[0])
 	},
-}
+	packA: func(kc, rows int, a []float32, lda int, dst []float32) {
+		if kc > 0 {
+			_ = a[(kc-1)*lda+rows-1]
+			_ = dst[(kc-1)*12+rows-1]
+			packAAVX512(kc, rows, &a[0], lda, &dst[0])
+		}
+	},
+})
 
 // avx2Impl uses kernelAVX2: 6×16 tiles.
-var avx2Impl = &impl{
-	name: "avx2", mr: 6, nr: 16, kc: 256, nc: 512,
+var avx2Impl = blocked(&impl{
+	name: "avx2", mr: 6, nr: 16,
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		_ = b[(kc-1)*bs+(nr+7)&^7-1] // the whole vectors the kernel reads
 		kernelAVX2(kc, &a[0], rs, ps, &b[0], bs, &c[0], ldc, mr, nr, alpha, beta)
@@ -46,7 +53,14 @@ var avx2Impl = &impl{
 			packTransGo(16, kc-kv, rows, b[kv:], ldb, dst[16*kv:])
 		}
 	},
-}
+	packA: func(kc, rows int, a []float32, lda int, dst []float32) {
+		if kc > 0 {
+			_ = a[(kc-1)*lda+rows-1]
+			_ = dst[(kc-1)*6+rows-1]
+			packAAVX2(kc, rows, &a[0], lda, &dst[0])
+		}
+	},
+})
 
 // impls lists the kernel sets this CPU runs, fastest first; the last is always goImpl.
 func impls() []*impl {

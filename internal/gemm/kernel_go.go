@@ -94,3 +94,14 @@ func packTransGo(w, kc, rows int, b []float32, ldb int, dst []float32) {
 		}
 	}
 }
+
+// packAGo copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows ≤ mr columns of A and kc of its rows, to dst with rows mr apart. The kernel then reads
+// A(i, p) at dst[p*mr+i], contiguous along the sliver's rows, where a column of a transposed
+// A would be lda apart (4 KiB for lda = 1024: every row of the sliver in one set of the L1
+// and a few of the L2).
+func packAGo(mr, kc, rows int, a []float32, lda int, dst []float32) {
+	for p := 0; p < kc; p++ {
+		copy(dst[p*mr:p*mr+rows], a[p*lda:p*lda+rows])
+	}
+}

@@ -61,6 +61,19 @@ func packCopyAVX512(kc, nc int, b *float32, ldb int, dst *float32)
 //go:noescape
 func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
 
+// packAAVX512 copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows (1..12) columns of A and kc of its rows, to dst with rows 12 apart; the rest of
+// each row of dst is not written. It replaces this Go loop (see packAGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < rows; i++ {
+//			dst[p*12+i] = a[p*lda+i]
+//		}
+//	}
+//
+//go:noescape
+func packAAVX512(kc, rows int, a *float32, lda int, dst *float32)
+
 // kernelAVX2 computes one micro-tile of C from kc columns of A and kc rows of a panel of B
 // (packed, bs = 16, or read in place, bs its row stride), 6 rows and 16 columns at
 // most. It reads whole vectors of each row of B, past column nr up to the next multiple of
@@ -113,3 +126,16 @@ func packCopyAVX2(kc, nc int, b *float32, ldb int, dst *float32)
 //
 //go:noescape
 func packTransAVX2(kc int, b *float32, ldb int, dst *float32)
+
+// packAAVX2 copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows (1..6) columns of A and kc of its rows, to dst with rows 6 apart; the rest of
+// each row of dst is not written. It replaces this Go loop (see packAGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < rows; i++ {
+//			dst[p*6+i] = a[p*lda+i]
+//		}
+//	}
+//
+//go:noescape
+func packAAVX2(kc, rows int, a *float32, lda int, dst *float32)

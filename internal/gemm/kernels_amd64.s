@@ -4080,6 +4080,38 @@ packTransAVX512_h1_end:
 	VZEROUPPER
 	RET
 
+// func packAAVX512(kc, rows int, a *float32, lda int, dst *float32)
+TEXT ·packAAVX512(SB), NOSPLIT, $0-40
+	MOVQ rows+8(FP), R13
+	MOVQ R13, CX
+	MOVQ $0, R11
+	CMPQ CX, $0
+	CMOVQLT R11, CX
+	MOVQ $16, R11
+	CMPQ CX, R11
+	CMOVQGT R11, CX
+	MOVL $1, R11
+	SHLL CX, R11
+	DECL R11
+	KMOVW R11, K1
+	MOVQ kc+0(FP), CX
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $2, R8
+	MOVQ dst+32(FP), DI
+	TESTQ CX, CX
+	JEQ packAAVX512_done
+packAAVX512_loop:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R8, SI
+	ADDQ $48, DI
+	DECQ CX
+	JNE packAAVX512_loop
+packAAVX512_done:
+	VZEROUPPER
+	RET
+
 // func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-88
 	MOVQ nr+72(FP), R13
@@ -5685,6 +5717,30 @@ packTransAVX2_loop:
 	DECQ CX
 	JNE packTransAVX2_loop
 packTransAVX2_done:
+	VZEROUPPER
+	RET
+
+// func packAAVX2(kc, rows int, a *float32, lda int, dst *float32)
+TEXT ·packAAVX2(SB), NOSPLIT, $0-40
+	MOVQ rows+8(FP), R13
+	LEAQ ·maskTable<>(SB), R11
+	NEGQ R13
+	VMOVUPS 64(R11)(R13*4), Y1
+	MOVQ kc+0(FP), CX
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $2, R8
+	MOVQ dst+32(FP), DI
+	TESTQ CX, CX
+	JEQ packAAVX2_done
+packAAVX2_loop:
+	VMASKMOVPS (SI), Y1, Y0
+	VMASKMOVPS Y0, Y1, (DI)
+	ADDQ R8, SI
+	ADDQ $24, DI
+	DECQ CX
+	JNE packAAVX2_loop
+packAAVX2_done:
 	VZEROUPPER
 	RET
 

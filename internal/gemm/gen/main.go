@@ -32,9 +32,11 @@ func main() {
 	kernel(&s, &g, avx512)
 	packCopy(&s, &g, avx512)
 	packTransMasked(&s, &g, avx512)
+	packA(&s, &g, avx512)
 	kernel(&s, &g, avx2)
 	packCopy(&s, &g, avx2)
 	packTrans(&s, &g, avx2)
+	packA(&s, &g, avx2)
 	maskTable(&s)
 
 	if err := os.WriteFile(*out, s.Bytes(), 0o644); err != nil {
@@ -704,4 +706,62 @@ func transBlock(a asm, x isa, l string, part bool) {
 	if part {
 		a.label(l + "_stored")
 	}
+}
+
+const packAArgs = "kc, rows int, a *float32, lda int, dst *float32"
+
+// packA writes the copy of a sliver of a transposed A, whose rows of the sliver are columns
+// of a: kc rows of a (stride lda) of rows ≤ mr elements each, to dst, mr apart, with one
+// masked vector per row.
+func packA(s, g *bytes.Buffer, x isa) {
+	name := "packA" + x.name
+	fmt.Fprintf(g, `
+// %[1]s copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows (1..%[2]d) columns of A and kc of its rows, to dst with rows %[2]d apart; the rest of
+// each row of dst is not written. It replaces this Go loop (see packAGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < rows; i++ {
+//			dst[p*%[2]d+i] = a[p*lda+i]
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, x.mr, packAArgs)
+	a := asm{s}
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packAArgs, name)
+	a.ins("MOVQ rows+8(FP), R13")
+	mask := "K1"
+	if x.masked {
+		setMask(a, "R13", 0, 1) // uses CX and R11
+	} else {
+		// Lane i is set when i < rows: load from maskTable at (16-rows)*4.
+		mask = x.v(1)
+		a.ins("LEAQ ·maskTable<>(SB), R11")
+		a.ins("NEGQ R13")
+		a.ins("VMOVUPS 64(R11)(R13*4), %s", mask)
+	}
+	a.ins("MOVQ kc+0(FP), CX")
+	a.ins("MOVQ a+16(FP), SI")
+	a.ins("MOVQ lda+24(FP), R8")
+	a.ins("SHLQ $2, R8")
+	a.ins("MOVQ dst+32(FP), DI")
+	a.ins("TESTQ CX, CX")
+	a.ins("JEQ %s_done", name)
+	a.label(name + "_loop")
+	if x.masked {
+		a.ins("VMOVUPS.Z (SI), %s, %s", mask, x.v(0))
+		a.ins("VMOVUPS %s, %s, (DI)", x.v(0), mask)
+	} else {
+		a.ins("VMASKMOVPS (SI), %s, %s", mask, x.v(0))
+		a.ins("VMASKMOVPS %s, %s, (DI)", x.v(0), mask)
+	}
+	a.ins("ADDQ R8, SI")
+	a.ins("ADDQ $%d, DI", 4*x.mr)
+	a.ins("DECQ CX")
+	a.ins("JNE %s_loop", name)
+	a.label(name + "_done")
+	a.ins("VZEROUPPER")
+	a.ins("RET")
 }
