@@ -4,6 +4,12 @@ package gemm
 // threads goroutines (run by the caller and up to GOMAXPROCS−1 workers of
 // internal/parallel); the arguments have been checked.
 func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmRows(x, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, beta, c, ldc)
+}
+
+// sgemmRows is sgemm where, with boffs not nil, the rows of B as stored start at b[boffs[i]]
+// instead of b[i*ldb] (ldb is then not used).
+func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, boffs []int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -12,7 +18,7 @@ func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32
 		return
 	}
 	p := problem{x: x, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, boffs: boffs, beta: beta, c: c, ldc: ldc}
 	cut := p.cut(threads)
 	if cut.parts == 1 {
 		ws := getWorkspace(x)
@@ -47,6 +53,7 @@ type problem struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
+	boffs          []int // with it, the rows of B as stored start at b[boffs[i]]
 }
 
 // blocks returns the size of the blocks when n is cut into as few blocks of at most most
@@ -71,7 +78,7 @@ func (p *problem) block(ws *workspace) {
 	ncb := blocks(p.n, x.nc, nr)
 	// With one block of rows, every element of B is used once: packing it would only copy
 	// it, so its full panels are read in place when its rows are B's (not transposed).
-	direct := p.m <= mr && !p.transB
+	direct := p.m <= mr && !p.transB && p.boffs == nil
 	for jc := 0; jc < p.n; jc += ncb {
 		nc := min(ncb, p.n-jc)
 		for pc := 0; pc < p.k; pc += kcb {
@@ -124,6 +131,18 @@ func (p *problem) blockInPlace(buf []float32, pc, kc, jc, nc, rs, ps int, beta f
 // columns, each kc×nr and k-major, the last one zero-padded.
 func (p *problem) packB(buf []float32, pc, kc, jc, nc int) {
 	x := p.x
+	if p.boffs != nil {
+		if !p.transB {
+			// B(l, j) = b[boffs[l] + j].
+			x.packCopyRows(kc, nc, p.b[jc:], p.boffs[pc:pc+kc], buf)
+			return
+		}
+		// B(l, j) = b[boffs[j] + l].
+		for j := 0; j < nc; j += x.nr {
+			x.packTransRows(kc, min(x.nr, nc-j), p.b[pc:], p.boffs[jc+j:], buf[j*kc:])
+		}
+		return
+	}
 	if !p.transB {
 		// B(l, j) = b[l*ldb + j].
 		x.packCopy(kc, nc, p.b[pc*p.ldb+jc:], p.ldb, buf)

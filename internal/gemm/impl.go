@@ -17,6 +17,12 @@ type impl struct {
 	// packTrans packs one panel of a B stored n×k from rows ≤ nr rows of b, as
 	// packTransGo does.
 	packTrans func(kc, rows int, b []float32, ldb int, dst []float32)
+	// packCopyRows is packCopy for a B whose row p starts at b[offs[p]], as
+	// packCopyRowsGo does.
+	packCopyRows func(kc, nc int, b []float32, offs []int, dst []float32)
+	// packTransRows is packTrans for a b whose row j starts at b[offs[j]], as
+	// packTransRowsGo does.
+	packTransRows func(kc, rows int, b []float32, offs []int, dst []float32)
 	// packA copies a sliver of rows ≤ mr columns of A = aᵀ (kc rows of a) to dst, mr
 	// apart, as packAGo does.
 	packA func(kc, rows int, a []float32, lda int, dst []float32)
@@ -37,6 +43,12 @@ var goImpl = blocked(&impl{
 	},
 	packTrans: func(kc, rows int, b []float32, ldb int, dst []float32) {
 		packTransGo(4, kc, rows, b, ldb, dst)
+	},
+	packCopyRows: func(kc, nc int, b []float32, offs []int, dst []float32) {
+		packCopyRowsGo(4, kc, nc, b, offs, dst)
+	},
+	packTransRows: func(kc, rows int, b []float32, offs []int, dst []float32) {
+		packTransRowsGo(4, kc, rows, b, offs, dst)
 	},
 	packA: func(kc, rows int, a []float32, lda int, dst []float32) {
 		packAGo(4, kc, rows, a, lda, dst)

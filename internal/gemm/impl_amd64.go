@@ -19,6 +19,16 @@ var avx512Impl = blocked(&impl{
 		_ = dst[32*kc-1]
 		packTransAVX512(kc, rows, &b[0], ldb, &dst[0])
 	},
+	packCopyRows: func(kc, nc int, b []float32, offs []int, dst []float32) {
+		_ = dst[(nc+31)/32*32*kc-1]
+		checkRows(b, offs[:kc], nc)
+		packCopyRowsAVX512(kc, nc, &b[0], &offs[0], &dst[0])
+	},
+	packTransRows: func(kc, rows int, b []float32, offs []int, dst []float32) {
+		_ = dst[32*kc-1]
+		checkRows(b, offs[:rows], kc)
+		packTransRowsAVX512(kc, rows, &b[0], &offs[0], &dst[0])
+	},
 	packA: func(kc, rows int, a []float32, lda int, dst []float32) {
 		if kc > 0 {
 			_ = a[(kc-1)*lda+rows-1]
@@ -53,6 +63,31 @@ var avx2Impl = blocked(&impl{
 			packTransGo(16, kc-kv, rows, b[kv:], ldb, dst[16*kv:])
 		}
 	},
+	packCopyRows: func(kc, nc int, b []float32, offs []int, dst []float32) {
+		_ = dst[(nc+15)/16*16*kc-1]
+		checkRows(b, offs[:kc], nc)
+		packCopyRowsAVX2(kc, nc, &b[0], &offs[0], &dst[0])
+	},
+	// Full panels in blocks of 8 columns of b in assembly, the edges in Go.
+	packTransRows: func(kc, rows int, b []float32, offs []int, dst []float32) {
+		kv := 0
+		if rows == 16 {
+			kv = kc / 8 * 8
+		}
+		if kv > 0 {
+			_ = dst[16*kv-1]
+			checkRows(b, offs[:16], kv)
+			packTransRowsAVX2(kv, &b[0], &offs[0], &dst[0])
+		}
+		if kc > kv {
+			offs := offs[:rows]
+			var shifted [16]int
+			for j, o := range offs {
+				shifted[j] = o + kv
+			}
+			packTransRowsGo(16, kc-kv, rows, b, shifted[:rows], dst[16*kv:])
+		}
+	},
 	packA: func(kc, rows int, a []float32, lda int, dst []float32) {
 		if kc > 0 {
 			_ = a[(kc-1)*lda+rows-1]
@@ -73,4 +108,12 @@ func impls() []*impl {
 		s = append(s, avx2Impl)
 	}
 	return append(s, goImpl)
+}
+
+// checkRows panics unless every row of n elements starting at an offset of offs lies
+// inside b, as the assembly that reads them does not check.
+func checkRows(b []float32, offs []int, n int) {
+	for _, o := range offs {
+		_ = b[o : o+n]
+	}
 }

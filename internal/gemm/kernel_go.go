@@ -105,3 +105,34 @@ func packAGo(mr, kc, rows int, a []float32, lda int, dst []float32) {
 		copy(dst[p*mr:p*mr+rows], a[p*lda:p*lda+rows])
 	}
 }
+
+// packCopyRowsGo is packCopyGo for a B whose row p starts at b[offs[p]] instead of
+// b[p*ldb]: rows gathered from anywhere, as the rows of an unfolded convolution input are.
+func packCopyRowsGo(w, kc, nc int, b []float32, offs []int, dst []float32) {
+	np, rem := nc/w, nc%w
+	for p := 0; p < kc; p++ {
+		row := b[offs[p] : offs[p]+nc]
+		for q := 0; q < np; q++ {
+			copy(dst[q*kc*w+p*w:][:w], row[q*w:])
+		}
+		if rem > 0 {
+			d := dst[np*kc*w+p*w:][:w]
+			copy(d, row[np*w:])
+			clear(d[rem:])
+		}
+	}
+}
+
+// packTransRowsGo is packTransGo for a b whose row j starts at b[offs[j]] instead of
+// b[j*ldb].
+func packTransRowsGo(w, kc, rows int, b []float32, offs []int, dst []float32) {
+	dst = dst[:kc*w]
+	if rows < w {
+		clear(dst)
+	}
+	for j := 0; j < rows; j++ {
+		for p, v := range b[offs[j] : offs[j]+kc] {
+			dst[p*w+j] = v
+		}
+	}
+}
