@@ -58,7 +58,7 @@ func Conv2dWorkLen(x, w *Tensor, cfg Conv2dConfig) int {
 	return g.workLen(parallel.Parts(g.n, 1))
 }
 
-// workLen is the scratch for chunks workers: for implicit GEMM the repacked weights and each
+// workLen is the scratch for chunks workers: for implicit GEMM the flipped weights and each
 // worker's buffers, otherwise each worker's unfolded sample and partial weight and bias
 // gradients.
 func (g *convGeom) workLen(chunks int) int {
@@ -83,11 +83,12 @@ func (g *convGeom) checkWork(op string, work []float32) int {
 // layout: x is n×c×h×w, w is f×c×kh×kw, b has f elements (or is nil) and y is
 // n×f×oh×ow (see [Conv2dShape]). work is scratch of at least [Conv2dWorkLen] elements.
 //
-// With stride 1 and at least 8 input channels the convolution is computed by implicit GEMM
-// (see conv2d_implicit.go): a sum over the kernel taps of products that read the input in
-// place, with no unfolded copy. Otherwise each sample is unfolded (im2col) into a
-// (c·kh·kw)×(oh·ow) matrix multiplied by the weights seen as an f×(c·kh·kw) matrix. Either
-// way the samples are split over the cores, each core running its products alone.
+// With stride 1 (and padding smaller than the kernel) the convolution is computed by
+// implicit GEMM (see conv2d_implicit.go): one product per sample whose unfolded operand is
+// read from the input in place, row by row, never built. Otherwise each sample is unfolded
+// (im2col) into a (c·kh·kw)×(oh·ow) matrix multiplied by the weights seen as an
+// f×(c·kh·kw) matrix. Either way the samples are split over the cores, each core running
+// its products alone.
 func Conv2d(y, x, w, b *Tensor, cfg Conv2dConfig, act Activation, work []float32) {
 	g := conv2dGeom("Conv2d", x, w, cfg)
 	if y.rank != 4 || y.shape[0] != g.n || y.shape[1] != g.f || y.shape[2] != g.oh || y.shape[3] != g.ow || (b != nil && b.Len() != g.f) {
@@ -110,6 +111,8 @@ type convJob struct {
 	mode    Mode
 	work    []float32
 	pass    int
+	offs    []int // the row offsets of an implicit product (see conv2d_implicit.go)
+	threads int   // the goroutines of one implicit product (see gemmThreads)
 }
 
 // The passes a convJob runs.
@@ -122,8 +125,18 @@ const (
 // run runs pass for each chunk of the batch, on the calling goroutine when there is one.
 func (j *convJob) run(chunks, pass int) {
 	j.pass = pass
-	if j.g.implicit() && pass != convBackwardWeight {
-		j.g.repack(j.work[:j.g.taps()], j.w)
+	if g := &j.g; g.implicit() {
+		buf := offsPool.Get().(*[]int)
+		defer offsPool.Put(buf)
+		if pass == convBackwardInput {
+			hq, wq := g.gradPadded()
+			j.offs = rowOffsets(buf, g.f, hq, wq, g.kh, g.kw)
+			g.flip(j.work[:g.taps()], j.w)
+		} else {
+			hp, wp := g.padded()
+			j.offs = rowOffsets(buf, g.c, hp, wp, g.kh, g.kw)
+		}
+		j.threads = gemmThreads(chunks)
 	}
 	if chunks == 1 {
 		j.Range(0, 0, j.g.n)
@@ -252,9 +265,7 @@ func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, wo
 		vec.Add(pdw, w)
 		vec.Add(pdb, b)
 	}
-	if g.implicit() {
-		g.unpack(dw.data, pdw, mode)
-	} else if mode == Assign {
+	if mode == Assign {
 		copy(dw.data, pdw)
 	} else {
 		vec.Add(dw.data, pdw)

@@ -91,6 +91,10 @@ func (p *problem) block(ws *workspace) {
 				p.blockInPlace(buf, pc, kc, jc, nc, rs, ps, beta)
 				continue
 			}
+			if p.boffs != nil && !p.transB {
+				p.blockRows(ws, pc, kc, jc, nc, rs, ps, beta)
+				continue
+			}
 			p.packB(buf, pc, kc, jc, nc)
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
@@ -124,6 +128,36 @@ func (p *problem) blockInPlace(buf []float32, pc, kc, jc, nc, rs, ps int, beta f
 	if full < nc {
 		x.packCopy(kc, nc-full, b[full:], p.ldb, buf)
 		x.kernel(kc, a, rs, ps, buf, x.nr, p.c[jc+full:], p.ldc, p.m, nc-full, p.alpha, beta)
+	}
+}
+
+// blockRows computes columns jc..jc+nc-1 of C from rows pc..pc+kc-1 of a B whose rows
+// are at offsets (not transposed): its full panels are read in place, each row from its
+// offset, and only the last, partial one (whose whole vectors would run past the rows) is
+// packed, into ws.b. Packing would copy each element of B once for every m/mr slivers of
+// A that read it, a cost that the small m of a convolution's products (its filters or
+// channels) does not amortise.
+func (p *problem) blockRows(ws *workspace, pc, kc, jc, nc, rs, ps int, beta float32) {
+	x := p.x
+	b, offs := p.b[jc:], p.boffs[pc:pc+kc]
+	full := nc / x.nr * x.nr
+	if full < nc {
+		x.packCopyRows(kc, nc-full, b[full:], offs, ws.b)
+	}
+	for ir := 0; ir < p.m; ir += x.mr {
+		mrr := min(x.mr, p.m-ir)
+		a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
+		if p.transA && nc > x.nr {
+			x.packA(kc, mrr, a, ps, ws.a)
+			a, ars, aps = ws.a, 1, x.mr
+		}
+		c := p.c[ir*p.ldc+jc:]
+		for jr := 0; jr < full; jr += x.nr {
+			x.kernelRows(kc, a, ars, aps, b[jr:], offs, c[jr:], p.ldc, mrr, p.alpha, beta)
+		}
+		if full < nc {
+			x.kernel(kc, a, ars, aps, ws.b, x.nr, c[full:], p.ldc, mrr, nc-full, p.alpha, beta)
+		}
 	}
 }
 

@@ -23,10 +23,15 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // the unfolded input of a convolution without building it: the row of tap (i, j) of input
 // channel c is the channel's plane seen from offset c·h·w + i·w + j.
 //
-// It panics as Sgemm does, and when offs has the wrong length or a row runs outside b.
-func SgemmRows(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, offs []int, beta float32, c []float32, ldc int) {
+// It uses up to threads goroutines, or runtime.GOMAXPROCS(0) when threads ≤ 0: a caller
+// that splits its own work over the cores (a convolution, sample by sample) passes 1. It
+// panics as Sgemm does, and when offs has the wrong length or a row runs outside b.
+func SgemmRows(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, offs []int, beta float32, c []float32, ldc int) {
 	validate(transA, transB, m, n, k, a, lda, b, 0, offs, c, ldc)
-	sgemmRows(best, runtime.GOMAXPROCS(0), transA, transB, m, n, k, alpha, a, lda, b, 0, offs, beta, c, ldc)
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	sgemmRows(best, threads, transA, transB, m, n, k, alpha, a, lda, b, 0, offs, beta, c, ldc)
 }
 
 // Kernel returns the name of the micro-kernel Sgemm uses on this machine: "avx512",

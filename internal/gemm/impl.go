@@ -12,6 +12,10 @@ type impl struct {
 	// apart: nr for a packed panel, B's row stride for a panel read in place (which must
 	// then hold whole vectors of each row: nr columns of a full panel).
 	kernel func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32)
+	// kernelRows computes one micro-tile, as kernelRowsGo does, from a full panel (nr
+	// columns) of B read in place from rows anywhere: row p is b[offs[p] : offs[p]+nr],
+	// which the caller has checked lie inside b.
+	kernelRows func(kc int, a []float32, rs, ps int, b []float32, offs []int, c []float32, ldc, mr int, alpha, beta float32)
 	// packCopy packs the nc columns of a B stored k×n, as packCopyGo does.
 	packCopy func(kc, nc int, b []float32, ldb int, dst []float32)
 	// packTrans packs one panel of a B stored n×k from rows ≤ nr rows of b, as
@@ -37,6 +41,9 @@ var goImpl = blocked(&impl{
 			return
 		}
 		kernelGo(kc, a, rs, ps, b, bs, c, ldc, mr, nr, alpha, beta)
+	},
+	kernelRows: func(kc int, a []float32, rs, ps int, b []float32, offs []int, c []float32, ldc, mr int, alpha, beta float32) {
+		kernelRowsGo(kc, a, rs, ps, b, offs, c, ldc, mr, 4, alpha, beta)
 	},
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
 		packCopyGo(4, kc, nc, b, ldb, dst)

@@ -11,6 +11,10 @@ var avx512Impl = blocked(&impl{
 		_ = b[(kc-1)*bs+(nr+15)&^15-1] // the whole vectors the kernel reads
 		kernelAVX512(kc, &a[0], rs, ps, &b[0], bs, &c[0], ldc, mr, nr, alpha, beta)
 	},
+	kernelRows: func(kc int, a []float32, rs, ps int, b []float32, offs []int, c []float32, ldc, mr int, alpha, beta float32) {
+		_ = offs[kc-1]
+		kernelRowsAVX512(kc, &a[0], rs, ps, &b[0], &offs[0], &c[0], ldc, mr, 32, alpha, beta)
+	},
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
 		_ = dst[(nc+31)/32*32*kc-1]
 		packCopyAVX512(kc, nc, &b[0], ldb, &dst[0])
@@ -44,6 +48,10 @@ var avx2Impl = blocked(&impl{
 	kernel: func(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc, mr, nr int, alpha, beta float32) {
 		_ = b[(kc-1)*bs+(nr+7)&^7-1] // the whole vectors the kernel reads
 		kernelAVX2(kc, &a[0], rs, ps, &b[0], bs, &c[0], ldc, mr, nr, alpha, beta)
+	},
+	kernelRows: func(kc int, a []float32, rs, ps int, b []float32, offs []int, c []float32, ldc, mr int, alpha, beta float32) {
+		_ = offs[kc-1]
+		kernelRowsAVX2(kc, &a[0], rs, ps, &b[0], &offs[0], &c[0], ldc, mr, 16, alpha, beta)
 	},
 	packCopy: func(kc, nc int, b []float32, ldb int, dst []float32) {
 		_ = dst[(nc+15)/16*16*kc-1]

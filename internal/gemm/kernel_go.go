@@ -19,6 +19,24 @@ func kernelGo(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32,
 	}
 }
 
+// kernelRowsGo is kernelGo for a panel of B whose row p is b[offs[p] : offs[p]+nr], read
+// in place.
+func kernelRowsGo(kc int, a []float32, rs, ps int, b []float32, offs []int, c []float32, ldc, mr, nr int, alpha, beta float32) {
+	for r := 0; r < mr; r++ {
+		for j := 0; j < nr; j++ {
+			var s float32
+			for p := 0; p < kc; p++ {
+				s += a[r*rs+p*ps] * b[offs[p]+j]
+			}
+			if beta == 0 {
+				c[r*ldc+j] = alpha * s
+			} else {
+				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+			}
+		}
+	}
+}
+
 // kernelGo4x4 is kernelGo for a full 4×4 tile, its sixteen sums in registers.
 func kernelGo4x4(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32

@@ -27,6 +27,27 @@ package gemm
 //go:noescape
 func kernelAVX512(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
 
+// kernelRowsAVX512 is kernelAVX512 for a full panel of B read in place from rows anywhere: row p of
+// the panel is b[offs[p] : offs[p]+32], so that nr is 32. Each call replaces this Go loop
+// (see kernelRowsGo):
+//
+//	for r := 0; r < mr; r++ { // mr in 1..12
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[r*rs+p*ps] * b[offs[p]+j]
+//			}
+//			if beta == 0 {
+//				c[r*ldc+j] = alpha * s // C is not read
+//			} else {
+//				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelRowsAVX512(kc int, a *float32, rs, ps int, b *float32, offs *int, c *float32, ldc, mr, nr int, alpha, beta float32)
+
 // packCopyAVX512 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of 32 columns, panel after panel, the last one zero-padded. It replaces this Go loop
 // (see packCopyGo):
@@ -130,6 +151,27 @@ func packAAVX512(kc, rows int, a *float32, lda int, dst *float32)
 //
 //go:noescape
 func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
+
+// kernelRowsAVX2 is kernelAVX2 for a full panel of B read in place from rows anywhere: row p of
+// the panel is b[offs[p] : offs[p]+16], so that nr is 16. Each call replaces this Go loop
+// (see kernelRowsGo):
+//
+//	for r := 0; r < mr; r++ { // mr in 1..6
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[r*rs+p*ps] * b[offs[p]+j]
+//			}
+//			if beta == 0 {
+//				c[r*ldc+j] = alpha * s // C is not read
+//			} else {
+//				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelRowsAVX2(kc int, a *float32, rs, ps int, b *float32, offs *int, c *float32, ldc, mr, nr int, alpha, beta float32)
 
 // packCopyAVX2 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of 16 columns, panel after panel, the last one zero-padded. It replaces this Go loop

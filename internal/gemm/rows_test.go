@@ -102,11 +102,11 @@ func TestSgemmRowsPanics(t *testing.T) {
 		want string
 		f    func()
 	}{
-		{"offs has not one offset", func() { SgemmRows(false, false, 2, 2, 3, 1, s, 3, s, []int{0, 1}, 0, s, 2) }},
-		{"offs has not one offset", func() { SgemmRows(false, true, 2, 2, 3, 1, s, 3, s, []int{0, 1, 2}, 0, s, 2) }},
-		{"a row of B outside b", func() { SgemmRows(false, false, 2, 2, 3, 1, s, 3, s, []int{0, 99, 1}, 0, s, 2) }},
-		{"a row of B outside b", func() { SgemmRows(false, true, 2, 2, 3, 1, s, 3, s, []int{-1, 1}, 0, s, 2) }},
-		{"lda smaller", func() { SgemmRows(false, false, 2, 2, 3, 1, s, 2, s, []int{0, 1, 2}, 0, s, 2) }},
+		{"offs has not one offset", func() { SgemmRows(1, false, false, 2, 2, 3, 1, s, 3, s, []int{0, 1}, 0, s, 2) }},
+		{"offs has not one offset", func() { SgemmRows(1, false, true, 2, 2, 3, 1, s, 3, s, []int{0, 1, 2}, 0, s, 2) }},
+		{"a row of B outside b", func() { SgemmRows(1, false, false, 2, 2, 3, 1, s, 3, s, []int{0, 99, 1}, 0, s, 2) }},
+		{"a row of B outside b", func() { SgemmRows(1, false, true, 2, 2, 3, 1, s, 3, s, []int{-1, 1}, 0, s, 2) }},
+		{"lda smaller", func() { SgemmRows(1, false, false, 2, 2, 3, 1, s, 2, s, []int{0, 1, 2}, 0, s, 2) }},
 	} {
 		func() {
 			defer func() {
@@ -118,5 +118,44 @@ func TestSgemmRowsPanics(t *testing.T) {
 			}()
 			tc.f()
 		}()
+	}
+}
+
+// TestKernelRows checks every kernel set's kernelRows against kernelRowsGo on every row
+// count, with strides of A in both orders, rows of B at random offsets.
+func TestKernelRows(t *testing.T) {
+	checkImpls(t)
+	rnd := rand.New(rand.NewPCG(17, 18))
+	for _, x := range impls() {
+		for _, kc := range []int{1, 2, 7, 33} {
+			for mr := 1; mr <= x.mr; mr++ {
+				for _, trans := range []bool{false, true} {
+					for _, beta := range []float32{0, 1, -0.5} {
+						rs, ps := kc+1, 1
+						if trans {
+							rs, ps = 1, mr+2
+						}
+						a := newMat(rnd, 1, (mr-1)*rs+(kc-1)*ps+1, (mr-1)*rs+(kc-1)*ps+1, false)
+						b, offs, _ := rowsOperand(rnd, kc, x.nr)
+						ldc := x.nr + 3
+						c := newMat(rnd, mr, x.nr, ldc, beta == 0)
+						want := newMat(rnd, mr, x.nr, ldc, false)
+						copy(want.buf, c.buf)
+						kernelRowsGo(kc, a.data(), rs, ps, b.data(), offs, want.data(), ldc, mr, x.nr, 1.5, beta)
+						x.kernelRows(kc, a.data(), rs, ps, b.data(), offs, c.data(), ldc, mr, 1.5, beta)
+						name := fmt.Sprintf("%s kernelRows kc=%d mr=%d trans=%v beta=%g", x.name, kc, mr, trans, beta)
+						checkGuards(t, name, c)
+						for i := 0; i < mr; i++ {
+							for j := 0; j < x.nr; j++ {
+								g, w := c.data()[i*ldc+j], want.data()[i*ldc+j]
+								if math.Abs(float64(g-w)) > 1e-5*float64(kc+1) {
+									t.Fatalf("%s: C[%d,%d] = %v, want %v", name, i, j, g, w)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -29,13 +29,15 @@ func main() {
 	s.WriteString(header + "#include \"textflag.h\"\n")
 	g.WriteString(header + "package gemm\n")
 
-	kernel(&s, &g, avx512)
+	kernel(&s, &g, avx512, false)
+	kernel(&s, &g, avx512, true)
 	packCopy(&s, &g, avx512, false)
 	packCopy(&s, &g, avx512, true)
 	packTransMasked(&s, &g, avx512, false)
 	packTransMasked(&s, &g, avx512, true)
 	packA(&s, &g, avx512)
-	kernel(&s, &g, avx2)
+	kernel(&s, &g, avx2, false)
+	kernel(&s, &g, avx2, true)
 	packCopy(&s, &g, avx2, false)
 	packCopy(&s, &g, avx2, true)
 	packTrans(&s, &g, avx2, false)
@@ -105,11 +107,43 @@ type asm struct{ b *bytes.Buffer }
 func (a asm) ins(format string, args ...any) { fmt.Fprintf(a.b, "\t"+format+"\n", args...) }
 func (a asm) label(l string)                 { fmt.Fprintf(a.b, "%s:\n", l) }
 
-const kernelArgs = "kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32"
+const (
+	kernelArgs     = "kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32"
+	kernelRowsArgs = "kc int, a *float32, rs, ps int, b *float32, offs *int, c *float32, ldc, mr, nr int, alpha, beta float32"
+)
 
-func kernel(s, g *bytes.Buffer, x isa) {
+func kernel(s, g *bytes.Buffer, x isa, rows bool) {
 	name := "kernel" + x.name
-	fmt.Fprintf(g, `
+	args := kernelArgs
+	nvs := 1 // the narrowest tiles generated, in vectors
+	if rows {
+		name = "kernelRows" + x.name
+		args = kernelRowsArgs
+		nvs = x.nv
+		fmt.Fprintf(g, `
+// %[1]s is kernel%[5]s for a full panel of B read in place from rows anywhere: row p of
+// the panel is b[offs[p] : offs[p]+%[3]d], so that nr is %[3]d. Each call replaces this Go loop
+// (see kernelRowsGo):
+//
+//	for r := 0; r < mr; r++ { // mr in 1..%[2]d
+//		for j := 0; j < %[3]d; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[r*rs+p*ps] * b[offs[p]+j]
+//			}
+//			if beta == 0 {
+//				c[r*ldc+j] = alpha * s // C is not read
+//			} else {
+//				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[4]s)
+`, name, x.mr, x.nr(), args, x.name)
+	} else {
+		fmt.Fprintf(g, `
 // %[1]s computes one micro-tile of C from kc columns of A and kc rows of a panel of B
 // (packed, bs = %[3]d, or read in place, bs its row stride), %[2]d rows and %[3]d columns at
 // most. It reads whole vectors of each row of B, past column nr up to the next multiple of
@@ -133,9 +167,10 @@ func kernel(s, g *bytes.Buffer, x isa) {
 //go:noescape
 func %[1]s(%[4]s)
 `, name, x.mr, x.nr(), kernelArgs)
+	}
 
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-88\n", name, kernelArgs, name)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-88\n", name, args, name)
 	// Column masks first, while CX, R11 and R12 are free.
 	a.ins("MOVQ nr+72(FP), R13")
 	if x.masked {
@@ -172,7 +207,7 @@ func %[1]s(%[4]s)
 	a.ins("SHLQ $2, R11")
 	a.ins("MOVQ mr+64(FP), R12")
 	// Dispatch on the number of vectors, then on the number of rows.
-	for nv := 1; nv <= x.nv; nv++ {
+	for nv := nvs; nv <= x.nv; nv++ {
 		if nv < x.nv {
 			a.ins("CMPQ R13, $%d", nv*x.lanes)
 			a.ins("JGT %s_v%d", name, nv+1)
@@ -185,16 +220,16 @@ func %[1]s(%[4]s)
 		}
 		a.ins("RET") // unreachable for valid mr
 	}
-	for nv := 1; nv <= x.nv; nv++ {
+	for nv := nvs; nv <= x.nv; nv++ {
 		for mr := 1; mr <= x.mr; mr++ {
-			tile(a, x, name, mr, nv)
+			tile(a, x, name, mr, nv, rows)
 		}
 	}
 }
 
 // tile writes the code of one mr×nv micro-tile: zero, accumulate kc rank-1 updates, scale
 // and store.
-func tile(a asm, x isa, name string, mr, nv int) {
+func tile(a asm, x isa, name string, mr, nv int, rows bool) {
 	l := fmt.Sprintf("%s_%dx%d", name, mr, nv)
 	a.label(l)
 	// Prefetch the C tile while the products run.
@@ -213,14 +248,26 @@ func tile(a asm, x isa, name string, mr, nv int) {
 			a.ins(x.zero(x.acc(r, j)))
 		}
 	}
-	// R12, free until the store, steps B from row to row.
-	a.ins("MOVQ bs+40(FP), R12")
-	a.ins("SHLQ $2, R12")
+	// R12, free until the store, steps B from row to row (or, with rows, along the offsets
+	// of its rows, the next one loaded into R14).
+	if rows {
+		a.ins("MOVQ offs+40(FP), R12")
+	} else {
+		a.ins("MOVQ bs+40(FP), R12")
+		a.ins("SHLQ $2, R12")
+	}
 	a.ins("TESTQ CX, CX")
 	a.ins("JEQ %s_store", l)
 	a.label(l + "_loop")
+	if rows {
+		a.ins("MOVQ (R12), R14")
+	}
 	for j := 0; j < nv; j++ {
-		a.ins("VMOVUPS %d(BX), %s", j*x.vbytes(), x.bvec(j))
+		if rows {
+			a.ins("VMOVUPS %d(BX)(R14*4), %s", j*x.vbytes(), x.bvec(j))
+		} else {
+			a.ins("VMOVUPS %d(BX), %s", j*x.vbytes(), x.bvec(j))
+		}
 	}
 	for r := 0; r < mr; r++ {
 		a.ins("VBROADCASTSS %s, %s", rowAddr(r), x.bcast(r))
@@ -235,7 +282,11 @@ func tile(a asm, x isa, name string, mr, nv int) {
 	if mr > 8 {
 		a.ins("ADDQ R10, DI")
 	}
-	a.ins("ADDQ R12, BX")
+	if rows {
+		a.ins("ADDQ $8, R12")
+	} else {
+		a.ins("ADDQ R12, BX")
+	}
 	a.ins("DECQ CX")
 	a.ins("JNE %s_loop", l)
 
