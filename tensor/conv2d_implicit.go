@@ -3,6 +3,7 @@ package tensor
 import (
 	"sync"
 
+	"github.com/descent-ml/descent/internal/convk"
 	"github.com/descent-ml/descent/internal/gemm"
 	"github.com/descent-ml/descent/internal/vec"
 )
@@ -166,6 +167,10 @@ func (j *convJob) implicitForward(ci, lo, hi int) {
 	for n := lo; n < hi; n++ {
 		xs := g.padInput(pad, j.x[n*in:(n+1)*in])
 		gemm.SgemmRows(j.threads, false, false, g.f, q, k, 1, j.w, k, xs, j.offs, 0, yq, q)
+		if j.pool {
+			j.poolSample(n, yq, wp)
+			continue
+		}
 		// Crop the f×Q result into y (f×oh×ow) with the bias and the activation.
 		yn := j.y[n*out : (n+1)*out]
 		for fi := range g.f {
@@ -187,36 +192,43 @@ func (j *convJob) implicitForward(ci, lo, hi int) {
 	}
 }
 
-// spread writes dy (f×oh×ow) into dyq (f×Q): dyq[fi][oy·wp + ox] = dy[fi][oy][ox], zero at
-// the columns ox ≥ ow.
-func (g *convGeom) spread(dyq, dy []float32) {
-	_, wp := g.padded()
-	q := g.cols()
+// gradRows writes sample n's output gradient into dst, plane fi's oh rows of ow elements
+// ld apart from dst[fi·stride]: copied from y, or with pool routed from the pooled gradient
+// (convk.Unpool2). The elements between the rows are not written.
+func (j *convJob) gradRows(dst []float32, n, ld, stride int) {
+	g := &j.g
+	plane := (g.oh-1)*ld + g.ow
+	if j.pool {
+		np := (g.oh / 2) * (g.ow / 2)
+		for fi := range g.f {
+			o := (n*g.f + fi) * np
+			convk.Unpool2(dst[fi*stride:][:plane], ld, j.y[o:o+np], j.py[o:o+np], j.idx[o:o+np], g.oh, g.ow)
+		}
+		return
+	}
+	dy := j.y[n*g.f*g.oh*g.ow:]
 	for fi := range g.f {
-		row := dyq[fi*q : (fi+1)*q]
 		for oy := range g.oh {
-			copy(row[oy*wp:][:g.ow], dy[(fi*g.oh+oy)*g.ow:][:g.ow])
-			if oy < g.oh-1 {
-				clear(row[oy*wp+g.ow : (oy+1)*wp])
-			}
+			copy(dst[fi*stride+oy*ld:][:g.ow], dy[(fi*g.oh+oy)*g.ow:][:g.ow])
 		}
 	}
 }
 
 func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 	g := &j.g
-	q, in, out, k := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow, g.k()
+	_, wp := g.padded()
+	q, in, k := g.cols(), g.c*g.h*g.w, g.k()
 	pad, dyq, pdw, pdb := j.implicitScratch(ci)
 	clear(pdw)
 	clear(pdb)
+	clear(dyq) // the dropped columns stay zero; the others are overwritten for each sample
 	for n := lo; n < hi; n++ {
 		xs := g.padInput(pad, j.x[n*in:(n+1)*in])
-		dyn := j.y[n*out : (n+1)*out]
-		g.spread(dyq, dyn)
+		j.gradRows(dyq, n, wp, q)
 		gemm.SgemmRows(j.threads, false, true, g.f, k, q, 1, dyq, q, xs, j.offs, 1, pdw, k)
 		if j.b != nil {
 			for f := range g.f {
-				pdb[f] += vec.Sum(dyn[f*g.oh*g.ow : (f+1)*g.oh*g.ow])
+				pdb[f] += vec.Sum(dyq[f*q : (f+1)*q])
 			}
 		}
 	}
@@ -226,17 +238,12 @@ func (j *convJob) implicitBackwardInput(ci, lo, hi int) {
 	g := &j.g
 	hq, wq := g.gradPadded()
 	ph, pw := g.kh-1-g.p, g.kw-1-g.p
-	q, in, out, k := g.gradCols(), g.c*g.h*g.w, g.f*g.oh*g.ow, g.f*g.kh*g.kw
+	q, in, k := g.gradCols(), g.c*g.h*g.w, g.f*g.kh*g.kw
 	wr := j.work[:g.taps()]
 	dyp, dxq := j.gradScratch(ci)
 	clear(dyp) // the padding stays zero; the inside is overwritten for each sample
 	for n := lo; n < hi; n++ {
-		dyn := j.y[n*out : (n+1)*out]
-		for fi := range g.f {
-			for oy := range g.oh {
-				copy(dyp[(fi*hq+oy+ph)*wq+pw:][:g.ow], dyn[(fi*g.oh+oy)*g.ow:][:g.ow])
-			}
-		}
+		j.gradRows(dyp[ph*wq+pw:], n, wq, hq*wq)
 		gemm.SgemmRows(j.threads, false, false, g.c, q, k, 1, wr, k, dyp, j.offs, 0, dxq, q)
 		dxn := j.x[n*in : (n+1)*in]
 		for c := range g.c {

@@ -13,9 +13,11 @@
 // scalar float32 variables for "go", the pure-Go loop, which the Go compiler does not fuse
 // (a multiply and an add, 2 flops as well). A multiply-add counts 2 flops per lane, as the
 // GEMM's 2mnk does. The loop touches no memory, so the figure is the bound of the core's
-// arithmetic: the kernel's GFLOP/s can only approach it. Run on T goroutines locked to their
-// threads, the figure is the sum over them, the bound of T cores' arithmetic when T cores
-// are free.
+// arithmetic: the kernel's GFLOP/s can only approach it. Each thread times itself by its own
+// CPU time (on Linux; the wall clock elsewhere), so that the figure is the core's rate while
+// it runs, which other processes taking turns on a shared machine do not lower. Run on T
+// goroutines locked to their threads at once, the figure is the sum over them: the bound of
+// T cores' arithmetic, at whatever clock the CPU keeps with T cores busy.
 //
 // # Bandwidth
 //
@@ -26,7 +28,9 @@
 // # Timing
 //
 // A limit is the best of several short runs, not the median: on a machine shared with other
-// work each run can only be slowed down, and a limit is what the hardware allows.
+// work each run can only be slowed down, and a limit is what the hardware allows. The triad
+// is timed by the wall clock, as STREAM times it: its threads share the memory system, so
+// their CPU times would overstate it when they do not run at once.
 //
 // The kernels are amd64 assembly (kernels_amd64.s), each with its Go twin (twins.go) that the
 // tests compare it with; with -tags noasm or on other architectures only "go" runs.

@@ -42,30 +42,36 @@ func kernelByName(name string) fmaKernel {
 const fmaBatch = 1 << 14
 
 // FMAPeak returns the GFLOP/s (2 flops per multiply-add and lane) of the FMA loop kernel
-// (one of [Kernels]) run on threads goroutines at once, each locked to its own thread: the
-// best of runs of at least d/runs each. It panics on an unknown kernel, threads < 1 or
-// runs < 1.
+// (one of [Kernels]) run on threads goroutines at once, each locked to its own thread and
+// timed by its own CPU time where the OS gives it (Linux), else by the wall clock: the sum
+// over the threads of the best of runs of at least d/runs each. It panics on an unknown
+// kernel, threads < 1 or runs < 1.
 func FMAPeak(kernel string, threads, runs int, d time.Duration) float64 {
 	k := kernelByName(kernel)
 	if threads < 1 || runs < 1 {
 		panic("machine: FMAPeak needs threads ≥ 1 and runs ≥ 1")
 	}
 	per := d / time.Duration(runs)
-	best := 0.0
+	best := make([]float64, threads)
 	for range runs {
-		best = max(best, fmaRun(k, threads, per))
+		for t, r := range fmaRun(k, threads, per) {
+			best[t] = max(best[t], r)
+		}
 	}
-	return best
+	total := 0.0
+	for _, r := range best {
+		total += r
+	}
+	return total
 }
 
-// fmaRun runs kernel k on threads goroutines, each for at least d, and returns their
-// summed GFLOP/s: the flops of all of them over the time from the common start to the
-// last one's end.
-func fmaRun(k fmaKernel, threads int, d time.Duration) float64 {
+// fmaRun runs kernel k on threads goroutines at once, each for at least d of its own time,
+// and returns the GFLOP/s of each.
+func fmaRun(k fmaKernel, threads int, d time.Duration) []float64 {
 	var start, done sync.WaitGroup
 	start.Add(1)
 	done.Add(threads)
-	iters := make([]int, threads)
+	rates := make([]float64, threads)
 	for t := range threads {
 		go func() {
 			runtime.LockOSThread()
@@ -74,20 +80,21 @@ func fmaRun(k fmaKernel, threads int, d time.Duration) float64 {
 			out := make([]float32, k.lanes)
 			ab := [2]float32{0.5, 1}
 			start.Wait()
-			t0 := time.Now()
-			for time.Since(t0) < d {
-				k.run(fmaBatch, &ab, out)
-				iters[t] += fmaBatch
+			clock := func() time.Duration {
+				if c, ok := threadTime(); ok {
+					return c
+				}
+				return time.Duration(time.Now().UnixNano())
 			}
+			t0, iters := clock(), 0
+			for clock()-t0 < d {
+				k.run(fmaBatch, &ab, out)
+				iters += fmaBatch
+			}
+			rates[t] = 2 * float64(iters) * float64(k.lanes) / (clock() - t0).Seconds() / 1e9
 		}()
 	}
-	t0 := time.Now()
 	start.Done()
 	done.Wait()
-	el := time.Since(t0).Seconds()
-	total := 0
-	for _, n := range iters {
-		total += n
-	}
-	return 2 * float64(total) * float64(k.lanes) / el / 1e9
+	return rates
 }
