@@ -10,7 +10,9 @@ import (
 // ../shared/anchors taken in the same command.
 func benchTargets() []command {
 	return []command{
+		{"machine", "this CPU's limits: FMA peak, triad bandwidth, caches", benchMachine},
 		{"gemm", "SGEMM GFLOP/s per shape and layout", runBenchGemm},
+		{"conv", "convolution GFLOP/s beside SGEMM's on the same FLOPs", benchConv},
 		{"optim", "time optimizer.Step against torch_optstep.py", benchOptim},
 		{"step", "time training iterations of a model against torch_train.py", benchStep},
 	}

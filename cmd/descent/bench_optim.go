@@ -19,7 +19,8 @@ import (
 func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench optim", "--optimizer NAME [flags]",
 		"Times optimizer.Step on one parameter with fixed random gradients and prints the median\n"+
-			"ms per step and the bytes of parameter, gradient and state memory moved per second.\n"+
+			"ms per step and the bytes of parameter, gradient and state memory moved per second, also\n"+
+			"as a fraction of STREAM's triad bandwidth on as many threads (descent bench machine).\n"+
 			"Compare with: OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 ../shared/anchors/torch_optstep.py --threads T",
 		stderr)
 	name := fs.String("optimizer", "adam", "registry name of the optimizer (sgd, adam, momentum, ...)")
@@ -85,12 +86,15 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"threads": *threads, "ms_per_step": med, "ms_min": ms[0], "params_per_second": float64(*size) / (med / 1e3),
 		"bytes_per_second": moved / (med / 1e3), "state_buffers": int(bufs),
 	}
+	triad := triadBandwidth(*threads)
+	res["triad_bytes_per_second"], res["bandwidth_fraction"] = triad*1e9, moved/(med/1e3)/(triad*1e9)
 	if *asJSON {
 		b, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s on 1x%d, %d threads: %.3f ms/step (median of %d), %.1f GB/s\n", *name, *size, *threads, med, *steps, moved/(med/1e3)/1e9)
+	fmt.Fprintf(stdout, "%s on 1x%d, %d threads: %.3f ms/step (median of %d), %.1f GB/s, %s of the triad's %.1f GB/s (descent bench machine)\n",
+		*name, *size, *threads, med, *steps, moved/(med/1e3)/1e9, fraction(moved/(med/1e3)/1e9, triad), triad)
 	return nil
 }
 

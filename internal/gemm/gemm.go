@@ -1,6 +1,9 @@
 package gemm
 
-import "runtime"
+import (
+	"fmt"
+	"runtime"
+)
 
 //go:generate go run ./gen -out kernels_amd64.s -stubs kernels_amd64.go
 
@@ -37,6 +40,12 @@ func SgemmRows(threads int, transA, transB bool, m, n, k int, alpha float32, a [
 // Kernel returns the name of the micro-kernel Sgemm uses on this machine: "avx512",
 // "avx2" or "go".
 func Kernel() string { return best.name }
+
+// Blocking describes the tiles and blocks of Sgemm's kernel set on this machine, as
+// "avx512: 12×32 tiles, kc 256, nc 768" (see blocking.go for how the caches set them).
+func Blocking() string {
+	return fmt.Sprintf("%s: %d×%d tiles, kc %d, nc %d", best.name, best.mr, best.nr, best.kc, best.nc)
+}
 
 // check validates Sgemm's arguments in gonum's order: dimensions, strides, slice lengths.
 func check(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
