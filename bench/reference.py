@@ -1,185 +1,358 @@
 #!/usr/bin/python3
-"""Times descent against its references in one command, and prints the ratios.
+"""Times descent against its reference programs in one command, and prints the ratios.
 
-  /usr/bin/python3 bench/reference.py JOB [--reps 5] [--descent PATH]
+  /usr/bin/python3 bench/reference.py JOB [--reps 5] [--threads 1,2] [--models logreg,mlp,cnn]
 
-JOB is one of
-  optim    descent bench optim (adam; sgd with momentum 0.9) on 1x10M parameters against
-           torch_optstep.py, on 1 and 2 threads (torch's better of foreach on and off)
-  gemm     descent bench gemm against gemm.py (OpenBLAS), on 1 and 2 threads
-  step     descent bench step against torch_train.py --max-iters 200 (adam, batch 128) per
-           model; descent on 2 threads, torch's better of 1 and 2 threads
-  epoch    descent train --epochs 1 against torch_train.py 1 epoch (adam, batch 128) per
-           model, the training loop's seconds; same threads rule as step
-  rss      peak resident set (/usr/bin/time -v) of the epoch jobs of mlp and cnn
-  loader   one MNIST epoch of the loader alone against one descent mlp training epoch
+Run it from anywhere; it builds descent from this checkout with "go build" (or takes
+--descent), and needs Python 3 with PyTorch and SciPy (Debian 12: apt-get install -y
+python3-torch python3-scipy). JOB is one of
 
-Every measurement is repeated --reps times, descent and reference alternating so that the
-machine's load falls on both alike, and the medians are compared. The references are the
-scripts of the anchors folder (--anchors, default ../shared/anchors from the repository
-root), run with /usr/bin/python3 and OPENBLAS_CORETYPE=SkylakeX; OpenBLAS's threads are
-pinned with OPENBLAS_NUM_THREADS as well as torch.set_num_threads (gemm.py's --threads alone
-leaves OpenBLAS free to use every core). Needs python3-torch; never run by the tests.
+  optim   descent bench optim against bench/torch_optstep.py: Adam and SGD with momentum 0.9
+          on 1x10M and 1000x10k parameters, on each --threads count (torch's better of
+          foreach on and off); ms per step
+  gemm    descent bench gemm against bench/torch_gemm.py (SGEMM through torch's BLAS), every
+          default shape and layout, on each --threads count; GFLOP/s
+  step    descent bench step against bench/torch_train.py --max-iters 200 --warmup 5, per
+          model, Adam, batch 128; descent on the most --threads, torch's better of each
+          --threads count; ms per training step (gather, forward, backward, step)
+  epoch   descent train --epochs 1 against bench/torch_train.py 1 epoch, per model, Adam,
+          batch 128, the training loop's seconds; threads as for step
+  rss     peak resident memory (the kernel's ru_maxrss) of the epoch runs of mlp and cnn, both
+          on the most --threads
+  loader  one shuffled MNIST epoch of descent's data.Loader alone (go test -bench) against one
+          descent mlp training epoch: the share of an epoch the loader costs (no reference)
+  lbfgs   descent minimize --problem logistic --method lbfgs against bench/scipy_lbfgs.py
+          (SciPy's L-BFGS-B), MNIST even vs odd, lambda 1e-3, 10 pairs, gtol 1e-8, on each
+          --threads count; seconds of the minimisation
+
+Every measurement is repeated --reps times, descent and its reference alternating, so that
+a change of the machine's load falls on both alike; the medians are compared. A ratio is
+descent's figure over the reference's: below 1 descent takes less time (or memory); for
+GFLOP/s, above 1 descent is faster. The output names the CPU (lscpu's model name), the load
+averages at the start and the end, and the BLAS library and kernels the reference ran.
+
+The references pin their threads themselves: torch.set_num_threads and OPENBLAS_NUM_THREADS,
+OMP_NUM_THREADS and MKL_NUM_THREADS set to --threads before NumPy or torch is loaded; and
+OPENBLAS_CORETYPE from --coretype (auto: SkylakeX on a CPU with AVX-512, Haswell with AVX2
+only), since the OpenBLAS of Debian 12 runs slow generic kernels on CPUs newer than itself.
+descent gets the same thread count as GOMAXPROCS (its --threads flag).
+
+MNIST comes from --mnist-dir, else $MNIST_DIR, else descent's cache ("descent data fetch"
+fills it the first time, through the Go module proxy or the datasets' mirrors). The tests
+never run this script.
 """
-import argparse, json, os, re, statistics, subprocess, sys
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = benchlib.ROOT
 MODELS = ("logreg", "mlp", "cnn")
+JOBS = ("optim", "gemm", "step", "epoch", "rss", "loader", "lbfgs")
 
 
-def run(cmd, env=None, time_v=False):
-    """Runs cmd and returns its JSON lines (and the peak RSS in kB with time_v)."""
-    e = dict(os.environ, **(env or {}))
-    if time_v:
-        cmd = ["/usr/bin/time", "-v"] + cmd
-    p = subprocess.run(cmd, env=e, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(cmd)}: exit {p.returncode}\n{p.stderr[-2000:]}")
-    lines = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
-    if time_v:
-        return lines, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return lines
+class Bench:
+    """The settings of one run of this script and the helpers its jobs share."""
 
+    def __init__(self, a):
+        self.a = a
+        self.reps = a.reps
+        self.threads = a.threads
+        self.tmp = a.tmp
+        self.descent = a.descent
+        self._mnist = a.mnist_dir
+        self.seen = {}  # what the reference programs reported about themselves: torch, BLAS
 
-def torch_env(threads):
-    return {"OPENBLAS_CORETYPE": "SkylakeX", "OPENBLAS_NUM_THREADS": str(threads),
-            "OMP_NUM_THREADS": str(threads)}
+    def run(self, cmd, env=None):
+        """Runs cmd, exits on failure, and returns its JSON lines and its peak RSS in kB."""
+        out_path, err_path = os.path.join(self.tmp, "stdout"), os.path.join(self.tmp, "stderr")
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            p = subprocess.Popen(cmd, stdout=out, stderr=err, env=dict(os.environ, **(env or {})))
+            _, status, usage = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+        with open(out_path) as out, open(err_path) as err:
+            stdout, stderr = out.read(), err.read()
+        if p.returncode != 0:
+            sys.exit("%s: exit %d\n%s" % (" ".join(cmd), p.returncode, stderr[-3000:]))
+        lines = [json.loads(l) for l in stdout.splitlines() if l.startswith("{")]
+        for l in lines:
+            for k in ("impl", "blas", "blas_core", "openblas_coretype"):
+                if k in l and not l.get("impl", "").startswith("descent"):
+                    self.seen[k] = l[k]
+        return lines, usage.ru_maxrss
 
+    def progress(self, what, rep, d, r):
+        """Prints one repetition's pair of figures to stderr, so that a long job shows its course."""
+        print("# %s, run %d of %d: descent %.4g, reference %.4g" % (what, rep + 1, self.reps, d, r), file=sys.stderr, flush=True)
 
-def py(a, script, *args, threads=1):
-    return run(["/usr/bin/python3", os.path.join(a.anchors, script), *args, "--threads", str(threads)],
-               env=torch_env(threads))
+    def descent_json(self, *args, env=None):
+        return self.run([self.descent, *args], env=env)[0]
+
+    def mnist(self):
+        """The MNIST folder, resolved on first use."""
+        if not self._mnist:
+            out = subprocess.run([self.descent, "data", "fetch"], capture_output=True, text=True)
+            m = re.match(r"mnist: (.+)", out.stdout)
+            if out.returncode != 0 or not m:
+                sys.exit("descent data fetch: exit %d\n%s" % (out.returncode, out.stderr))
+            self._mnist = m.group(1).strip()
+        return self._mnist
+
+    def ref(self, script, *args, threads, mnist=False, rss=False):
+        """Runs a reference program of bench/ on threads threads; returns its JSON lines (and
+        its peak RSS in kB with rss)."""
+        cmd = ["/usr/bin/python3", os.path.join(HERE, script), *args,
+               "--threads", str(threads), "--coretype", self.a.coretype]
+        if mnist:
+            cmd += ["--mnist-dir", self.mnist()]
+        lines, kb = self.run(cmd)
+        return (lines, kb) if rss else lines
 
 
 def med(xs):
     return statistics.median(xs)
 
 
-def show(rows):
-    """Prints a table of (what, descent, reference, unit) rows with the ratio."""
-    print(f"{'measurement':42} {'descent':>10} {'reference':>10}  ratio")
-    for what, d, r, unit in rows:
-        print(f"{what:42} {d:10.4g} {r:10.4g}  {d / r:5.3f}  ({unit}, medians of {A.reps})")
+def header(b, job, what):
+    m = benchlib.machine()
+    print("descent vs reference: %s, medians of %d alternating runs" % (job, b.reps))
+    print("CPU: %s (%d CPUs); load average %s (1, 5, 15 min) at the start" % (m["cpu"], m["cpus"], " ".join("%.2f" % x for x in m["load"])))
+    print(what)
+    print()
 
 
-def job_optim(a):
+def show(b, rows, unit_note):
+    """Prints (what, descent, reference) rows with their ratio, then the load and the reference's
+    library versions."""
+    width = max([len(r[0]) for r in rows] + [12])
+    print("%-*s %11s %11s %12s" % (width, "measurement", "descent", "reference", "descent/ref"))
+    for what, d, r in rows:
+        print("%-*s %11.4g %11.4g %12.3f" % (width, what, d, r, d / r))
+    m = benchlib.machine()
+    print()
+    print(unit_note)
+    print("CPU: %s; load average %s at the end" % (m["cpu"], " ".join("%.2f" % x for x in m["load"])))
+    if b.seen:
+        print("reference: %s; BLAS %s running %s kernels (OPENBLAS_CORETYPE=%s)" % (
+            b.seen.get("impl", "?"), b.seen.get("blas", "?") or "none loaded", b.seen.get("blas_core", "?") or "?",
+            b.seen.get("openblas_coretype", "") or "unset"))
+
+
+LOWER = "descent/ref below 1: descent takes less time."
+
+
+def job_optim(b):
+    header(b, "optim", "descent bench optim --threads T against bench/torch_optstep.py --threads T "
+                       "(torch's better of foreach on and off)")
+    layouts = ((1, 10_000_000), (1000, 10_000))
+    opts = (("adam", ["--optimizer", "adam"]), ("sgd-momentum", ["--optimizer", "sgd", "--momentum", "0.9"]))
     rows = []
-    for t in (1, 2):
-        d = {"adam": [], "sgd-momentum": []}
-        tr = {"adam": [], "sgd-momentum": []}
-        gbs = {"adam": [], "sgd-momentum": []}
-        for _ in range(a.reps):
-            for name, args in (("adam", ["--optimizer", "adam"]), ("sgd-momentum", ["--optimizer", "sgd", "--momentum", "0.9"])):
-                j = run([a.descent, "bench", "optim", *args, "--size", "10000000", "--threads", str(t), "--json"])[0]
-                d[name].append(j["ms_per_step"])
-                gbs[name].append(j["bytes_per_second"] / 1e9)
-            lines = py(a, "torch_optstep.py", threads=t)
-            for name in d:
-                tr[name].append(min(l["ms_per_step"] for l in lines if l["optimizer"] == name and l["layout"] == "1x10000000"))
-        for name in d:
-            rows.append((f"{name} 1x10M, {t} thread(s), ms/step", med(d[name]), med(tr[name]), "ms"))
-            print(f"# {name} {t} thread(s): descent moves {med(gbs[name]):.1f} GB/s", file=sys.stderr)
-    show(rows)
+    for t in b.threads:
+        for count, size in layouts:
+            layout = "%dx%d" % (count, size)
+            d, r, best = {n: [] for n, _ in opts}, {n: [] for n, _ in opts}, {n: [] for n, _ in opts}
+            for rep in range(b.reps):
+                for name, args in opts:
+                    j = b.descent_json("bench", "optim", *args, "--size", str(size), "--count", str(count),
+                                       "--threads", str(t), "--json")[0]
+                    d[name].append(j["ms_per_step"])
+                lines = b.ref("torch_optstep.py", "--layouts", layout, threads=t)
+                for name, _ in opts:
+                    mine = [l for l in lines if l["optimizer"] == name]
+                    fastest = min(mine, key=lambda l: l["ms_per_step"])
+                    r[name].append(fastest["ms_per_step"])
+                    best[name].append("on" if fastest["foreach"] else "off")
+                    b.progress("%s %s, %d thread%s, ms/step" % (name, layout, t, "s"[:t > 1]), rep, d[name][-1], r[name][-1])
+            for name, _ in opts:
+                foreach = statistics.mode(best[name])
+                rows.append(("%s %s, %d thread%s (torch foreach %s), ms/step" % (name, layout, t, "s"[:t > 1], foreach),
+                             med(d[name]), med(r[name])))
+    show(b, rows, LOWER)
 
 
-def job_gemm(a):
+def job_gemm(b):
+    header(b, "gemm", "descent bench gemm --threads T against bench/torch_gemm.py --threads T (SGEMM through torch's BLAS)")
     rows = []
-    for t in (1, 2):
+    for t in b.threads:
         d, r = {}, {}
-        for _ in range(a.reps):
-            for l in run([a.descent, "bench", "gemm", "--threads", str(t), "--json"]):
+        for rep in range(b.reps):
+            for l in b.descent_json("bench", "gemm", "--threads", str(t), "--json"):
                 d.setdefault((l["m"], l["k"], l["n"], l["layout"]), []).append(l["gflops"])
-            for l in py(a, "gemm.py", threads=t):
-                r.setdefault((l["m"], l["k"], l["n"]), []).append(l["gflops"])
-        for (m, k, n, layout), g in sorted(d.items()):
-            if (m, k, n) in r:
-                # A ratio of speeds: descent's GFLOP/s over OpenBLAS's (above 1: descent faster).
-                rows.append((f"{m}x{k}x{n} {layout}, {t} thread(s), GFLOP/s", med(g), med(r[(m, k, n)]), "GFLOP/s, higher is faster"))
-    show(rows)
+            for l in b.ref("torch_gemm.py", threads=t):
+                r.setdefault((l["m"], l["k"], l["n"], l["layout"]), []).append(l["gflops"])
+            print("# gemm, %d thread%s, run %d of %d done" % (t, "s"[:t > 1], rep + 1, b.reps), file=sys.stderr, flush=True)
+        for key in d:
+            if key in r:
+                m, k, n, layout = key
+                rows.append(("%dx%dx%d %s, %d thread%s, GFLOP/s" % (m, k, n, layout, t, "s"[:t > 1]), med(d[key]), med(r[key])))
+    show(b, rows, "GFLOP/s: descent/ref above 1: descent is faster.")
 
 
-def torch_best(a, model, opt, extra, key):
-    """The better of torch's 1- and 2-thread runs of torch_train.py."""
-    return min(key(py(a, "torch_train.py", model, opt, "1", *extra, threads=t)[0]) for t in (1, 2))
+def torch_best(b, model, extra, key):
+    """The JSON line of torch_train.py's run with the least key among its runs on each
+    thread count."""
+    return min((b.ref("torch_train.py", model, "adam", "1", *extra, threads=t, mnist=True)[0] for t in b.threads), key=key)
 
 
-def job_step(a):
+def dropout_args(b):
+    return ["--dropout"] if b.a.dropout else []
+
+
+def job_step(b):
+    t = max(b.threads)
+    header(b, "step", "descent bench step --threads %d (random MNIST-shaped batches) against bench/torch_train.py "
+                      "--max-iters 200 --warmup 5 (MNIST), the better of --threads %s; cnn dropout %s"
+           % (t, " and ".join(map(str, b.threads)), "on" if b.a.dropout else "off"))
     rows = []
-    for model in a.models:
+    for model in b.a.models:
         d, r = [], []
-        for _ in range(a.reps):
-            d.append(run([a.descent, "bench", "step", "--model", model, "--optimizer", "adam", "--batch-size", "128",
-                          "--iters", "200", "--threads", "2", "--json"])[0]["ms_per_iter"])
-            r.append(torch_best(a, model, "adam", ["--max-iters", "200"], lambda j: 1e3 * j["seconds"] / j["iterations"]))
-        rows.append((f"{model} training step (adam, batch 128), ms", med(d), med(r), "ms"))
-    show(rows)
+        for rep in range(b.reps):
+            d.append(b.descent_json("bench", "step", "--model", model, "--optimizer", "adam", "--batch-size", "128",
+                                    "--iters", "200", "--threads", str(t), "--json", *dropout_args(b))[0]["ms_per_iter"])
+            per_iter = lambda j: 1e3 * j["seconds"] / j["iterations"]
+            r.append(per_iter(torch_best(b, model, ["--max-iters", "200", "--warmup", "5", "--no-eval", *dropout_args(b)],
+                                         per_iter)))
+            b.progress(model + " step, ms", rep, d[-1], r[-1])
+        rows.append(("%s training step (adam, batch 128), ms" % model, med(d), med(r)))
+    show(b, rows, LOWER)
 
 
-def descent_epoch(a, model, opt, time_v=False):
-    cmd = [a.descent, "train", "--model", model, "--optimizer", opt, "--epochs", "1", "--batch-size", "128",
-           "--threads", "2", "--json", "--out", os.path.join(a.tmp, "train-" + model)]
-    return run(cmd, time_v=time_v)
+def descent_epoch(b, model, threads):
+    """Runs descent train for one epoch; returns its last JSON line and its peak RSS in kB."""
+    cmd = [b.descent, "train", "--model", model, "--optimizer", "adam", "--epochs", "1", "--batch-size", "128",
+           "--threads", str(threads), "--json", "--out", os.path.join(b.tmp, "train-" + model)]
+    if not b.a.dropout:
+        cmd.append("--no-dropout")
+    lines, kb = b.run(cmd, env={"MNIST_DIR": b.mnist()})
+    return lines[-1], kb
 
 
-def job_epoch(a):
+def job_epoch(b):
+    t = max(b.threads)
+    header(b, "epoch", "descent train --epochs 1 --threads %d against bench/torch_train.py 1 epoch, the better of --threads %s; "
+                       "the training loop's seconds (no loading, no evaluation); cnn dropout %s"
+           % (t, " and ".join(map(str, b.threads)), "on" if b.a.dropout else "off"))
+    rows, notes = [], []
+    for model in b.a.models:
+        d, r, dacc, racc = [], [], [], []
+        for rep in range(b.reps):
+            j, _ = descent_epoch(b, model, t)
+            d.append(j["seconds"])
+            dacc.append(j["test_accuracy"])
+            j = torch_best(b, model, dropout_args(b), lambda j: j["seconds"])
+            r.append(j["seconds"])
+            racc.append(j["test_accuracy"])
+            b.progress(model + " epoch, s", rep, d[-1], r[-1])
+        rows.append(("%s epoch (adam, batch 128), s" % model, med(d), med(r)))
+        notes.append("%s test accuracy after the epoch (median): descent %.4f, torch %.4f" % (model, med(dacc), med(racc)))
+    show(b, rows, LOWER)
+    for n in notes:
+        print(n)
+
+
+def job_rss(b):
+    t = max(b.threads)
+    header(b, "rss", "peak resident memory (ru_maxrss) of descent train --epochs 1 --threads %d and of "
+                     "bench/torch_train.py 1 epoch --threads %d" % (t, t))
     rows = []
-    for model in a.models:
+    for model in [m for m in b.a.models if m != "logreg"]:
         d, r = [], []
-        for _ in range(a.reps):
-            d.append(descent_epoch(a, model, "adam")[-1]["seconds"])
-            r.append(torch_best(a, model, "adam", [], lambda j: j["seconds"]))
-        rows.append((f"{model} epoch (adam, batch 128), s", med(d), med(r), "s"))
-    show(rows)
+        for rep in range(b.reps):
+            d.append(descent_epoch(b, model, t)[1])
+            r.append(b.ref("torch_train.py", model, "adam", "1", *dropout_args(b), threads=t, mnist=True, rss=True)[1])
+            b.progress(model + " peak RSS, kB", rep, d[-1], r[-1])
+        rows.append(("%s peak RSS of one epoch, MB" % model, med(d) / 1024, med(r) / 1024))
+    show(b, rows, "descent/ref below 1: descent holds less memory.")
 
 
-def job_rss(a):
-    rows = []
-    for model in [m for m in a.models if m != "logreg"]:
-        d, r = [], []
-        for _ in range(a.reps):
-            d.append(descent_epoch(a, model, "adam", time_v=True)[1])
-            r.append(run(["/usr/bin/python3", os.path.join(a.anchors, "torch_train.py"), model, "adam", "1", "--threads", "2"],
-                         env=torch_env(2), time_v=True)[1])
-        rows.append((f"{model} peak RSS of one epoch, MB", med(d) / 1024, med(r) / 1024, "MB"))
-    show(rows)
-
-
-def job_loader(a):
-    d, r = [], []
-    for _ in range(a.reps):
-        d.append(loader_seconds(a))
-        r.append(descent_epoch(a, "mlp", "adam")[-1]["seconds"])
-    show([("MNIST loader epoch vs mlp training epoch, s", med(d), med(r), "s")])
-
-
-def loader_seconds(a):
-    p = subprocess.run(["go", "test", "-run", "^$", "-bench", "BenchmarkLoaderEpoch/shuffle/gather", "-benchtime", "3x", "./data/mnist"],
-                       cwd=ROOT, capture_output=True, text=True)
+def loader_seconds():
+    p = subprocess.run(["go", "test", "-run", "^$", "-bench", "BenchmarkLoaderEpoch/shuffle/gather", "-benchtime", "3x",
+                        "./data/mnist"], cwd=ROOT, capture_output=True, text=True)
     m = re.search(r"BenchmarkLoaderEpoch\S*\s+\d+\s+(\d+) ns/op", p.stdout)
     if not m:
         sys.exit("loader benchmark: " + p.stdout + p.stderr)
     return int(m.group(1)) / 1e9
 
 
+def job_loader(b):
+    t = max(b.threads)
+    header(b, "loader", "one shuffled epoch of data.Loader alone (go test -bench BenchmarkLoaderEpoch/shuffle/gather) "
+                        "against one epoch of descent train --model mlp --threads %d: no outside reference" % t)
+    d, r = [], []
+    for _ in range(b.reps):
+        d.append(loader_seconds())
+        r.append(descent_epoch(b, "mlp", t)[0]["seconds"])
+    show(b, [("loader epoch vs mlp training epoch, s", med(d), med(r))], "descent/ref: the loader's share of a training epoch.")
+
+
+def job_lbfgs(b):
+    header(b, "lbfgs", "descent minimize --problem logistic --method lbfgs --threads T against bench/scipy_lbfgs.py "
+                       "--threads T: MNIST even vs odd, lambda 1e-3, 10 pairs, from 0; descent stops at |g|_2 <= 1e-8, "
+                       "SciPy at max|g_i| <= 1e-8 (a weaker test)")
+    rows, notes = [], []
+    for t in b.threads:
+        d, r = [], []
+        for rep in range(b.reps):
+            j = b.descent_json("minimize", "--problem", "logistic", "--method", "lbfgs", "--lambda", "1e-3", "--memory", "10",
+                               "--gtol", "1e-8", "--threads", str(t), "--json", "--every", "1000000",
+                               env={"MNIST_DIR": b.mnist()})[0]
+            d.append(j["last"]["seconds"])
+            s = b.ref("scipy_lbfgs.py", "--lam", "1e-3", "--memory", "10", "--gtol", "1e-8", threads=t, mnist=True)[0]
+            r.append(s["seconds"])
+            b.progress("L-BFGS, %d thread%s, s" % (t, "s"[:t > 1]), rep, d[-1], r[-1])
+        notes.append("%d thread%s: descent %d iterations, %d evaluations, f = %.15g, |g|_2 = %.2e; "
+                     "SciPy %d iterations, %d evaluations, f = %.15g, |g|_2 = %.2e; |f difference|/f = %.1e"
+                     % (t, "s"[:t > 1], j["last"]["iter"], j["last"]["evals"], j["last"]["f"], j["last"]["grad_norm"],
+                        s["iterations"], s["evaluations"], s["f"], s["grad_norm"], abs(j["last"]["f"] - s["f"]) / abs(s["f"])))
+        rows.append(("L-BFGS to gtol 1e-8, %d thread%s, s" % (t, "s"[:t > 1]), med(d), med(r)))
+    show(b, rows, LOWER)
+    for n in notes:
+        print(n)
+
+
 def main():
-    global A
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("job", choices=("optim", "gemm", "step", "epoch", "rss", "loader"))
-    p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--models", default=",".join(MODELS))
-    p.add_argument("--descent", help="descent binary (default: built from this checkout)")
-    p.add_argument("--anchors", default=os.path.join(os.path.dirname(ROOT), "shared", "anchors"))
-    p.add_argument("--tmp", default="/tmp/descent-bench")
-    A = a = p.parse_args()
+    p.add_argument("job", choices=JOBS)
+    p.add_argument("--reps", type=int, default=5, help="alternating runs of each side (default %(default)s)")
+    p.add_argument("--threads", default="1,2",
+                   help="comma-separated thread counts (default %(default)s): optim, gemm and lbfgs run each; "
+                        "step and epoch run descent on the most and torch on each, keeping its best")
+    p.add_argument("--models", default=",".join(MODELS), help="models of step, epoch and rss (default %(default)s)")
+    p.add_argument("--dropout", action="store_true", help="keep the cnn's dropout layers on both sides")
+    p.add_argument("--coretype", default="auto", help="OPENBLAS_CORETYPE of the references (see benchlib.py; default auto)")
+    p.add_argument("--descent", help="descent binary (default: built from this checkout into the temporary folder)")
+    benchlib.add_mnist_flag(p)
+    p.add_argument("--tmp", help="folder for the descent binary and its run folders, kept afterwards "
+                                 "(default: a new temporary folder, removed at the end)")
+    a = p.parse_args()
+    try:
+        a.threads = sorted({int(t) for t in a.threads.split(",")})
+    except ValueError:
+        p.error("--threads: want comma-separated positive integers")
     a.models = a.models.split(",")
+    if a.reps < 1 or min(a.threads) < 1 or not set(a.models) <= set(MODELS):
+        p.error("--reps and --threads must be positive, --models among %s" % ", ".join(MODELS))
+    keep = bool(a.tmp)
+    a.tmp = a.tmp or tempfile.mkdtemp(prefix="descent-bench-")
     os.makedirs(a.tmp, exist_ok=True)
-    if not a.descent:
-        a.descent = os.path.join(a.tmp, "descent")
-        subprocess.run(["go", "build", "-o", a.descent, "./cmd/descent"], cwd=ROOT, check=True)
-    if "MNIST_DIR" not in os.environ:
-        os.environ["MNIST_DIR"] = subprocess.run(["bash", os.path.join(a.anchors, "mnist_dir.sh")],
-                                                 capture_output=True, text=True, check=True).stdout.strip()
-    globals()["job_" + a.job](a)
+    try:
+        if not a.descent:
+            a.descent = os.path.join(a.tmp, "descent")
+            subprocess.run(["go", "build", "-o", a.descent, "./cmd/descent"], cwd=ROOT, check=True)
+        globals()["job_" + a.job](Bench(a))
+    finally:
+        if not keep:
+            shutil.rmtree(a.tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -29,12 +29,15 @@ var (
 // NewCNN returns the network with PyTorch's default initialisation drawn from rng, in the
 // order PyTorch creates the layers (conv1, conv2, fc1, fc2); the dropout layers draw
 // their masks from rng too.
-func NewCNN(dropout bool, rng *rand.Rand) *CNN {
+func NewCNN(dropout bool, rng *rand.Rand) *CNN { return newCNN(dropout, Classes, rng) }
+
+// newCNN is NewCNN with classes outputs.
+func newCNN(dropout bool, classes int, rng *rand.Rand) *CNN {
 	c := &CNN{
 		Conv1: nn.NewConv2d(1, 32, 3, tensor.Conv2dConfig{}, rng),
 		Conv2: nn.NewConv2d(32, 64, 3, tensor.Conv2dConfig{}, rng),
 		FC1:   nn.NewLinear(9216, 128, rng),
-		FC2:   nn.NewLinear(128, Classes, rng),
+		FC2:   nn.NewLinear(128, classes, rng),
 	}
 	if dropout {
 		c.Dropout1, c.Dropout2 = nn.NewDropout(0.25, rng), nn.NewDropout(0.5, rng)
@@ -53,8 +56,8 @@ func (c *CNN) Forward(t *autodiff.Tape, x *autodiff.Var) *autodiff.Var {
 		panic(fmt.Sprintf("model: CNN on input of shape %v, want batch×784 or batch×1×28×28", s))
 	}
 	x = nn.ForwardReLU(t, c.Conv1, x)
-	x = nn.ForwardReLU(t, c.Conv2, x)
-	x = t.MaxPool2d(x, 2, 2)
+	// conv2, ReLU and max-pool 2 in one pass, which never stores conv2's output.
+	x = t.Conv2dReLUMaxPool(x, c.Conv2.Weight, c.Conv2.Bias, c.Conv2.Config)
 	if c.Dropout1 != nil {
 		x = c.Dropout1.Forward(t, x)
 	}

@@ -8,6 +8,9 @@ import (
 
 // NewLogReg returns multinomial logistic regression on MNIST: Linear(784, 10) then
 // log-softmax, parameters "0.weight" and "0.bias".
-func NewLogReg(rng *rand.Rand) *nn.Sequential {
-	return nn.NewSequential(nn.NewLinear(Inputs, Classes, rng), nn.LogSoftmax{})
+func NewLogReg(rng *rand.Rand) *nn.Sequential { return newLogReg(Inputs, Classes, rng) }
+
+// newLogReg is NewLogReg for inputs features and classes classes.
+func newLogReg(inputs, classes int, rng *rand.Rand) *nn.Sequential {
+	return nn.NewSequential(nn.NewLinear(inputs, classes, rng), nn.LogSoftmax{})
 }

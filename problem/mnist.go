@@ -9,7 +9,7 @@ const MNISTPixels = 784
 // MNISTEvenOdd returns the L2-regularised logistic regression that tells even digits
 // (y = +1) from odd ones (y = −1) on MNIST images: n images of 784 pixels in images
 // (row-major bytes, kept, not copied), features x = pixels/255, no intercept, weight λ.
-// It is the problem of ../shared/anchors/scipy_lbfgs.py.
+// It is the problem of the SciPy reference bench/scipy_lbfgs.py.
 func MNISTEvenOdd(images, labels []uint8, lambda float64) *Logistic {
 	n := checkMNIST(images, labels)
 	y := make([]float64, n)

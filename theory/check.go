@@ -98,3 +98,20 @@ func (cv *curve) check() Check {
 func at(format string, args ...any) func() string {
 	return func() string { return fmt.Sprintf(format, args...) }
 }
+
+// coef writes a coefficient before a symbol: nothing for 1, else the number and a dot, so
+// that a criterion in force reads as the lecture writes it.
+func coef(c float64) string {
+	if c == 1 {
+		return ""
+	}
+	return fmt.Sprintf("%g·", c)
+}
+
+// exponent writes a power after a symbol: nothing for 1, else ^ and the number.
+func exponent(p float64) string {
+	if p == 1 {
+		return ""
+	}
+	return fmt.Sprintf("^%g", p)
+}

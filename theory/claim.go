@@ -13,7 +13,7 @@ import (
 // Kind says how a claim is judged.
 type Kind int
 
-// The kinds of claim, as in CLAIMS.md.
+// The kinds of claim.
 const (
 	// Theorem: a bound or identity that must hold on every instance drawn, up to the
 	// floating-point (or, for expectations, statistical) slack each claim states.
@@ -25,7 +25,7 @@ const (
 	Illustration
 )
 
-// String returns the kind as CLAIMS.md writes it.
+// String returns the kind as the catalogue writes it.
 func (k Kind) String() string {
 	switch k {
 	case Theorem:
@@ -72,17 +72,34 @@ func (v Verdict) String() string {
 // OK reports whether the verdict is a success (Pass or Erratum).
 func (v Verdict) OK() bool { return v == Pass || v == Erratum }
 
-// A Claim is one statement of the lecture with the experiment that checks it.
+// A Claim is one statement of the lecture with the experiment that checks it. Its texts
+// are the catalogue (see [WriteCatalogue]): they are written, with the criterion, before
+// the experiment runs, and what is checked is what they say.
 type Claim struct {
-	// ID is the claim's name in CLAIMS.md, e.g. "gd-strong".
+	// ID is the claim's name, e.g. "gd-strong".
 	ID string
-	// Section is the part of the lecture it belongs to, e.g. "Batch methods".
+	// Section is the part of the catalogue it belongs to, e.g. "Batch methods".
 	Section string
 	Kind    Kind
-	// Statement is the lecture's claim.
+	// Source says where the lecture makes the claim: its part, its slide and the line,
+	// so that a reader with the lecture at hand finds it.
+	Source string
+	// Statement is the lecture's claim, in our words.
 	Statement string
 	// Criterion is the bound or pass criterion, short enough for the table.
 	Criterion string
+	// Protocol is the experiment and its pass criterion in full: the instances, what is
+	// measured, the slack and the reason for it, and for an erratum what is checked of the
+	// lecture's form and of the corrected one.
+	Protocol string
+	// History records the changes made to the criterion or the experiment after a result
+	// was seen, when and why; empty if there were none. The criterion in force is the one
+	// of Criterion and Protocol.
+	History string
+	// Erratum marks a claim whose lecture statement is false as written: its experiment
+	// checks the lecture's form (expected to fail) and the corrected form, and records an
+	// ErratumNote on every run. Its verdict is ERRATUM or FAIL, never PASS.
+	Erratum bool
 	// MNIST marks an experiment on MNIST (which Data loads, or fetches).
 	MNIST bool
 	// Exclusive marks an experiment that measures wall-clock time: Run gives it the
@@ -165,6 +182,11 @@ func (o *Outcome) judge() {
 	if len(o.Checks) == 0 {
 		o.Verdict = Error
 		o.Err = fmt.Errorf("theory: %s: the experiment made no check", o.Claim.ID)
+		return
+	}
+	if o.Claim.Erratum != (o.Erratum != nil) {
+		o.Verdict = Error
+		o.Err = fmt.Errorf("theory: %s: the catalogue marks it an erratum: %v; the experiment recorded one: %v", o.Claim.ID, o.Claim.Erratum, o.Erratum != nil)
 		return
 	}
 	lectureFails := false

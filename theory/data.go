@@ -65,8 +65,8 @@ func (d *Data) MNIST(ctx context.Context) (*mnist.Data, error) {
 	return v.(*mnist.Data), nil
 }
 
-// evenOddLambda is the L2 weight of the MNIST even-versus-odd problems, that of
-// ../shared/anchors/scipy_lbfgs.py.
+// evenOddLambda is the L2 weight of the MNIST even-versus-odd problems, the same as in the
+// problem of bench/scipy_lbfgs.py, SciPy's L-BFGS-B reference of the benchmarks.
 const evenOddLambda = 1e-3
 
 // evenOdd is the L2 logistic regression of MNIST's even digits against the odd ones on the

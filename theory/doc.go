@@ -1,17 +1,24 @@
-// Package theory makes the lecture's claims executable: every statement of
-// /work/shared/CLAIMS.md (35 of them, from "Optimisation methods": convexity and
-// conditioning, batch methods, stochastic methods, adaptive methods and practice) is an
-// experiment on random instances drawn from a seed, judged PASS, FAIL or ERRATUM, with a
-// figure that draws the bound over what was observed. `descent theory` runs them and writes
-// the report.
+// Package theory makes the lecture's claims executable: every statement of the lecture
+// “Optimisation methods” that a computer can check (35 of them: convexity and conditioning,
+// batch methods, stochastic methods, adaptive methods and practice) is an experiment on
+// random instances drawn from a seed, judged PASS, FAIL or ERRATUM, with a figure that draws
+// the bound over what was observed. `descent theory` runs them and writes the report.
 //
-// # Claims
+// # Claims and the catalogue
 //
-// A [Claim] has an ID (the one of CLAIMS.md), a [Kind], the lecture's statement, a short
-// criterion and a Run function; [Catalogue] lists them in the order of CLAIMS.md and
-// [Lookup] finds one. Run performs the experiment on an [Experiment]: it draws its
-// instances from Experiment.Rand, records [Check] values, notes and figures, and returns an
-// error only when it cannot run (MNIST missing, the run interrupted).
+// A [Claim] has an ID, a [Kind], its place in the lecture (Source), the lecture's statement
+// in our words, its criterion (short, and in full with the experiment as Protocol), the
+// History of any change made to it after a result was seen, and a Run function. These texts
+// are the catalogue: [Catalogue] lists the claims with the criteria in force, [Lookup] finds
+// one, and [WriteCatalogue] writes them as Markdown — the file catalogue.md of this package,
+// which a test keeps equal to it, and the output of `descent theory --list`. A criterion is
+// written there before its experiment runs; what is checked is what it says.
+//
+// Run performs the experiment on an [Experiment]: it draws its instances from
+// Experiment.Rand, records [Check] values, notes and figures, and returns an error only when
+// it cannot run (MNIST missing, the run interrupted). Each constructor takes the bound or
+// threshold its criterion states, so that the tests run every claim with a deliberately
+// wrong one and see it fail.
 //
 // # Checks, margins and verdicts
 //
@@ -29,14 +36,18 @@
 //
 // # Errata
 //
-// Where the lecture is false as written, the experiment records the lecture's form as
-// checks marked Lecture, shows them violated on a counter-instance, and checks the
-// corrected form ([ErratumNote]); the verdict is then ERRATUM, and FAIL if either part does
-// not happen. Three claims are errata: sgd-fixed-bound (the condition γ < L/2 and the units
-// of 2γσ²/μ; the corrected form is Needell, Srebro and Ward's theorem 2.1, on the squared
-// distance), sgd-decay-convex (γₙ ∝ 1/n does not give O(1/√n) without strong convexity;
-// γₙ ∝ 1/√n with averaging does, Bach and Moulines) and adagrad-scale (a reparametrisation
-// θ' = cθ does change Adagrad's trajectory; scaling the objective does not).
+// Where the lecture is false as written, the catalogue marks the claim an erratum
+// (Claim.Erratum): its experiment records the lecture's form as checks marked Lecture,
+// expected to be violated on a counter-instance, and checks the corrected form
+// ([ErratumNote]). The verdict is then ERRATUM, and FAIL if the lecture's form holds or the
+// corrected form fails: the erratum belongs to the statement, never to the draws on which
+// the lecture's form happened to fail. Four claims are errata: sgd-fixed-bound (the condition
+// γ < L/2 and the units of 2γσ²/μ; the corrected form is Needell, Srebro and Ward's theorem
+// 2.1, on the squared distance), sgd-decay-convex (γₙ ∝ 1/n does not give O(1/√n) without
+// strong convexity; γₙ ∝ 1/√n with averaging does, Bach and Moulines), momentum-sgd (at the
+// lecture's batch of 64 tuned momentum does not help SGD much — the two end level over fresh
+// draws —; at a large batch it does) and adagrad-scale (a reparametrisation θ' = cθ does
+// change Adagrad's trajectory; scaling the objective does not).
 //
 // # Precision
 //
@@ -47,7 +58,7 @@
 // plateaus and targets measured). The claims on a network (batch-sweet-spot, momentum-sgd,
 // adam-first) train an MLP 784-128-10 (package model) on MNIST's training set, at the
 // lecture's batch of 64, with a small loop of their own over nn, autodiff and optim (a
-// 784-32-10 MLP on 5000 images at the reduced size of the tests); their runs are memoised
+// 784-64-10 MLP on 2000 images at the reduced size of the tests); their runs are memoised
 // in [Data] and shared. Three claims use the lecture's Adagrad and Adam written out in float64:
 // adagrad-scale (agreement to 1e-6 over hundreds of steps, with ε inside the root as the
 // lecture writes it), adagrad-forgets-nothing (the step size is internal state of
@@ -57,14 +68,16 @@
 //
 // Each claim draws from a PCG keyed by the seed and a hash of its ID: the same seed gives
 // the same instances and figures whether a claim runs alone or in the catalogue, on one
-// core or several. The one exception is batch-sweet-spot, whose figure is wall-clock time. [Run] runs the claims Config.Workers at a time (the cores, by
-// default) and the Exclusive ones, which measure wall-clock time, alone at the end. [Data]
-// loads MNIST once and shares the costly even-versus-odd problem (its L by Lanczos, its
-// optimum) between the claims that use it. Config.Quick runs the reduced sizes of the
-// tests: the whole catalogue in seconds instead of a minute or two.
+// core or several. The one exception is batch-sweet-spot, whose figure is wall-clock time.
+// [Run] runs the claims Config.Workers at a time (the cores, by default) and the Exclusive
+// ones, which measure wall-clock time, alone at the end. [Data] loads MNIST once and shares
+// the costly even-versus-odd problem (its L by Lanczos, its optimum) and the MLP runs
+// between the claims that use them. The whole catalogue takes one to three minutes on two
+// cores; Config.Quick runs the reduced sizes of the tests, in seconds.
 //
 // # Report
 //
 // [Table] is the summary printed by the command; [Page] the report.html, with the errata,
-// then for each claim its statement, criterion, notes, checks and figures.
+// then for each claim its statement, place in the lecture, criterion, protocol and history
+// (as the catalogue has them), then its notes, checks and figures.
 package theory

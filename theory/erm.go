@@ -9,17 +9,25 @@ import (
 	"github.com/descent-ml/descent/report"
 )
 
-// ermGap: F − F_N shrinks like 1/√N (hand-wavy).
-func ermGap() Claim {
+// ermGap: F − F_N shrinks like 1/√N (hand-wavy); [lo, hi] is the range of the log-log
+// slope, [−1.2, −0.3] in the catalogue.
+func ermGap(lo, hi float64) Claim {
 	return Claim{
 		ID: "erm-gap", MNIST: true, Section: sectionConvexity, Kind: Illustration,
+		Source: "Opening part, slide “Empirical risk minimization”: “If N large enough, F ≈ F_N. Hand-wavy application of Central Limit " +
+			"Theorem gives F − F_N ≈ 1/√N.”",
 		Statement: "If N is large enough, F ≈ F_N: a hand-wavy central limit theorem gives F − F_N ≈ 1/√N.",
-		Criterion: "test − train loss at the optimum decreases; slope in [−1.2, −0.3]",
-		Run:       runERMGap,
+		Criterion: fmt.Sprintf("test − train loss at the optimum decreases; slope in [%g, %g]", lo, hi),
+		Protocol: fmt.Sprintf("L2 logistic regression (λ = 1e-3) of even against odd digits fitted by L-BFGS to ‖∇F_N‖ ≤ 1e-7 on N random MNIST "+
+			"training images, N ∈ {500, 1000, …, 32000} ({250 … 2000} at the reduced size), 3 nested draws per N (1 at the reduced size). F is "+
+			"estimated on 20000 other training images of the same draw (4000 at the reduced size); the gap is their mean logistic loss minus that "+
+			"of the N training images, at the fitted weights. Pass: the mean gap decreases with N, and its log-log slope against N lies in "+
+			"[%g, %g] — wide on purpose, since the lecture calls its 1/√N hand-wavy (a fitted parametric model gives d/N, a slope of −1).", lo, hi),
+		Run: func(x *Experiment) error { return runERMGap(x, lo, hi) },
 	}
 }
 
-func runERMGap(x *Experiment) error {
+func runERMGap(x *Experiment, lo, hi float64) error {
 	m, err := x.Data.MNIST(x.Ctx)
 	if err != nil {
 		return err
@@ -74,7 +82,7 @@ func runERMGap(x *Experiment) error {
 	x.Notef("MNIST's official test images are not a sample of the training distribution for this purpose: measured on them, "+
 		"the gap at N = %g is %.3g instead of %.3g, which would bend the slope.", sizes[len(sizes)-1], mean(offTest), gaps[len(gaps)-1])
 	x.Check(isTrue("the gap decreases with N", dec, fmtPairs("N", sizes, gaps)))
-	x.Check(within("log-log slope of the gap against N", slope, -1.2, -0.3))
+	x.Check(within("log-log slope of the gap against N", slope, lo, hi))
 	if slope < -0.75 {
 		x.Notef("The slope is closer to −1 than to −½: for a well-specified parametric model with N ≫ d the gap of the fitted model is of order d/N " +
 			"(the 1/√N of the lecture is the fluctuation of F_N at a fixed θ, which the optimum's bias dominates here).")

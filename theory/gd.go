@@ -115,8 +115,13 @@ const rateSlackNote = "Slack: relative 1e-9 of the bound, plus 64ε(|F(θₙ)| +
 func gdSmooth(c float64) Claim {
 	return Claim{
 		ID: "gd-smooth", Section: sectionBatch, Kind: Theorem,
+		Source:    "Part “Batch optimization”, slide “Batch gradient descent”: “L-smooth case. For γ = 1/L then, F(θₙ) − F* ≤ L/(2n)‖θ₀ − θ*‖²”.",
 		Statement: "L-smooth convex F, γ = 1/L: F(θₙ) − F* ≤ L‖θ₀ − θ*‖²/(2n).",
 		Criterion: fmt.Sprintf("F(θn) − F* ≤ %gL‖θ0 − θ*‖²/n, n ≤ 1000", c),
+		Protocol: fmt.Sprintf("Three convex, not strongly convex instances drawn from the seed: least squares 60×80 of rank 20 (θ* the minimiser "+
+			"closest to a Gaussian θ₀), Nesterov's worst function f₂₀₀₁ in 2011 dimensions (L log-uniform in [0.1, 10]) and a one-dimensional Huber "+
+			"function started far from its quadratic bottom. Gradient descent with γ = 1/L for 1000 iterations (200 at the reduced size). Pass: "+
+			"F(θₙ) − F* ≤ %gL‖θ₀ − θ*‖²/n at every n, with a slack of 1e-9 of the bound plus 64ε(|F(θₙ)| + |F*|), the rounding of the difference.", c),
 		Run: func(x *Experiment) error {
 			iters := size(x, 1000, 200)
 			insts := convexInstances(x, iters)
@@ -151,8 +156,15 @@ func instNames(insts []convexInst) string {
 func gdStrong(a float64) Claim {
 	return Claim{
 		ID: "gd-strong", Section: sectionBatch, Kind: Theorem,
+		Source: "Part “Batch optimization”, slide “Batch gradient descent”: “L-smooth, μ-strongly convex case. For γ = 1/L then, " +
+			"‖θₙ − θ*‖² ≤ (1 − 1/κ)ⁿ‖θ₀ − θ*‖²” (and its sketch of proof).",
 		Statement: "L-smooth μ-strongly convex F, γ = 1/L: ‖θₙ − θ*‖² ≤ (1 − 1/κ)ⁿ‖θ₀ − θ*‖².",
 		Criterion: fmt.Sprintf("‖θn − θ*‖² ≤ (1 − %g/κ)ⁿ‖θ0 − θ*‖², every n", a),
+		Protocol: fmt.Sprintf("Random strongly convex quadratics in 20 dimensions (3, 2 at the reduced size; eigenvalues log-spaced in [μ, κμ], "+
+			"μ log-uniform in [0.01, 1], κ log-uniform in [10, 1000], [10, 100] at the reduced size) and 2 L2 logistic regressions (200 Gaussian "+
+			"samples, 10 features, λ log-uniform in [0.01, 0.1], μ = λ, θ* by Newton's method to ‖∇F‖ ≤ 1e-15). Gradient descent with γ = 1/L from "+
+			"a Gaussian θ₀, until the bound falls below the slack. Pass: ‖θₙ − θ*‖ ≤ (1 − %g/κ)^(n/2)‖θ₀ − θ*‖ + 1e-10·max(1, ‖θ*‖) at every n "+
+			"(the slack is above the accuracy of θ* and the rounding of the iterates).", a),
 		Run: func(x *Experiment) error {
 			return runGDStrong(x, a)
 		},

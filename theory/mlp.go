@@ -21,8 +21,10 @@ import (
 type mlpSetting struct {
 	train  int // training images, drawn from MNIST's training set
 	val    int // validation images (other training images), to choose learning rates
+	test   int // test images, the first of MNIST's test set (0: all of them)
 	hidden int // width of the one hidden layer of ReLU units
 	epochs int // length of the grid runs
+	large  int // the large batch of momentum-sgd's corrected form
 }
 
 // mlpFull is the setting of `descent theory`, the lecture's as far as the time budget
@@ -36,10 +38,15 @@ type mlpSetting struct {
 // cost about a minute of one core.
 // The setting was chosen on these grounds, before any verdict was seen; the 784-1000-1000
 // network of the Adam paper would cost eighteen times as much.
-var mlpFull = mlpSetting{train: 50000, val: 10000, hidden: 128, epochs: 10}
+var mlpFull = mlpSetting{train: 50000, val: 10000, hidden: 128, epochs: 10, large: momentumLargeBatch}
 
-// mlpQuick is the reduced setting of the tests: the same code on a tenth of the images.
-var mlpQuick = mlpSetting{train: 5000, val: 2000, hidden: 32, epochs: 8}
+// mlpQuick is the reduced setting of the tests: the same code on 2000 training images, a
+// network of 64 hidden units and a large batch of 256 for momentum-sgd. A network with many
+// more weights than images, as at full size, so that the runs end in the same regime: with
+// 5000 images and 32 hidden units, momentum was ahead at the lecture's batch, which the full
+// size does not show (see momentum-sgd's history). The test set is whole, as at full size:
+// adam-first's margin of one point is ten images of it.
+var mlpQuick = mlpSetting{train: 2000, val: 1000, hidden: 64, epochs: 12, large: 256}
 
 // mlp returns the setting of the experiment's size.
 func (x *Experiment) mlp() mlpSetting { return size(x, mlpFull, mlpQuick) }
@@ -65,7 +72,7 @@ type mlpSet struct {
 }
 
 // mlpData returns the images of a run: training and validation images drawn from MNIST's
-// training set with the run's seed, and all of its test set.
+// training set with the run's seed, and the first s.test images of its test set (all if 0).
 func (d *Data) mlpData(ctx context.Context, seed uint64, s mlpSetting) (*mlpSet, error) {
 	m, err := d.MNIST(ctx)
 	if err != nil {
@@ -74,13 +81,17 @@ func (d *Data) mlpData(ctx context.Context, seed uint64, s mlpSetting) (*mlpSet,
 	if s.train+s.val > m.Train.Len() {
 		panic(fmt.Sprintf("theory: %d training and %d validation images of %d", s.train, s.val, m.Train.Len()))
 	}
-	v, err := d.once(fmt.Sprintf("mlpset/%d/%d/%d", seed, s.train, s.val), func() (any, error) {
+	nt := m.Test.Len()
+	if s.test > 0 {
+		nt = min(s.test, nt)
+	}
+	v, err := d.once(fmt.Sprintf("mlpset/%d/%d/%d/%d", seed, s.train, s.val, nt), func() (any, error) {
 		r := rand.New(rand.NewPCG(seed, hashString("mlp-data")))
 		perm := r.Perm(m.Train.Len())
 		set := &mlpSet{}
 		set.x, set.y = mnistRows(m.Train.Example, perm[:s.train])
 		set.vx, set.vy = mnistRows(m.Train.Example, perm[s.train:s.train+s.val])
-		test := make([]int, m.Test.Len())
+		test := make([]int, nt)
 		for i := range test {
 			test[i] = i
 		}
@@ -117,6 +128,10 @@ type mlpConfig struct {
 	// TimeCap stops the run once its training steps have taken that long (0: never). Only
 	// the wall-clock claim uses it; its runs are then not reproducible.
 	TimeCap time.Duration
+	// Draw numbers the independent repetitions of a run: draw 0 is the seed's own network
+	// and batches, shared by every claim; draw k > 0 starts from other initial weights and
+	// sees other batches, both drawn from the seed and k.
+	Draw int
 }
 
 // targetWindow is the number of examples whose mean mini-batch loss is compared with
@@ -176,7 +191,12 @@ func newMLPOptimizer(cfg mlpConfig, params []*optim.Param) (optim.Optimizer, err
 }
 
 func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlpConfig) (*mlpResult, error) {
-	net := model.NewMLP([]int{hidden}, rand.New(rand.NewPCG(seed, hashString("mlp-init"))))
+	initKey, batchKey := "mlp-init", fmt.Sprintf("mlp-batches/%d", cfg.Batch)
+	if cfg.Draw != 0 {
+		initKey += fmt.Sprintf("/draw %d", cfg.Draw)
+		batchKey += fmt.Sprintf("/draw %d", cfg.Draw)
+	}
+	net := model.NewMLP([]int{hidden}, rand.New(rand.NewPCG(seed, hashString(initKey))))
 	params := nn.Params(net)
 	opt, err := newMLPOptimizer(cfg, params)
 	if err != nil {
@@ -188,7 +208,7 @@ func trainMLP(ctx context.Context, set *mlpSet, seed uint64, hidden int, cfg mlp
 		return nil, fmt.Errorf("theory: batch of %d for %d training images", cfg.Batch, n)
 	}
 	every := max(perEpoch/4, 1)
-	r := rand.New(rand.NewPCG(seed, hashString(fmt.Sprintf("mlp-batches/%d", cfg.Batch))))
+	r := rand.New(rand.NewPCG(seed, hashString(batchKey)))
 	tp := autodiff.NewTape()
 	defer tp.Release()
 	bx := make([]float32, cfg.Batch*mlpPixels)
@@ -310,7 +330,10 @@ func argmax(v []float32) int {
 // mlpSetup describes the network and data of the MLP claims for the notes.
 func (x *Experiment) mlpSetup() string {
 	s := x.mlp()
-	ntr, nva, nte := s.train, s.val, 10000
+	ntr, nva, nte := s.train, s.val, s.test
+	if m, err := x.Data.MNIST(x.Ctx); err == nil && (nte == 0 || nte > m.Test.Len()) {
+		nte = m.Test.Len()
+	}
 	return fmt.Sprintf("An MLP 784-%d-10 (ReLU, log-softmax; model.NewMLP, PyTorch's initialisation) trained with optim on %d MNIST training images "+
 		"drawn from the seed, with %d other training images for validation and %d test images; every run of a seed starts from the same weights "+
 		"and sees the same batches for the same batch size (shuffled epochs). The training loss is the mean of the mini-batch losses over each "+
@@ -368,17 +391,25 @@ func lossPlot(title string, names []string, runs []*mlpResult) *plot {
 	return p
 }
 
-// adamFirst: Adam at its defaults is close to the best SGD of a grid.
-func adamFirst() Claim {
+// adamFirst: Adam at its defaults is close to the best SGD of a grid: its test accuracy is at
+// least the best SGD's minus points percentage points (1 in the catalogue).
+func adamFirst(points float64) Claim {
 	return Claim{
 		ID: "adam-first", MNIST: true, Section: sectionAdaptive, Kind: Illustration,
+		Source: "Part “Practical optimisation”, slide “A recipe for quick results”: “Start with Adam, default parameters.” (and the " +
+			"boilerplate of the slide “Some boilerplate for optimising in Pytorch”: optim.Adam(model.parameters()), batch_size=64)",
 		Statement: "A recipe for quick results: start with Adam, default parameters.",
-		Criterion: "MNIST MLP: Adam's test accuracy ≥ that of the best of 7 SGD rates − 1 point",
-		Run:       runAdamFirst,
+		Criterion: fmt.Sprintf("MNIST MLP: Adam's test accuracy ≥ that of the best of 7 SGD rates − %g point", points),
+		Protocol: fmt.Sprintf("An MLP 784-128-10 (ReLU) trained on 50000 MNIST training images drawn from the seed (2000 images and 64 hidden units "+
+			"at the reduced size), batch 64 (the lecture's boilerplate), 10 epochs (12), from the seed's initial weights and batches: Adam with "+
+			"torch's defaults (lr 1e-3, β = (0.9, 0.999), ε = 1e-8), and plain SGD over the 7-point log grid of rates 1e-3 … 1, its best rate "+
+			"chosen on 10000 other training images (1000) held out for validation. Pass: Adam's accuracy on MNIST's 10000 test images ≥ the "+
+			"chosen SGD's minus %g percentage point(s).", points),
+		Run: func(x *Experiment) error { return runAdamFirst(x, points) },
 	}
 }
 
-func runAdamFirst(x *Experiment) error {
+func runAdamFirst(x *Experiment, points float64) error {
 	epochs := x.mlp().epochs
 	sgd, err := mlpGridRuns(x, "sgd", mlpBatch, epochs)
 	if err != nil {
@@ -391,7 +422,7 @@ func runAdamFirst(x *Experiment) error {
 	best := bestBy(sgd, func(r *mlpResult) float64 { return r.valAcc })
 	bestTest := sgd[best].testAcc
 	gap := 100 * (adam.testAcc - bestTest)
-	x.Check(atLeast("Adam's test accuracy − best SGD's (chosen on validation), percentage points", gap, -1))
+	x.Check(atLeast("Adam's test accuracy − best SGD's (chosen on validation), percentage points", gap, -points))
 	accs := make([]float64, len(sgd))
 	vals := make([]float64, len(sgd))
 	for i, r := range sgd {
@@ -406,21 +437,59 @@ func runAdamFirst(x *Experiment) error {
 	p := newPlot("Test accuracy after training: SGD over its grid, and Adam at its defaults", "SGD learning rate", "test accuracy (%)").logX().
 		observed("SGD", mlpGrid, accs).
 		reference(fmt.Sprintf("Adam at defaults: %.2f %%", 100*adam.testAcc), mlpGrid, constant(len(mlpGrid), 100*adam.testAcc)).
-		bound("best SGD − 1 point", mlpGrid, constant(len(mlpGrid), 100*bestTest-1))
+		bound(fmt.Sprintf("best SGD − %g point", points), mlpGrid, constant(len(mlpGrid), 100*bestTest-points))
 	x.figure(p, "Adam without tuning against a grid of SGD learning rates.")
 	x.figure(lossPlot("Training loss: Adam at defaults and the best SGD", []string{"Adam (defaults)", fmt.Sprintf("SGD, lr %.3g", mlpGrid[best])},
 		[]*mlpResult{adam, sgd[best]}), "Training curves of the two runs compared.")
 	return nil
 }
 
-// momentumSGD: momentum 0.9 ends below a tuned plain SGD; at the lecture's batch only on
-// some draws, an erratum.
-func momentumSGD() Claim {
+// momentumSGD: "momentum helps so much" — false at the lecture's batch of 64, where tuned
+// momentum 0.9 and tuned plain SGD end level; true at a large batch. The erratum is
+// declared whatever the draws: a seed on which the lecture's form holds fails the claim.
+// helps is the factor of the lecture's form: momentum's final training loss at most helps
+// times plain SGD's (1/2 in the catalogue).
+func momentumSGD(helps float64) Claim {
 	return Claim{
-		ID: "momentum-sgd", MNIST: true, Section: sectionStochastic, Kind: Illustration,
-		Statement: "SGD with momentum (mₙ₊₁ = βmₙ + fₙ'(θₙ), θₙ₊₁ = θₙ − γmₙ₊₁) helps: it is almost always used for deep learning.",
-		Criterion: "MNIST MLP, best rates, same epochs: momentum 0.9 ends below plain SGD's training loss (corrected: at B = 1024)",
-		Run:       runMomentumSGD,
+		ID: "momentum-sgd", Erratum: true, MNIST: true, Section: sectionStochastic, Kind: Illustration,
+		Source: "Part “Stochastic Optimization”, slide “Momentum SGD”: mₙ₊₁ = βmₙ + fₙ'(θₙ), θₙ₊₁ = θₙ − γmₙ₊₁, " +
+			"“Almost always used with SGD for deep learning. Why it helps so much for deep learning is not entirely understood.”",
+		Statement: "SGD with momentum (mₙ₊₁ = βmₙ + fₙ'(θₙ), θₙ₊₁ = θₙ − γmₙ₊₁) helps SGD, and helps it much: it is almost always used for deep learning.",
+		Criterion: fmt.Sprintf("MNIST MLP, tuned rates, geometric mean over %d fresh draws of momentum 0.9's final loss / SGD's: "+
+			"lecture ≤ %g at B = %d (erratum: it is not); corrected: ≤ %g at B = %d, in [%g, %g] at B = %d",
+			momentumDraws, helps, mlpBatch, helps, momentumLargeBatch, helps, 1/helps, mlpBatch),
+		Protocol: fmt.Sprintf("An MLP 784-128-10 (ReLU) trained on 50000 MNIST training images drawn from the seed, 10 epochs, with plain SGD and with "+
+			"SGD with momentum β = 0.9 (torch's form, the lecture's up to the scale of γ), at two batch sizes: the lecture's B = %d (its boilerplate) and "+
+			"B = %d. Tuning: for each method and batch size, the learning rate of the 7-point log grid 1e-3 … 1 whose run ends with the lowest loss on "+
+			"the whole training set, on the seed's own draw (draw 0: its initial weights and batches, shared with adam-first and batch-sweet-spot). "+
+			"Comparison: %d fresh draws (draws 1 to %d: other initial weights and other batches, both drawn from the seed and the draw's number), each "+
+			"method at its tuned rate; the statistic is the geometric mean over these draws of the ratio of momentum's final training loss to plain "+
+			"SGD's (the tuning draw is left out, so that the rates are not judged on the runs that chose them). “Helps so much” is read as: at least "+
+			"halves the final training loss at the same epochs, a ratio ≤ %g. "+
+			"Lecture's form (checked, expected false): ratio ≤ %g at B = %d. Corrected form (checked): ratio ≤ %g at B = %d, where SGD's step is "+
+			"limited by the curvature rather than by the gradient noise and momentum lets the effective step γ/(1 − β) grow past SGD's stability limit; "+
+			"and at B = %d the two methods end level, the ratio in [%g, %g] (for small steps momentum β at step γ is plain SGD at step γ/(1 − β), so "+
+			"tuned momentum and tuned SGD are the same method); and plain SGD's tuned rate at B = %d lies below the top of the grid (its tuning is not "+
+			"cut short by the grid). The claim is an erratum on every seed: ERRATUM when the lecture's form fails and the three corrected checks "+
+			"hold, FAIL otherwise — a seed on which momentum halves the loss at B = %d fails the claim rather than passing it. At the reduced "+
+			"size of the tests: %d training images, %d hidden units, %d epochs, and B = %d for the large batch.",
+			mlpBatch, momentumLargeBatch, momentumDraws, momentumDraws, helps, helps, mlpBatch, helps, momentumLargeBatch,
+			mlpBatch, helps, 1/helps, momentumLargeBatch, mlpBatch, mlpQuick.train, mlpQuick.hidden, mlpQuick.epochs, mlpQuick.large),
+		History: "The first plan asked for momentum 0.9 to reach a target loss in fewer epochs than plain SGD at its best rate; the first code " +
+			"ran it at B = 256, and on 2026-11-27 (46a9446) the batch became the lecture's 64, before any full-size verdict was seen. The time to SGD's own final " +
+			"quarter-epoch loss then tied by noise on seed 1, and the comparison became the loss on the whole training set at the end of the runs " +
+			"(c1e8892). At B = 64 that comparison went either way from seed to seed (seed 1: momentum 1.21 times SGD's loss); dccfc9c then declared " +
+			"an erratum only on the seeds where the lecture's form failed, with a corrected form at B = 1024 — a verdict that belonged to the draw, " +
+			"not to the statement. The protocol above replaces it (2026-12-05): the erratum is declared for every seed, the comparison is made over " +
+			"fresh draws, and the threshold reads “helps so much” as halving the loss. The number of draws and the threshold were fixed after a " +
+			"pilot on seeds 101 to 103, never on the seeds reported, and the pilot informed them: over 18 fresh draws at B = 64 the log-ratio had " +
+			"mean −0.10 and standard deviation 0.37 (ratios 0.56 to 1.71); over 18 at B = 1024, mean −1.02 and standard deviation 0.17 (ratios " +
+			"0.26 to 0.53). With 4 draws the standard error of the mean log-ratio is about 0.19 at B = 64 and 0.09 at B = 1024: a threshold of 1 " +
+			"would decide by chance at B = 64, while ½, a plain reading of “so much”, lies 3.2 standard errors from the pilot's mean at B = 64 and " +
+			"3.7 from it at B = 1024. The same pilot set the reduced size of the tests: at the former one (5000 images, 32 hidden units, 8 " +
+			"epochs) momentum was ahead at B = 64 (geometric means 0.51 to 0.68 over 4 draws), a regime the full size does not show; at the present one the ratios " +
+			"were 0.78 to 1.0 at B = 64 and 0.11 to 0.22 at B = 256.",
+		Run: func(x *Experiment) error { return runMomentumSGD(x, helps) },
 	}
 }
 
@@ -428,17 +497,31 @@ func momentumSGD() Claim {
 // lecture's, where the gradient noise (σ²/B) no longer limits SGD's step as much.
 const momentumLargeBatch = 1024
 
-// momentumRuns is the comparison of momentum-sgd at one batch size: the runs of each
-// method at its best rate, the one with the lowest training loss at the end.
+// momentumDraws is the number of fresh draws over which momentum-sgd compares the tuned
+// methods.
+const momentumDraws = 4
+
+// momentumRuns is the comparison of momentum-sgd at one batch size.
 type momentumRuns struct {
 	batch    int
-	sgd, mom int // indices of the best rates in mlpGrid
-	sgdRun   *mlpResult
-	momRun   *mlpResult
+	sgd, mom int // the tuned rates, indices in mlpGrid
+	// tuneSGD and tuneMom are the runs of draw 0 at the tuned rates; sgdRuns and momRuns
+	// those of the fresh draws 1 … momentumDraws, and ratios momentum's final training
+	// loss over SGD's on each.
+	tuneSGD, tuneMom *mlpResult
+	sgdRuns, momRuns []*mlpResult
+	ratios           []float64
 }
 
-// ratio is momentum's final training loss over SGD's, both at their best rates.
-func (m *momentumRuns) ratio() float64 { return endLoss(m.momRun) / endLoss(m.sgdRun) }
+// geoMean is the geometric mean of the ratios: NaN if a ratio is NaN (both runs
+// diverged), 0 or +Inf if one method alone diverged on some draw.
+func (m *momentumRuns) geoMean() float64 {
+	s := 0.0
+	for _, r := range m.ratios {
+		s += math.Log(r)
+	}
+	return math.Exp(s / float64(len(m.ratios)))
+}
 
 func compareMomentum(x *Experiment, batch int) (*momentumRuns, error) {
 	epochs := x.mlp().epochs
@@ -453,74 +536,124 @@ func compareMomentum(x *Experiment, batch int) (*momentumRuns, error) {
 	}
 	// The runs are compared by their loss on the whole training set at the end: the mean
 	// of the mini-batch losses over a quarter epoch, which the curves show, is too noisy at
-	// the end of a run to time a target there (plain SGD first touches its own final
-	// quarter-epoch loss, by a fluctuation, before its last epoch). The losses decrease, so
-	// that ending lower is reaching the other's final loss in fewer epochs.
+	// the end of a run to time a target there.
 	lowest := func(r *mlpResult) float64 { return -endLoss(r) }
 	m := &momentumRuns{batch: batch, sgd: bestBy(sgd, lowest), mom: bestBy(mom, lowest)}
-	m.sgdRun, m.momRun = sgd[m.sgd], mom[m.mom]
+	m.tuneSGD, m.tuneMom = sgd[m.sgd], mom[m.mom]
+	for k := 1; k <= momentumDraws; k++ {
+		s, err := x.trainMLP(mlpConfig{Opt: "sgd", LR: mlpGrid[m.sgd], Batch: batch, Epochs: epochs, Draw: k})
+		if err != nil {
+			return nil, err
+		}
+		mo, err := x.trainMLP(mlpConfig{Opt: "momentum", LR: mlpGrid[m.mom], Batch: batch, Epochs: epochs, Draw: k})
+		if err != nil {
+			return nil, err
+		}
+		m.sgdRuns, m.momRuns = append(m.sgdRuns, s), append(m.momRuns, mo)
+		m.ratios = append(m.ratios, endLoss(mo)/endLoss(s))
+	}
 	return m, nil
 }
 
-func runMomentumSGD(x *Experiment) error {
+func runMomentumSGD(x *Experiment, helps float64) error {
 	small, err := compareMomentum(x, mlpBatch)
 	if err != nil {
 		return err
 	}
-	large, err := compareMomentum(x, momentumLargeBatch)
+	large, err := compareMomentum(x, x.mlp().large)
 	if err != nil {
 		return err
 	}
-	const name = "momentum 0.9's training loss over plain SGD's, each at its best rate, after the same epochs"
-	lc := atMost(fmt.Sprintf("lecture: %s, B = %d", name, small.batch), small.ratio(), 1)
+	name := fmt.Sprintf("geometric mean over %d fresh draws of momentum 0.9's final training loss / plain SGD's, each at its tuned rate", momentumDraws)
+	lc := atMost(fmt.Sprintf("lecture: momentum helps so much, %s ≤ %g at B = %d", name, helps, small.batch), small.geoMean(), helps)
+	lc.Where = "ratios " + fmtList(small.ratios)
 	lc.Lecture = true
 	x.Check(lc)
-	x.Check(atMost(fmt.Sprintf("corrected: %s, B = %d", name, large.batch), large.ratio(), 1))
-	x.Check(isTrue(fmt.Sprintf("corrected: plain SGD's best rate at B = %d lies inside the grid (below its top)", large.batch),
-		large.sgd < len(mlpGrid)-1, fmt.Sprintf("best rate %.3g", mlpGrid[large.sgd])))
-	if !lc.Holds() {
-		x.Erratum(ErratumNote{
-			Statement: "“SGD with momentum […] Almost always used with SGD for deep learning.”, read as: momentum helps SGD.",
-			Counter: fmt.Sprintf("At the lecture's batch of %d, with the best rate of a 7-point grid for each, momentum 0.9 (rate %.3g) ends with "+
-				"a training loss %.3g times that of plain SGD (rate %.3g) after the same epochs. For small steps, momentum β with step γ is plain "+
-				"SGD with step γ/(1 − β) (here %.3g against %.3g): at small batches, where the gradient noise limits the step, neither is reliably "+
-				"ahead, and which ends lower depends on the draw.", small.batch, mlpGrid[small.mom], small.ratio(), mlpGrid[small.sgd],
-				mlpGrid[small.mom]/(1-mlpMomentum), mlpGrid[small.sgd]),
-			Corrected: fmt.Sprintf("Momentum helps SGD at large batches, where SGD's step is limited by the curvature rather than by the "+
-				"gradient noise (Kidambi et al., ICLR 2018; Zhang et al., NeurIPS 2019; Shallue et al., JMLR 2019): at B = %d, tuned momentum "+
-				"0.9 ends below tuned plain SGD.", large.batch),
-		})
-	}
+	cl := atMost(fmt.Sprintf("corrected: %s ≤ %g at B = %d", name, helps, large.batch), large.geoMean(), helps)
+	cl.Where = "ratios " + fmtList(large.ratios)
+	x.Check(cl)
+	cs := within(fmt.Sprintf("corrected: the two end level at B = %d, %s in [%g, %g]", small.batch, name, helps, 1/helps), small.geoMean(), helps, 1/helps)
+	cs.Where = "ratios " + fmtList(small.ratios)
+	x.Check(cs)
+	x.Check(isTrue(fmt.Sprintf("corrected: plain SGD's tuned rate at B = %d lies inside the grid (below its top)", large.batch),
+		large.sgd < len(mlpGrid)-1, fmt.Sprintf("tuned rate %.3g", mlpGrid[large.sgd])))
+	x.Erratum(ErratumNote{
+		Statement: "“SGD with momentum […] Almost always used with SGD for deep learning. Why it helps so much for deep learning is not entirely " +
+			"understood.”, read as: momentum helps SGD much, at least halving its final training loss.",
+		Counter: fmt.Sprintf("At the lecture's batch of %d, with each method at the best rate of a 7-point grid (momentum %.3g, effective step "+
+			"γ/(1 − β) = %.3g; plain SGD %.3g), momentum 0.9 ends %d fresh training runs with %s times plain SGD's training loss "+
+			"(geometric mean %.3g, against ≤ %g for “helps so much”). For small steps, momentum β with step γ is plain SGD with step γ/(1 − β): "+
+			"where the gradient noise limits the step, the tuned methods coincide and which ends lower depends on the draw.",
+			small.batch, mlpGrid[small.mom], mlpGrid[small.mom]/(1-mlpMomentum), mlpGrid[small.sgd], momentumDraws, fmtList(small.ratios),
+			small.geoMean(), helps),
+		Corrected: fmt.Sprintf("Momentum helps SGD at large batches, where SGD's step is limited by the curvature rather than by the gradient "+
+			"noise (Kidambi et al., ICLR 2018; Zhang et al., NeurIPS 2019; Shallue et al., JMLR 2019): at B = %d, tuned momentum 0.9 ends with "+
+			"at most %g times tuned plain SGD's training loss; at the lecture's B = %d the two end level (within a factor %g).",
+			large.batch, helps, small.batch, 1/helps),
+	})
 	for _, m := range []*momentumRuns{small, large} {
-		x.Notef("B = %d: the best rates, by the training loss at the end (on the whole training set): %.3g for SGD (%.4g) and %.3g for "+
-			"momentum (%.4g, %.3g times SGD's); the effective step of momentum's, γ/(1 − β), is %.3g.", m.batch, mlpGrid[m.sgd],
-			endLoss(m.sgdRun), mlpGrid[m.mom], endLoss(m.momRun), m.ratio(), mlpGrid[m.mom]/(1-mlpMomentum))
+		x.Notef("B = %d: tuned rates (by the training loss at the end of draw 0, on the whole training set): %.3g for SGD (%.4g) and %.3g for "+
+			"momentum (%.4g; effective step γ/(1 − β) = %.3g). Fresh draws 1 to %d, final training losses, SGD: %s; momentum: %s; ratios %s, "+
+			"geometric mean %.3g.", m.batch, mlpGrid[m.sgd], endLoss(m.tuneSGD), mlpGrid[m.mom], endLoss(m.tuneMom),
+			mlpGrid[m.mom]/(1-mlpMomentum), momentumDraws, fmtList(mapRuns(m.sgdRuns, endLoss)), fmtList(mapRuns(m.momRuns, endLoss)),
+			fmtList(m.ratios), m.geoMean())
 	}
-	x.Notef("%s Batch %d (the lecture's boilerplate, as for adam-first), then %d, %d epochs, the rates %s for both methods. At the "+
-		"lecture's batch the comparison is checked as the lecture states it; at the large batch, the corrected form: the momentum of deep "+
-		"learning practice comes with large batches.", x.mlpSetup(), mlpBatch, momentumLargeBatch, x.mlp().epochs, fmtList(mlpGrid))
+	x.Notef("%s Batch %d (the lecture's boilerplate, as for adam-first), then %d, %d epochs, the rates %s for both methods.",
+		x.mlpSetup(), mlpBatch, x.mlp().large, x.mlp().epochs, fmtList(mlpGrid))
 	var names []string
 	var runs []*mlpResult
 	for _, m := range []*momentumRuns{small, large} {
-		names = append(names, fmt.Sprintf("SGD, B = %d, lr %.3g", m.batch, mlpGrid[m.sgd]), fmt.Sprintf("momentum 0.9, B = %d, lr %.3g", m.batch, mlpGrid[m.mom]))
-		runs = append(runs, m.sgdRun, m.momRun)
+		names = append(names, fmt.Sprintf("SGD, B = %d, lr %.3g (draw 1)", m.batch, mlpGrid[m.sgd]), fmt.Sprintf("momentum 0.9, B = %d, lr %.3g (draw 1)", m.batch, mlpGrid[m.mom]))
+		runs = append(runs, m.sgdRuns[0], m.momRuns[0])
 	}
-	x.figure(lossPlot("Training loss at the best rate of each method, at two batch sizes", names, runs),
+	x.figure(lossPlot("Training loss at the tuned rate of each method, at two batch sizes", names, runs),
 		"At the lecture's batch, tuned momentum and tuned SGD run level; at a large batch, momentum pulls ahead.")
+	ks := seq(1, momentumDraws+1)
+	p := newPlot("Momentum's final training loss over plain SGD's, each fresh draw", "draw", "ratio").logY().
+		observed(fmt.Sprintf("B = %d", small.batch), ks, small.ratios).
+		observed(fmt.Sprintf("B = %d", large.batch), ks, large.ratios).
+		bound(fmt.Sprintf("%g (helps so much)", helps), ks, constant(len(ks), helps)).
+		reference("1 (level)", ks, constant(len(ks), 1))
+	x.figure(p, "The ratio on each fresh draw: scattered around 1 at the lecture's batch, well below the threshold at the large one.")
 	return nil
 }
 
-// batchSweetSpot: the wall-clock time to a target loss is U-shaped in the batch size.
-func batchSweetSpot() Claim {
+// mapRuns returns f of each run.
+func mapRuns(runs []*mlpResult, f func(*mlpResult) float64) []float64 {
+	out := make([]float64, len(runs))
+	for i, r := range runs {
+		out[i] = f(r)
+	}
+	return out
+}
+
+// batchSweetSpot: the wall-clock time to a target loss is U-shaped in the batch size. The
+// minimum must lie at a batch of at least from: 1 (anywhere inside) in the catalogue.
+func batchSweetSpot(from int) Claim {
+	crit := "MNIST MLP, B ∈ {8 … 4096}: time to a target loss has an interior minimum"
+	where := ""
+	if from > 1 {
+		crit += fmt.Sprintf(", at B ≥ %d", from)
+		where = fmt.Sprintf(", and is at least %d", from)
+	}
 	return Claim{
 		ID: "batch-sweet-spot", MNIST: true, Section: sectionStochastic, Kind: Illustration, Exclusive: true,
+		Source: "Part “Stochastic Optimization”, slide “Mini-batch SGD”: “Easy to parallelize (better efficiency on GPUs in particular). If B " +
+			"too large, same as GD -> sweet spot to find for each problem.”",
 		Statement: "Mini-batches lower the variance and are easy to parallelise, but if B is too large, SGD is the same as GD: there is a sweet spot to find.",
-		Criterion: "MNIST MLP, B ∈ {8 … 4096}: time to a target loss has an interior minimum",
-		Run:       runBatchSweetSpot,
+		Criterion: crit,
+		Protocol: fmt.Sprintf("The MLP of momentum-sgd (784-128-10 on 50000 MNIST training images; 2000 images and 64 hidden units at the reduced "+
+			"size). Plain SGD until the mean mini-batch loss over the last 2048 examples reaches 0.3, for B ∈ {8, 16, …, 4096} ({8, 32, 128, 512} "+
+			"at the reduced size), with the grid's best rate at B = 64 scaled by min(B/64, 1) (linear scaling below the lecture's batch, kept "+
+			"above it, where SGD's stability limits it), at most 40 epochs; a run slower than four times the best so far is stopped. The time to "+
+			"the target is the number of optimiser steps times the median time of a step, measured with the machine to itself (the claim runs "+
+			"alone, after the others). Pass: the batch of the least time is neither the smallest nor the largest of the sweep%s. This claim "+
+			"alone depends on the speed of the machine.", where),
+		Run: func(x *Experiment) error { return runBatchSweetSpot(x, from) },
 	}
 }
 
-func runBatchSweetSpot(x *Experiment) error {
+func runBatchSweetSpot(x *Experiment, from int) error {
 	const target = 0.3
 	batches := []int{8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}
 	if x.Quick {
@@ -563,8 +696,12 @@ func runBatchSweetSpot(x *Experiment) error {
 		summary += fmt.Sprintf("B = %d (lr %.3g): %.3g epochs, %d steps of %.3g ms, %.3g s; ", b, rate, r.reached, r.steps, 1e3*r.stepTime.Seconds(), sec)
 	}
 	arg := slices.Index(times, slices.Min(times))
-	interior := arg > 0 && arg < len(batches)-1 && !math.IsInf(times[arg], 1)
-	c := isTrue("the batch size of the least time to the target is neither the smallest nor the largest", interior,
+	interior := arg > 0 && arg < len(batches)-1 && !math.IsInf(times[arg], 1) && batches[arg] >= from
+	name := "the batch size of the least time to the target is neither the smallest nor the largest"
+	if from > 1 {
+		name += fmt.Sprintf(", and at least %d", from)
+	}
+	c := isTrue(name, interior,
 		fmt.Sprintf("minimum at B = %d", batches[arg]))
 	c.Observed = float64(batches[arg])
 	x.Check(c)

@@ -16,8 +16,16 @@ import (
 func newtonQuadratic(tol float64) Claim {
 	return Claim{
 		ID: "newton-quadratic", Section: sectionBatch, Kind: Theorem,
+		Source:    "Part “Batch optimization”, slide “Second order methods”: θₙ₊₁ = θₙ − γF''(θₙ)⁻¹F'(θₙ), “Equivalent to having κ := L/μ = 1.”",
 		Statement: "Newton's method is equivalent to κ = 1: one step θ₁ = θ₀ − F''(θ₀)⁻¹F'(θ₀) solves a strictly convex quadratic.",
-		Criterion: fmt.Sprintf("‖θ1 − θ*‖ ≤ %.0e‖θ0 − θ*‖, d ≤ 200", tol),
+		Criterion: fmt.Sprintf("‖θ1 − θ*‖ ≤ %.0e‖θ0 − θ*‖, d ≤ 200, κ ≤ 1e4", tol),
+		Protocol: fmt.Sprintf("20 random quadratics (6 at the reduced size): d log-uniform in [2, 200] ([2, 60]), eigenvalues log-uniform in "+
+			"[μ, κμ] with μ log-uniform in [1e-3, 1e3] and κ in [1, 1e4], a random rotation and minimiser, θ₀ − θ* Gaussian of scale log-uniform "+
+			"in [1e-2, 1e2]. One pure Newton step (Cholesky solve). Pass: ‖θ₁ − θ*‖ ≤ %.0e‖θ₀ − θ*‖ on every quadratic: the error left is the "+
+			"rounding of the solve, about κε, at most 1.1e-12.", tol),
+		History: "The first plan drew quadratics with d ≤ 200 and no bound on κ. During development, before the first commit (2026-11-27), " +
+			"the rounding of the solve (about κε) was seen to exceed 1e-9 for κ ≳ 1e7, and κ was limited to 1e4: a limit on the instances, " +
+			"justified by the rounding of any solve, not a change of the bound. It is what is checked now.",
 		Run: func(x *Experiment) error {
 			return runNewtonQuadratic(x, tol)
 		},
@@ -63,7 +71,7 @@ func runNewtonQuadratic(x *Experiment, tol float64) error {
 	}
 	x.Notef("%d random quadratics: d log-uniform in [2, 200], eigenvalues log-uniform in [μ, κμ] with μ log-uniform in [1e-3, 1e3] and κ in [1, 1e4], "+
 		"a random rotation and minimiser, θ₀ − θ* Gaussian of scale log-uniform in [1e-2, 1e2]; one step of pure Newton (Cholesky solve). "+
-		"The error left is the rounding of the solve, about κε: the 1e-9 of CLAIMS.md is not met for κ ≳ 1e7, which is why κ ≤ 1e4 here.", count)
+		"The error left is the rounding of the solve, about κε: a bound of 1e-9 is not met for κ ≳ 1e7, which is why κ ≤ 1e4 here.", count)
 	p := newPlot("One Newton step on random quadratics", "κ", "|theta_1 - theta*| / |theta_0 - theta*|").logX().logY().
 		observed("after one step (0 plotted as 1e-18)", ks, rs).
 		bound(fmt.Sprintf("%.0e", tol), ks, constant(len(ks), tol)).
@@ -72,20 +80,27 @@ func runNewtonQuadratic(x *Experiment, tol float64) error {
 	return nil
 }
 
-// newtonLocal: Newton converges quadratically near θ*.
-func newtonLocal() Claim {
+// newtonLocal: Newton converges quadratically near θ*: eₙ₊₁ ≤ C·eₙ^order with order 2 in the
+// catalogue.
+func newtonLocal(order float64) Claim {
 	return Claim{
 		ID: "newton-local", Section: sectionBatch, Kind: Illustration,
+		Source: "Part “Batch optimization”, slide “Second order methods”: “Very efficient for small case problems (d small)” — the local " +
+			"quadratic convergence of Newton's method that makes it so.",
 		Statement: "Newton's method converges quadratically near θ*: the number of correct digits roughly doubles at each step.",
-		Criterion: "once ‖θn − θ*‖ < 1e-2: eₙ₊₁ ≤ C·eₙ², C = M/(2μ)",
-		Run:       runNewtonLocal,
+		Criterion: fmt.Sprintf("once ‖θn − θ*‖ < 1e-2: eₙ₊₁ ≤ C·eₙ^%g, C = M/(2μ)", order),
+		Protocol: fmt.Sprintf("6 L2 logistic regressions (3 at the reduced size) on 300 Gaussian samples, d uniform in [2, 20], λ log-uniform in "+
+			"[1e-3, 0.1]; θ* by Newton's method to rounding; damped Newton (Armijo) from a Gaussian θ₀. The constant of the local theorem "+
+			"(Nocedal and Wright, theorem 3.5) is C = M/(2μ), μ = λ, M = (1/(6√3))(1/n)Σ‖xᵢ‖³ a Lipschitz constant of F''. Pass: every step "+
+			"that starts below 1e-2 and does not end at the rounding floor 1e-13·max(1, ‖θ*‖) has eₙ₊₁ ≤ C·eₙ^%g.", order),
+		Run: func(x *Experiment) error { return runNewtonLocal(x, order) },
 	}
 }
 
-func runNewtonLocal(x *Experiment) error {
+func runNewtonLocal(x *Experiment, order float64) error {
 	r := x.Rand
 	count := size(x, 6, 3)
-	cv := upperCurve("eₙ₊₁/eₙ² ≤ C = M/(2μ) once eₙ < 1e-2 (M: Lipschitz constant of F'')")
+	cv := upperCurve(fmt.Sprintf("eₙ₊₁/eₙ^%g ≤ C = M/(2μ) once eₙ < 1e-2 (M: Lipschitz constant of F'')", order))
 	p := newPlot("Newton's method on L2 logistic regressions: local quadratic convergence", "iteration n", "|theta_n - theta*|").logY()
 	var cs []float64
 	var digits string
@@ -112,7 +127,7 @@ func runNewtonLocal(x *Experiment) error {
 		dg := ""
 		for k := 0; k+1 < len(errs); k++ {
 			if errs[k] < 1e-2 && errs[k+1] > floor {
-				ck := errs[k+1] / (errs[k] * errs[k])
+				ck := errs[k+1] / math.Pow(errs[k], order)
 				cv.add(ck, c, at("instance %d, n = %d: e = %.2g → %.2g (C = %.3g)", i+1, k, errs[k], errs[k+1], c))
 				cs = append(cs, ck)
 			}
@@ -161,17 +176,35 @@ func logisticHessLip(f *problem.Logistic) float64 {
 	return s / float64(n) / (6 * math.Sqrt(3))
 }
 
-// lbfgsClaim: L-BFGS reaches ‖∇F‖ ≤ 1e-8 in ≥ 10× fewer gradient evaluations than GD.
-func lbfgsClaim() Claim {
+// lbfgsTarget is the gradient norm both methods of the lbfgs claim must reach.
+const lbfgsTarget = 1e-8
+
+// lbfgsBudget is the length of the gradient-descent run of the lbfgs claim, in multiples of
+// L-BFGS's gradient evaluations.
+const lbfgsBudget = 10
+
+// lbfgsClaim: L-BFGS reaches ‖∇F‖ ≤ 1e-8 in at least factor (10 in the catalogue) times
+// fewer gradient evaluations than GD.
+func lbfgsClaim(factor float64) Claim {
 	return Claim{
 		ID: "lbfgs", MNIST: true, Section: sectionBatch, Kind: Illustration,
+		Source:    "Part “Batch optimization”, slide “Second order methods”: “Possiblity to approximate F'' for large scale problems -> L-BFGS.”",
 		Statement: "L-BFGS approximates F'' cheaply: on large problems it converges much faster than gradient descent for the same gradients.",
-		Criterion: "MNIST logistic: GD needs ≥ 10× L-BFGS's gradients to ‖∇F‖ ≤ 1e-8",
-		Run:       runLBFGS,
+		Criterion: fmt.Sprintf("MNIST logistic: GD needs ≥ %g× L-BFGS's gradients to ‖∇F‖ ≤ %g", factor, lbfgsTarget),
+		Protocol: fmt.Sprintf("L2 logistic regression (λ = 1e-3, κ ≈ 1e4) of even against odd digits on MNIST's 60000 training images (the first "+
+			"2000 at the reduced size), from a Gaussian θ₀ of scale 0.01 drawn from the seed. L-BFGS (memory 10, strong-Wolfe line search) until "+
+			"‖∇F‖ ≤ %g; it must reach it, or the claim fails. Gradient descent with γ = 1/L from the same θ₀, for at most %d times L-BFGS's "+
+			"gradient evaluations; if it has not reached the target by then, the evaluations it would need are extrapolated from its linear rate "+
+			"over the second half of its run. Pass: GD's gradient evaluations to the target ≥ %g times L-BFGS's.", lbfgsTarget, lbfgsBudget, factor),
+		History: "The first plan fixed the target at 1e-8. On 2026-11-27 (2a666ef), when L-BFGS's line search stopped on the rounding of F " +
+			"above 1e-8, the comparison was made at the gradient norm L-BFGS had reached: a target lowered to what was reached. It is restored " +
+			"(2026-12-05): the target is 1e-8, fixed, and an L-BFGS that stops above it fails the claim. On seeds 101 to 103, never on the seeds " +
+			"reported, L-BFGS reached 1e-8 at both sizes (226 to 274 gradient evaluations).",
+		Run: func(x *Experiment) error { return runLBFGS(x, factor) },
 	}
 }
 
-func runLBFGS(x *Experiment) error {
+func runLBFGS(x *Experiment, factor float64) error {
 	eo, err := x.Data.evenOdd(x.Ctx, size(x, 0, 2000))
 	if err != nil {
 		return err
@@ -179,7 +212,7 @@ func runLBFGS(x *Experiment) error {
 	p := eo.problem()
 	d := p.Dim()
 	x0 := gaussian(x.Rand, d, 1e-2)
-	gtol := 1e-8
+	const gtol = lbfgsTarget
 	var lx, ly []float64
 	lres, err := minimize.Minimize(x.Ctx, p, x0, &minimize.LBFGS{}, minimize.Settings{GradTol: gtol, MaxIter: 5000, TraceEvery: -1,
 		Callback: func(r minimize.Record, _ []float64) bool {
@@ -189,21 +222,22 @@ func runLBFGS(x *Experiment) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case lres.Status == minimize.GradientTolerance:
-	case lres.Status == minimize.NoProgress && lres.Last.GradNorm < 1e-6:
-		// The line search compares values of F, which stop changing beyond their rounding:
-		// the comparison is then made at the gradient norm L-BFGS could reach.
-		gtol = lres.Last.GradNorm
-		x.Notef("L-BFGS stopped at ‖∇F‖ = %.3g, where F no longer changes beyond its rounding (its line search compares values of F): "+
-			"the comparison is made at that gradient norm instead of 1e-8.", gtol)
-	default:
-		return fmt.Errorf("theory: L-BFGS stopped at ‖∇F‖ = %.3g (%v)", lres.Last.GradNorm, lres.Status)
+	reachedL := lres.Status == minimize.GradientTolerance
+	x.Check(isTrue(fmt.Sprintf("L-BFGS reaches ‖∇F‖ ≤ %g", gtol), reachedL,
+		fmt.Sprintf("stopped at ‖∇F‖ = %.3g (%v) after %d gradient evaluations", lres.Last.GradNorm, lres.Status, lres.Last.GradEvals)))
+	if !reachedL {
+		x.Notef("L-BFGS stopped at ‖∇F‖ = %.3g (%v), above the target: the comparison with gradient descent cannot be made.", lres.Last.GradNorm, lres.Status)
+		pl := newPlot("L-BFGS on MNIST even/odd logistic regression", "gradient evaluations", "|grad F(theta)|").logY().
+			observed("L-BFGS", lx, ly).
+			bound(fmt.Sprintf("target %.2g", gtol), []float64{0, float64(lres.Last.GradEvals)}, []float64{gtol, gtol})
+		x.figure(pl, "L-BFGS stopped before the target.")
+		return nil
 	}
 	lgrads := lres.Last.GradEvals
-	// GD runs for 10× L-BFGS's gradients: if it has not reached the tolerance by then, the
-	// factor is at least 10. Its linear rate at the end estimates the total it would need.
-	budget := 10 * lgrads
+	// GD runs for lbfgsBudget × L-BFGS's gradients: if it has not reached the tolerance by
+	// then, its linear rate at the end estimates the total it would need. The run does not
+	// depend on the factor checked.
+	budget := lbfgsBudget * lgrads
 	var gx, gy []float64
 	gres, err := minimize.Minimize(x.Ctx, p, x0, &minimize.GradientDescent{Step: 1 / eo.l}, minimize.Settings{GradTol: gtol, MaxIter: budget, TraceEvery: -1,
 		Callback: func(r minimize.Record, _ []float64) bool {
@@ -215,7 +249,7 @@ func runLBFGS(x *Experiment) error {
 	}
 	reached := gres.Status == minimize.GradientTolerance
 	ggrads := gres.Last.GradEvals
-	factor := float64(ggrads) / float64(lgrads)
+	ratio := float64(ggrads) / float64(lgrads)
 	est := float64(ggrads)
 	if !reached {
 		// Fit the decay of log‖∇F‖ over the last half of the run.
@@ -233,10 +267,10 @@ func runLBFGS(x *Experiment) error {
 		x.Notef("GD stopped at its budget of %d gradients with ‖∇F‖ = %.3g; at its final linear rate it would need about %.3g gradients in all (%.0f× L-BFGS's).",
 			budget, gres.Last.GradNorm, est, est/float64(lgrads))
 	}
-	x.Check(atLeast(fmt.Sprintf("gradients GD needs / gradients L-BFGS needs, to ‖∇F‖ ≤ %.2g", gtol), math.Max(factor, est/float64(lgrads)), 10))
+	x.Check(atLeast(fmt.Sprintf("gradients GD needs / gradients L-BFGS needs, to ‖∇F‖ ≤ %.2g", gtol), math.Max(ratio, est/float64(lgrads)), factor))
 	x.Notef("L2 logistic regression of even against odd digits on %d MNIST training images, λ = %g, L = %.4g, κ = %.3g; θ₀ Gaussian of scale 0.01. "+
 		"L-BFGS (memory 10, strong-Wolfe line search) reaches ‖∇F‖ ≤ %.2g after %d gradient evaluations (%d iterations). "+
-		"GD with γ = 1/L gets at most 10 times as many.", eo.n, evenOddLambda, eo.l, eo.l/evenOddLambda, gtol, lgrads, lres.Last.Iter)
+		"GD with γ = 1/L gets at most %d times as many.", eo.n, evenOddLambda, eo.l, eo.l/evenOddLambda, gtol, lgrads, lres.Last.Iter, lbfgsBudget)
 	tgx, tgy := thinLin(gx, gy, 400)
 	pl := newPlot("L-BFGS and gradient descent on MNIST even/odd logistic regression", "gradient evaluations", "|grad F(theta)|").logY().
 		observed("L-BFGS", lx, ly).
@@ -264,17 +298,25 @@ func (p *noisy) ValueGrad(grad, x []float64) float64 {
 }
 func (p *noisy) Smoothness() float64 { return p.f.(minimize.Smoother).Smoothness() }
 
-// noiseSensitive: Nesterov and L-BFGS lose their advantage with noisy gradients.
-func noiseSensitive() Claim {
+// noiseSensitive: Nesterov and L-BFGS lose their advantage with noisy gradients. noisy is
+// the least ratio of their final error to SGD's with noise: 0.5 in the catalogue.
+func noiseSensitive(noisy float64) Claim {
 	return Claim{
 		ID: "noise-sensitive", Section: sectionBatch, Kind: Illustration,
+		Source: "Part “Batch optimization”, slides “Nesterov accelerated gradient” (“very sensitive to noise -> does not work in the stochastic " +
+			"setting”) and “Second order methods” (L-BFGS: “Like Nesterov acceleration, very sensitive to noise, not suitable for the stochastic setting.”)",
 		Statement: "Nesterov's acceleration and L-BFGS are very sensitive to noise: they do not work in the stochastic setting.",
-		Criterion: "noisy: error ≥ 0.5× SGD's; exact: ≥ 100× better than GD",
-		Run:       runNoiseSensitive,
+		Criterion: fmt.Sprintf("noisy: error ≥ %g× SGD's; exact: ≥ 100× better than GD", noisy),
+		Protocol: fmt.Sprintf("A random quadratic in 50 dimensions, eigenvalues log-spaced in [1e-3, 1], F(θ₀) − F* = 1; 3000 gradient evaluations "+
+			"per run (1000 at the reduced size). Exact gradients, then gradients with N(0, σ²I) added, σ chosen so that SGD's stationary error "+
+			"(γσ²/2)Σᵢ 1/(2 − γhᵢ) with γ = 1/L is 1e-3; 10 noisy runs per method (3), values of F exact. Methods: gradient descent / SGD "+
+			"(γ = 1/L), the lecture's Nesterov (γ = 1/L), L-BFGS. Pass: with noise, the mean final F − F* of Nesterov and of L-BFGS is ≥ %g "+
+			"times SGD's (no better than it); without noise, each ends ≥ 100 times below gradient descent.", noisy),
+		Run: func(x *Experiment) error { return runNoiseSensitive(x, noisy) },
 	}
 }
 
-func runNoiseSensitive(x *Experiment) error {
+func runNoiseSensitive(x *Experiment, noisyFloor float64) error {
 	r := x.Rand
 	d := 50
 	kappa := 1000.0
@@ -358,8 +400,8 @@ func runNoiseSensitive(x *Experiment) error {
 		}
 	}
 	pn.reference("SGD's plateau 1e-3", []float64{1, float64(evals)}, []float64{plateau, plateau})
-	x.Check(atLeast("noisy: Nesterov's final error / SGD's", noisyErr[1]/noisyErr[0], 0.5))
-	x.Check(atLeast("noisy: L-BFGS's final error / SGD's", noisyErr[2]/noisyErr[0], 0.5))
+	x.Check(atLeast("noisy: Nesterov's final error / SGD's", noisyErr[1]/noisyErr[0], noisyFloor))
+	x.Check(atLeast("noisy: L-BFGS's final error / SGD's", noisyErr[2]/noisyErr[0], noisyFloor))
 	x.Check(atLeast("exact: GD's final error / Nesterov's", exact[0]/exact[1], 100))
 	x.Check(atLeast("exact: GD's final error / L-BFGS's", exact[0]/exact[2], 100))
 	x.Notef("A random quadratic in %d dimensions, eigenvalues log-spaced in [1e-3, 1], F(θ₀) − F* = 1; %d gradient evaluations per run. "+

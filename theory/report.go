@@ -99,10 +99,12 @@ func Page(outs []*Outcome, cfg PageConfig) *report.Page {
 	if cfg.Quick {
 		size = "the reduced sizes of the tests (--quick)"
 	}
-	intro := fmt.Sprintf("Each claim of the lecture “Optimisation methods” (CLAIMS.md) checked by an experiment on random instances drawn from seed %d, at %s, "+
-		"in %s: %s.\n\nA theorem fails if its bound is ever violated beyond the floating-point (or, for expectations, statistical) slack stated in its section; "+
-		"an illustration or a theorem-like claim passes when the figure it measures lands in its range. Where the lecture's statement is false as written, "+
-		"the claim is an ERRATUM: the counter-instance is shown and the corrected form is checked instead.",
+	intro := fmt.Sprintf("Each claim of the lecture “Optimisation methods” checked by an experiment on random instances drawn from seed %d, at %s, "+
+		"in %s: %s. The claims, their places in the lecture, their kinds and their criteria, written before the experiments run, are the "+
+		"catalogue that `descent theory --list` prints (theory/catalogue.md in the repository).\n\nA theorem fails if its bound is ever violated "+
+		"beyond the floating-point (or, for expectations, statistical) slack stated in its section; an illustration or a theorem-like claim passes "+
+		"when the figure it measures lands in its range. Where the catalogue marks the lecture's statement false as written, the claim is an "+
+		"ERRATUM when the lecture's form fails on the counter-instance and the corrected form holds, and FAIL otherwise.",
 		cfg.Seed, size, cfg.Elapsed.Round(time.Second/10), tally)
 	page := &report.Page{Title: "descent theory", Intro: report.Text(intro)}
 	if cfg.Command != "" {
@@ -129,8 +131,11 @@ func Page(outs []*Outcome, cfg PageConfig) *report.Page {
 // claimBlocks returns the blocks of a claim's section.
 func claimBlocks(o *Outcome) []report.Block {
 	var text strings.Builder
-	fmt.Fprintf(&text, "%s (%s). Claim: %s\n\nCriterion: %s. Verdict: %s in %.2f s.",
-		o.Claim.Section, o.Claim.Kind, o.Claim.Statement, o.Claim.Criterion, o.Verdict, o.Elapsed.Seconds())
+	fmt.Fprintf(&text, "%s (%s). Claim: %s\n\nIn the lecture: %s\n\nCriterion: %s. Verdict: %s in %.2f s.\n\nExperiment and pass criterion: %s",
+		o.Claim.Section, o.Claim.Kind, o.Claim.Statement, o.Claim.Source, o.Claim.Criterion, o.Verdict, o.Elapsed.Seconds(), o.Claim.Protocol)
+	if o.Claim.History != "" {
+		fmt.Fprintf(&text, "\n\nHistory: %s", o.Claim.History)
+	}
 	if o.Err != nil {
 		fmt.Fprintf(&text, "\n\nThe experiment could not run: %v", o.Err)
 	}

@@ -47,17 +47,24 @@ func rounded(v []float64) []float64 {
 	return out
 }
 
-// sgdPlateau: close to θ*, the error of fixed-step SGD is proportional to γ.
-func sgdPlateau() Claim {
+// sgdPlateau: close to θ*, the error of fixed-step SGD is proportional to γ; [lo, hi] is the
+// range of the ratio of the plateaus, [0.35, 0.65] in the catalogue.
+func sgdPlateau(lo, hi float64) Claim {
 	return Claim{
 		ID: "sgd-plateau", Section: sectionStochastic, Kind: Illustration,
+		Source: "Part “Stochastic Optimization”, slide “Convergence of fixed step-size SGD”: “Close to the optimum, error proportional to γ. " +
+			"Reducing γ -> better solution.”",
 		Statement: "Close to the optimum, the error of fixed-step SGD is proportional to γ: reducing γ gives a better solution.",
-		Criterion: "plateau(γ/2) / plateau(γ) in [0.35, 0.65]",
-		Run:       runSGDPlateau,
+		Criterion: fmt.Sprintf("plateau(γ/2) / plateau(γ) in [%g, %g]", lo, hi),
+		Protocol: fmt.Sprintf("Least squares 200×5 and L2 logistic regression 200×5 drawn from the seed. optim.SGD (float32) started at θ*, so that "+
+			"only the noise is measured, with γ = 1/(2 maxᵢ Lᵢ) and γ/2, 40 runs each (15 at the reduced size); the plateau is the mean of "+
+			"F(θₙ) − F* over the second half of each run and over the runs. Pass: plateau(γ/2)/plateau(γ) in [%g, %g] on both instances "+
+			"(for a quadratic the stationary error is Σᵢ γσᵢ²/(2(2 − γhᵢ)), a ratio between 0.43 and 0.5 here).", lo, hi),
+		Run: func(x *Experiment) error { return runSGDPlateau(x, lo, hi) },
 	}
 }
 
-func runSGDPlateau(x *Experiment) error {
+func runSGDPlateau(x *Experiment, lo, hi float64) error {
 	insts, err := strongSums(x)
 	if err != nil {
 		return err
@@ -109,7 +116,7 @@ func runSGDPlateau(x *Experiment) error {
 		}
 		ratio := levels[1] / levels[0]
 		se := ratio * math.Hypot(ses[0]/levels[0], ses[1]/levels[1])
-		c := within(fmt.Sprintf("plateau(γ/2)/plateau(γ), %s", in.name), ratio, 0.35, 0.65)
+		c := within(fmt.Sprintf("plateau(γ/2)/plateau(γ), %s", in.name), ratio, lo, hi)
 		c.Where = fmt.Sprintf("%.4f ± %.4f", ratio, se)
 		checks = append(checks, c)
 		summary += fmt.Sprintf("%s: γ = 1/(2 max Lᵢ) = %.3g, %d steps, plateaus %.4g ± %.2g (γ) and %.4g ± %.2g (γ/2), ratio %.3f ± %.3f; ",
@@ -137,17 +144,26 @@ func runSGDPlateau(x *Experiment) error {
 	return nil
 }
 
-// sgdDecayStrong: γₙ ∝ 1/n on a strongly convex problem gives E F(θₙ) − F* = O(1/n).
-func sgdDecayStrong() Claim {
+// sgdDecayStrong: γₙ ∝ 1/n on a strongly convex problem gives E F(θₙ) − F* = O(1/n); [lo, hi]
+// is the range of the log-log slope, [−1.2, −0.8] in the catalogue.
+func sgdDecayStrong(lo, hi float64) Claim {
 	return Claim{
 		ID: "sgd-decay-strong", Section: sectionStochastic, Kind: TheoremLike,
+		Source: "Part “Stochastic Optimization”, slide “Convergence of decaying step size SGD”: “For the strictly convex case, with γₙ ∝ 1/n, " +
+			"E f(xₙ) − F* ≤ O(1/n)”, citing Bach and Moulines, NIPS 2011.",
 		Statement: "Strongly convex case, γₙ ∝ 1/n: E F(θₙ) − F* = O(1/n) (Bach and Moulines, 2011).",
-		Criterion: "n·(E F − F*) bounded (max ≤ 2× mid-run); slope in [−1.2, −0.8]",
-		Run:       runSGDDecayStrong,
+		Criterion: fmt.Sprintf("n·(E F − F*) bounded (max ≤ 2× mid-run); slope in [%g, %g]", lo, hi),
+		Protocol: fmt.Sprintf("Least squares 200×5 and L2 logistic regression 200×5 drawn from the seed. optim.SGD (float32) with "+
+			"γₙ = 2/(μ(n + n₀)), n₀ = 4 maxᵢ Lᵢ/μ (so γ₀ = 1/(2 maxᵢ Lᵢ); the constant 2/μ of Lacoste-Julien, Schmidt and Bach 2012, since γₙ = C/n "+
+			"gives O(1/n) only when Cμ is large enough), from θ* plus a Gaussian vector, 100 runs (30 at the reduced size), up to 100n₀ steps "+
+			"(at most 50000; 10000 at the reduced size); E F − F* at 60 log-spaced steps. Pass, on both instances: the largest n·(E F(θₙ) − F*) "+
+			"over the second half of the run ≤ 2 times its value at mid-run, and the log-log slope of E F − F* over the last decade of steps in "+
+			"[%g, %g].", lo, hi),
+		Run: func(x *Experiment) error { return runSGDDecayStrong(x, lo, hi) },
 	}
 }
 
-func runSGDDecayStrong(x *Experiment) error {
+func runSGDDecayStrong(x *Experiment, lo, hi float64) error {
 	insts, err := strongSums(x)
 	if err != nil {
 		return err
@@ -203,7 +219,7 @@ func runSGDDecayStrong(x *Experiment) error {
 		x.Check(c)
 		first := slices.IndexFunc(pts, func(n int) bool { return n >= steps/10 })
 		slope := logSlope(ns[first:], m[first:])
-		sc := within(fmt.Sprintf("log-log slope of E F − F* over the last decade, %s", in.name), slope, -1.2, -0.8)
+		sc := within(fmt.Sprintf("log-log slope of E F − F* over the last decade, %s", in.name), slope, lo, hi)
 		x.Check(sc)
 		summary += fmt.Sprintf("%s: μ = %.3g, max Lᵢ = %.3g, n₀ = %g, %d steps, slope %.3f, n·(E F − F*) %.3g at mid-run; ",
 			in.name, in.mu, in.lmax, n0, steps, slope, atMid)
@@ -222,17 +238,30 @@ func runSGDDecayStrong(x *Experiment) error {
 	return nil
 }
 
-// sgdDecayConvex: without strong convexity, O(1/√n) with γₙ ∝ 1/√n and averaging.
-func sgdDecayConvex() Claim {
+// sgdDecayConvex: without strong convexity, O(1/√n) with γₙ ∝ 1/√n and averaging; [lo, hi]
+// is the range of the log-log slope that counts as O(1/√n), [−0.8, −0.3] in the catalogue.
+func sgdDecayConvex(lo, hi float64) Claim {
 	return Claim{
-		ID: "sgd-decay-convex", Section: sectionStochastic, Kind: Illustration,
+		ID: "sgd-decay-convex", Erratum: true, Section: sectionStochastic, Kind: Illustration,
+		Source: "Part “Stochastic Optimization”, slide “Convergence of decaying step size SGD”: “For the non strictly convex case, with " +
+			"γₙ ∝ 1/n, E f(xₙ) − F* ≤ O(1/√n)”, citing Bach and Moulines, NIPS 2011.",
 		Statement: "Non strictly convex case, γₙ ∝ 1/n: E F(θₙ) − F* = O(1/√n) (Bach and Moulines, 2011).",
-		Criterion: "corrected: γₙ ∝ 1/√n with averaging: slope in [−0.8, −0.3]",
-		Run:       runSGDDecayConvex,
+		Criterion: fmt.Sprintf("corrected: γₙ ∝ 1/√n with averaging: slope in [%g, %g]", lo, hi),
+		Protocol: fmt.Sprintf("Least squares on 2000 samples xᵢ = H^(1/2)zᵢ in 50 dimensions, H with eigenvalues log-spaced in [1e-6, 1] (convex; "+
+			"its μ is negligible at this horizon), targets xᵢ·w₀ + 0.5ε with every coordinate of w₀ ±1, θ₀ = 0 (the same error along every "+
+			"eigenvalue). optim.SGD (float32), 8 runs (3 at the reduced size) of 100000 steps (40000), c = 1/(2 maxᵢ Lᵢ); slopes of the mean "+
+			"E F − F* fitted over the last two decades. Lecture's form (checked, expected false): with γₙ = c/n, the last iterate's log-log slope "+
+			"is in [%g, %g]. Corrected form (checked): with γₙ = c/√n and the running average θ̄ₙ of the iterates, the slope is in [%g, %g]. "+
+			"The claim is an erratum: ERRATUM when the lecture's form fails and the corrected form holds, FAIL otherwise.", lo, hi, lo, hi),
+		History: "The first plan ran both step sizes and judged only the averaged 1/√n one. On 2026-11-27 the instance's w₀ became ±1 in " +
+			"every coordinate instead of Gaussian (ae8a9e5: the worst case of O(1/√n), the error spread evenly over the spectrum; the range was " +
+			"not changed), and after the lecture's γₙ ∝ 1/n was measured at a slope of −0.03, the claim became an erratum (f0b321a). Since then " +
+			"the erratum is declared on every seed. These are the checks in force.",
+		Run: func(x *Experiment) error { return runSGDDecayConvex(x, lo, hi) },
 	}
 }
 
-func runSGDDecayConvex(x *Experiment) error {
+func runSGDDecayConvex(x *Experiment, lo, hi float64) error {
 	r := x.Rand
 	const ns, d = 2000, 50
 	h := problem.LogSpectrum(d, 1e-6, 1)
@@ -313,10 +342,10 @@ func runSGDDecayConvex(x *Experiment) error {
 	first := slices.IndexFunc(pts, func(n int) bool { return n >= steps/100 })
 	ma, mi := avgAcc.means(), invAcc.means()
 	sa, si := logSlope(xs[first:], ma[first:]), logSlope(xs[first:], mi[first:])
-	lc := within("lecture: log-log slope of E F(θₙ) − F*, γₙ ∝ 1/n, in [−0.8, −0.3] (O(1/√n))", si, -0.8, -0.3)
+	lc := within(fmt.Sprintf("lecture: log-log slope of E F(θₙ) − F*, γₙ ∝ 1/n, in [%g, %g] (O(1/√n))", lo, hi), si, lo, hi)
 	lc.Lecture = true
 	x.Check(lc)
-	x.Check(within("corrected: log-log slope of E F(θ̄ₙ) − F*, γₙ ∝ 1/√n with averaging", sa, -0.8, -0.3))
+	x.Check(within("corrected: log-log slope of E F(θ̄ₙ) − F*, γₙ ∝ 1/√n with averaging", sa, lo, hi))
 	x.Erratum(ErratumNote{
 		Statement: "“For the non strictly convex case, with γₙ ∝ 1/n, E f(xₙ) − F* ≤ O(1/√n).”",
 		Counter: fmt.Sprintf("Least squares whose Hessian has eigenvalues down to 1e-6 (convex, not strongly convex at this horizon), γₙ = c/n: "+
@@ -342,16 +371,23 @@ func runSGDDecayConvex(x *Experiment) error {
 }
 
 // interpolation: with σ² = 0, constant-step SGD converges linearly.
-func interpolation() Claim {
+// minR2 is the least R² of the line through log F(θₙ): 0.95 in the catalogue.
+func interpolation(minR2 float64) Claim {
 	return Claim{
 		ID: "interpolation", Section: sectionStochastic, Kind: TheoremLike,
+		Source: "Part “Stochastic Optimization”, slide “Why SGD beats GD?”: “Over parametrization -> f'(θ*) = 0 almost surely. So that σ² = 0 " +
+			"and SGD converges as fast as GD.”, citing Ma et al., 2017.",
 		Statement: "Over-parametrisation: f'(θ*) = 0 almost surely, so σ² = 0 and SGD converges as fast as GD (linearly).",
-		Criterion: "consistent least squares: SGD reaches F − F* ≤ 1e-10, linear log-error (R² ≥ 0.95)",
-		Run:       runInterpolation,
+		Criterion: fmt.Sprintf("consistent least squares: SGD reaches F − F* ≤ 1e-10, linear log-error (R² ≥ %g)", minR2),
+		Protocol: fmt.Sprintf("Two consistent least-squares systems drawn from the seed (targets exactly Xw₀, so F* = 0 and every fᵢ'(θ*) = 0): "+
+			"100×20 and the over-parametrised 40×100. optim.SGD (float32) with the constant step 1/maxᵢ Lᵢ from a Gaussian θ₀, 5 runs each (3 at "+
+			"the reduced size), F evaluated every 10 steps. Pass: every run reaches F ≤ 1e-10 within 200000 steps (50000), and on every run a line "+
+			"fitted to log₁₀ F(θₙ) against n, from the first time F is below 1e-2·F(θ₀), has R² ≥ %g (linear convergence, as gradient descent's).", minR2),
+		Run: func(x *Experiment) error { return runInterpolation(x, minR2) },
 	}
 }
 
-func runInterpolation(x *Experiment) error {
+func runInterpolation(x *Experiment, minR2 float64) error {
 	r := x.Rand
 	type cfg struct {
 		name    string
@@ -371,7 +407,7 @@ func runInterpolation(x *Experiment) error {
 		every := 10
 		maxSteps := size(x, 200000, 50000)
 		reachedAll := true
-		r2cv := lowerCurve(fmt.Sprintf("R² of a line through log F(θₙ) below 1e-2·F(θ₀), every run, %s", c.name))
+		r2cv := lowerCurve(fmt.Sprintf("R² ≥ %g of a line through log F(θₙ) below 1e-2·F(θ₀), every run, %s", minR2, c.name))
 		var slopes []float64
 		longest := 0
 		for run := range runs {
@@ -398,7 +434,7 @@ func runInterpolation(x *Experiment) error {
 			longest = max(longest, int(ns[len(ns)-1]))
 			// Linearity of log₁₀ F once it is below 1e-2·F(θ₀).
 			start := max(slices.IndexFunc(lg, func(v float64) bool { return v <= lg[0]-2 }), 0)
-			r2cv.add(rSquared(ns[start:], lg[start:]), 0.95, at("run %d", run+1))
+			r2cv.add(rSquared(ns[start:], lg[start:]), minR2, at("run %d", run+1))
 			slope, _ := fitLine(ns[start:], lg[start:])
 			slopes = append(slopes, slope)
 			if run == 0 {

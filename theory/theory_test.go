@@ -1,33 +1,55 @@
 package theory
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"math"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/testmnist"
 )
 
-var full = flag.Bool("theory.full", false, "also run the whole catalogue at full size (about two minutes)")
+var (
+	full   = flag.Bool("theory.full", false, "also run the whole catalogue at full size (about two minutes)")
+	update = flag.Bool("update", false, "rewrite catalogue.md from the claims")
+)
 
-// testData is the Data shared by the tests: MNIST from $MNIST_DIR or the cache, never
-// fetched.
+// testData is the Data shared by the tests, so that the MLP runs are made once: MNIST from
+// $MNIST_DIR or the cache, never fetched.
 var testData = sync.OnceValue(func() *Data { return NewData(mnist.Options{Offline: true}) })
 
-// haveMNIST reports whether MNIST can be loaded without fetching.
-func haveMNIST(t *testing.T) bool {
+var primeMNIST sync.Once
+
+// dataFor returns testData for claim c. If c needs MNIST and it is missing, t is skipped,
+// or failed under DESCENT_REQUIRE_DATA=1 (package testmnist).
+func dataFor(t *testing.T, c Claim) *Data {
 	t.Helper()
-	_, err := testData().MNIST(context.Background())
-	return err == nil
+	d := testData()
+	if c.MNIST {
+		m := testmnist.Data(t)
+		primeMNIST.Do(func() { d.once("mnist", func() (any, error) { return m, nil }) })
+	}
+	return d
 }
 
-// runQuick runs claims at the reduced size with the given seed.
-func runQuick(t *testing.T, seed uint64, claims ...Claim) []*Outcome {
+// runQuick runs claim c at the reduced size with the given seed.
+func runQuick(t *testing.T, seed uint64, c Claim) *Outcome {
 	t.Helper()
-	return Run(context.Background(), claims, Config{Seed: seed, Quick: true, Data: testData()})
+	return Run(context.Background(), []Claim{c}, Config{Seed: seed, Quick: true, Data: dataFor(t, c)})[0]
+}
+
+func mustLookup(t *testing.T, id string) Claim {
+	t.Helper()
+	c, err := Lookup(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func describe(t *testing.T, o *Outcome) {
@@ -44,16 +66,12 @@ func describe(t *testing.T, o *Outcome) {
 // TestClaimsQuick runs every claim of the catalogue at its reduced size: each must pass,
 // or be an erratum whose corrected form passes, and draw at least one figure.
 func TestClaimsQuick(t *testing.T) {
-	mn := haveMNIST(t)
 	for _, c := range Catalogue() {
 		t.Run(c.ID, func(t *testing.T) {
-			if c.MNIST && !mn {
-				t.Skip("MNIST is not available offline (set MNIST_DIR or run descent data fetch)")
-			}
 			if c.Exclusive && testing.Short() {
 				t.Skip("measures wall-clock time; skipped with -short")
 			}
-			o := runQuick(t, 1, c)[0]
+			o := runQuick(t, 1, c)
 			if !o.Verdict.OK() {
 				describe(t, o)
 				t.Fatalf("%s: %v", c.ID, o.Verdict)
@@ -61,31 +79,82 @@ func TestClaimsQuick(t *testing.T) {
 			if len(o.Figures) == 0 {
 				t.Errorf("%s drew no figure", c.ID)
 			}
-			if (o.Verdict == Erratum) != (o.Erratum != nil) {
-				t.Errorf("%s: verdict %v with erratum %v", c.ID, o.Verdict, o.Erratum)
+			if (o.Verdict == Erratum) != c.Erratum {
+				t.Errorf("%s: verdict %v, erratum in the catalogue %v", c.ID, o.Verdict, c.Erratum)
 			}
 		})
 	}
 }
 
-// TestWrongBoundsFail runs theorem claims with a deliberately wrong constant: the checker
-// must report them as FAIL, so that a pass means something.
+// wrongBounds has every claim of the catalogue with a deliberately wrong bound or
+// criterion: each must FAIL, so that a pass (or an erratum) means something.
+var wrongBounds = []Claim{
+	firstOrder(1e-3),           // the gap of a convex function bounded away from 0
+	sandwich(0.9),              // the upper quadratic with 0.9L
+	hessianBounds(0.9),         // F'' ⪯ 0.9‖X‖²/(4n) + λ
+	kappaCost(1.5, 2),          // iterations ∝ κ^1.5 or more
+	reparametrisation(1e4),     // GD's iterations 10⁴ times more at each scale
+	ermGap(0.3, 1.2),           // a gap that grows with N
+	gdSmooth(0.05),             // the bound divided by 10
+	gdStrong(4),                // (1 − 4/κ)ⁿ instead of (1 − 1/κ)ⁿ
+	lowerBound(30.0 / 32),      // a lower bound 10 times too high
+	nesterovRate(0.2),          // 0.2 instead of 2
+	nesterovSpeed(0.8, 1.2),    // Nesterov no faster than GD: iterations ∝ κ
+	heavyBall(2),               // the rate q² instead of q
+	newtonQuadratic(1e-20),     // below the rounding of the solve
+	newtonLocal(3),             // cubic convergence
+	lbfgsClaim(1e4),            // GD 10⁴ times slower than L-BFGS
+	noiseSensitive(1e6),        // Nesterov and L-BFGS 10⁶ times worse than SGD with noise
+	unbiased(0.01),             // the Monte-Carlo mean within 0.01 standard errors
+	sgdFixedBound(0.02),        // the variance term divided by 100
+	sgdPlateau(0.8, 1),         // halving γ leaves the plateau as it is
+	sgdDecayStrong(-2.2, -1.8), // O(1/n²)
+	sgdDecayConvex(-1.2, -0.8), // O(1/n) without strong convexity
+	sgdVsGD(1e4),               // one SGD epoch 10⁴ times better than a GD step
+	interpolation(0.99999),     // log-error exactly a line
+	minibatchVariance(2),       // σ²_B = σ²/B²
+	batchSweetSpot(512),        // the sweet spot at the largest batch of the reduced sweep
+	momentumSGD(0.05),          // momentum 20 times better at the large batch
+	adagradRobust("SGD"),       // SGD less sensitive than Adagrad
+	adagradScale(1e-20),        // trajectories equal below rounding
+	adagradForgets(0.5),        // the step halves at every step
+	rmspropSize(3, 30),         // updates 3 to 30 times α
+	adamBias(0),                // torch's first step exact
+	amsgradClaim(-1),           // Adam converges on Reddi's example
+	weightDecay(1e6),           // AdamW 100 (relative) away from penalised Adam
+	stepSchedule(0.01),         // the schedule ends 100 times lower
+	adamFirst(-5),              // Adam 5 points better than tuned SGD
+}
+
+// TestWrongBoundsFail runs every claim with a deliberately wrong bound or criterion, at the
+// reduced size: the checker must report each as FAIL (errata included: their corrected form
+// fails, or their lecture's form holds).
 func TestWrongBoundsFail(t *testing.T) {
-	wrong := []Claim{
-		gdSmooth(0.05),         // the bound divided by 10
-		gdStrong(4),            // (1 − 4/κ)ⁿ instead of (1 − 1/κ)ⁿ
-		lowerBound(30.0 / 32),  // a lower bound 10 times too high
-		nesterovRate(0.2),      // 0.2 instead of 2
-		newtonQuadratic(1e-20), // below the rounding of the solve
-		sgdFixedBound(0.02),    // the variance term divided by 100
+	ids := map[string]bool{}
+	for _, c := range wrongBounds {
+		ids[c.ID] = true
 	}
-	for _, c := range wrong {
-		t.Run(c.ID+"/"+c.Criterion, func(t *testing.T) {
-			o := runQuick(t, 2, c)[0]
+	for _, c := range Catalogue() {
+		if !ids[c.ID] {
+			t.Errorf("claim %s has no wrong-bound case", c.ID)
+		}
+	}
+	if len(ids) != len(wrongBounds) {
+		t.Errorf("%d wrong-bound cases for %d claims", len(wrongBounds), len(ids))
+	}
+	for _, c := range wrongBounds {
+		t.Run(c.ID, func(t *testing.T) {
+			if c.Exclusive && testing.Short() {
+				t.Skip("measures wall-clock time; skipped with -short")
+			}
+			o := runQuick(t, 2, c)
 			if o.Verdict != Fail {
 				describe(t, o)
-				t.Errorf("%s with a wrong bound: %v, want FAIL", c.ID, o.Verdict)
+				t.Errorf("%s with a wrong bound (%s): %v, want FAIL", c.ID, c.Criterion, o.Verdict)
+				return
 			}
+			w, _ := o.Worst()
+			t.Logf("%s: FAIL, %s: observed %.4g, limit %.4g", c.ID, w.Name, w.Observed, w.Limit)
 		})
 	}
 }
@@ -93,7 +162,10 @@ func TestWrongBoundsFail(t *testing.T) {
 // TestDeterministic: the same seed gives the same observations, whether claims run alone
 // or several at once; another seed gives other instances.
 func TestDeterministic(t *testing.T) {
-	claims := []Claim{firstOrder(), gdStrong(1), unbiased(), adagradRobust()}
+	var claims []Claim
+	for _, id := range []string{"first-order", "gd-strong", "unbiased", "adagrad-robust"} {
+		claims = append(claims, mustLookup(t, id))
+	}
 	one := Run(context.Background(), claims, Config{Seed: 7, Quick: true, Workers: 1, Data: testData()})
 	two := Run(context.Background(), claims, Config{Seed: 7, Quick: true, Workers: 2, Data: testData()})
 	other := Run(context.Background(), claims, Config{Seed: 8, Quick: true, Workers: 2, Data: testData()})
@@ -124,11 +196,9 @@ func TestFullCatalogue(t *testing.T) {
 	if !*full {
 		t.Skip("the full catalogue takes about two minutes: run with -theory.full")
 	}
-	if !haveMNIST(t) {
-		t.Skip("MNIST is not available offline")
-	}
+	testmnist.Data(t)
 	start := time.Now()
-	outs := Run(context.Background(), Catalogue(), Config{Seed: DefaultSeed, Data: testData()})
+	outs := Run(context.Background(), Catalogue(), Config{Seed: DefaultSeed, Data: dataFor(t, mustLookup(t, "lbfgs"))})
 	for _, o := range outs {
 		if !o.Verdict.OK() {
 			describe(t, o)
@@ -145,7 +215,7 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("claim %q twice", c.ID)
 		}
 		ids[c.ID] = true
-		if c.Statement == "" || c.Criterion == "" || c.Section == "" || c.Run == nil {
+		if c.Source == "" || c.Statement == "" || c.Criterion == "" || c.Protocol == "" || c.Section == "" || c.Run == nil {
 			t.Errorf("claim %q is incomplete", c.ID)
 		}
 		if got, err := Lookup(c.ID); err != nil || got.ID != c.ID {
@@ -153,7 +223,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 	if len(ids) != 35 {
-		t.Errorf("%d claims, want the 35 of CLAIMS.md", len(ids))
+		t.Errorf("%d claims, want 35", len(ids))
 	}
 	if _, err := Lookup("no-such-claim"); err == nil {
 		t.Error("Lookup of an unknown claim: no error")
@@ -222,11 +292,46 @@ func TestJudge(t *testing.T) {
 		{"lecture fails without an erratum", []Check{lecBad, ok}, nil, Fail},
 		{"no check", nil, nil, Error},
 	}
+	// An erratum of the catalogue whose experiment records none, and the converse.
+	o := &Outcome{Claim: Claim{ID: "undeclared", Erratum: true}, Checks: []Check{lecBad, ok}}
+	if o.judge(); o.Verdict != Error {
+		t.Errorf("erratum of the catalogue not recorded: %v, want ERROR", o.Verdict)
+	}
+	o = &Outcome{Claim: Claim{ID: "unlisted"}, Checks: []Check{lecBad, ok}, Erratum: e}
+	if o.judge(); o.Verdict != Error {
+		t.Errorf("erratum recorded but not in the catalogue: %v, want ERROR", o.Verdict)
+	}
 	for _, tc := range cases {
-		o := &Outcome{Claim: Claim{ID: tc.name}, Checks: tc.checks, Erratum: tc.erratum}
+		o := &Outcome{Claim: Claim{ID: tc.name, Erratum: tc.erratum != nil}, Checks: tc.checks, Erratum: tc.erratum}
 		o.judge()
 		if o.Verdict != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, o.Verdict, tc.want)
+		}
+	}
+}
+
+// TestCatalogueFile: catalogue.md is the catalogue the claims write (rewrite it with
+// -update).
+func TestCatalogueFile(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteCatalogue(&b, Catalogue()); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("catalogue.md", b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile("catalogue.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, b.Bytes()) {
+		t.Errorf("catalogue.md is not the catalogue of the claims: run go test ./theory -run TestCatalogueFile -update")
+	}
+	for _, c := range Catalogue() {
+		if !bytes.Contains(got, []byte("### "+c.ID+" (")) {
+			t.Errorf("catalogue.md lacks %s", c.ID)
 		}
 	}
 }

@@ -3,9 +3,11 @@ package train
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 
 	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/nn"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/lr"
 )
@@ -13,11 +15,24 @@ import (
 // Config is the configuration of one training run. Its zero value trains the MLP with Adam
 // for one epoch of batches of 128, seed 0, logging every 10 steps.
 type Config struct {
-	// Model is the network, by the names of package model: "logreg", "mlp" or "cnn". If
-	// Model is "", it is "mlp".
+	// Model is the network, as package model names it (model.ParseSpec): "linear",
+	// "mlp:W1,W2,...[:relu|gelu|tanh][:layernorm|batchnorm][:dropout=P]", or the MNIST
+	// presets "logreg", "mlp" and "cnn"; its inputs and outputs come from the training
+	// set (model.Build). If Model is "" and NewModel is nil, it is "mlp".
 	Model string
-	// ModelConfig holds the hidden widths of the MLP and whether the CNN has dropout.
+	// ModelConfig holds the hidden widths of the preset mlp and whether the cnn has
+	// dropout.
 	ModelConfig model.Config
+	// NewModel, if not nil, makes the model instead of Model (which must then be ""): any
+	// nn.Module, its weights drawn from rng, the run's source of weights and dropout masks,
+	// seeded by Seed. The model takes a batch of examples flattened, batch × features, and
+	// returns the output the Loss reads.
+	NewModel func(rng *rand.Rand) nn.Module
+	// Loss is what the run minimises. If Loss is nil, it is [DefaultLoss] of the training
+	// set's task: cross-entropy for a classification (the negative log-likelihood for the
+	// presets of package model, which output log-probabilities), the mean squared error
+	// for a regression.
+	Loss Loss
 
 	// Optimizer is the registry name of the optimiser (see optim.Registry). If Optimizer
 	// is "", it is "adam".
@@ -38,7 +53,7 @@ type Config struct {
 	// Epochs is the number of passes over the training set. If Epochs is 0, it is 1.
 	Epochs int
 	// BatchSize is the number of examples per training step. If BatchSize is 0, it is 128,
-	// the batch of the PyTorch reference ../shared/anchors/torch_train.py.
+	// the batch of the PyTorch reference bench/torch_train.py.
 	BatchSize int
 	// EvalBatch is the number of examples per forward pass of an evaluation. If EvalBatch
 	// is 0, it is as many as fit in 32 MiB of activations (measured on the first training
@@ -63,7 +78,7 @@ type Config struct {
 
 // withDefaults returns c with its zero fields set to their documented defaults.
 func (c Config) withDefaults() Config {
-	if c.Model == "" {
+	if c.Model == "" && c.NewModel == nil {
 		c.Model = "mlp"
 	}
 	if c.Optimizer == "" {
@@ -97,6 +112,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("train: divergence threshold %v, want a number", c.MaxLoss)
 	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm):
 		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive", c.ClipNorm)
+	case c.NewModel != nil && c.Model != "":
+		return fmt.Errorf("train: both a Model (%q) and NewModel", c.Model)
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package train
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/descent-ml/descent/autodiff"
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/nn"
@@ -30,16 +33,25 @@ func (r *Run) evalBatch() int {
 	return max(min(1000, evalBudget/max(per, 1)), min(r.cfg.BatchSize, 1000))
 }
 
-// evaluate returns the mean loss and the accuracy of the model on Data.Eval, computed
-// in evaluation mode (no dropout) on the training tape switched to inference mode, in big
-// batches. Sharing the tape shares its buffers: with the training batch size (the CNN's,
-// whose activations are big), an evaluation needs no memory of its own.
-func (r *Run) evaluate() (loss, accuracy float64) {
+// evaluate sets the metrics of e on Data.Eval: the mean loss, and the accuracy of a
+// classification or the RMSE and R² of a regression. It computes them in evaluation mode
+// (no dropout, BatchNorm on its running statistics) on the training tape switched to
+// inference mode, in big batches. Sharing the tape shares its buffers: with the training
+// batch size (the CNN's, whose activations are big), an evaluation needs no memory of its
+// own.
+func (r *Run) evaluate(e *Epoch) {
 	t := r.tape
 	t.SetInference(true)
 	defer t.SetInference(false)
 	if r.evalLoader == nil {
 		r.evalLoader = data.NewLoader(r.d.Eval, data.Config{BatchSize: r.evalBatch()}, nil)
+	}
+	regress := r.task.Kind == data.Regress
+	if regress && r.eval == nil {
+		r.eval = newRegression(r.d.Eval.(data.Targeted), r.task.Outputs())
+	}
+	if regress {
+		clear(r.eval.sse)
 	}
 	nn.SetTraining(r.model, false)
 	defer nn.SetTraining(r.model, true)
@@ -49,14 +61,96 @@ func (r *Run) evaluate() (loss, accuracy float64) {
 		b := r.evalLoader.Batch()
 		x := tensor.Wrap(b.X, b.Size(), r.features)
 		t.Reset()
-		logp := r.model.Forward(t, t.Const(&x))
-		l := t.NLLLoss(logp, b.Y)
+		out := r.model.Forward(t, t.Const(&x))
+		l := r.loss.Loss(t, out, b)
 		sum += float64(l.Item()) * float64(b.Size())
-		correct += countCorrect(logp.Value.Data(), b.Y)
+		if regress {
+			r.eval.add(out.Value.Data(), b.T)
+		} else {
+			correct += countCorrect(out.Value.Data(), b.Y)
+		}
 		n += b.Size()
 	}
 	t.Reset()
-	return sum / float64(n), float64(correct) / float64(n)
+	e.EvalLoss = sum / float64(n)
+	if regress {
+		e.EvalRMSE, e.EvalR2 = r.eval.scores(r.d.TargetScale)
+	} else {
+		e.EvalAccuracy = float64(correct) / float64(n)
+	}
+}
+
+// regression holds the sums of the RMSE and R² of a held-out set of k outputs: the sum of
+// squares of each output about its mean over the set (computed once), and the sum of
+// squared errors of each output (in an evaluation).
+type regression struct {
+	n        int
+	sst, sse []float64
+}
+
+// newRegression returns the sums of d, whose targets have k values, with the total sums
+// of squares computed in two passes in float64.
+func newRegression(d data.Targeted, k int) *regression {
+	g := &regression{n: d.Len(), sst: make([]float64, k), sse: make([]float64, k)}
+	mean := make([]float64, k)
+	y := make([]float32, k)
+	for pass := range 2 {
+		for i := range g.n {
+			d.Target(y, i)
+			for j, v := range y {
+				if pass == 0 {
+					mean[j] += float64(v)
+				} else {
+					dv := float64(v) - mean[j]
+					g.sst[j] += dv * dv
+				}
+			}
+		}
+		if pass == 0 {
+			for j := range mean {
+				mean[j] /= float64(g.n)
+			}
+		}
+	}
+	return g
+}
+
+// add adds the squared errors of predictions against targets, rows of k values.
+func (g *regression) add(pred, target []float32) {
+	k := len(g.sse)
+	if len(pred) != len(target) {
+		panic(fmt.Sprintf("train: %d predictions for %d targets", len(pred), len(target)))
+	}
+	for i := 0; i < len(pred); i += k {
+		for j := range k {
+			d := float64(pred[i+j]) - float64(target[i+j])
+			g.sse[j] += d * d
+		}
+	}
+}
+
+// scores returns the RMSE and R² of the errors added, as scikit-learn's
+// root_mean_squared_error and r2_score with multioutput='uniform_average': each
+// averaged over the outputs. With scale, the RMSE of output j is multiplied by
+// scale.Std[j], back into the targets' units; R² is unchanged by the scale. An output whose
+// targets are all equal has R² 1 if predicted exactly, else 0 (scikit-learn's
+// force_finite).
+func (g *regression) scores(scale *data.Moments) (rmse, r2 float64) {
+	for j, sse := range g.sse {
+		e := math.Sqrt(sse / float64(g.n))
+		if scale != nil {
+			e *= scale.Std[j]
+		}
+		rmse += e
+		switch {
+		case g.sst[j] > 0:
+			r2 += 1 - sse/g.sst[j]
+		case sse == 0:
+			r2++
+		}
+	}
+	k := float64(len(g.sse))
+	return rmse / k, r2 / k
 }
 
 // countCorrect returns how many rows of scores (len(labels) rows, row-major) have their

@@ -40,7 +40,7 @@ type Jobs struct {
 // interrupted, the runs not started are left out (their Result has no Status), and Run
 // returns the context's error. Any other error (writing the results) stops every run.
 func (j *Jobs) Run(ctx context.Context) ([]Result, error) {
-	if err := j.check(); err != nil {
+	if err := j.Check(); err != nil {
 		return nil, err
 	}
 	out := make([]Result, len(j.Jobs))
@@ -103,9 +103,10 @@ func runJob(ctx context.Context, job Job, d Data, out Output) (Result, error) {
 	return r.Train(ctx, out)
 }
 
-// check makes every run once, so that a bad configuration (an option an optimiser does
-// not have) is an error before anything is trained.
-func (j *Jobs) check() error {
+// Check makes every run once, so that a bad configuration (an option an optimiser does
+// not have, a model that does not fit the data) is an error before anything is trained
+// or written. Run calls it first.
+func (j *Jobs) Check() error {
 	for _, job := range j.Jobs {
 		r, err := New(job.Name, job.Config, j.Data)
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/data/tabular"
 	"github.com/descent-ml/descent/internal/atomicfile"
 	"github.com/descent-ml/descent/report"
 )
@@ -20,7 +22,7 @@ const (
 	ResultsFile    = "results.jsonl"   // the records of every run
 	SummaryFile    = "summary.csv"     // one line per run name
 	CheckpointFile = "checkpoint.ckpt" // descent train's checkpoint
-	WeightsFile    = "model.weights"   // descent train's final weights (nn.Save)
+	WeightsFile    = "model.weights"   // descent train's final weights (Run.SaveWeights)
 	ReportFile     = "report.html"
 )
 
@@ -34,6 +36,15 @@ type Meta struct {
 	Intro string `json:"intro"`
 	// Evaluation names the held-out set: "test" or "val".
 	Evaluation string `json:"evaluation"`
+	// Task is the task of the data, classification or regression. It is nil in folders
+	// made before it was recorded, all of them classifications.
+	Task *data.Task `json:"task,omitempty"`
+	// Data is the user's data files and how they were prepared (descent --data); nil
+	// for the datasets of package data/mnist.
+	Data *tabular.Spec `json:"data,omitempty"`
+	// Standardization holds the statistics that standardised the data (--standardize),
+	// of the training part alone; nil without.
+	Standardization *data.Standardization `json:"standardization,omitempty"`
 	// Axes and Trials are the grid of a sweep.
 	Axes    []Axis         `json:"axes,omitempty"`
 	Trials  []Trial        `json:"trials,omitempty"`

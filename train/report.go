@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/report"
 	"github.com/descent-ml/descent/report/results"
 )
@@ -31,8 +32,7 @@ func WriteReport(dir string) (*report.Table, error) {
 	if len(runs) == 0 {
 		return nil, fmt.Errorf("train: %s has no records yet", filepath.Join(dir, ResultsFile))
 	}
-	loss, acc := evalNames(m.Evaluation)
-	sums := results.Summarize(runs, acc, loss, results.TrainLoss)
+	sums := results.Summarize(runs, summaryMetrics(m)...)
 	var (
 		page  *report.Page
 		table *report.Table
@@ -55,12 +55,21 @@ func WriteReport(dir string) (*report.Table, error) {
 	return table, err
 }
 
-// evalNames returns the metrics of the held-out set called name ("test" or "val").
-func evalNames(name string) (loss, acc string) {
-	if name == "val" {
-		return results.ValLoss, results.ValAccuracy
+// evalNames returns the metrics of the held-out set of m.
+func evalNames(m *Meta) EvalNames { return EvalMetrics(m.Evaluation == "val") }
+
+// isRegression reports whether the runs of m are of a regression.
+func isRegression(m *Meta) bool { return m.Task != nil && m.Task.Kind == data.Regress }
+
+// summaryMetrics returns the metrics of the summaries of m, the first the one the tables
+// rank by: accuracy, loss and training loss for a classification; RMSE, R², loss and
+// training loss for a regression.
+func summaryMetrics(m *Meta) []string {
+	n := evalNames(m)
+	if isRegression(m) {
+		return []string{n.RMSE, n.R2, n.Loss, results.TrainLoss}
 	}
-	return results.TestLoss, results.TestAccuracy
+	return []string{n.Accuracy, n.Loss, results.TrainLoss}
 }
 
 func writeSummaryCSV(path string, sums []results.Summary) error {
@@ -123,7 +132,7 @@ func spreadWords(seeds int) string {
 
 // runsPage is the page of descent compare and descent train.
 func runsPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Page, *report.Table) {
-	loss, acc := evalNames(m.Evaluation)
+	names := evalNames(m)
 	set := "test"
 	if m.Evaluation == "val" {
 		set = "validation"
@@ -144,7 +153,13 @@ func runsPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Page
 	}
 	table := report.SummaryTable(caption, sums)
 	blocks := []report.Block{table}
-	if bars := accuracyBars(sums); bars != nil {
+	switch bars := accuracyBars(sums); {
+	case isRegression(m):
+		if bars := rmseBars(sums); bars != nil {
+			blocks = append(blocks, report.Figure{Chart: bars, Name: "rmse-bars",
+				Caption: fmt.Sprintf("Final %s RMSE, in the targets' units (%s).", set, spreadWords(seeds))})
+		}
+	case bars != nil:
 		blocks = append(blocks, report.Figure{Chart: bars, Name: "accuracy-bars",
 			Caption: fmt.Sprintf("Final %s accuracy (%s); the bars start at %s.", set, spreadWords(seeds), report.FormatValue(100*bars.Base, 3)+"%")})
 	}
@@ -155,8 +170,11 @@ func runsPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Page
 		Smooth: smooth, Series: seriesOf(runs, results.KindStep, "step", results.TrainLoss)}
 	lossTime := &report.LinePlot{Title: "Training loss against time", X: report.Seconds, YLabel: "training loss (log scale)",
 		LogY: true, Smooth: smooth, Series: seriesOf(runs, results.KindStep, "seconds", results.TrainLoss)}
-	accEpoch := &report.LinePlot{Title: strings.ToUpper(set[:1]) + set[1:] + " accuracy", X: report.Epochs, YLabel: set + " accuracy",
-		Series: seriesOf(runs, results.KindEpoch, "epoch", acc)}
+	setTitle := strings.ToUpper(set[:1]) + set[1:]
+	accEpoch := &report.LinePlot{Title: setTitle + " accuracy", X: report.Epochs, YLabel: set + " accuracy",
+		Series: seriesOf(runs, results.KindEpoch, "epoch", names.Accuracy)}
+	rmseEpoch := &report.LinePlot{Title: setTitle + " RMSE", X: report.Epochs, YLabel: set + " RMSE (log scale)", LogY: true,
+		Series: seriesOf(runs, results.KindEpoch, "epoch", names.RMSE)}
 	lrStep := &report.LinePlot{Title: "Learning rate", X: report.Steps, YLabel: "learning rate (log scale)", LogY: true,
 		Band: report.BandNone, Series: seriesOf(runs, results.KindStep, "step", results.LR)}
 	var figs []report.Block
@@ -169,10 +187,15 @@ func runsPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Page
 		"each point is the mean over the steps since the previous one, exponentially smoothed (weight 0.8), " + spreadWords(seeds) + ". " +
 		"A cross marks where a run diverged."})
 	add(report.Figure{Chart: lossTime, Name: "loss-vs-time", Caption: "The same against wall-clock seconds of the training loop (evaluations excluded)."})
-	add(report.Figure{Chart: accEpoch, Name: "accuracy-vs-epoch", Caption: fmt.Sprintf("Accuracy on the %s set after each epoch, %s.", set, spreadWords(seeds))})
+	if isRegression(m) {
+		add(report.Figure{Chart: rmseEpoch, Name: "rmse-vs-epoch", Caption: fmt.Sprintf("Root mean squared error on the %s set after each epoch, "+
+			"in the targets' units, log scale, %s.", set, spreadWords(seeds))})
+	} else {
+		add(report.Figure{Chart: accEpoch, Name: "accuracy-vs-epoch", Caption: fmt.Sprintf("Accuracy on the %s set after each epoch, %s.", set, spreadWords(seeds))})
+	}
 	if m.Command == "train" {
 		series := seriesOf(runs, results.KindEpoch, "epoch", results.TrainLoss)
-		held := seriesOf(runs, results.KindEpoch, "epoch", loss)
+		held := seriesOf(runs, results.KindEpoch, "epoch", names.Loss)
 		for i := range series {
 			series[i].Label = "training"
 		}
@@ -212,14 +235,33 @@ func accuracyBars(sums []results.Summary) *report.BarChart {
 	return &report.BarChart{Title: "Final accuracy", ValueLabel: "accuracy", Bars: bars, Base: base, Percent: true}
 }
 
+// rmseBars returns the bar chart of the final RMSEs, or nil if no run has one.
+func rmseBars(sums []results.Summary) *report.BarChart {
+	var bars []report.Bar
+	some := false
+	for _, s := range sums {
+		b := report.Bar{Label: s.Name, Value: s.Mean[0], Spread: s.Std[0], Diverged: s.Diverged == s.Seeds}
+		if math.IsNaN(b.Value) {
+			b.Diverged, b.Value = true, 0
+		} else {
+			some = true
+		}
+		bars = append(bars, b)
+	}
+	if !some {
+		return nil
+	}
+	return &report.BarChart{Title: "Final RMSE", ValueLabel: "RMSE", Bars: bars}
+}
+
 // trialResult is the outcome of one trial of a sweep.
 type trialResult struct {
-	trial               Trial
-	valLoss, valAcc, tl float64
-	spe                 float64
-	status              string
-	diverged            bool
-	interrupted         bool
+	trial                               Trial
+	valLoss, valAcc, valRMSE, valR2, tl float64
+	spe                                 float64
+	status                              string
+	diverged                            bool
+	interrupted                         bool
 }
 
 // sweepPage is the page of descent sweep.
@@ -231,13 +273,15 @@ func sweepPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Pag
 	var trs []trialResult
 	for _, t := range m.Trials {
 		s, ok := byName[t.Name]
-		tr := trialResult{trial: t, valLoss: math.NaN(), valAcc: math.NaN(), tl: math.NaN(), spe: math.NaN(), status: "not run"}
+		nan := math.NaN()
+		tr := trialResult{trial: t, valLoss: nan, valAcc: nan, valRMSE: nan, valR2: nan, tl: nan, spe: nan, status: "not run"}
 		if ok {
-			tr.valAcc, tr.valLoss, tr.tl, tr.spe = s.Mean[0], s.Mean[1], s.Mean[2], s.SecondsPerEpoch
+			tr.valLoss, tr.valAcc, tr.tl = meanOf(s, results.ValLoss), meanOf(s, results.ValAccuracy), meanOf(s, results.TrainLoss)
+			tr.valRMSE, tr.valR2, tr.spe = meanOf(s, results.ValRMSE), meanOf(s, results.ValR2), s.SecondsPerEpoch
 			tr.status, tr.diverged, tr.interrupted = s.Status(), s.Diverged > 0, s.Interrupted > 0
 			if tr.diverged {
 				tr.status = fmt.Sprintf("diverged at step %d", s.FirstDiverged)
-				tr.valLoss, tr.valAcc = math.NaN(), math.NaN()
+				tr.valLoss, tr.valAcc, tr.valRMSE, tr.valR2 = nan, nan, nan, nan
 			}
 		}
 		trs = append(trs, tr)
@@ -265,14 +309,23 @@ func sweepPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Pag
 	for _, a := range m.Axes {
 		header = append(header, a.Key)
 	}
-	header = append(header, "val loss", "val accuracy", "train loss", "s / epoch", "status")
+	if isRegression(m) {
+		header = append(header, "val loss", "val RMSE", "val R²", "train loss", "s / epoch", "status")
+	} else {
+		header = append(header, "val loss", "val accuracy", "train loss", "s / epoch", "status")
+	}
 	table := report.NewTable("Trials ranked by the validation loss after the last epoch", header...)
 	for i, tr := range ranked {
 		cells := []string{fmt.Sprint(i + 1)}
 		for _, v := range tr.trial.Values {
 			cells = append(cells, report.FormatValue(v, 6))
 		}
-		cells = append(cells, num(tr.valLoss, 4), percent(tr.valAcc), num(tr.tl, 4), num(tr.spe, 3), tr.status)
+		if isRegression(m) {
+			cells = append(cells, num(tr.valLoss, 4), num(tr.valRMSE, 4), num(tr.valR2, 4))
+		} else {
+			cells = append(cells, num(tr.valLoss, 4), percent(tr.valAcc))
+		}
+		cells = append(cells, num(tr.tl, 4), num(tr.spe, 3), tr.status)
 		mark := report.Plain
 		switch {
 		case tr.diverged:
@@ -323,6 +376,14 @@ func sweepPage(m *Meta, runs []results.Run, sums []results.Summary) (*report.Pag
 					Smooth: report.EMA{Weight: 0.8}, Series: seriesOf(top, results.KindStep, "step", results.TrainLoss)}})
 	}
 	return page, table
+}
+
+// meanOf returns the mean of the named metric of s, NaN if s does not have it.
+func meanOf(s results.Summary, name string) float64 {
+	if i := slices.Index(s.Metrics, name); i >= 0 {
+		return s.Mean[i]
+	}
+	return math.NaN()
 }
 
 // gridFigure draws the validation loss over the grid: a heatmap of the first two axes

@@ -27,6 +27,9 @@ type checkpointMeta struct {
 // fingerprint is what a run must share with the run of a checkpoint to resume it.
 type fingerprint struct {
 	Model     string   `json:"model"`
+	State     []string `json:"state"` // the model's state dict: names and shapes
+	Loss      string   `json:"loss"`
+	Task      string   `json:"task"`
 	Hidden    []int    `json:"hidden"`
 	NoDropout bool     `json:"no_dropout"`
 	Optimizer string   `json:"optimizer"`
@@ -46,12 +49,16 @@ type fingerprint struct {
 
 func (r *Run) fingerprint() fingerprint {
 	c := r.cfg
-	f := fingerprint{Model: c.Model, Hidden: c.ModelConfig.Hidden, NoDropout: c.ModelConfig.NoDropout,
+	f := fingerprint{Model: c.Model, Loss: lossName(r.loss), Task: r.task.String(),
+		Hidden: c.ModelConfig.Hidden, NoDropout: c.ModelConfig.NoDropout,
 		Optimizer: c.Optimizer, Options: c.options().String(), Schedule: c.Schedule.String(), ClipNorm: c.ClipNorm,
 		Epochs: c.Epochs, BatchSize: c.BatchSize, EvalBatch: c.EvalBatch, Seed: c.Seed, LogEvery: c.LogEvery,
 		MaxLoss: c.MaxLoss, TrainLen: r.d.Train.Len()}
 	for _, g := range c.Groups {
 		f.Groups = append(f.Groups, g.Pattern+":"+g.Options.String())
+	}
+	for _, e := range nn.StateDict(r.model) {
+		f.State = append(f.State, fmt.Sprintf("%s %v", e.Name, e.Tensor.Shape()))
 	}
 	if r.d.Eval != nil {
 		f.EvalLen = r.d.Eval.Len()
@@ -94,7 +101,7 @@ func (r *Run) SaveCheckpoint(path string) error {
 	}
 	return writeCheckpoint(path, []section{
 		{"meta", jsonSection(meta)},
-		{"model", func(w io.Writer) error { return nn.Save(w, r.model) }},
+		{"model", r.SaveWeights},
 		{"optimizer", stateful.Save},
 		{"schedule", binarySection(r.sched)},
 		{"loader", jsonSection(r.loader.State())},
@@ -151,7 +158,11 @@ func (r *Run) Resume(path string) error {
 	if err := json.Unmarshal(secs["loader"], &ls); err != nil {
 		return bad("loader: %v", err)
 	}
-	if err := nn.Load(bytes.NewReader(secs["model"]), r.model); err != nil {
+	state, err := nn.ReadTensors(bytes.NewReader(secs["model"]))
+	if err != nil {
+		return bad("model: %v", err)
+	}
+	if err := loadState(r.model, state); err != nil {
 		return bad("model: %v", err)
 	}
 	if err := r.opt.(optim.Stateful).Load(bytes.NewReader(secs["optimizer"])); err != nil {
@@ -167,6 +178,24 @@ func (r *Run) Resume(path string) error {
 		return bad("rng: %v", err)
 	}
 	r.pos = meta.Position
+	return nil
+}
+
+// loadState copies the tensors of ts into the state of m (nn.StateDict), after checking
+// that they are its entries, in order, of the same shapes; m is unchanged on error.
+func loadState(m nn.Module, ts []nn.NamedTensor) error {
+	sd := nn.StateDict(m)
+	if len(ts) != len(sd) {
+		return fmt.Errorf("%d tensors, the model has %d", len(ts), len(sd))
+	}
+	for i, e := range sd {
+		if ts[i].Name != e.Name || !slices.Equal(ts[i].Tensor.Shape(), e.Tensor.Shape()) {
+			return fmt.Errorf("entry %d is %s %v, the model's %s %v", i, ts[i].Name, ts[i].Tensor.Shape(), e.Name, e.Tensor.Shape())
+		}
+	}
+	for i, e := range sd {
+		copy(e.Tensor.Data(), ts[i].Tensor.Data())
+	}
 	return nil
 }
 

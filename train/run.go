@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/descent-ml/descent/autodiff"
@@ -22,13 +23,22 @@ import (
 
 // Data is what a run trains on and evaluates on after every epoch.
 type Data struct {
+	// Train is the training set: its task (data.TaskOf) is the run's, classification
+	// with integer labels or regression with float targets.
 	Train data.Dataset
 	// Eval is the held-out set evaluated after every epoch: the test set, or with Val a
-	// validation split of the training set. Nil means no evaluation.
+	// validation split of the training set. Nil means no evaluation. Its task must be
+	// the training set's.
 	Eval data.Dataset
-	// Val says Eval is a validation split: its metrics are val_loss and val_accuracy
-	// (instead of test_loss and test_accuracy) and a plateau schedule reads val_loss.
+	// Val says Eval is a validation split: its metrics are val_loss, val_accuracy,
+	// val_rmse and val_r2 (instead of test_loss, ...) and a plateau schedule reads
+	// val_loss.
 	Val bool
+	// TargetScale, if not nil, are the moments that standardised the float targets of a
+	// regression (data.Standardization.Targets): the RMSE is then reported in the
+	// targets' own units (the R² is the same in either). The loss stays in the units
+	// the model was trained in.
+	TargetScale *data.Moments
 }
 
 // Output says where a run reports. Its zero value reports nowhere.
@@ -53,9 +63,12 @@ type Epoch struct {
 	// Seconds is the time of the epoch's training loop alone: no evaluation, no checkpoint.
 	Seconds   float64
 	TrainLoss float64 // mean training loss of the epoch's batches, weighted by their size
-	// EvalLoss and EvalAccuracy are those of Data.Eval (NaN without it).
-	EvalLoss, EvalAccuracy float64
-	LR                     float64 // learning rate of the first group in the epoch's last step
+	// EvalLoss is the mean loss on Data.Eval, and EvalAccuracy the fraction of it
+	// classified right (a classification), EvalRMSE and EvalR2 the root mean squared error
+	// and the coefficient of determination of the predictions (a regression); NaN
+	// without Data.Eval, or for the other task.
+	EvalLoss, EvalAccuracy, EvalRMSE, EvalR2 float64
+	LR                                       float64 // learning rate of the first group in the epoch's last step
 }
 
 // Result is how a run ended.
@@ -110,6 +123,8 @@ type Run struct {
 
 	src    *rand.PCG // weights, then dropout masks
 	model  nn.Module
+	task   data.Task
+	loss   Loss
 	params []*optim.Param
 	opt    optim.Optimizer
 	closer optim.ClosureStepper // the optimiser, when it needs a closure (L-BFGS)
@@ -118,6 +133,7 @@ type Run struct {
 
 	tape       *autodiff.Tape
 	evalLoader *data.Loader
+	eval       *regression // the sums of a regression's evaluation, made at the first
 	features   int
 	x          tensor.Tensor // the current batch, as a tensor over the loader's buffer
 	batch      *data.Batch
@@ -138,13 +154,32 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 	if d.Train == nil || d.Train.Len() == 0 {
 		return nil, errors.New("train: no training examples")
 	}
-	r := &Run{name: name, seed: int(cfg.Seed), cfg: cfg, d: d, features: data.Features(d.Train)}
-	r.src = rand.NewPCG(cfg.Seed, streamModel)
-	m, err := model.New(cfg.Model, cfg.ModelConfig, rand.New(r.src))
-	if err != nil {
+	r := &Run{name: name, seed: int(cfg.Seed), cfg: cfg, d: d, features: data.Features(d.Train), task: data.TaskOf(d.Train)}
+	if err := r.checkEval(); err != nil {
 		return nil, err
 	}
-	r.model = m
+	r.src = rand.NewPCG(cfg.Seed, streamModel)
+	logProbs := false
+	if cfg.NewModel != nil {
+		r.model = cfg.NewModel(rand.New(r.src))
+		if r.model == nil {
+			return nil, errors.New("train: NewModel returned no model")
+		}
+	} else {
+		spec, err := model.ParseSpec(cfg.Model)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		if r.model, err = model.Build(spec, cfg.ModelConfig, d.Train.Shape(), r.task, rand.New(r.src)); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		logProbs = spec.Preset()
+	}
+	r.loss = cfg.Loss
+	if r.loss == nil {
+		r.loss = DefaultLoss(r.task, logProbs)
+	}
+	m := r.model
 	r.params = nn.Params(m)
 	groups, err := optim.GroupBy(r.params, cfg.Groups...)
 	if err != nil {
@@ -164,8 +199,35 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		return nil, err
 	}
 	r.tape = autodiff.NewTape()
-	r.metrics = make([]results.Metric, 0, 4)
+	r.metrics = make([]results.Metric, 0, 5)
 	return r, nil
+}
+
+// checkEval returns an error unless the held-out set is of the training set's task, and
+// the target moments of its outputs.
+func (r *Run) checkEval() error {
+	if ts := r.d.TargetScale; ts != nil && (r.task.Kind != data.Regress || len(ts.Mean) != r.task.Outputs() || len(ts.Std) != len(ts.Mean)) {
+		return fmt.Errorf("train: target moments of %d values for a %s task", len(ts.Mean), r.task)
+	}
+	if r.d.Eval == nil {
+		return nil
+	}
+	if r.d.Eval.Len() == 0 {
+		return errors.New("train: no held-out examples")
+	}
+	if !slices.Equal(r.d.Eval.Shape(), r.d.Train.Shape()) {
+		return fmt.Errorf("train: held-out examples of shape %v, training examples of shape %v", r.d.Eval.Shape(), r.d.Train.Shape())
+	}
+	et := data.TaskOf(r.d.Eval)
+	switch {
+	case et.Kind != r.task.Kind:
+		return fmt.Errorf("train: the training set is a %s task, the held-out set a %s task", r.task.Kind, et.Kind)
+	case r.task.Kind == data.Classify && et.Classes > r.task.Classes:
+		return fmt.Errorf("train: the held-out set has %d classes, the training set %d", et.Classes, r.task.Classes)
+	case r.task.Kind == data.Regress && !slices.Equal(et.TargetShape, r.task.TargetShape):
+		return fmt.Errorf("train: held-out targets of shape %v, training targets of shape %v", et.TargetShape, r.task.TargetShape)
+	}
+	return nil
 }
 
 // Close stops the run's loaders. The run must not be used afterwards.
@@ -185,15 +247,32 @@ func (r *Run) Model() nn.Module { return r.model }
 // Epochs returns the number of epochs completed.
 func (r *Run) Epochs() int { return r.pos.Epoch }
 
-// SaveWeights writes the model's weights (nn.Save).
-func (r *Run) SaveWeights(w io.Writer) error { return nn.Save(w, r.model) }
+// Task returns the task of the run: its training set's.
+func (r *Run) Task() data.Task { return r.task }
 
-// evalMetrics returns the names of the loss and accuracy on Data.Eval.
-func (r *Run) evalMetrics() (loss, acc string) {
-	if r.d.Val {
-		return results.ValLoss, results.ValAccuracy
+// Loss returns the loss the run minimises.
+func (r *Run) Loss() Loss { return r.loss }
+
+// SaveWeights writes the model's state, its parameters and buffers under PyTorch's
+// state_dict names (nn.StateDict), in the weights format of nn.WriteTensors.
+func (r *Run) SaveWeights(w io.Writer) error { return nn.WriteTensors(w, nn.StateDict(r.model)) }
+
+// evalMetrics returns the names of the metrics of Data.Eval: val_... with Data.Val, else
+// test_....
+func (r *Run) evalMetrics() EvalNames { return EvalMetrics(r.d.Val) }
+
+// EvalNames are the names of the metrics of a held-out set in results.jsonl.
+type EvalNames struct {
+	Loss, Accuracy, RMSE, R2 string
+}
+
+// EvalMetrics returns the names of the metrics of a validation set (val_loss, ...), or
+// else of a test set (test_loss, ...).
+func EvalMetrics(val bool) EvalNames {
+	if val {
+		return EvalNames{results.ValLoss, results.ValAccuracy, results.ValRMSE, results.ValR2}
 	}
-	return results.TestLoss, results.TestAccuracy
+	return EvalNames{results.TestLoss, results.TestAccuracy, results.TestRMSE, results.TestR2}
 }
 
 // Train trains the run from where it is to the end of its last epoch, evaluating after
@@ -270,7 +349,7 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 		last = *e
 		if bar != nil {
 			bar.Epoch(progress.EpochStats{Epoch: e.Epoch, Seconds: e.Seconds, TrainLoss: e.TrainLoss,
-				TestLoss: e.EvalLoss, TestAccuracy: e.EvalAccuracy})
+				TestLoss: e.EvalLoss, TestAccuracy: e.EvalAccuracy, TestRMSE: e.EvalRMSE})
 		}
 		if out.OnEpoch != nil {
 			out.OnEpoch(*e)
@@ -318,7 +397,7 @@ func (r *Run) forwardBackward() float64 {
 	r.x = tensor.Wrap(b.X, b.Size(), r.features)
 	r.tape.Reset()
 	r.opt.ZeroGrad()
-	l := r.tape.NLLLoss(r.model.Forward(r.tape, r.tape.Const(&r.x)), b.Y)
+	l := r.loss.Loss(r.tape, r.model.Forward(r.tape, r.tape.Const(&r.x)), b)
 	r.tape.Backward(l)
 	return float64(l.Item())
 }
@@ -362,13 +441,21 @@ func (r *Run) logSteps(out Output, seconds float64) error {
 // checkpoint. If the evaluation or the schedule shows the run diverged, it returns why
 // instead, having written nothing.
 func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
+	nan := math.NaN()
 	e := &Epoch{Epoch: r.pos.Epoch + 1, Step: r.pos.Step, Seconds: seconds, LR: r.pos.LR,
-		TrainLoss: r.pos.EpochLoss / float64(r.pos.EpochSamples), EvalLoss: math.NaN(), EvalAccuracy: math.NaN()}
-	lossName, accName := r.evalMetrics()
+		TrainLoss: r.pos.EpochLoss / float64(r.pos.EpochSamples), EvalLoss: nan, EvalAccuracy: nan, EvalRMSE: nan, EvalR2: nan}
+	names := r.evalMetrics()
 	if r.d.Eval != nil {
-		e.EvalLoss, e.EvalAccuracy = r.evaluate()
-		if math.IsNaN(e.EvalLoss) || math.IsInf(e.EvalLoss, 0) {
-			return nil, fmt.Sprintf("%s = %v after epoch %d", lossName, e.EvalLoss, e.Epoch), nil
+		r.evaluate(e)
+		note := func(name string, v float64) string { return fmt.Sprintf("%s = %v after epoch %d", name, v, e.Epoch) }
+		regress := r.task.Kind == data.Regress
+		switch {
+		case !finite(e.EvalLoss):
+			return nil, note(names.Loss, e.EvalLoss), nil
+		case regress && !finite(e.EvalRMSE):
+			return nil, note(names.RMSE, e.EvalRMSE), nil
+		case regress && !finite(e.EvalR2):
+			return nil, note(names.R2, e.EvalR2), nil
 		}
 	}
 	metric := e.TrainLoss
@@ -380,9 +467,13 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 	}
 	if out.Results != nil {
 		r.metrics = append(r.metrics[:0], results.Metric{Name: results.TrainLoss, Value: e.TrainLoss})
-		if r.d.Eval != nil {
-			r.metrics = append(r.metrics, results.Metric{Name: lossName, Value: e.EvalLoss},
-				results.Metric{Name: accName, Value: e.EvalAccuracy})
+		switch {
+		case r.d.Eval != nil && r.task.Kind == data.Regress:
+			r.metrics = append(r.metrics, results.Metric{Name: names.Loss, Value: e.EvalLoss},
+				results.Metric{Name: names.RMSE, Value: e.EvalRMSE}, results.Metric{Name: names.R2, Value: e.EvalR2})
+		case r.d.Eval != nil:
+			r.metrics = append(r.metrics, results.Metric{Name: names.Loss, Value: e.EvalLoss},
+				results.Metric{Name: names.Accuracy, Value: e.EvalAccuracy})
 		}
 		r.metrics = append(r.metrics, results.Metric{Name: results.LR, Value: e.LR})
 		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEpoch,
@@ -402,6 +493,8 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 	}
 	return e, "", nil
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // diverge ends a run that diverged at step: the steps logged so far, the end record, a
 // checkpoint of the weights before the step that failed.

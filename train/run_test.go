@@ -441,7 +441,9 @@ func TestStepAllocs(t *testing.T) {
 	for _, m := range []string{"logreg", "mlp"} {
 		cfg := tinyConfig()
 		cfg.Model = m
-		cfg.ModelConfig = modelConfig(16)
+		if m == "mlp" {
+			cfg.ModelConfig = modelConfig(16)
+		}
 		cfg.LogEvery = 1
 		r, err := New("run", cfg, tiny())
 		if err != nil {

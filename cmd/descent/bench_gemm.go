@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/internal/gemm"
+	"github.com/descent-ml/descent/report"
 )
 
-// gemmShapes are the products "descent bench gemm" measures by default, m×k×n: the
-// anchor's four (an MLP's layers at batch 128 and a square one) and the MNIST CNN's im2col
-// products at batch 64 (conv1: 676 positions per image, 9 inputs, 32 filters; conv2: 576
+// gemmShapes are the products "descent bench gemm" measures by default, m×k×n: an MLP's
+// layers at batch 128, a square product, and the MNIST CNN's im2col products at batch 64 (conv1: 676 positions per image, 9 inputs, 32 filters; conv2: 576
 // positions, 288 inputs, 64 filters).
 var gemmShapes = [][3]int{
 	{128, 784, 1000}, {128, 1000, 1000}, {1000, 128, 1000}, {1024, 1024, 1024},
@@ -25,10 +25,13 @@ var gemmShapes = [][3]int{
 }
 
 const gemmBenchDoc = `Measures gemm.Sgemm, C = op(A)·op(B) with op(A) m×k and op(B) k×n, in GFLOP/s
-(2mkn flops per product; the median of --reps repetitions of at least --min-time each).
-Layouts: NN is A·B, NT is A·Bᵀ, TN is Aᵀ·B, TT is Aᵀ·Bᵀ. Compare, in the same command, with
-  OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=T python3 ../shared/anchors/gemm.py --threads T
-(without OPENBLAS_NUM_THREADS, OpenBLAS uses every core whatever --threads says).
+(2mkn flops per product; the median of --reps repetitions of at least --min-time each), and
+as a fraction of the FMA peak of the kernel set on --threads cores (descent bench machine).
+Layouts: NN is A·B, NT is A·Bᵀ, TN is Aᵀ·B, TT is Aᵀ·Bᵀ. The reference is bench/torch_gemm.py,
+SGEMM through PyTorch's BLAS on the same shapes and layouts, timed the same way, with its
+threads pinned (OPENBLAS_NUM_THREADS as well as torch's):
+  /usr/bin/python3 bench/torch_gemm.py --threads T
+bench/reference.py gemm runs both alternately and prints the ratios.
 Default shapes (m×k×n): 128×784×1000, 128×1000×1000, 1000×128×1000, 1024×1024×1024
 and the MNIST CNN's im2col products at batch 64.`
 
@@ -61,8 +64,9 @@ func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 
+	peak := fmaPeak(gemm.Kernel(), *threads)
 	if !*asJSON {
-		fmt.Fprintf(stdout, "%-8s %7s %6s %6s %-6s %8s\n", "kernel", "m", "k", "n", "layout", "GFLOP/s")
+		fmt.Fprintf(stdout, "%-8s %7s %6s %6s %-6s %8s %6s\n", "kernel", "m", "k", "n", "layout", "GFLOP/s", "peak")
 	}
 	rnd := rand.New(rand.NewPCG(1, 1))
 	for _, s := range shapes {
@@ -86,12 +90,18 @@ func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				line, _ := json.Marshal(map[string]any{
 					"impl": "descent", "kernel": gemm.Kernel(), "m": m, "k": k, "n": n,
 					"layout": l, "gflops": roundSig(gf, 4), "threads": *threads,
+					"cpu": report.ThisMachine().CPU, "load": loadAverage(),
+					"peak_gflops": roundSig(peak, 4), "peak_fraction": roundSig(gf/peak, 3),
 				})
 				fmt.Fprintf(stdout, "%s\n", line)
 			} else {
-				fmt.Fprintf(stdout, "%-8s %7d %6d %6d %-6s %8.1f\n", gemm.Kernel(), m, k, n, l, gf)
+				fmt.Fprintf(stdout, "%-8s %7d %6d %6d %-6s %8.1f %6s\n", gemm.Kernel(), m, k, n, l, gf, fraction(gf, peak))
 			}
 		}
+	}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "peak: %.1f GFLOP/s (%s FMA loop, %d thread%s; descent bench machine)\n", peak, gemm.Kernel(), *threads, plural(*threads))
+		fmt.Fprintf(stdout, "CPU: %s\n", machineNote())
 	}
 	return nil
 }

@@ -12,27 +12,32 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/report"
 )
 
-// benchOptim times Step of one optimiser on one parameter of --size elements with fixed
-// gradients, as ../shared/anchors/torch_optstep.py times torch's optimizer.step().
+// benchOptim times Step of one optimiser on --count parameters of --size elements with fixed
+// gradients, as bench/torch_optstep.py times torch's optimizer.step().
 func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench optim", "--optimizer NAME [flags]",
-		"Times optimizer.Step on one parameter with fixed random gradients and prints the median\n"+
-			"ms per step and the bytes of parameter, gradient and state memory moved per second.\n"+
-			"Compare with: OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 ../shared/anchors/torch_optstep.py --threads T",
+		"Times optimizer.Step on --count parameters of --size elements with fixed random gradients\n"+
+			"and prints the median ms per step and the bytes of parameter, gradient and state memory\n"+
+			"moved per second, also as a fraction of STREAM's triad bandwidth on as many threads\n"+
+			"(descent bench machine). The reference is bench/torch_optstep.py (torch's optimizer.step()\n"+
+			"on the same layouts); bench/reference.py optim runs both alternately and prints the ratios:\n"+
+			"  /usr/bin/python3 bench/torch_optstep.py --threads T --layouts COUNTxSIZE",
 		stderr)
 	name := fs.String("optimizer", "adam", "registry name of the optimizer (sgd, adam, momentum, ...)")
 	momentum := fs.Float64("momentum", -1, "momentum option, for optimizers that have one (-1: the optimizer's default)")
-	size := fs.Int("size", 10_000_000, "number of parameter elements")
+	size := fs.Int("size", 10_000_000, "elements of each parameter")
+	count := fs.Int("count", 1, "number of parameters")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "goroutines (GOMAXPROCS)")
 	steps := fs.Int("steps", 20, "timed steps")
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *size < 1 || *threads < 1 || *steps < 1 {
-		fmt.Fprintln(stderr, "descent bench optim: --size, --threads and --steps must be positive")
+	if *size < 1 || *count < 1 || *threads < 1 || *steps < 1 {
+		fmt.Fprintln(stderr, "descent bench optim: --size, --count, --threads and --steps must be positive")
 		return errUsage
 	}
 	opts := optim.Options{}
@@ -42,12 +47,16 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *name == "sgd" || *name == "momentum" || *name == "nesterov" {
 		opts["lr"] = "0.1" // torch_optstep.py's SGD
 	}
-	p := &optim.Param{Name: "x", Shape: []int{*size}, Value: make([]float32, *size), Grad: make([]float32, *size)}
+	params := make([]*optim.Param, *count)
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := range p.Grad {
-		p.Grad[i] = float32(r.NormFloat64())
+	for k := range params {
+		p := &optim.Param{Name: fmt.Sprintf("x%d", k), Shape: []int{*size}, Value: make([]float32, *size), Grad: make([]float32, *size)}
+		for i := range p.Grad {
+			p.Grad[i] = float32(r.NormFloat64())
+		}
+		params[k] = p
 	}
-	o, err := optim.New(*name, opts, optim.Group{Params: []*optim.Param{p}})
+	o, err := optim.New(*name, opts, optim.Group{Params: params})
 	if err != nil {
 		return err
 	}
@@ -78,19 +87,25 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if s, ok := o.(optim.Stateful); ok {
 		s.Save(&state)
 	}
-	bufs := float64(state.n / (4 * int64(*size))) // state buffers: the state file holds 4 bytes per element of each
-	moved := float64(*size) * 4 * (1 + 2 + 2*float64(int(bufs)))
+	elems := int64(*count) * int64(*size)
+	bufs := state.n / (4 * elems) // state buffers: the state file holds 4 bytes per element of each
+	moved := float64(elems) * 4 * float64(1+2+2*bufs)
+	layout := fmt.Sprintf("%dx%d", *count, *size)
 	res := map[string]any{
-		"impl": "descent-" + runtime.Version(), "optimizer": *name, "layout": fmt.Sprintf("1x%d", *size),
-		"threads": *threads, "ms_per_step": med, "ms_min": ms[0], "params_per_second": float64(*size) / (med / 1e3),
+		"impl": "descent-" + runtime.Version(), "optimizer": *name, "layout": layout,
+		"threads": *threads, "ms_per_step": med, "ms_min": ms[0], "params_per_second": float64(elems) / (med / 1e3),
 		"bytes_per_second": moved / (med / 1e3), "state_buffers": int(bufs),
+		"cpu": report.ThisMachine().CPU, "load": loadAverage(),
 	}
+	triad := triadBandwidth(*threads)
+	res["triad_bytes_per_second"], res["bandwidth_fraction"] = triad*1e9, moved/(med/1e3)/(triad*1e9)
 	if *asJSON {
 		b, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s on 1x%d, %d threads: %.3f ms/step (median of %d), %.1f GB/s\n", *name, *size, *threads, med, *steps, moved/(med/1e3)/1e9)
+	fmt.Fprintf(stdout, "%s on %s, %d threads: %.3f ms/step (median of %d), %.1f GB/s, %s of the triad's %.1f GB/s (descent bench machine)\nCPU: %s\n",
+		*name, layout, *threads, med, *steps, moved/(med/1e3)/1e9, fraction(moved/(med/1e3)/1e9, triad), triad, machineNote())
 	return nil
 }
 

@@ -47,8 +47,9 @@ type minimizeFlags struct {
 	plot    string
 	threads int
 	// SciPy reference
-	scipy, python string
-	repeat        int
+	scipy               bool
+	scipyScript, python string
+	repeat              int
 }
 
 // A minimizeProblem builds the objective named by --problem and its default start.
@@ -189,7 +190,7 @@ func minimizeDescription() string {
 	for _, m := range minimizeMethods() {
 		fmt.Fprintf(&b, "  %-17s %s\n", m.name, m.summary)
 	}
-	b.WriteString("\nWith --scipy PATH (../shared/anchors/scipy_lbfgs.py), --problem logistic --method lbfgs\nalso runs SciPy's L-BFGS-B on the same problem in the same command and prints the ratio\nof the times. The MNIST problems read the data as \"descent data\" does:\n" + dataSources)
+	b.WriteString("\nWith --scipy, --problem logistic --method lbfgs also runs SciPy's L-BFGS-B on the same\nproblem in the same command, alternately --repeat times, and prints the ratio of the times.\nSciPy's side is the repository's bench/scipy_lbfgs.py (found from the current folder\nupwards, or given by --scipy-script), run with --python. The MNIST problems read the data\nas \"descent data\" does:\n" + dataSources)
 	return b.String()
 }
 
@@ -219,8 +220,9 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&f.every, "every", 0, "print every N-th iteration (default: about 40 lines)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object with the whole trace")
 	fs.StringVar(&f.plot, "plot", "", "draw f − f* (or ‖∇f‖) against iterations to this .png or .svg file")
-	fs.IntVar(&f.threads, "threads", 0, "cores for the evaluations, and OpenBLAS threads for --scipy (default all)")
-	fs.StringVar(&f.scipy, "scipy", "", "path of scipy_lbfgs.py, to run SciPy's L-BFGS-B in the same command and compare")
+	fs.IntVar(&f.threads, "threads", 0, "cores for the evaluations, and SciPy's BLAS threads with --scipy (default all)")
+	fs.BoolVar(&f.scipy, "scipy", false, "also run SciPy's L-BFGS-B on the same problem, alternately, and compare the times")
+	fs.StringVar(&f.scipyScript, "scipy-script", "", "SciPy's side for --scipy (default: bench/scipy_lbfgs.py of the repository holding the current folder)")
 	fs.StringVar(&f.python, "python", "/usr/bin/python3", "Python for --scipy")
 	fs.IntVar(&f.repeat, "repeat", 1, "with --scipy: runs of each, alternated; the median ratio is reported")
 	if err := parseFlags(fs, args); err != nil {
@@ -256,8 +258,21 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return bad("--memory must be positive")
 	case f.threads < 0 || f.repeat < 1 || f.every < 0 || f.trainSize < 0:
 		return bad("--threads, --every and --train-size must not be negative, --repeat must be positive")
-	case f.scipy != "" && (f.problem != "logistic" || f.method != "lbfgs"):
+	case f.scipy && (f.problem != "logistic" || f.method != "lbfgs"):
 		return bad("--scipy compares --problem logistic --method lbfgs only")
+	case f.scipyScript != "" && !f.scipy:
+		return bad("--scipy-script is for --scipy")
+	case f.scipy && f.x0 != "":
+		return bad("--scipy starts both sides from 0: no --x0")
+	}
+	if f.scipy && f.scipyScript == "" {
+		wd, err := os.Getwd()
+		if err == nil {
+			f.scipyScript, err = repoFile(wd, "bench/scipy_lbfgs.py")
+		}
+		if err != nil {
+			return fmt.Errorf("minimize: --scipy: %v; run from the repository or give --scipy-script", err)
+		}
 	}
 	if f.threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(f.threads))
@@ -272,7 +287,7 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	settings := minimize.Settings{GradTol: f.gtol, FuncTol: f.ftol, MaxIter: f.maxIter, MaxEvals: f.maxEvals}
-	if f.scipy != "" {
+	if f.scipy {
 		return compareSciPy(ctx, &f, obj, x0, settings, stdout, stderr)
 	}
 	var xs [][]float64 // the iterates of small problems, for the table
@@ -513,13 +528,18 @@ func plotTrace(path string, f *minimizeFlags, obj minimize.Objective, res *minim
 	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
-// scipyResult is the JSON line of scipy_lbfgs.py.
+// scipyResult is the JSON line of bench/scipy_lbfgs.py.
 type scipyResult struct {
+	Impl        string  `json:"impl"`
 	Seconds     float64 `json:"seconds"`
 	Iterations  int     `json:"iterations"`
 	Evaluations int     `json:"evaluations"`
 	F           float64 `json:"f"`
 	GradNorm    float64 `json:"grad_norm"`
+	Threads     int     `json:"threads"`
+	BLAS        string  `json:"blas"`
+	BLASCore    string  `json:"blas_core"`
+	Coretype    string  `json:"openblas_coretype"`
 }
 
 // compareSciPy runs descent's L-BFGS and SciPy's L-BFGS-B alternately --repeat times on
@@ -529,9 +549,14 @@ func compareSciPy(ctx context.Context, f *minimizeFlags, obj minimize.Objective,
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	fmt.Fprintf(stdout, "L-BFGS on MNIST even vs odd, λ = %g, from 0, %d pairs; descent on %d cores (GOMAXPROCS), SciPy with OPENBLAS_NUM_THREADS=%d OPENBLAS_CORETYPE=SkylakeX\n",
-		f.lambda, f.memory, runtime.GOMAXPROCS(0), threads)
-	fmt.Fprintf(stdout, "descent stops at ‖∇f‖₂ ≤ %g; SciPy at max|∇f| ≤ %g (gtol, a weaker test)\n\n", s.GradTol, s.GradTol)
+	images := "all training images"
+	if f.trainSize > 0 {
+		images = fmt.Sprintf("the first %d training images", f.trainSize)
+	}
+	fmt.Fprintf(stdout, "L-BFGS on MNIST even vs odd (%s), λ = %g, from 0, %d pairs; descent on %d cores (GOMAXPROCS), SciPy (%s) on %d BLAS threads\n",
+		images, f.lambda, f.memory, runtime.GOMAXPROCS(0), f.scipyScript, threads)
+	fmt.Fprintf(stdout, "descent stops at ‖∇f‖₂ ≤ %g; SciPy at max|∇f| ≤ %g (gtol, a weaker test)\n", s.GradTol, s.GradTol)
+	fmt.Fprintf(stdout, "CPU: %s at the start\n\n", machineNote())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\timpl\tseconds\titerations\tevaluations\tf\t‖∇f‖₂\t")
 	var ratios []float64
@@ -544,7 +569,7 @@ func compareSciPy(ctx context.Context, f *minimizeFlags, obj minimize.Objective,
 		}
 		last = res
 		fmt.Fprintf(tw, "%d\tdescent\t%.3f\t%d\t%d\t%.15g\t%.3e\t\n", k, res.Last.Time.Seconds(), res.Last.Iter, res.Last.Evals, res.F, res.Last.GradNorm)
-		if sp, err = runSciPy(ctx, f, threads, s.GradTol); err != nil {
+		if sp, err = runSciPy(ctx, f, threads, s); err != nil {
 			return err
 		}
 		fmt.Fprintf(tw, "%d\tscipy\t%.3f\t%d\t%d\t%.15g\t%.3e\t\n", k, sp.Seconds, sp.Iterations, sp.Evaluations, sp.F, sp.GradNorm)
@@ -558,9 +583,18 @@ func compareSciPy(ctx context.Context, f *minimizeFlags, obj minimize.Objective,
 	if len(ratios)%2 == 0 {
 		med = (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
 	}
-	_, err := fmt.Fprintf(stdout, "\ntime ratio descent/SciPy: median %.3f over %d runs (each %s)\nf: descent %.15g, SciPy %.15g, relative difference %.2e\n",
-		med, len(ratios), fmtRatios(ratios), last.F, sp.F, math.Abs(last.F-sp.F)/math.Abs(sp.F))
+	_, err := fmt.Fprintf(stdout, "\ntime ratio descent/SciPy: median %.3f over %d runs (each %s)\nf: descent %.15g, SciPy %.15g, relative difference %.2e\n"+
+		"SciPy: %s, BLAS %s running %s kernels (OPENBLAS_CORETYPE=%s)\nCPU: %s at the end\n",
+		med, len(ratios), fmtRatios(ratios), last.F, sp.F, math.Abs(last.F-sp.F)/math.Abs(sp.F),
+		sp.Impl, orUnknown(sp.BLAS), orUnknown(sp.BLASCore), orUnknown(sp.Coretype), machineNote())
 	return err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }
 
 func fmtVec(x []float64) string {
@@ -579,14 +613,20 @@ func fmtRatios(r []float64) string {
 	return strings.Join(s, ", ")
 }
 
-func runSciPy(ctx context.Context, f *minimizeFlags, threads int, gtol float64) (scipyResult, error) {
-	cmd := exec.CommandContext(ctx, f.python, f.scipy, "--lam", fmt.Sprint(f.lambda), "--gtol", fmt.Sprint(gtol), "--memory", fmt.Sprint(f.memory))
-	cmd.Env = append(os.Environ(), "MNIST_DIR="+f.data.dir, "OPENBLAS_CORETYPE=SkylakeX", fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads))
+// runSciPy runs bench/scipy_lbfgs.py (f.scipyScript) once on the problem of f, stopping
+// as s says, and returns its JSON line. The script pins its BLAS threads to threads.
+func runSciPy(ctx context.Context, f *minimizeFlags, threads int, s minimize.Settings) (scipyResult, error) {
+	args := []string{f.scipyScript, "--lam", fmt.Sprint(f.lambda), "--gtol", fmt.Sprint(s.GradTol), "--memory", fmt.Sprint(f.memory),
+		"--threads", fmt.Sprint(threads), "--mnist-dir", f.data.dir, "--train-size", fmt.Sprint(f.trainSize)}
+	if s.MaxIter > 0 {
+		args = append(args, "--maxiter", fmt.Sprint(s.MaxIter))
+	}
+	cmd := exec.CommandContext(ctx, f.python, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return scipyResult{}, fmt.Errorf("minimize: running %s %s: %v\n%s", f.python, f.scipy, err, errOut.String())
+		return scipyResult{}, fmt.Errorf("minimize: running %s %s: %v\n%s", f.python, f.scipyScript, err, errOut.String())
 	}
 	var r scipyResult
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -70,7 +70,9 @@ func TestMinimizeErrors(t *testing.T) {
 		{"minimize", "--problem", "quadratic", "--method", "gd", "--kappa", "0.5"},
 		{"minimize", "--problem", "quadratic", "--method", "gd", "--momentum", "1"},
 		{"minimize", "--problem", "quadratic", "--method", "gd", "--x0", "1,2"},
-		{"minimize", "--problem", "quadratic", "--method", "gd", "--scipy", "x.py"},
+		{"minimize", "--problem", "quadratic", "--method", "gd", "--scipy"},
+		{"minimize", "--problem", "logistic", "--method", "lbfgs", "--scipy-script", "x.py"},
+		{"minimize", "--problem", "logistic", "--method", "lbfgs", "--scipy", "--x0", "1"},
 		{"minimize", "--problem", "quadratic", "--method", "gd", "extra"},
 	} {
 		if _, _, err := runDescent(args...); !errors.Is(err, errUsage) {

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -34,6 +35,10 @@ import (
 // runFlags are the flags of a training command.
 type runFlags struct {
 	data        dataFlags
+	user        userDataFlags
+	defModel    string
+	defEpochs   int
+	set         map[string]bool // the flags given on the command line, after config
 	model       string
 	hidden      string
 	noDropout   bool
@@ -61,14 +66,16 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// register adds the flags to fs, with the command's default model and epochs.
+// register adds the flags to fs, with the command's default model and epochs on MNIST.
 func (f *runFlags) register(fs *flag.FlagSet, defModel string, defEpochs int) {
+	f.defModel, f.defEpochs = defModel, defEpochs
 	f.data.register(fs)
 	fs.Lookup("dataset").Usage = "dataset: " + strings.Join(mnist.Names(), " or ") + ", or a folder holding the four .gz files of one"
-	fs.StringVar(&f.model, "model", defModel, "model: "+modelList())
-	fs.StringVar(&f.hidden, "hidden", "", "hidden widths of the mlp, comma-separated (default 1000,1000)")
+	f.user.register(fs)
+	fs.StringVar(&f.model, "model", "", fmt.Sprintf("model: %s (default %s on MNIST, %s on --data)", model.SpecNames, defModel, defaultUserModel))
+	fs.StringVar(&f.hidden, "hidden", "", "hidden widths of the preset mlp, comma-separated (default 1000,1000)")
 	fs.BoolVar(&f.noDropout, "no-dropout", false, "build the cnn without its dropout layers (as torch_train.py without --dropout)")
-	fs.IntVar(&f.epochs, "epochs", defEpochs, "passes over the training set")
+	fs.IntVar(&f.epochs, "epochs", defEpochs, fmt.Sprintf("passes over the training set (default %d; on --data, enough for %d optimiser steps if more)", defEpochs, minUserSteps))
 	fs.IntVar(&f.batch, "batch-size", 128, "examples per optimiser step")
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay of every optimiser (default: the optimiser's own, 0 but for adamw's 0.01)")
 	fs.BoolVar(&f.noDecayBias, "no-decay-bias", false, "no weight decay on the biases (a parameter group *.bias:weight_decay=0)")
@@ -84,14 +91,6 @@ func (f *runFlags) register(fs *flag.FlagSet, defModel string, defEpochs int) {
 	fs.IntVar(&f.evalBatch, "eval-batch", 0, "examples per forward pass of an evaluation (default: as many as fit in 32 MiB, at most 1000)")
 	fs.IntVar(&f.trainSize, "train-size", 0, "train on the first N training images only (default all)")
 	fs.IntVar(&f.testSize, "test-size", 0, "evaluate on the first N held-out images only (default all)")
-}
-
-func modelList() string {
-	var s []string
-	for _, n := range model.Names() {
-		s = append(s, n+" ("+model.Summary(n)+")")
-	}
-	return strings.Join(s, ", ")
 }
 
 // usageError prints a one-line error and the usage of fs, and returns errUsage.
@@ -122,8 +121,25 @@ func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
 	case f.weightDecay < 0:
 		return train.Config{}, usageError(fs, "--weight-decay %g: want at least 0", f.weightDecay)
 	}
-	if model.Summary(f.model) == "" {
-		return train.Config{}, usageError(fs, "--model %q: want one of %s", f.model, strings.Join(model.Names(), ", "))
+	f.set = set
+	if err := f.user.check(fs, set); err != nil {
+		return train.Config{}, err
+	}
+	if f.model == "" {
+		f.model = f.defModel
+		if f.user.train != "" {
+			f.model = defaultUserModel
+		}
+	}
+	spec, err := model.ParseSpec(f.model)
+	if err != nil {
+		return train.Config{}, usageError(fs, "--model: %v", err)
+	}
+	switch {
+	case f.hidden != "" && !(spec.Name == "mlp" && spec.Widths == nil):
+		return train.Config{}, usageError(fs, "--hidden: the widths of the preset mlp; for --model %s give them as mlp:W1,W2,...", spec)
+	case f.noDropout && spec.Name != "cnn":
+		return train.Config{}, usageError(fs, "--no-dropout: an option of the cnn, not of %s", spec)
 	}
 	cfg := train.Config{Model: f.model, Schedule: f.schedule, ClipNorm: f.clipNorm, Epochs: f.epochs,
 		BatchSize: f.batch, EvalBatch: f.evalBatch, Seed: f.seed, LogEvery: f.logEvery}
@@ -162,21 +178,35 @@ func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
 	return cfg, nil
 }
 
-// loadData loads the dataset of the flags (fetching it if needed) and cuts it to
-// --train-size and --test-size.
-func (f *runFlags) loadData(ctx context.Context, stderr io.Writer) (*mnist.Data, data.Dataset, data.Dataset, error) {
-	d, err := loadDataset(ctx, f.data, stderr)
-	if err != nil {
-		return nil, nil, nil, err
+// loadData loads the dataset of the flags, MNIST's (fetching it if needed) or the user's
+// files of --data, and cuts it to --train-size and --test-size. With --data and no
+// --epochs, it sets cfg.Epochs to enough epochs for minUserSteps steps.
+func (f *runFlags) loadData(ctx context.Context, cfg *train.Config, stderr io.Writer) (*dataset, error) {
+	var (
+		d   = &dataset{}
+		err error
+	)
+	if f.user.train != "" {
+		if d, err = f.user.load(f.seed); err != nil {
+			return nil, err
+		}
+	} else {
+		if d.mnist, err = loadDataset(ctx, f.data, stderr); err != nil {
+			return nil, err
+		}
+		d.train, d.test, d.task = d.mnist.Train, d.mnist.Test, data.TaskOf(d.mnist.Train)
 	}
-	var tr, te data.Dataset = d.Train, d.Test
-	if f.trainSize > 0 && f.trainSize < tr.Len() {
-		tr = data.NewSubset(tr, firstN(f.trainSize))
+	if f.trainSize > 0 && f.trainSize < d.train.Len() {
+		d.train = data.NewSubset(d.train, firstN(f.trainSize))
 	}
-	if f.testSize > 0 && f.testSize < te.Len() {
-		te = data.NewSubset(te, firstN(f.testSize))
+	if f.testSize > 0 && f.testSize < d.test.Len() {
+		d.test = data.NewSubset(d.test, firstN(f.testSize))
 	}
-	return d, tr, te, nil
+	if f.user.train != "" && !f.set["epochs"] {
+		perEpoch := (d.train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
+		cfg.Epochs = max(cfg.Epochs, (minUserSteps+perEpoch-1)/perEpoch)
+	}
+	return d, nil
 }
 
 // loadDataset loads the dataset named by --dataset: a built-in one by name, or the one
@@ -233,37 +263,34 @@ func (f *runFlags) runFolder(command string) (string, error) {
 	return dir, nil
 }
 
-// describe returns a sentence on the model, data and length of the runs.
-func describe(cfg train.Config, d *mnist.Data, tr, te data.Dataset, evalName string) string {
-	m := cfg.Model
-	switch m {
-	case "mlp":
-		widths := []string{"784"}
-		hidden := cfg.ModelConfig.Hidden
-		if hidden == nil {
-			hidden = []int{1000, 1000}
-		}
-		for _, h := range hidden {
-			widths = append(widths, strconv.Itoa(h))
-		}
-		m = "multilayer perceptron " + strings.Join(append(widths, "10"), "-") + " with ReLU"
-	case "logreg":
-		m = "logistic regression 784→10"
-	case "cnn":
-		m = "convolutional network of pytorch/examples"
-		if cfg.ModelConfig.NoDropout {
-			m += " (without dropout)"
-		} else {
-			m += " (with dropout)"
-		}
-	}
+// describe returns a sentence on the model, data and length of the runs; held names the
+// held-out set ("test", "validation") and tr, te are the sets trained and evaluated on.
+func describe(cfg train.Config, d *dataset, tr, te data.Dataset, held string) string {
+	spec, _ := model.ParseSpec(cfg.Model)
+	m := model.Describe(spec, cfg.ModelConfig, data.Features(tr), d.task.Outputs(), d.task.Kind)
 	sched := ""
 	if s := cfg.Schedule.String(); s != "none" {
 		sched = ", learning-rate schedule " + s
 	}
-	return fmt.Sprintf("Model: %s. Data: %s (folder %s), %d training images, %d %s images. "+
-		"Training: %d epochs of batches of %d, shuffled%s; seed %d.",
-		m, d.Spec.Name, d.Dir, tr.Len(), te.Len(), evalName, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed)
+	var what string
+	if d.mnist != nil {
+		what = fmt.Sprintf("%s (folder %s), %d training images, %d %s images", d.mnist.Spec.Name, d.mnist.Dir, tr.Len(), te.Len(), held)
+	} else {
+		what = d.describe(tr, te, held)
+	}
+	return fmt.Sprintf("Model: %s; loss: %s. Data: %s. Training: %d epochs of batches of %d, shuffled%s; seed %d.",
+		m, lossWords(spec, d.task), what, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed)
+}
+
+// lossWords names the default loss of a model of spec on a task.
+func lossWords(spec model.Spec, task data.Task) string {
+	switch {
+	case task.Kind == data.Regress:
+		return "mean squared error"
+	case spec.Preset():
+		return "negative log-likelihood of the log-probabilities"
+	}
+	return "cross-entropy of the scores"
 }
 
 // epochLine is one line of --json.
@@ -276,8 +303,12 @@ type epochLine struct {
 	TrainLoss    float64  `json:"train_loss"`
 	TestLoss     *float64 `json:"test_loss,omitempty"`
 	TestAccuracy *float64 `json:"test_accuracy,omitempty"`
+	TestRMSE     *float64 `json:"test_rmse,omitempty"`
+	TestR2       *float64 `json:"test_r2,omitempty"`
 	ValLoss      *float64 `json:"val_loss,omitempty"`
 	ValAccuracy  *float64 `json:"val_accuracy,omitempty"`
+	ValRMSE      *float64 `json:"val_rmse,omitempty"`
+	ValR2        *float64 `json:"val_r2,omitempty"`
 	LR           float64  `json:"lr"`
 }
 
@@ -285,13 +316,17 @@ type epochLine struct {
 func printEpoch(w io.Writer, job train.Job, e train.Epoch, val bool) {
 	l := epochLine{Run: job.Name, Seed: job.Config.Seed, Epoch: e.Epoch, Step: e.Step, Seconds: e.Seconds,
 		TrainLoss: e.TrainLoss, LR: e.LR}
-	loss, acc := e.EvalLoss, e.EvalAccuracy
-	if loss == loss { // not NaN: there was an evaluation
-		if val {
-			l.ValLoss, l.ValAccuracy = &loss, &acc
-		} else {
-			l.TestLoss, l.TestAccuracy = &loss, &acc
+	loss, acc, rmse, r2 := e.EvalLoss, e.EvalAccuracy, e.EvalRMSE, e.EvalR2
+	some := func(v *float64) *float64 {
+		if math.IsNaN(*v) {
+			return nil
 		}
+		return v
+	}
+	if val {
+		l.ValLoss, l.ValAccuracy, l.ValRMSE, l.ValR2 = some(&loss), some(&acc), some(&rmse), some(&r2)
+	} else {
+		l.TestLoss, l.TestAccuracy, l.TestRMSE, l.TestR2 = some(&loss), some(&acc), some(&rmse), some(&r2)
 	}
 	b, _ := json.Marshal(l)
 	fmt.Fprintln(w, string(b))

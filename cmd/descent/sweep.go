@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/descent-ml/descent/report"
@@ -20,7 +22,8 @@ summary.csv, a heatmap of the grid, the curves of the best trials and report.htm
 
 A --grid is KEY=LO:HI:N (N values evenly spaced in log scale, rounded to 3 digits) or
 KEY=V1,V2,...; KEY is any option of the optimiser (lr, weight-decay, momentum, eps, ...).
-With no --grid, the learning rate: lr=1e-4:1e-1:7.`
+With no --grid, the learning rate: lr=1e-4:1e-1:7. On the user's data (--data), the
+validation set is held out of the training part, the test part (--holdout) left unused.`
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sweep", "[flags]", sweepDescription, stderr)
@@ -29,7 +32,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	optimizer := fs.String("optimizer", "adam", "optimiser: "+registryNames())
 	var grids listFlag
 	fs.Var(&grids, "grid", "an axis of the grid, `KEY=LO:HI:N` or KEY=V1,V2,... (repeatable; default lr=1e-4:1e-1:7)")
-	val := fs.Int("val", 10000, "training images held out as the validation set")
+	val := fs.String("val", "", "training examples held out as the validation set: a count N, or a fraction such as 0.2 (default 10000 on MNIST, 0.2 on --data)")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "trials trained at once")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,11 +42,15 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.Optimizer = *optimizer
-	if rf.testSize > 0 {
-		return usageError(fs, "--test-size: a sweep does not use the test set")
+	if rf.testSize > 0 || rf.user.test != "" {
+		return usageError(fs, "--test-size, --test: a sweep does not use the test set")
 	}
-	if *parallel < 1 || *val < 1 {
-		return usageError(fs, "--parallel and --val must be at least 1")
+	valSize, valFrac, err := parseVal(*val, rf.user.train != "")
+	if err != nil {
+		return usageError(fs, "--val: %v", err)
+	}
+	if *parallel < 1 {
+		return usageError(fs, "--parallel must be at least 1")
 	}
 	if len(grids) == 0 {
 		grids = listFlag{"lr=1e-4:1e-1:7"}
@@ -61,17 +68,25 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		axes = append(axes, a)
 	}
-	jobs := train.SweepJobs(cfg, axes)
 	defer setThreads(rf.threads)()
 
-	d, full, _, err := rf.loadData(ctx, stderr)
+	d, err := rf.loadData(ctx, &cfg, stderr)
 	if err != nil {
 		return err
 	}
-	if *val >= full.Len() {
-		return usageError(fs, "--val %d: the training set has only %d images", *val, full.Len())
+	full := d.train
+	if valFrac > 0 {
+		valSize = int(math.Ceil(valFrac * float64(full.Len())))
 	}
-	tr, vs := validationSplit(full, *val, cfg.Seed)
+	if valSize >= full.Len() {
+		return usageError(fs, "--val %s: the training set has only %d examples", *val, full.Len())
+	}
+	tr, vs := validationSplit(full, valSize, cfg.Seed)
+	jobs := train.SweepJobs(cfg, axes)
+	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true, TargetScale: d.targets}, Parallel: *parallel}
+	if err := js.Check(); err != nil {
+		return err
+	}
 	dir, err := rf.runFolder("sweep")
 	if err != nil {
 		return err
@@ -84,11 +99,32 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		keys = append(keys, a.Key+" ∈ {"+strings.Join(vals, ", ")+"}")
 	}
-	intro := fmt.Sprintf("%s over the grid %s: %d trials, ranked by the loss on %d training images held out "+
+	intro := fmt.Sprintf("%s over the grid %s: %d trials, ranked by the loss on %d training examples held out "+
 		"(chosen at random with seed %d); the test set is not used. %s",
-		cfg.Optimizer, strings.Join(keys, " × "), len(jobs), *val, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
+		cfg.Optimizer, strings.Join(keys, " × "), len(jobs), valSize, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
 	meta := &train.Meta{Command: "sweep", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "val",
-		Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
-	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true}, Parallel: *parallel}
+		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
 	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), rf.json, stdout, stderr)
+}
+
+// parseVal parses --val: a count of examples, or a fraction in (0, 1). An empty value is
+// 10000 examples on MNIST, a fifth of the training part on the user's data.
+func parseVal(s string, user bool) (n int, frac float64, err error) {
+	switch {
+	case s == "" && user:
+		return 0, 0.2, nil
+	case s == "":
+		return 10000, 0, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 1 {
+			return 0, 0, fmt.Errorf("%d examples: want at least 1", n)
+		}
+		return n, 0, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v > 0 && v < 1) {
+		return 0, 0, fmt.Errorf("%q: want a count of examples or a fraction in (0, 1)", s)
+	}
+	return 0, v, nil
 }

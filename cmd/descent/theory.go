@@ -15,18 +15,20 @@ import (
 	"github.com/descent-ml/descent/theory"
 )
 
-const theoryDescription = `Checks the lecture's claims (CLAIMS.md) by experiment: each claim runs on random
-instances drawn from the seed and is judged PASS, FAIL, or ERRATUM (the lecture's statement
-is false as written; the counter-instance is shown and the corrected form checked). Prints
-the table of claims on stdout and writes report.html with a plot per claim; the exit status
-is 1 if a claim fails or cannot run.`
+const theoryDescription = `Checks the lecture's claims by experiment. The claims, with their places in the
+lecture, their kinds and their pass criteria, fixed before the experiments run, are the
+catalogue that --list prints. Each claim runs on random instances drawn from the seed and is
+judged PASS, FAIL, or ERRATUM (a claim the catalogue marks false as written: the lecture's
+form fails on the counter-instance and the corrected form holds). Prints the table of claims
+on stdout and writes report.html with a plot per claim; the exit status is 1 if a claim
+fails or cannot run.`
 
 func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("theory", "[--claim ID] [--seed S] [--out DIR]", theoryDescription, stderr)
 	claim := fs.String("claim", "", "run only the claims `ID`, comma-separated (see --list)")
 	seed := fs.Uint64("seed", theory.DefaultSeed, "seed of the random instances")
 	out := fs.String("out", "", "folder for report.html and the plots (default runs/theory-DATE-TIME); \"-\" writes none")
-	list := fs.Bool("list", false, "list the claims and exit")
+	list := fs.Bool("list", false, "print the catalogue of claims (Markdown) and exit")
 	quick := fs.Bool("quick", false, "run the reduced sizes of the tests (seconds instead of minutes)")
 	workers := fs.Int("workers", 0, "claims run at once (default: the number of cores)")
 	mnistDir := fs.String("mnist-dir", "", "folder of the four MNIST files (default: $MNIST_DIR, the cache, or fetched)")
@@ -35,11 +37,7 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	all := theory.Catalogue()
 	if *list {
-		t := report.NewTable("", "claim", "section", "kind", "bound or criterion")
-		for _, c := range all {
-			t.Add(report.Plain, c.ID, c.Section, c.Kind.String(), c.Criterion)
-		}
-		return t.WriteText(stdout)
+		return theory.WriteCatalogue(stdout, all)
 	}
 	claims := all
 	if *claim != "" {

@@ -6,16 +6,27 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/descent-ml/descent/theory"
 )
 
+// TestTheoryList: --list prints the catalogue, the same as theory.WriteCatalogue.
 func TestTheoryList(t *testing.T) {
 	out, _, err := runDescent("theory", "--list")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"first-order", "sgd-fixed-bound", "adam-first"} {
-		if !strings.Contains(out, id) {
-			t.Errorf("--list lacks %q:\n%s", id, out)
+	var want strings.Builder
+	if err := theory.WriteCatalogue(&want, theory.Catalogue()); err != nil {
+		t.Fatal(err)
+	}
+	if out != want.String() {
+		t.Errorf("--list is not the catalogue:\n%s", out)
+	}
+	for _, s := range []string{"### first-order (theorem)", "### momentum-sgd (illustration, erratum, on MNIST)", "*In the lecture.*",
+		"*Criterion.*", "*Experiment and pass criterion.*", "*History.*"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("--list lacks %q", s)
 		}
 	}
 }
@@ -36,7 +47,7 @@ func TestTheoryClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Errata", "Counter-instance", "data:image/png;base64,"} {
+	for _, want := range []string{"Errata", "Counter-instance", "data:image/png;base64,", "descent theory --list", "In the lecture:"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("report.html lacks %q", want)
 		}

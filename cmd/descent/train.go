@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,7 +22,8 @@ import (
 )
 
 const trainDescription = `Trains one model with one optimiser, a learning-rate schedule, weight decay and
-parameter groups, evaluating on the test set after every epoch. The run folder gets
+parameter groups, evaluating on the test set after every epoch, on MNIST or on the user's
+data (--data, as for descent compare). The run folder gets
 results.jsonl, summary.csv, the plots, report.html, the final weights (model.weights) and,
 after every epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order
 and random state, written atomically with a checksum).
@@ -59,9 +61,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	resume := f.resume
+	var saved *train.Meta
 	if resume != "" {
 		var err error
-		if fs, f, err = resumedFlags(fs, f); err != nil {
+		if fs, f, saved, err = resumedFlags(fs, f); err != nil {
 			return err
 		}
 	}
@@ -79,16 +82,16 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer setThreads(f.threads)()
 
-	d, tr, te, err := f.loadData(ctx, stderr)
+	d, err := f.loadData(ctx, &cfg, stderr)
 	if err != nil {
 		return err
 	}
-	dir, err := f.runFolder("train")
-	if err != nil {
-		return err
+	if saved != nil {
+		if err := sameData(resume, saved, d); err != nil {
+			return err
+		}
 	}
-	ckpt := filepath.Join(dir, train.CheckpointFile)
-	run, err := train.New(cfg.Optimizer, cfg, train.Data{Train: tr, Eval: te})
+	run, err := train.New(cfg.Optimizer, cfg, train.Data{Train: d.train, Eval: d.test, TargetScale: d.targets})
 	if err != nil {
 		return err
 	}
@@ -97,6 +100,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			run.Close()
 		}
 	}()
+	dir, err := f.runFolder("train")
+	if err != nil {
+		return err
+	}
+	ckpt := filepath.Join(dir, train.CheckpointFile)
 	if resume != "" {
 		info, err := train.ReadCheckpointInfo(ckpt)
 		switch {
@@ -123,9 +131,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if lrText == "" {
 			lrText = report.FormatValue(cfg.LR(), 4)
 		}
-		intro := fmt.Sprintf("Optimiser: %s, learning rate %s%s. %s", cfg.Optimizer, lrText, groupsText(cfg.Options, f), describe(cfg, d, tr, te, "test"))
+		intro := fmt.Sprintf("Optimiser: %s, learning rate %s%s. %s", cfg.Optimizer, lrText, groupsText(cfg.Options, f), describe(cfg, d, d.train, d.test, "test"))
 		meta := &train.Meta{Command: "train", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
-			Machine: report.ThisMachine()}
+			Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
 		if err := train.WriteMeta(dir, meta); err != nil {
 			return err
 		}
@@ -162,18 +170,18 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // run.json, after checking that the flags set on this command line (fs, f) are the same,
 // but for --threads (this command line's if set, else the run's) and --json (this
 // command line's).
-func resumedFlags(fs *flag.FlagSet, f *trainFlags) (*flag.FlagSet, *trainFlags, error) {
+func resumedFlags(fs *flag.FlagSet, f *trainFlags) (*flag.FlagSet, *trainFlags, *train.Meta, error) {
 	dir := f.resume
 	meta, err := train.ReadMeta(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if meta.Command != "train" {
-		return nil, nil, fmt.Errorf("train: %s is a run folder of descent %s, not train", dir, meta.Command)
+		return nil, nil, nil, fmt.Errorf("train: %s is a run folder of descent %s, not train", dir, meta.Command)
 	}
 	saved, sf := newTrainFlags(io.Discard)
 	if err := saved.Parse(meta.Args); err != nil {
-		return nil, nil, fmt.Errorf("train: %s: the saved command line does not parse: %v", dir, err)
+		return nil, nil, nil, fmt.Errorf("train: %s: the saved command line does not parse: %v", dir, err)
 	}
 	var bad error
 	fs.Visit(func(fl *flag.Flag) {
@@ -187,7 +195,24 @@ func resumedFlags(fs *flag.FlagSet, f *trainFlags) (*flag.FlagSet, *trainFlags, 
 		}
 	})
 	sf.out, sf.resume, sf.json = dir, dir, f.json
-	return saved, sf, bad
+	return saved, sf, meta, bad
+}
+
+// sameData returns an error unless the data loaded to resume the run of dir is what its
+// run.json, meta, records: the same task, and the same standardisation statistics to the
+// bit (the files have not changed since).
+func sameData(dir string, meta *train.Meta, d *dataset) error {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	switch {
+	case meta.Task != nil && enc(meta.Task) != enc(d.task):
+		return fmt.Errorf("train: the data of %s was a %s task, it is now a %s task: its files have changed", dir, meta.Task, d.task)
+	case enc(meta.Standardization) != enc(d.standardization()):
+		return fmt.Errorf("train: the standardisation statistics of the data of %s differ from those in its %s: its files have changed", dir, train.MetaFile)
+	}
+	return nil
 }
 
 // groupsText describes the options and parameter groups of a run, for its report.

@@ -26,7 +26,8 @@
 // # Lines
 //
 // When the output is not a terminal ([IsTerminal]), each run prints a line at the end of
-// each epoch, one every Config.Interval (10 s) within a long epoch, and one when it ends:
+// each epoch (at most one a second, [EpochGap], but the first and the last, for runs of
+// short epochs), one every Config.Interval (10 s) within a long epoch, and one when it ends:
 //
 //	adam: epoch 3/10  41%  loss 0.2311  test acc 93.10%  12.3k samples/s  ETA 1m20s
 //	adam: epoch 3/10 done in 2.41s  train loss 0.2311  test loss 0.25  test acc 93.10%  12.3k samples/s  ETA 1m20s

@@ -37,7 +37,7 @@ func (r *Run) epochLine(s EpochStats) string {
 	return b.String()
 }
 
-// writeStats appends the loss, the test loss (unless NaN), the last test accuracy, the
+// writeStats appends the loss, the test loss (unless NaN), the last test accuracy or RMSE, the
 // throughput and the ETA.
 func (r *Run) writeStats(b *strings.Builder, loss float64, lossName string, testLoss float64) {
 	if !math.IsNaN(loss) {
@@ -48,6 +48,9 @@ func (r *Run) writeStats(b *strings.Builder, loss float64, lossName string, test
 	}
 	if acc := math.Float64frombits(r.acc.Load()); !math.IsNaN(acc) {
 		fmt.Fprintf(b, "  test acc %.2f%%", 100*acc)
+	}
+	if rmse := math.Float64frombits(r.rmse.Load()); !math.IsNaN(rmse) {
+		fmt.Fprintf(b, "  test rmse %.4g", rmse)
 	}
 	if rate := math.Float64frombits(r.rate.Load()); rate > 0 {
 		fmt.Fprintf(b, "  %s samples/s", formatCount(rate))
@@ -123,6 +126,9 @@ func (r *Run) barStats() string {
 	}
 	if acc := math.Float64frombits(r.acc.Load()); !math.IsNaN(acc) {
 		fmt.Fprintf(&b, "  acc %.2f%%", 100*acc)
+	}
+	if rmse := math.Float64frombits(r.rmse.Load()); !math.IsNaN(rmse) {
+		fmt.Fprintf(&b, "  rmse %.4g", rmse)
 	}
 	if state == running {
 		if rate := math.Float64frombits(r.rate.Load()); rate > 0 {

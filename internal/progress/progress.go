@@ -24,7 +24,9 @@ const (
 	// Bars draws a live bar per run, redrawn in place.
 	Bars
 	// Lines prints plain lines: one at the end of each epoch, and one every Interval in
-	// between.
+	// between. Of a run of short epochs (a small dataset, trained for hundreds of them),
+	// it prints the line of the first and the last epoch, and of the others those that
+	// end at least EpochGap after the run's last line.
 	Lines
 )
 
@@ -163,6 +165,7 @@ func (d *Display) Start(name string, epochs, samplesPerEpoch int) *Run {
 	r.epoch.Store(1)
 	r.loss.Store(math.Float64bits(math.NaN()))
 	r.acc.Store(math.Float64bits(math.NaN()))
+	r.rmse.Store(math.Float64bits(math.NaN()))
 	r.rate.Store(math.Float64bits(math.NaN()))
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -250,6 +253,7 @@ type Run struct {
 	epoch   atomic.Int64  // current epoch, from 1
 	loss    atomic.Uint64 // mean training loss of the current epoch so far (float64 bits)
 	acc     atomic.Uint64 // last test accuracy, in [0, 1] (float64 bits)
+	rmse    atomic.Uint64 // last test RMSE of a regression (float64 bits)
 	state   atomic.Int32
 	reason  atomic.Pointer[string]
 	elapsed atomic.Int64 // nanoseconds from Start to the end of the run
@@ -281,13 +285,24 @@ type EpochStats struct {
 	TrainLoss    float64
 	TestLoss     float64
 	TestAccuracy float64 // in [0, 1]
+	// TestRMSE is the root mean squared error of a regression; 0, as NaN, is not shown.
+	TestRMSE float64
 }
 
-// Epoch records the end of an epoch; in Lines mode it prints its line.
+// EpochGap is, in Lines mode, the shortest time between the lines of two epochs of a run
+// but its first and last.
+const EpochGap = time.Second
+
+// Epoch records the end of an epoch; in Lines mode it prints its line (see [Lines]).
 func (r *Run) Epoch(s EpochStats) {
 	r.sum, r.count = 0, 0
 	r.loss.Store(math.Float64bits(s.TrainLoss))
 	r.acc.Store(math.Float64bits(s.TestAccuracy))
+	rmse := s.TestRMSE
+	if rmse == 0 {
+		rmse = math.NaN()
+	}
+	r.rmse.Store(math.Float64bits(rmse))
 	r.epoch.Store(int64(s.Epoch) + 1)
 	if r.d.bars {
 		r.bar.SetCurrent(r.barCurrent())
@@ -298,8 +313,10 @@ func (r *Run) Epoch(s EpochStats) {
 	defer d.mu.Unlock()
 	now := d.now()
 	r.measure(now)
-	d.writeLine(r.epochLine(s))
-	r.lastLine = now
+	if s.Epoch <= 1 || s.Epoch >= r.epochs || now.Sub(r.lastLine) >= EpochGap {
+		d.writeLine(r.epochLine(s))
+		r.lastLine = now
+	}
 }
 
 // Done marks the run finished.

@@ -177,3 +177,33 @@ func BenchmarkStep(b *testing.B) {
 	r.Done()
 	d.Close()
 }
+
+// TestShortEpochs: of a run of many short epochs, the lines of the first and last epoch,
+// and of those ending at least EpochGap after the last line.
+func TestShortEpochs(t *testing.T) {
+	var out bytes.Buffer
+	c := newClock()
+	d := newDisplay(Config{Out: &out, Mode: Lines}, c.now)
+	r := d.Start("sgd", 100, 10)
+	for e := 1; e <= 100; e++ {
+		r.Step(10, 0.5)
+		c.advance(300 * time.Millisecond)
+		r.Epoch(EpochStats{Epoch: e, TrainLoss: 0.5, TestLoss: math.NaN(), TestAccuracy: math.NaN(), TestRMSE: 2.5})
+	}
+	r.Done()
+	d.Close()
+	var epochs []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if strings.Contains(l, " done") && strings.Contains(l, "epoch") {
+			epochs = append(epochs, strings.Fields(l)[2])
+		}
+	}
+	// Every 300 ms: epoch 1, then every fourth (1.2 s ≥ 1 s) up to 97, and the last: 26.
+	want := "1/100 5/100 9/100"
+	if got := strings.Join(epochs, " "); !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "97/100 100/100") || len(epochs) != 26 {
+		t.Errorf("epoch lines of %d epochs of 300 ms: %s", 100, got)
+	}
+	if !strings.Contains(out.String(), "test rmse 2.5") {
+		t.Errorf("no RMSE in the lines:\n%s", out.String())
+	}
+}

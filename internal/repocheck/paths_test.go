@@ -79,8 +79,8 @@ func TestNothingOutside(t *testing.T) {
 	}
 	checked := 0
 	for _, f := range files {
-		if f == "go.sum" {
-			continue // module checksums, not paths
+		if f == "go.sum" || f == "internal/repocheck/paths_test.go" {
+			continue // module checksums, and this file's own examples of what is caught
 		}
 		b, err := os.ReadFile(filepath.Join(top, f))
 		if os.IsNotExist(err) {

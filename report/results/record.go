@@ -37,6 +37,10 @@ const (
 	TestAccuracy  = "test_accuracy"  // fraction of test samples classified correctly, in [0, 1]
 	ValLoss       = "val_loss"       // mean loss on the validation split held out of the training set
 	ValAccuracy   = "val_accuracy"   // fraction of validation samples classified correctly
+	TestRMSE      = "test_rmse"      // root mean squared error of a regression's predictions on the test set, in the targets' units
+	TestR2        = "test_r2"        // coefficient of determination R² of a regression's predictions on the test set
+	ValRMSE       = "val_rmse"       // root mean squared error on the validation split
+	ValR2         = "val_r2"         // coefficient of determination R² on the validation split
 	LR            = "lr"             // learning rate of the first parameter group
 	GradNorm      = "grad_norm"      // Euclidean norm of the gradient
 	Samples       = "samples"        // training samples seen so far
