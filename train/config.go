@@ -33,6 +33,17 @@ type Config struct {
 	// presets of package model, which output log-probabilities), the mean squared error
 	// for a regression.
 	Loss Loss
+	// InitState, if not nil, is the state the model starts from instead of the weights
+	// drawn from Seed: tensors named as nn.StateDict names the model's, which are the
+	// names of the equivalent PyTorch module's state_dict (package nn/weights reads them
+	// from safetensors or a torch.save file). It must hold every entry of the model's
+	// state, of the same shape, and nothing else (nn.LoadStateDict, strict): New refuses
+	// it otherwise with an *nn.WeightsError naming the tensor and, as its file, InitFrom.
+	// The weights are drawn all the same, so that the dropout masks are those of a run
+	// without InitState. Runs only read it: runs made together may share it.
+	InitState []nn.NamedTensor
+	// InitFrom names where InitState comes from, for errors: a file.
+	InitFrom string
 
 	// Optimizer is the registry name of the optimiser (see optim.Registry). If Optimizer
 	// is "", it is "adam".

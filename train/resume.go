@@ -12,6 +12,7 @@ import (
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/nn/safetensors"
 	"github.com/descent-ml/descent/optim"
 )
 
@@ -158,11 +159,11 @@ func (r *Run) Resume(path string) error {
 	if err := json.Unmarshal(secs["loader"], &ls); err != nil {
 		return bad("loader: %v", err)
 	}
-	state, err := nn.ReadTensors(bytes.NewReader(secs["model"]))
+	state, err := readState(secs["model"])
 	if err != nil {
 		return bad("model: %v", err)
 	}
-	if err := loadState(r.model, state); err != nil {
+	if err := nn.LoadStateDict(r.model, state, true); err != nil {
 		return bad("model: %v", err)
 	}
 	if err := r.opt.(optim.Stateful).Load(bytes.NewReader(secs["optimizer"])); err != nil {
@@ -181,22 +182,14 @@ func (r *Run) Resume(path string) error {
 	return nil
 }
 
-// loadState copies the tensors of ts into the state of m (nn.StateDict), after checking
-// that they are its entries, in order, of the same shapes; m is unchanged on error.
-func loadState(m nn.Module, ts []nn.NamedTensor) error {
-	sd := nn.StateDict(m)
-	if len(ts) != len(sd) {
-		return fmt.Errorf("%d tensors, the model has %d", len(ts), len(sd))
+// readState reads the model section of a checkpoint: safetensors ([Run.SaveWeights]), or
+// descent's former weights format, that of the checkpoints of older run folders.
+func readState(b []byte) ([]nn.NamedTensor, error) {
+	if bytes.HasPrefix(b, []byte("DESCENTW")) {
+		return nn.ReadTensors(bytes.NewReader(b))
 	}
-	for i, e := range sd {
-		if ts[i].Name != e.Name || !slices.Equal(ts[i].Tensor.Shape(), e.Tensor.Shape()) {
-			return fmt.Errorf("entry %d is %s %v, the model's %s %v", i, ts[i].Name, ts[i].Tensor.Shape(), e.Name, e.Tensor.Shape())
-		}
-	}
-	for i, e := range sd {
-		copy(e.Tensor.Data(), ts[i].Tensor.Data())
-	}
-	return nil
+	ts, _, err := safetensors.Read(bytes.NewReader(b), int64(len(b)))
+	return ts, err
 }
 
 // CheckpointInfo describes a checkpoint file without loading it into a run.
