@@ -22,6 +22,7 @@ import (
 	"github.com/descent-ml/descent/data/mnist"
 	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/nn/weights"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/lr"
 	"github.com/descent-ml/descent/report"
@@ -58,6 +59,7 @@ type runFlags struct {
 	evalBatch   int
 	trainSize   int
 	testSize    int
+	initWeights string
 }
 
 // listFlag is a flag that may be given several times.
@@ -91,6 +93,7 @@ func (f *runFlags) register(fs *flag.FlagSet, defModel string, defEpochs int) {
 	fs.IntVar(&f.evalBatch, "eval-batch", 0, "examples per forward pass of an evaluation (default: as many as fit in 32 MiB, at most 1000)")
 	fs.IntVar(&f.trainSize, "train-size", 0, "train on the first N training images only (default all)")
 	fs.IntVar(&f.testSize, "test-size", 0, "evaluate on the first N held-out images only (default all)")
+	fs.StringVar(&f.initWeights, "init-weights", "", "start from the weights of `FILE` instead of drawn ones: safetensors, or a state_dict saved by torch.save, named as the state_dict of the PyTorch twin of --model")
 }
 
 // usageError prints a one-line error and the usage of fs, and returns errUsage.
@@ -164,6 +167,14 @@ func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
 		opts["weight_decay"] = strconv.FormatFloat(f.weightDecay, 'g', -1, 64)
 	}
 	cfg.Options = opts
+	if f.initWeights != "" {
+		// Read once, shared by every run; names and shapes are checked against the model
+		// when the runs are made (train.New), before the run folder is.
+		if cfg.InitState, _, err = weights.ReadFile(f.initWeights); err != nil {
+			return train.Config{}, err
+		}
+		cfg.InitFrom = f.initWeights
+	}
 	rules := []string(f.groups)
 	if f.noDecayBias {
 		rules = append(rules, "*.bias:weight_decay=0")
@@ -278,8 +289,12 @@ func describe(cfg train.Config, d *dataset, tr, te data.Dataset, held string) st
 	} else {
 		what = d.describe(tr, te, held)
 	}
-	return fmt.Sprintf("Model: %s; loss: %s. Data: %s. Training: %d epochs of batches of %d, shuffled%s; seed %d.",
-		m, lossWords(spec, d.task), what, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed)
+	init := ""
+	if cfg.InitFrom != "" {
+		init = " Initial weights: those of " + cfg.InitFrom + "."
+	}
+	return fmt.Sprintf("Model: %s; loss: %s. Data: %s. Training: %d epochs of batches of %d, shuffled%s; seed %d.%s",
+		m, lossWords(spec, d.task), what, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed, init)
 }
 
 // lossWords names the default loss of a model of spec on a task.

@@ -24,9 +24,11 @@ import (
 const trainDescription = `Trains one model with one optimiser, a learning-rate schedule, weight decay and
 parameter groups, evaluating on the test set after every epoch, on MNIST or on the user's
 data (--data, as for descent compare). The run folder gets
-results.jsonl, summary.csv, the plots, report.html, the final weights (model.weights) and,
-after every epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order
-and random state, written atomically with a checksum).
+results.jsonl, summary.csv, the plots, report.html, the final weights (model.safetensors,
+named as the state_dict of the PyTorch twin of --model, which loads them) and, after every
+epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order and random
+state, written atomically with a checksum). --init-weights starts from the weights of a
+safetensors file or of a state_dict saved by torch.save.
 
 Ctrl-C saves a checkpoint and the results so far; "descent train --resume DIR" continues
 the run of DIR, bit for bit as if it had not stopped (with the flags it was started with;
