@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -209,6 +211,23 @@ func TestInitWeightsFromTorch(t *testing.T) {
 		if trained == "" {
 			trained = filepath.Join(out, train.WeightsFile)
 		}
+	}
+
+	// Interrupted before its first step and resumed (the flags, --init-weights included,
+	// from run.json): the same weights.
+	cut := filepath.Join(t.TempDir(), "cut")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	if err := run(ctx, append(slices.Clone(want.Args), "--threads", "1", "--out", cut), &o, &e); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted: %v\n%s", err, e.String())
+	}
+	if _, stderr, err := runDescent("train", "--resume", cut); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr)
+	}
+	a, _ := os.ReadFile(trained)
+	if b, _ := os.ReadFile(filepath.Join(cut, train.WeightsFile)); len(a) == 0 || !bytes.Equal(a, b) {
+		t.Error("the weights of the interrupted and resumed run differ from the uninterrupted run's")
 	}
 
 	// descent compare with the same run.
