@@ -40,7 +40,8 @@ type Config struct {
 	// state, of the same shape, and nothing else (nn.LoadStateDict, strict): New refuses
 	// it otherwise with an *nn.WeightsError naming the tensor and, as its file, InitFrom.
 	// The weights are drawn all the same, so that the dropout masks are those of a run
-	// without InitState. Runs only read it: runs made together may share it.
+	// without InitState. Runs only read it: runs made together may share it. Resume does
+	// not compare it with the checkpoint's run, whose weights the checkpoint holds.
 	InitState []nn.NamedTensor
 	// InitFrom names where InitState comes from, for errors: a file.
 	InitFrom string
