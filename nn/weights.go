@@ -152,8 +152,9 @@ func end(r io.Reader) error {
 	return nil
 }
 
-// Load reads into the parameters of m a weights file written by [Save] (or by PyTorch
-// through model/testdata/torch_export.py). The file must hold exactly the parameters of m, in
+// Load reads into the parameters of m a file in descent's former weights format, as descent
+// wrote the parameters of a module (or as PyTorch does through
+// model/testdata/torch_export.py). The file must hold exactly the parameters of m, in
 // order, with the same names and shapes; otherwise, or if the file is truncated or has
 // trailing data, Load returns a *[WeightsError] naming the parameter and leaves m unchanged.
 func Load(r io.Reader, m Module) error {
