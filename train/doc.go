@@ -57,7 +57,8 @@
 // # Checkpoints
 //
 // [Run.SaveCheckpoint] writes the model's state (its parameters and buffers, such as
-// BatchNorm's running statistics, as safetensors: [Run.SaveWeights]), the optimiser's state, the schedule's,
+// BatchNorm's running statistics, as safetensors: [Run.SaveWeights]; those of older run
+// folders, in descent's former weights format, resume too), the optimiser's state, the schedule's,
 // the loader's seed and position, the state of the generator of the dropout masks and the
 // run's counters (epoch, step, running sums) to one file: written to a temporary name,
 // synced, renamed over the previous checkpoint, the folder synced; a SHA-256 of the
@@ -67,8 +68,7 @@
 // had not stopped. Train writes one after every epoch, and one when its context is
 // cancelled (Ctrl-C), mid-epoch, after the batch it was on. A run killed outright resumes
 // from its last epoch; the records it wrote since are written again, and
-// results.Runs keeps the later ones. The checkpoints of older run folders, whose model
-// state is in descent's former weights format, resume too.
+// results.Runs keeps the later ones.
 //
 // # Reports
 //
