@@ -78,7 +78,7 @@ func readVerified(dir string, f File) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	case fi.IsDir():
-		return nil, fmt.Errorf("mnist: %s is a folder, not the file %s", path, f.Name)
+		return nil, fmt.Errorf("%s is a folder, not the file %s", path, f.Name)
 	case fi.Size() != f.Size: // refused before reading
 		return nil, &VerifyError{Path: path, Want: f, Size: fi.Size()}
 	}
