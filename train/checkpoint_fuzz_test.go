@@ -95,9 +95,13 @@ func withChecksum(b []byte) []byte {
 }
 
 // FuzzCheckpoint reads arbitrary bytes as a checkpoint, as given and with a valid
-// checksum (go test -fuzz FuzzCheckpoint ./train): reading never panics, every refusal is
-// a *CheckpointError, what Resume accepts ReadCheckpointInfo describes alike, and a run
-// resumed from it trains to its end (or refuses to, having ended) without panicking.
+// checksum: reading never panics, every refusal is a *CheckpointError, what Resume accepts
+// ReadCheckpointInfo describes alike, and a run resumed from it trains to its end (or
+// refuses to, having ended) without panicking. Run it with
+//
+//	go test -run XXX -fuzz FuzzCheckpoint -fuzzminimizetime 0 ./train
+//
+// (minimising each new input as large as a checkpoint takes the fuzzer minutes).
 func FuzzCheckpoint(f *testing.F) {
 	seeds := fuzzSeeds(f)
 	for _, s := range seeds {
