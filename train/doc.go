@@ -66,9 +66,11 @@
 // same run and configuration (the model's state names and shapes, the loss's type, the
 // task included), and restores it: the run continues bit for bit as if it
 // had not stopped. Train writes one after every epoch, and one when its context is
-// cancelled (Ctrl-C), mid-epoch, after the batch it was on. A run killed outright resumes
-// from its last epoch; the records it wrote since are written again, and
-// results.Runs keeps the later ones.
+// cancelled (Ctrl-C), mid-epoch, after the batch it was on. A checkpoint of a run with
+// Output.Results also records the length of the results file, synced first
+// ([CheckpointInfo].Results): a run killed outright resumes from its last checkpoint, and
+// its records since, cut from the file at that length, are written again, once, so that
+// the file holds the records of an uninterrupted run (descent train --resume does the cut).
 //
 // # Reports
 //

@@ -88,7 +88,11 @@ func TestResumeOldCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	secs, err := readCheckpoint(saved)
+	raw, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secs, err := parseCheckpoint(saved, raw)
 	if err != nil {
 		t.Fatal(err)
 	}

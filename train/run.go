@@ -504,7 +504,7 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 		r.pos.Status = results.StatusDone
 	}
 	if out.Checkpoint != "" {
-		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+		if err := r.saveCheckpoint(out.Checkpoint, out.Results); err != nil {
 			return nil, "", err
 		}
 	}
@@ -532,7 +532,7 @@ func (r *Run) diverge(out Output, bar *progress.Run, note string, step int) (Res
 func (r *Run) interrupt(ctx context.Context, out Output, bar *progress.Run) (Result, error) {
 	r.pos.Note = fmt.Sprintf("interrupted in epoch %d at step %d", r.pos.Epoch+1, r.pos.Step)
 	if out.Checkpoint != "" {
-		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+		if err := r.saveCheckpoint(out.Checkpoint, out.Results); err != nil {
 			return r.result(), err
 		}
 	}
@@ -563,7 +563,7 @@ func (r *Run) end(out Output) error {
 		}
 	}
 	if out.Checkpoint != "" && r.pos.Status == results.StatusDiverged {
-		return r.SaveCheckpoint(out.Checkpoint)
+		return r.saveCheckpoint(out.Checkpoint, out.Results)
 	}
 	return nil
 }

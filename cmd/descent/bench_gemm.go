@@ -62,6 +62,12 @@ func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.Usage()
 		return errUsage
 	}
+	for _, s := range shapes {
+		m, k, n := float64(s[0]), float64(s[1]), float64(s[2])
+		if err := checkMemory(fmt.Sprintf("bench gemm: the shape %dx%dx%d", s[0], s[1], s[2]), bytesPerFloat32*(m*k+k*n+m*n), nil); err != nil {
+			return err
+		}
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 
 	peak := fmaPeak(gemm.Kernel(), *threads)

@@ -40,6 +40,11 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "descent bench optim: --size, --count, --threads and --steps must be positive")
 		return errUsage
 	}
+	// the values, gradients and up to three slots of state of every parameter
+	if err := checkMemory(fmt.Sprintf("bench optim: %d parameters of %d elements", *count, *size),
+		5*bytesPerFloat32*float64(*count)*float64(*size), nil); err != nil {
+		return err
+	}
 	opts := optim.Options{}
 	if *momentum >= 0 {
 		opts["momentum"] = strconv.FormatFloat(*momentum, 'g', -1, 64)

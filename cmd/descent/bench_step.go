@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/internal/gemm"
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
@@ -69,6 +70,19 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return errUsage
 			}
 			cfg.Hidden = append(cfg.Hidden, h)
+		}
+	}
+	if spec, err := model.ParseSpec(*name); err == nil {
+		params, acts := modelSize(spec, cfg, model.Inputs, model.Classes)
+		pixel := 1.0
+		if *float32Pool {
+			pixel = bytesPerFloat32
+		}
+		need := bytesPerFloat32*(5*params+2*float64(*batch)*acts) + float64(*pool)*(model.Inputs*pixel+8)
+		what := fmt.Sprintf("bench step: the %s with batches of %d and a pool of %d images",
+			model.Describe(spec, cfg, model.Inputs, model.Classes, data.Classify), *batch, *pool)
+		if err := checkMemory(what, need, nil); err != nil {
+			return err
 		}
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
