@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,7 +42,7 @@ their average point x, not at the point where they take gradients.
 Ctrl-C stops the runs; the report of what was done is still written. "descent report
 DIR" rebuilds it.`
 
-func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("compare", "[flags]", fmt.Sprintf(compareDescription, maxInferredClasses, defaultRatesText()), stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 3)
@@ -72,11 +73,19 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(names) == 0 {
 		return usageError(fs, "--optimizers: no optimiser")
 	}
+	if *seeds > maxJobs/len(names) {
+		return usageError(fs, "--seeds %d: %d runs, more than the %d a comparison may have", *seeds, *seeds*len(names), maxJobs)
+	}
 	if _, err := train.CompareJobs(cfg, names, r, *seeds); err != nil {
 		return usageError(fs, "%v", err)
 	}
 	defer setThreads(rf.threads)()
 
+	rd, err := rf.runFolder("compare")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, rd.close()) }()
 	d, err := rf.loadData(ctx, &cfg, stderr)
 	if err != nil {
 		return err
@@ -85,14 +94,18 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	for _, n := range names {
+		c := cfg
+		c.Optimizer = n
+		if err := rf.checkMemory("compare", c, d, min(*parallel, len(jobs))); err != nil {
+			return err
+		}
+	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: d.train, Eval: d.test, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
 		return err
 	}
-	dir, err := rf.runFolder("compare")
-	if err != nil {
-		return err
-	}
+	dir := rd.path
 	var used []string
 	for _, n := range names {
 		v, _ := r.For(n)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -26,7 +27,7 @@ divided by 10; the run folder gets lrfind.png and lrfind.svg (the plot) and lrfi
 The smoothed loss lags the raw one by about 1/(1-β) steps, so its minimum lies above the
 rate where the raw loss stops falling; with fewer --steps each step spans more rates.`
 
-func runLRFind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runLRFind(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("lrfind", "[flags]", lrfindDescription, stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 1)
@@ -71,16 +72,17 @@ func runLRFind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer r.Close()
-	dir, err := rf.runFolder("lrfind")
+	rd, err := rf.runFolder("lrfind")
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, rd.close()) }()
 	res, err := r.RangeTest(ctx, rt)
 	if len(res.Points) > 0 {
-		if werr := writeRangeTest(dir, *optimizer, rt.Smoothing, res); werr != nil && err == nil {
+		if werr := writeRangeTest(rd.path, *optimizer, rt.Smoothing, res); werr != nil && err == nil {
 			err = werr
 		}
-		printRangeTest(stdout, *optimizer, cfg, res, dir, rf.json)
+		printRangeTest(stdout, *optimizer, cfg, res, rd.path, rf.json)
 	}
 	return err
 }

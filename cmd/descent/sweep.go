@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -25,7 +26,7 @@ KEY=V1,V2,...; KEY is any option of the optimiser (lr, weight-decay, momentum, e
 With no --grid, the learning rate: lr=1e-4:1e-1:7. On the user's data (--data), the
 validation set is held out of the training part, the test part (--holdout) left unused.`
 
-func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("sweep", "[flags]", sweepDescription, stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 2)
@@ -68,8 +69,20 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		axes = append(axes, a)
 	}
+	trials := 1
+	for _, a := range axes {
+		trials *= len(a.Values)
+		if trials > maxJobs {
+			return usageError(fs, "--grid: more than %d trials", maxJobs)
+		}
+	}
 	defer setThreads(rf.threads)()
 
+	rd, err := rf.runFolder("sweep")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, rd.close()) }()
 	d, err := rf.loadData(ctx, &cfg, stderr)
 	if err != nil {
 		return err
@@ -83,14 +96,14 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	tr, vs := validationSplit(full, valSize, cfg.Seed)
 	jobs := train.SweepJobs(cfg, axes)
+	if err := rf.checkMemory("sweep", cfg, d, min(*parallel, len(jobs))); err != nil {
+		return err
+	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
 		return err
 	}
-	dir, err := rf.runFolder("sweep")
-	if err != nil {
-		return err
-	}
+	dir := rd.path
 	var keys []string
 	for _, a := range axes {
 		var vals []string
