@@ -240,9 +240,10 @@ func TestAdversarial(t *testing.T) {
 			if c.want != "" && !strings.Contains(msg, c.want) {
 				t.Errorf("%q: the message does not say %q:\n%v\n%s", args, c.want, err, lastLines(stderr, 5))
 			}
-			if elapsed > 30*time.Second {
-				t.Errorf("%q took %v", args, elapsed)
-			}
+			// The time is logged, not checked: a test is no benchmark (the race detector and a
+			// loaded machine slow it many times). testdata/reproduce.sh measures the times and
+			// the memory against the acceptance's 10 s and 500 MB.
+			t.Logf("%q: exit %d in %v", args, status, elapsed)
 			if c.check != nil {
 				c.check(t, dir)
 			}
