@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -38,6 +39,24 @@ Ctrl-C stops the runs; the report of what was done is still written. "descent re
 DIR" rebuilds it.`
 
 func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	set, err := compareSet(ctx, args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer set.restore()
+	if set.plan != "" {
+		return writePlan(set, stderr)
+	}
+	dir, err := set.rf.runFolder("compare")
+	if err != nil {
+		return err
+	}
+	return runJobs(ctx, dir, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
+}
+
+// compareSet parses the command line of a comparison and returns its runs, their data
+// loaded, as sweepSet does for a sweep.
+func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust func(*flag.FlagSet) error) (*jobSet, error) {
 	fs := newFlagSet("compare", "[flags]", fmt.Sprintf(compareDescription, maxInferredClasses, defaultRatesText()), stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 3)
@@ -45,19 +64,28 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rates := fs.String("lr", "", "learning rates: `RATE` for all, or NAME=RATE,... such as adam=3e-4,sgd=0.05 (default: each optimiser's own)")
 	seeds := fs.Int("seeds", 1, "runs of each optimiser, of seeds --seed, --seed+1, ...: the tables give mean ± standard deviation, the plots bands")
 	parallel := fs.Int("parallel", 1, "runs trained at once (each also uses --threads threads)")
+	plan := registerPlan(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
+	}
+	if adjust != nil {
+		if err := adjust(fs); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := rf.config(fs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if *seeds < 1 || *parallel < 1 {
-		return usageError(fs, "--seeds and --parallel must be at least 1")
+		return nil, usageError(fs, "--seeds and --parallel must be at least 1")
+	}
+	if *plan != "" && rf.out != "" {
+		return nil, usageError(fs, "--plan DIR is the run folder: no --out")
 	}
 	r, err := train.ParseRates(*rates)
 	if err != nil {
-		return usageError(fs, "--lr: %v", err)
+		return nil, usageError(fs, "--lr: %v", err)
 	}
 	var names []string
 	for _, n := range strings.Split(*optimizers, ",") {
@@ -66,28 +94,28 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	if len(names) == 0 {
-		return usageError(fs, "--optimizers: no optimiser")
+		return nil, usageError(fs, "--optimizers: no optimiser")
 	}
 	if _, err := train.CompareJobs(cfg, names, r, *seeds); err != nil {
-		return usageError(fs, "%v", err)
+		return nil, usageError(fs, "%v", err)
 	}
-	defer setThreads(rf.threads)()
+	restore := setThreads(rf.threads)
+	fail := func(err error) (*jobSet, error) {
+		restore()
+		return nil, err
+	}
 
 	d, err := rf.loadData(ctx, &cfg, stderr)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	jobs, err := train.CompareJobs(cfg, names, r, *seeds)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: d.train, Eval: d.test, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
-		return err
-	}
-	dir, err := rf.runFolder("compare")
-	if err != nil {
-		return err
+		return fail(err)
 	}
 	var used []string
 	for _, n := range names {
@@ -98,7 +126,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, d.train, d.test, "test"))
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
-	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d runs", len(jobs)), rf.json, stdout, stderr)
+	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, restore: restore,
+		what: fmt.Sprintf("%d runs", len(jobs)), data: planDataOf(d, js.Data)}, nil
 }
 
 // defaultRatesText lists the default learning rates of the registry's optimisers, in
