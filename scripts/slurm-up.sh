@@ -29,15 +29,13 @@ mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.8 }' /proc/meminfo)
 mkdir -p "$dir"/{munge,spool/ctld,spool/d,log,run}
 
 # munge: a key of our own, its socket under $dir; munged runs as the munge user, which owns
-# its folder (munged refuses a key or socket folder others can write).
+# its folder.
 dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
 chown -R munge:munge "$dir/munge"
-chmod 0700 "$dir/munge"
+chmod 0711 "$dir/munge" # munged wants its socket's folder searchable by all, writable by it alone
 chmod 0400 "$dir/munge/munge.key"
 runuser -u munge -- munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
 	--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
-# The clients and daemons reach the socket through its folder.
-chmod 0711 "$dir/munge"
 
 cat >"$dir/slurm.conf" <<CONF
 ClusterName=descent
