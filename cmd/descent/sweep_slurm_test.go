@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,8 +53,8 @@ func TestSlurmArray(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	// Four trials of a few seconds each, of an epoch of about a second.
-	flags := []string{"--dir", mn, "--model", "mlp:128", "--epochs", "5", "--train-size", "20000", "--val", "2000",
+	// Four trials of about 4 s each (20 epochs of 0.2 s on 2 cores), so that the signal lands mid-trial.
+	flags := []string{"--dir", mn, "--model", "mlp:128", "--epochs", "20", "--train-size", "20000", "--val", "2000",
 		"--batch-size", "100", "--threads", "1", "--grid", "lr=1e-4,1e-3,1e-2,1e-1", "--parallel", "2"}
 	plan := filepath.Join(work, "plan")
 	if _, errOut, err := runDescent(append([]string{"sweep", "--plan", plan}, flags...)...); err != nil {
@@ -89,11 +90,22 @@ func TestSlurmArray(t *testing.T) {
 		t.Fatal("trial 0 ended before it could be interrupted: make its trials longer")
 	}
 	t.Logf("squeue before scancel:\n%s", slurm(t, "squeue", "-j", job, "-o", "%i %T %r"))
-	slurm(t, "scancel", "--signal=TERM", task0)
-	t.Logf("scancel --signal=TERM %s", task0)
+	// scancel delivers the signal to the task's job step, but Slurm 22.05 answers that an
+	// array task "can not be altered now", and scancel retries for minutes: it is stopped
+	// after a few seconds, and the signal judged by its effect, the task's log.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	out, err := exec.CommandContext(ctx, "scancel", "--signal=TERM", task0).CombinedOutput()
+	cancel()
+	t.Logf("scancel --signal=TERM %s: %v %s", task0, err, out)
 	log0 := filepath.Join(plan, "slurm-"+job+"_0.out")
+	waitFor(t, time.Minute, "task 0 to requeue itself", func() bool {
+		b, _ := os.ReadFile(log0)
+		return strings.Contains(string(b), "interrupted: requeueing")
+	})
+	// Slurm makes a requeued batch job eligible again two minutes later (BeginTime).
+	t.Logf("task 0 after its requeue: %s", regexp.MustCompile(`(?m)^\s*(JobState|Requeue|SubmitTime)=.*$`).FindAllString(slurm(t, "scontrol", "show", "job", task0), -1))
 	restarted := regexp.MustCompile(`restart [1-9]`)
-	waitFor(t, 5*time.Minute, "task 0 to requeue itself and start again", func() bool {
+	waitFor(t, 6*time.Minute, "task 0 to start again", func() bool {
 		b, _ := os.ReadFile(log0)
 		return restarted.Match(b)
 	})
