@@ -67,17 +67,13 @@ type Result struct {
 // cleanRecords returns the records of the one run of recs (a trial's records.jsonl, with
 // the records written again after a resume), in order — step and epoch records by step,
 // a step before the epoch record of the same step, the end record last — as lines of
-// results.jsonl. With end set and no end record, it is appended (a trial killed between
-// the checkpoint of its last epoch and its end record).
-func cleanRecords(recs []results.Record, t Trial, end *results.Record) ([]byte, results.Status, error) {
+// results.jsonl.
+func cleanRecords(recs []results.Record, t Trial) ([]byte, results.Status, error) {
 	runs := results.Runs(recs)
 	if len(runs) != 1 || runs[0].Name != t.Name || runs[0].Seed != int(t.Seed) {
 		return nil, "", fmt.Errorf("the records are of %d runs, not of trial %s seed %d alone", len(runs), t.Name, t.Seed)
 	}
 	r := runs[0]
-	if r.End == nil && end != nil {
-		r.End = end
-	}
 	if r.End == nil || (r.End.Status != results.StatusDone && r.End.Status != results.StatusDiverged) {
 		return nil, "", errors.New("the run has not ended")
 	}
@@ -117,7 +113,28 @@ func writeResult(dir, plan string, t Trial, status results.Status, lines []byte)
 	rows := bytes.Split(bytes.TrimSuffix(lines, []byte("\n")), []byte("\n"))
 	b.Write(bytes.Join(rows, []byte(",\n")))
 	b.WriteString("\n]}\n")
-	if err := atomicfile.WriteFile(filepath.Join(dir, ResultFile), b.Bytes()); err != nil {
+	// The file is synced before it is renamed, so that a crash never leaves a damaged
+	// result; the folder is not synced: a rename lost to a crash of the machine leaves the
+	// trial to be finished again, from its records.
+	f, err := os.CreateTemp(dir, "."+ResultFile+".tmp*")
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(b.Bytes())
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, ResultFile))
+	}
+	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil
@@ -168,7 +185,7 @@ func readResult(dir, plan string, t Trial) (*Result, error) {
 	if err != nil {
 		return nil, bad("damaged: %v", err)
 	}
-	clean, status, err := cleanRecords(recs, t, nil)
+	clean, status, err := cleanRecords(recs, t)
 	switch {
 	case err != nil:
 		return nil, bad("%v", err)

@@ -37,6 +37,13 @@ type Runner struct {
 	Poll time.Duration
 	// Locker takes the trials' locks; its zero value has runlock's defaults.
 	Locker runlock.Locker
+	// CheckpointEvery is the least time between two checkpoints of a trial, written after
+	// an epoch (and always when the trial is interrupted): a trial killed outright resumes
+	// from its last checkpoint, at most CheckpointEvery and an epoch ago. Each checkpoint
+	// is synced to disk, which takes tens of milliseconds on some disks: more than the
+	// epochs of small trials. If CheckpointEvery is 0, it is 10 seconds; a negative
+	// value checkpoints after every epoch.
+	CheckpointEvery time.Duration
 	// OnEpoch, if not nil, is called after every epoch of every trial trained, from the
 	// goroutine of the trial, one call at a time.
 	OnEpoch func(job train.Job, e train.Epoch)
@@ -207,15 +214,24 @@ func (r *Runner) trial(ctx context.Context, i int, digest string, quiet bool) (o
 // train trains trial t, whose lock is held, from its checkpoint if it has one, and writes
 // its result.
 func (r *Runner) train(ctx context.Context, dir, digest string, t Trial, job train.Job, lock *runlock.Lock) error {
+	recordsPath := filepath.Join(dir, RecordsFile)
+	// A trial whose end record is written has ended: killed before its result was
+	// written, its result is made from its records, without training it again.
+	if recs, err := results.ReadFile(recordsPath); err == nil {
+		if runs := results.Runs(recs); len(runs) == 1 && runs[0].End != nil && runs[0].End.Status != results.StatusInterrupted {
+			r.logf("trial %s (%s): ended before its result was written", t.Name, t.ID)
+			return r.finish(dir, digest, t, lock)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	run, err := train.New(job.Name, job.Config, r.Data)
 	if err != nil {
 		return err
 	}
 	defer run.Close()
 	ckpt := filepath.Join(dir, train.CheckpointFile)
-	recordsPath := filepath.Join(dir, RecordsFile)
 	info, err := train.ReadCheckpointInfo(ckpt)
-	ended := false
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if _, serr := os.Stat(recordsPath); serr == nil {
@@ -223,50 +239,66 @@ func (r *Runner) train(ctx context.Context, dir, digest string, t Trial, job tra
 		}
 	case err != nil:
 		return err
-	case info.Run != job.Name || info.Seed != int(job.Config.Seed):
-		return fmt.Errorf("the checkpoint %s is of run %s seed %d", ckpt, info.Run, info.Seed)
-	case info.Status != "":
-		ended = true // killed after its last checkpoint, before its result was written
+	case info.Run != job.Name || info.Seed != int(job.Config.Seed) || info.Status != "":
+		return fmt.Errorf("the checkpoint %s is of run %s seed %d (%s), not of the trial in progress", ckpt, info.Run, info.Seed, info.Status)
 	default:
 		if err := run.Resume(ckpt); err != nil {
 			return err
 		}
 		r.logf("trial %s (%s): resuming at epoch %d, step %d", t.Name, t.ID, info.Epoch+1, info.Step)
 	}
-	if !ended {
-		w, err := openRecords(recordsPath)
-		if err != nil {
-			return err
+	w, err := openRecords(recordsPath)
+	if err != nil {
+		return err
+	}
+	label := job.Label
+	if label == "" {
+		label = job.Name
+	}
+	// The checkpoint is written here rather than by Train after every epoch: after an
+	// epoch when CheckpointEvery has passed since the last one, and when interrupted.
+	every := r.CheckpointEvery
+	if every == 0 {
+		every = 10 * time.Second
+	}
+	last := time.Now()
+	var ckptErr error
+	out := train.Output{Results: w, Progress: r.Progress, Label: label}
+	out.OnEpoch = func(e train.Epoch) {
+		if e.Epoch < job.Config.Epochs && time.Since(last) >= every && ckptErr == nil {
+			ckptErr = run.SaveCheckpoint(ckpt)
+			last = time.Now()
 		}
-		label := job.Label
-		if label == "" {
-			label = job.Name
-		}
-		out := train.Output{Results: w, Progress: r.Progress, Checkpoint: ckpt, Label: label}
 		if r.OnEpoch != nil {
-			out.OnEpoch = func(e train.Epoch) {
-				r.epochMu.Lock()
-				defer r.epochMu.Unlock()
-				r.OnEpoch(job, e)
-			}
-		}
-		_, err = run.Train(ctx, out)
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
+			r.epochMu.Lock()
+			defer r.epochMu.Unlock()
+			r.OnEpoch(job, e)
 		}
 	}
+	_, err = run.Train(ctx, out)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		err = errors.Join(err, run.SaveCheckpoint(ckpt))
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = ckptErr
+	}
+	if err != nil {
+		return err
+	}
+	return r.finish(dir, digest, t, lock)
+}
+
+// finish writes the result of trial t, which has ended, from its records.
+func (r *Runner) finish(dir, digest string, t Trial, lock *runlock.Lock) error {
+	recordsPath := filepath.Join(dir, RecordsFile)
 	recs, err := results.ReadFile(recordsPath)
 	if err != nil {
 		return err
 	}
-	var end *results.Record
-	if ended && info.Status == string(results.StatusDone) {
-		end = endOf(recs)
-	}
-	lines, status, err := cleanRecords(recs, t, end)
+	lines, status, err := cleanRecords(recs, t)
 	if err != nil {
 		return fmt.Errorf("%s: %w", recordsPath, err)
 	}
@@ -280,19 +312,7 @@ func (r *Runner) train(ctx context.Context, dir, digest string, t Trial, job tra
 	}
 	r.logf("trial %s (%s): %s", t.Name, t.ID, status)
 	os.Remove(filepath.Join(dir, FailedFile))
-	os.Remove(ckpt) // the trial's result is its records; its final weights are not kept
-	return nil
-}
-
-// endOf returns the end record of a run that is done, made from its last epoch record:
-// the record that Run.Train writes after the checkpoint of its last epoch.
-func endOf(recs []results.Record) *results.Record {
-	for i := len(recs) - 1; i >= 0; i-- {
-		if e := recs[i]; e.Kind == results.KindEpoch {
-			return &results.Record{Run: e.Run, Seed: e.Seed, Kind: results.KindEnd, Step: e.Step, Epoch: e.Epoch,
-				Seconds: e.Seconds, Status: results.StatusDone}
-		}
-	}
+	os.Remove(filepath.Join(dir, train.CheckpointFile))
 	return nil
 }
 

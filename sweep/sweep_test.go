@@ -236,9 +236,9 @@ func TestInterruptedTrialResumes(t *testing.T) {
 	}
 }
 
-// A trial killed after the checkpoint of its last epoch, before its end record: its
-// result is made from its records, without training again.
-func TestKilledBeforeEndRecord(t *testing.T) {
+// A trial killed after its end record, before its result was written: its result is
+// made from its records, without training it again.
+func TestKilledBeforeResult(t *testing.T) {
 	f := newFixture(t, 2)
 	want := f.local(t)
 	tr := f.plan.Trials[1]
@@ -250,33 +250,28 @@ func TestKilledBeforeEndRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := results.Create(filepath.Join(dir, RecordsFile))
+	path := filepath.Join(dir, RecordsFile)
+	w, err := results.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := run.Train(context.Background(), train.Output{Results: w, Checkpoint: filepath.Join(dir, train.CheckpointFile)}); err != nil {
+	if _, err := run.Train(context.Background(), train.Output{Results: w}); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	run.Close()
-	path := filepath.Join(dir, RecordsFile)
-	b, _ := os.ReadFile(path)
-	lines := strings.SplitAfter(strings.TrimSuffix(string(b), "\n"), "\n")
-	if !strings.Contains(lines[len(lines)-1], `"kind":"end"`) {
-		t.Fatalf("last record %s", lines[len(lines)-1])
-	}
-	cut := strings.Join(lines[:len(lines)-1], "")
-	if err := os.WriteFile(path, []byte(cut), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	before, _ := os.ReadFile(path)
 	rep, err := f.runner().Run(context.Background(), []int{1})
 	if err != nil || len(rep.Trained) != 1 {
 		t.Fatalf("%+v, %v", rep, err)
 	}
-	if b, _ := os.ReadFile(path); string(b) != cut {
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
 		t.Fatal("the trial was trained again")
 	}
-	if _, err := f.runner().Run(context.Background(), Shard{0, 1}.Indices(5)); err != nil {
+	// The others, with a checkpoint after every epoch.
+	r := f.runner()
+	r.CheckpointEvery = -1
+	if _, err := r.Run(context.Background(), Shard{0, 1}.Indices(5)); err != nil {
 		t.Fatal(err)
 	}
 	sameRuns(t, f.collected(t), want)
@@ -420,5 +415,39 @@ func TestShards(t *testing.T) {
 		if c.bad != (err != nil) || !c.bad && s != c.want {
 			t.Errorf("shard %v, %v; want %v (bad %v)", s, err, c.want, c.bad)
 		}
+	}
+}
+
+// A trial whose training fails is recorded as failed, the others go on, and a run
+// again retries it.
+func TestFailedTrial(t *testing.T) {
+	f := newFixture(t, 1)
+	tr := f.plan.Trials[3]
+	// A folder where the records file should be: opening it to append fails.
+	if err := os.MkdirAll(filepath.Join(TrialDir(f.dir, tr), RecordsFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.runner().Run(context.Background(), Shard{0, 1}.Indices(5))
+	if err == nil || !strings.Contains(err.Error(), tr.Name) || len(rep.Failed) != 1 || rep.Failed[0] != 3 || len(rep.Trained) != 4 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	sts, err := Status(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sts[3].State != Failed || sts[3].Detail == "" || sts[2].State != Done {
+		t.Fatalf("status %+v", sts)
+	}
+	c, err := Collect(f.dir)
+	if err != nil || c.Done != 4 || len(c.Missing) != 1 || c.Missing[0].State != Failed {
+		t.Fatalf("collect %+v, %v", c, err)
+	}
+	os.Remove(filepath.Join(TrialDir(f.dir, tr), RecordsFile))
+	rep, err = f.runner().Run(context.Background(), Shard{0, 1}.Indices(5))
+	if err != nil || len(rep.Trained) != 1 || len(rep.Skipped) != 4 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	if _, err := os.Stat(filepath.Join(TrialDir(f.dir, tr), FailedFile)); err == nil {
+		t.Error("failed.json left after the trial ended")
 	}
 }

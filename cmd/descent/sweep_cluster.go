@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/data/mnist"
@@ -185,7 +186,8 @@ scheduler's task: $SLURM_ARRAY_TASK_ID of --shards (else of $SLURM_ARRAY_TASK_CO
 a Slurm job array, $JOB_COMPLETION_INDEX of --shards in a Kubernetes Indexed Job.
 
 A trial with a result is skipped; one that was stopped resumes from its checkpoint, bit
-for bit; one that another process is training is waited for. Several tasks may run the
+for bit (written after an epoch every --checkpoint-every, and on SIGTERM); one that
+another process is training is waited for. Several tasks may run the
 same shard, or shards of different counts, at once: each trial has a lock in its
 folder, which works on a shared filesystem and is taken over when its holder dies.
 SIGTERM (Ctrl-C) stops the trials after their batch, with a checkpoint, and exits with
@@ -197,6 +199,7 @@ func runSweepRun(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	shards := fs.Int("shards", 0, "the number of shards, with the index of the scheduler's task")
 	parallel := fs.Int("parallel", 1, "trials trained at once")
 	threads := fs.Int("threads", 0, "threads of the kernels (default: the plan's, with which every sum is that of a local sweep)")
+	every := fs.Duration("checkpoint-every", 10*time.Second, "least time between two checkpoints of a trial, after an epoch (0: after every epoch); a trial interrupted by a signal always saves one")
 	dir, err := parseDir(fs, args)
 	if err != nil {
 		return err
@@ -206,6 +209,8 @@ func runSweepRun(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError(fs, "--parallel must be at least 1")
 	case *threads < 0:
 		return usageError(fs, "--threads must be at least 1")
+	case *every < 0:
+		return usageError(fs, "--checkpoint-every cannot be negative")
 	case *shardFlag != "" && *shards != 0:
 		return usageError(fs, "--shard I/N gives the shards: no --shards")
 	}
@@ -230,7 +235,11 @@ func runSweepRun(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	indices := shard.Indices(len(p.Trials))
 	disp := progress.New(progress.Config{Out: stderr})
 	fmt.Fprintf(stderr, "descent sweep run: shard %s of %s: %d of its %d trials, %d at once\n", shard, dir, len(indices), len(p.Trials), *parallel)
-	r := &sweep.Runner{Dir: dir, Plan: p, Jobs: set.js.Jobs, Data: set.js.Data, Parallel: *parallel, Progress: disp}
+	r := &sweep.Runner{Dir: dir, Plan: p, Jobs: set.js.Jobs, Data: set.js.Data, Parallel: *parallel, Progress: disp,
+		CheckpointEvery: *every}
+	if *every == 0 {
+		r.CheckpointEvery = -1
+	}
 	rep, err := r.Run(ctx, indices)
 	disp.Close()
 	fmt.Fprintf(stderr, "descent sweep run: shard %s: %d trained, %d ended before, %d failed, %d held by other processes\n",

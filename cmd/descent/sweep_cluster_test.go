@@ -151,3 +151,29 @@ func TestSweepPlanShards(t *testing.T) {
 		t.Errorf("run of a plan of version 7: %v", err)
 	}
 }
+
+// TestComparePlan plans a comparison of two optimisers over two seeds, trains it in
+// three shards and collects it: the summary is that of the same comparison run locally.
+func TestComparePlan(t *testing.T) {
+	mn := localMNIST(t)
+	flags := append(small(mn), "--optimizers", "sgd,adam", "--seeds", "2")
+	local := t.TempDir()
+	if _, errOut, err := runDescent(append([]string{"compare", "--out", local}, flags...)...); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	plan := filepath.Join(t.TempDir(), "plan")
+	if _, errOut, err := runDescent(append([]string{"compare", "--plan", plan}, flags...)...); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for _, s := range []string{"0/3", "1/3", "2/3"} {
+		if _, errOut, err := runDescent("sweep", "run", plan, "--shard", s); err != nil {
+			t.Fatalf("%v\n%s", err, errOut)
+		}
+	}
+	if _, errOut, err := runDescent("sweep", "collect", plan); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if a, b := summaryRows(t, plan), summaryRows(t, local); !slices.EqualFunc(a, b, slices.Equal) || len(a) != 3 {
+		t.Errorf("summary of the shards %v\nlocal %v", a, b)
+	}
+}
