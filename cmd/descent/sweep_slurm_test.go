@@ -13,7 +13,6 @@ import (
 
 	"github.com/descent-ml/descent/report/results"
 	"github.com/descent-ml/descent/sweep"
-	"github.com/descent-ml/descent/train"
 )
 
 // slurm runs a Slurm client command and returns its output, trimmed.
@@ -75,16 +74,16 @@ func TestSlurmArray(t *testing.T) {
 	t.Logf("sbatch: job array %s", job)
 	defer exec.Command("scancel", job).Run()
 
-	// Task 0 trains trial 0: interrupt it once its first epoch is checkpointed.
+	// Task 0 trains trial 0: interrupt it once its first epoch is recorded.
 	p, err := sweep.ReadPlan(plan)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := sweep.TrialDir(plan, p.Trials[0])
 	task0 := job + "_0"
-	waitFor(t, 3*time.Minute, "a checkpoint of trial 0", func() bool {
-		_, err := os.Stat(filepath.Join(first, train.CheckpointFile))
-		return err == nil
+	waitFor(t, 3*time.Minute, "the first epoch of trial 0", func() bool {
+		b, _ := os.ReadFile(filepath.Join(first, sweep.RecordsFile))
+		return strings.Contains(string(b), `"kind":"epoch"`)
 	})
 	if _, err := os.Stat(filepath.Join(first, sweep.ResultFile)); err == nil {
 		t.Fatal("trial 0 ended before it could be interrupted: make its trials longer")
