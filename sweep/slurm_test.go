@@ -12,7 +12,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files of testdata")
 
 func TestSlurmGolden(t *testing.T) {
-	p := &Plan{Format: planFormat, Version: Version, Command: "sweep", Args: []string{"--model", "logreg"}, Dir: "/home/u",
+	p := &Plan{Format: planFormat, Version: Version, Command: "sweep", Args: []string{"--model", "logreg"}, Dir: "/srv/sweeps",
 		Threads: 2, Data: []byte(`{}`)}
 	for i := range 7 {
 		p.Trials = append(p.Trials, Trial{ID: strings.Repeat(string(rune('a'+i)), 16), Name: "lr=" + string(rune('1'+i))})

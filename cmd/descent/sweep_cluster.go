@@ -323,7 +323,9 @@ on a filesystem the nodes share, at the same paths.
 --parallelism at once, each retried --backoff-limit-per-index times (a pod evicted or
 preempted is not counted). The run folder is on the volume of the claim --pvc, mounted
 at --mount, where DIR's name is the folder (copy DIR there first); the image --image
-holds descent.
+holds descent. The pods run the plan's command line: the paths in it (--dir, --data)
+must exist in them; MNIST is looked for in $DESCENT_DATA, set to .descent-data on the
+volume (descent data fetch --cache puts it there).
 
   descent sweep emit DIR --kubernetes --image registry/descent:1 --pvc runs | kubectl apply -f -`
 

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata")
 // testPlan is a plan of 7 trials, as ReadPlan returns it.
 func testPlan() *sweep.Plan {
 	p := &sweep.Plan{Format: "descent sweep plan", Version: sweep.Version, Command: "sweep",
-		Args: []string{"--grid", "lr=1e-3:1:7", "--model", "logreg"}, Dir: "/home/u", Threads: 2, Data: []byte(`{"dataset":"mnist"}`)}
+		Args: []string{"--grid", "lr=1e-3:1:7", "--model", "logreg"}, Dir: "/srv/sweeps", Threads: 2, Data: []byte(`{"dataset":"mnist"}`)}
 	for i := range 7 {
 		p.Trials = append(p.Trials, sweep.Trial{ID: strings.Repeat(string(rune('a'+i)), 16), Name: "lr=" + string(rune('1'+i))})
 	}
