@@ -3,11 +3,13 @@ package sweep
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,6 +129,8 @@ type configKey struct {
 	LogEvery  int               `json:"log_every"`
 	MaxLoss   float64           `json:"max_loss"`
 	Data      json.RawMessage   `json:"data"`
+	// Init is the SHA-256 of Config.InitState (its names, shapes and values), "" without.
+	Init string `json:"init,omitempty"`
 }
 
 // TrialID returns the ID of a trial of configuration c on the data described by data (as
@@ -139,6 +143,18 @@ func TrialID(c train.Config, data json.RawMessage) (string, error) {
 		Optimizer: c.Optimizer, Options: c.Options, Groups: c.Groups, Schedule: c.Schedule.String(), ClipNorm: c.ClipNorm,
 		Epochs: c.Epochs, BatchSize: c.BatchSize, EvalBatch: c.EvalBatch, Seed: c.Seed, LogEvery: c.LogEvery,
 		MaxLoss: c.MaxLoss, Data: data}
+	if len(c.InitState) > 0 {
+		h := sha256.New()
+		for _, e := range c.InitState {
+			fmt.Fprintf(h, "%s %v %v\n", e.Name, e.Tensor.Shape(), e.Int64)
+			b := make([]byte, 0, 4*len(e.Tensor.Data()))
+			for _, v := range e.Tensor.Data() {
+				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+			}
+			h.Write(b)
+		}
+		k.Init = hex.EncodeToString(h.Sum(nil))
+	}
 	b, err := json.Marshal(k)
 	if err != nil {
 		return "", err

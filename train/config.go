@@ -2,9 +2,12 @@ package train
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/nn"
@@ -33,6 +36,18 @@ type Config struct {
 	// presets of package model, which output log-probabilities), the mean squared error
 	// for a regression.
 	Loss Loss
+	// InitState, if not nil, is the state the model starts from instead of the weights
+	// drawn from Seed: tensors named as nn.StateDict names the model's, which are the
+	// names of the equivalent PyTorch module's state_dict (package nn/weights reads them
+	// from safetensors or a torch.save file). It must hold every entry of the model's
+	// state, of the same shape, and nothing else (nn.LoadStateDict, strict): New refuses
+	// it otherwise with an *nn.WeightsError naming the tensor and, as its file, InitFrom.
+	// The weights are drawn all the same, so that the dropout masks are those of a run
+	// without InitState. Runs only read it: runs made together may share it. Resume does
+	// not compare it with the checkpoint's run, whose weights the checkpoint holds.
+	InitState []nn.NamedTensor
+	// InitFrom names where InitState comes from, for errors: a file.
+	InitFrom string
 
 	// Optimizer is the registry name of the optimiser (see optim.Registry). If Optimizer
 	// is "", it is "adam".
@@ -110,10 +125,36 @@ func (c Config) validate() error {
 		return fmt.Errorf("train: logging every %d steps, want at least 1", c.LogEvery)
 	case math.IsNaN(c.MaxLoss):
 		return fmt.Errorf("train: divergence threshold %v, want a number", c.MaxLoss)
-	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm):
-		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive", c.ClipNorm)
+	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) || math.IsInf(c.ClipNorm, 0):
+		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive and finite", c.ClipNorm)
 	case c.NewModel != nil && c.Model != "":
 		return fmt.Errorf("train: both a Model (%q) and NewModel", c.Model)
+	}
+	if err := finiteOptions("", c.Options); err != nil {
+		return err
+	}
+	for _, g := range c.Groups {
+		if err := finiteOptions(g.Pattern, g.Options); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finiteOptions returns an error if a value of opts, or a part of one (betas=0.9/0.999),
+// is a number that is NaN or infinite: no option of an optimiser may be. group names the
+// parameter group of opts, "" for the optimiser's own.
+func finiteOptions(group string, opts optim.Options) error {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
+		for _, part := range strings.Split(opts[k], "/") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				if group != "" {
+					return fmt.Errorf("train: option %s=%s of group %s: want finite numbers", k, opts[k], group)
+				}
+				return fmt.Errorf("train: option %s=%s: want finite numbers", k, opts[k])
+			}
+		}
 	}
 	return nil
 }

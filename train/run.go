@@ -15,6 +15,7 @@ import (
 	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/nn/safetensors"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/lr"
 	"github.com/descent-ml/descent/report/results"
@@ -175,6 +176,14 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		}
 		logProbs = spec.Preset()
 	}
+	if cfg.InitState != nil {
+		if err := nn.LoadStateDict(r.model, cfg.InitState, true); err != nil {
+			if we, ok := errors.AsType[*nn.WeightsError](err); ok && we.File == "" {
+				we.File = cfg.InitFrom
+			}
+			return nil, err
+		}
+	}
 	r.loss = cfg.Loss
 	if r.loss == nil {
 		r.loss = DefaultLoss(r.task, logProbs)
@@ -253,9 +262,17 @@ func (r *Run) Task() data.Task { return r.task }
 // Loss returns the loss the run minimises.
 func (r *Run) Loss() Loss { return r.loss }
 
-// SaveWeights writes the model's state, its parameters and buffers under PyTorch's
-// state_dict names (nn.StateDict), in the weights format of nn.WriteTensors.
-func (r *Run) SaveWeights(w io.Writer) error { return nn.WriteTensors(w, nn.StateDict(r.model)) }
+// SaveWeights writes the model's state, its parameters and buffers under the names of the
+// equivalent PyTorch module's state_dict (nn.StateDict), as safetensors (package
+// nn/safetensors), which PyTorch loads with load_state_dict; the header's metadata holds
+// the model's spec (Config.Model), if it has one.
+func (r *Run) SaveWeights(w io.Writer) error {
+	meta := map[string]string{"format": "pt"}
+	if r.cfg.Model != "" {
+		meta["model"] = r.cfg.Model
+	}
+	return safetensors.Write(w, nn.StateDict(r.model), meta)
+}
 
 // evalMetrics returns the names of the metrics of Data.Eval: val_... with Data.Val, else
 // test_....
@@ -487,7 +504,7 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 		r.pos.Status = results.StatusDone
 	}
 	if out.Checkpoint != "" {
-		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+		if err := r.saveCheckpoint(out.Checkpoint, out.Results); err != nil {
 			return nil, "", err
 		}
 	}
@@ -515,7 +532,7 @@ func (r *Run) diverge(out Output, bar *progress.Run, note string, step int) (Res
 func (r *Run) interrupt(ctx context.Context, out Output, bar *progress.Run) (Result, error) {
 	r.pos.Note = fmt.Sprintf("interrupted in epoch %d at step %d", r.pos.Epoch+1, r.pos.Step)
 	if out.Checkpoint != "" {
-		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+		if err := r.saveCheckpoint(out.Checkpoint, out.Results); err != nil {
 			return r.result(), err
 		}
 	}
@@ -546,7 +563,7 @@ func (r *Run) end(out Output) error {
 		}
 	}
 	if out.Checkpoint != "" && r.pos.Status == results.StatusDiverged {
-		return r.SaveCheckpoint(out.Checkpoint)
+		return r.saveCheckpoint(out.Checkpoint, out.Results)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ Each optimiser uses its own default learning rate unless --lr says otherwise:
 Ctrl-C stops the runs; the report of what was done is still written. "descent report
 DIR" rebuilds it.`
 
-func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	set, err := compareSet(ctx, args, stderr, nil)
 	if err != nil {
 		return err
@@ -47,11 +48,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if set.plan != "" {
 		return writePlan(set, stderr)
 	}
-	dir, err := set.rf.runFolder("compare")
-	if err != nil {
-		return err
-	}
-	return runJobs(ctx, dir, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
+	defer func() { err = errors.Join(err, set.rd.close()) }()
+	return runJobs(ctx, set.rd.path, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
 }
 
 // compareSet parses the command line of a comparison and returns its runs, their data
@@ -96,12 +94,28 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	if len(names) == 0 {
 		return nil, usageError(fs, "--optimizers: no optimiser")
 	}
+	if *seeds > maxJobs/len(names) {
+		return nil, usageError(fs, "--seeds %d: %d runs, more than the %d a comparison may have", *seeds, *seeds*len(names), maxJobs)
+	}
 	if _, err := train.CompareJobs(cfg, names, r, *seeds); err != nil {
 		return nil, usageError(fs, "%v", err)
 	}
 	restore := setThreads(rf.threads)
+	// A run folder trained into here is locked before the data is loaded: a folder in
+	// use is refused at once. A plan has none, nor the runs of a plan made again.
+	var rd *runDir
+	if adjust == nil && *plan == "" {
+		var err error
+		if rd, err = rf.runFolder("compare"); err != nil {
+			restore()
+			return nil, err
+		}
+	}
 	fail := func(err error) (*jobSet, error) {
 		restore()
+		if rd != nil {
+			err = errors.Join(err, rd.close())
+		}
 		return nil, err
 	}
 
@@ -112,6 +126,13 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	jobs, err := train.CompareJobs(cfg, names, r, *seeds)
 	if err != nil {
 		return fail(err)
+	}
+	for _, n := range names {
+		c := cfg
+		c.Optimizer = n
+		if err := rf.checkMemory("compare", c, d, min(*parallel, len(jobs))); err != nil {
+			return fail(err)
+		}
 	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: d.train, Eval: d.test, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
@@ -126,7 +147,7 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, d.train, d.test, "test"))
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
-	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, restore: restore,
+	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
 		what: fmt.Sprintf("%d runs", len(jobs)), data: planDataOf(d, js.Data)}, nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ shards, resumably, and collect gathers their results into the same report:
   collect DIR             gather the results: the table, summary.csv and report.html
   emit DIR --slurm|--kubernetes   print the sbatch script or the Indexed Job manifest`
 
-func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) > 0 {
 		if c, ok := lookup(sweepCommands(), args[0]); ok {
 			return c.run(ctx, args[1:], stdout, stderr)
@@ -54,11 +55,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if set.plan != "" {
 		return writePlan(set, stderr)
 	}
-	dir, err := set.rf.runFolder("sweep")
-	if err != nil {
-		return err
-	}
-	return runJobs(ctx, dir, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
+	defer func() { err = errors.Join(err, set.rd.close()) }()
+	return runJobs(ctx, set.rd.path, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
 }
 
 // sweepSet parses the command line of a sweep and returns its trials, their data loaded,
@@ -116,9 +114,29 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 		}
 		axes = append(axes, a)
 	}
+	trials := 1
+	for _, a := range axes {
+		trials *= len(a.Values)
+		if trials > maxJobs {
+			return nil, usageError(fs, "--grid: more than %d trials", maxJobs)
+		}
+	}
 	restore := setThreads(rf.threads)
+	// A run folder trained into here is locked before the data is loaded: a folder in
+	// use is refused at once. A plan has none, nor the runs of a plan made again.
+	var rd *runDir
+	if adjust == nil && *plan == "" {
+		var err error
+		if rd, err = rf.runFolder("sweep"); err != nil {
+			restore()
+			return nil, err
+		}
+	}
 	fail := func(err error) (*jobSet, error) {
 		restore()
+		if rd != nil {
+			err = errors.Join(err, rd.close())
+		}
 		return nil, err
 	}
 
@@ -135,6 +153,9 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 	}
 	tr, vs := validationSplit(full, valSize, cfg.Seed)
 	jobs := train.SweepJobs(cfg, axes)
+	if err := rf.checkMemory("sweep", cfg, d, min(*parallel, len(jobs))); err != nil {
+		return fail(err)
+	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
 		return fail(err)
@@ -152,7 +173,7 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 		cfg.Optimizer, strings.Join(keys, " × "), len(jobs), valSize, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
 	meta := &train.Meta{Command: "sweep", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "val",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
-	return &jobSet{command: "sweep", args: args, rf: &rf, js: js, meta: meta, plan: *plan, restore: restore,
+	return &jobSet{command: "sweep", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
 		what: fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), data: planDataOf(d, js.Data)}, nil
 }
 

@@ -45,6 +45,7 @@ type jobSet struct {
 	what    string   // what is trained, for the first line on stderr
 	data    planData // the data, as the plan records it
 	plan    string   // --plan DIR, or ""
+	rd      *runDir  // the run folder, locked, when trained here (no plan)
 	restore func()   // restores the threads (GOMAXPROCS)
 }
 
@@ -108,7 +109,7 @@ func planSet(ctx context.Context, p *sweep.Plan, threads int, stderr io.Writer) 
 	}
 	adjust := func(fs *flag.FlagSet) error {
 		// Relative paths are relative to the folder the plan was made in.
-		for _, name := range []string{"data", "test", "dir", "cache", "dataset"} {
+		for _, name := range []string{"data", "test", "dir", "cache", "dataset", "init-weights"} {
 			f := fs.Lookup(name)
 			if f == nil {
 				continue
