@@ -33,23 +33,7 @@ func (conv2dOp) backward(t *Tape, n *node) {
 	if dx, mode := t.grad(x); dx != nil {
 		tensor.Conv2dBackwardInput(dx, g, &w.Value, cfg, mode, work)
 	}
-	dw, wmode := t.grad(w)
-	db, bmode := t.grad(b)
-	if dw == nil && db == nil {
-		return
+	if dw, db, mode, ok := convParamGrads(t, w, b); ok {
+		tensor.Conv2dBackwardWeight(dw, db, g, &x.Value, cfg, mode, work)
 	}
-	if dw == nil { // a bias that learns on weights that do not: compute dw into scratch
-		dw, wmode = &tensor.Tensor{}, tensor.Assign
-		*dw = tensor.Wrap(t.floats.get(w.Value.Len()), w.Value.Shape()...)
-	}
-	if db != nil && bmode != wmode {
-		// One is fresh, the other accumulates: zero the fresh one and accumulate into both.
-		if bmode == tensor.Assign {
-			clear(db.Data())
-		} else {
-			clear(dw.Data())
-		}
-		wmode = tensor.Accumulate
-	}
-	tensor.Conv2dBackwardWeight(dw, db, g, &x.Value, cfg, wmode, work)
 }

@@ -1,9 +1,9 @@
 """What the reference programs of bench/ have in common: threads, MNIST and the machine.
 
-The reference programs (torch_train.py, torch_optstep.py, torch_gemm.py, scipy_lbfgs.py)
-import this module first, parse their flags, and call pin() before they import numpy or
-torch: OpenBLAS reads its environment once, when it is loaded, so the number of threads and
-the kernel it uses must be in the environment by then.
+The reference programs (torch_train.py, torch_tabular.py, torch_optstep.py, torch_gemm.py,
+scipy_lbfgs.py) import this module first, parse their flags, and call pin() before they
+import numpy or torch: OpenBLAS reads its environment once, when it is loaded, so the
+number of threads and the kernel it uses must be in the environment by then.
 
   OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS  set to --threads
   OPENBLAS_CORETYPE  the kernel family OpenBLAS uses (--coretype): OpenBLAS 0.3.21, the

@@ -17,6 +17,11 @@ python3-torch python3-scipy). JOB is one of
           --threads count; ms per training step (gather, forward, backward, step)
   epoch   descent train --epochs 1 against bench/torch_train.py 1 epoch, per model, Adam,
           batch 128, the training loop's seconds; threads as for step
+  tabular descent train --data on a synthetic regression set against bench/torch_tabular.py:
+          one epoch of mlp:256,256:layernorm (Linear-LayerNorm-ReLU twice, then Linear),
+          Adam, mean squared error, batch 128, on 100000 examples of 100 float32 features
+          that torch_tabular.py --write makes (seeded) into the temporary folder, both
+          sides reading the same .npz; the training loop's seconds; threads as for step
   rss     peak resident memory (the kernel's ru_maxrss) of the epoch runs of mlp and cnn, both
           on the most --threads
   loader  one shuffled MNIST epoch of descent's data.Loader alone (go test -bench) against one
@@ -58,7 +63,7 @@ import benchlib  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = benchlib.ROOT
 MODELS = ("logreg", "mlp", "cnn")
-JOBS = ("optim", "gemm", "step", "epoch", "rss", "loader", "lbfgs")
+JOBS = ("optim", "gemm", "step", "epoch", "tabular", "rss", "loader", "lbfgs")
 
 
 class Bench:
@@ -260,6 +265,34 @@ def job_epoch(b):
         print(n)
 
 
+def job_tabular(b):
+    t = max(b.threads)
+    model = "mlp:256,256:layernorm"
+    header(b, "tabular", "descent train --data --model %s --task regress --epochs 1 --threads %d against "
+                         "bench/torch_tabular.py 1 epoch, the better of --threads %s; 100000x100 synthetic regression "
+                         "set (torch_tabular.py --write, seed 0), Adam, MSE, batch 128; the training loop's seconds "
+                         "(no loading, no evaluation)" % (model, t, " and ".join(map(str, b.threads))))
+    folder = os.path.join(b.tmp, "tabular")
+    lines = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "torch_tabular.py"), "--write", folder],
+                           capture_output=True, text=True, check=True).stdout.split()
+    train, test = lines
+    d, r, drmse, rrmse = [], [], [], []
+    for rep in range(b.reps):
+        j = b.descent_json("train", "--data", train, "--test", test, "--task", "regress", "--model", model,
+                           "--optimizer", "adam", "--epochs", "1", "--batch-size", "128", "--threads", str(t), "--json",
+                           "--out", os.path.join(b.tmp, "train-tabular-%d" % rep))[-1]
+        d.append(j["seconds"])
+        drmse.append(j["test_rmse"])
+        j = min((b.ref("torch_tabular.py", train, "--test", test, threads=u)[0] for u in b.threads),
+                key=lambda j: j["seconds"])
+        r.append(j["seconds"])
+        rrmse.append(j["test_rmse"])
+        b.progress("tabular epoch, s", rep, d[-1], r[-1])
+    show(b, [("%s epoch on 100000x100 (adam, batch 128), s" % model, med(d), med(r))], LOWER)
+    print("test RMSE after the epoch (median; 10000 held-out examples, noise 0.1): descent %.4f, torch %.4f"
+          % (med(drmse), med(rrmse)))
+
+
 def job_rss(b):
     t = max(b.threads)
     header(b, "rss", "peak resident memory (ru_maxrss) of descent train --epochs 1 --threads %d and of "
@@ -326,7 +359,7 @@ def main():
     p.add_argument("--reps", type=int, default=5, help="alternating runs of each side (default %(default)s)")
     p.add_argument("--threads", default="1,2",
                    help="comma-separated thread counts (default %(default)s): optim, gemm and lbfgs run each; "
-                        "step and epoch run descent on the most and torch on each, keeping its best")
+                        "step, epoch and tabular run descent on the most and torch on each, keeping its best")
     p.add_argument("--models", default=",".join(MODELS), help="models of step, epoch and rss (default %(default)s)")
     p.add_argument("--dropout", action="store_true", help="keep the cnn's dropout layers on both sides")
     p.add_argument("--coretype", default="auto", help="OPENBLAS_CORETYPE of the references (see benchlib.py; default auto)")

@@ -56,8 +56,8 @@ func (c *CNN) Forward(t *autodiff.Tape, x *autodiff.Var) *autodiff.Var {
 		panic(fmt.Sprintf("model: CNN on input of shape %v, want batch×784 or batch×1×28×28", s))
 	}
 	x = nn.ForwardReLU(t, c.Conv1, x)
-	x = nn.ForwardReLU(t, c.Conv2, x)
-	x = t.MaxPool2d(x, 2, 2)
+	// conv2, ReLU and max-pool 2 in one pass, which never stores conv2's output.
+	x = t.Conv2dReLUMaxPool(x, c.Conv2.Weight, c.Conv2.Bias, c.Conv2.Config)
 	if c.Dropout1 != nil {
 		x = c.Dropout1.Forward(t, x)
 	}

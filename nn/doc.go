@@ -46,8 +46,15 @@
 //
 // # Weights files
 //
-// [Save] and [Load] write and read a model's parameters in a small binary format (names,
-// shapes, float32 data) that model/testdata/torch_export.py also writes from PyTorch. Load
-// checks the names, the shapes, the count and the length of the file before changing the
-// model, and reports a *[WeightsError] naming the parameter at fault.
+// [LoadStateDict] copies a state read from a file into a module by name, as PyTorch's
+// load_state_dict, after checking every name and shape: a file of another architecture is
+// refused, naming the first tensor that does not fit, and the module is left unchanged.
+// The formats live in sub-packages, each returning the tensors as []NamedTensor:
+// nn/safetensors (read and write; the format of descent's run folders, which PyTorch reads
+// through the safetensors package), nn/torchfile (a state_dict saved by torch.save) and
+// nn/weights, which reads any of them and loads or saves a module in one call. Every
+// reader reports a *[WeightsError] naming the file and the tensor at fault.
+//
+// [Load] and [ReadTensors] read descent's former format (names, shapes, float32 data), that
+// of the model.weights and checkpoints of older run folders; it is no longer written.
 package nn

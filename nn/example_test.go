@@ -1,7 +1,6 @@
 package nn_test
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 
@@ -10,7 +9,8 @@ import (
 	"github.com/descent-ml/descent/tensor"
 )
 
-// A small network, its parameters in optim's form, one gradient, and a weights round trip.
+// A small network, its parameters in optim's form, one gradient, and its weights loaded
+// into a network of another architecture.
 func Example() {
 	rng := rand.New(rand.NewPCG(1, 2))
 	net := nn.NewSequential(
@@ -28,19 +28,17 @@ func Example() {
 	tp.Backward(loss)
 	fmt.Printf("loss %.4f\n", loss.Item())
 
-	var buf bytes.Buffer
-	if err := nn.Save(&buf, net); err != nil {
-		panic(err)
-	}
+	// Weights move between modules (and files, nn/weights) by name; a module of another
+	// architecture is refused.
 	other := nn.NewSequential(nn.NewLinear(64, 10, rng))
-	fmt.Println(nn.Load(&buf, other))
+	fmt.Println(nn.LoadStateDict(other, nn.StateDict(net), true))
 	// Output:
 	// 0.weight [4 1 3 3]
 	// 0.bias [4]
 	// 4.weight [10 64]
 	// 4.bias [10]
 	// loss 2.4010
-	// nn: weights: file has 4 tensors, model has 2 parameters
+	// nn: weights: tensor "0.weight": shape [4 1 3 3] in the file, [10 64] in the model
 }
 
 // A model with normalisation layers: its state dict, in PyTorch's names and order, holds

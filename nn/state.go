@@ -1,6 +1,14 @@
 package nn
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/descent-ml/descent/nn/internal/dtype"
+	"github.com/descent-ml/descent/tensor"
+)
 
 // Stateful is implemented by modules with buffers, state that is saved and loaded with the
 // parameters but not trained ([BatchNorm]'s running statistics), and by containers of such
@@ -84,4 +92,84 @@ func prefixedState(prefix string, ts []NamedTensor) []NamedTensor {
 		ts[i].Name = prefix + "." + ts[i].Name
 	}
 	return ts
+}
+
+// LoadStateDict copies the tensors ts into the state of m ([StateDict]), matching them by
+// name, as PyTorch's module.load_state_dict: every entry of m's state must be in ts with
+// the same shape, and with strict, ts must hold nothing else. An entry that PyTorch keeps
+// as int64 (BatchNorm's num_batches_tracked) must hold an integer. The order of ts does
+// not matter.
+//
+// Everything is checked before anything is written: on error m is unchanged, and the
+// *[WeightsError] names the first tensor at fault, in the order of m's state (then, for
+// strict, the first of ts that m lacks), with the shape in the file and in the model.
+// Errors name no file: the readers' callers add it (File).
+func LoadStateDict(m Module, ts []NamedTensor, strict bool) error {
+	state := StateDict(m)
+	byName := make(map[string]int, len(ts))
+	for i, t := range ts {
+		if _, dup := byName[t.Name]; dup {
+			return &WeightsError{Tensor: t.Name, Msg: "appears twice in the file"}
+		}
+		byName[t.Name] = i
+	}
+	src := make([]*tensor.Tensor, len(state))
+	inModel := make(map[string]bool, len(state))
+	for i, s := range state {
+		if inModel[s.Name] {
+			panic(fmt.Sprintf("nn: LoadStateDict: the model's state has %q twice", s.Name))
+		}
+		inModel[s.Name] = true
+		j, ok := byName[s.Name]
+		if !ok {
+			return &WeightsError{Tensor: s.Name, Msg: fmt.Sprintf("the model's %v is not in the file, which holds %s",
+				s.Tensor.Shape(), describeNames(ts))}
+		}
+		f := ts[j].Tensor
+		if !slices.Equal(f.Shape(), s.Tensor.Shape()) {
+			return &WeightsError{Tensor: s.Name, Msg: fmt.Sprintf("shape %v in the file, %v in the model",
+				f.Shape(), s.Tensor.Shape())}
+		}
+		if s.Int64 {
+			for k, v := range f.Data() {
+				if !dtype.Integral(v) {
+					return &WeightsError{Tensor: s.Name, Msg: fmt.Sprintf("element %d is %v, the model keeps integers", k, v)}
+				}
+			}
+		}
+		src[i] = f
+	}
+	if strict {
+		for _, t := range ts {
+			if !inModel[t.Name] {
+				return &WeightsError{Tensor: t.Name, Msg: fmt.Sprintf("in the file (shape %v), not in the model, whose state holds %s",
+					t.Tensor.Shape(), describeNames(state))}
+			}
+		}
+	}
+	for i, s := range state {
+		copy(s.Tensor.Data(), src[i].Data())
+	}
+	return nil
+}
+
+// describeNames lists a few of the names of ts, for an error.
+func describeNames(ts []NamedTensor) string {
+	const show = 4
+	if len(ts) == 0 {
+		return "no tensor"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d tensors (", len(ts))
+	for i, t := range ts[:min(show, len(ts))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(t.Name))
+	}
+	if len(ts) > show {
+		b.WriteString(", …")
+	}
+	b.WriteString(")")
+	return b.String()
 }

@@ -23,25 +23,32 @@ import (
 //		data    [product of dims]float32
 //	}
 //
-// and nothing after. model/testdata/torch_export.py writes it from Python.
+// and nothing after. It was descent's weights format before safetensors (the model.weights
+// and checkpoints of older run folders); descent reads it and no longer writes it.
+// model/testdata/torch_export.py writes it from Python.
 const (
 	weightsMagic   = "DESCENTW"
 	weightsVersion = 1
 	maxNameLen     = 1 << 12
 )
 
-// A WeightsError reports a weights file that cannot be read, or that does not fit the model
-// it is loaded into. Param names the parameter concerned, if any.
+// A WeightsError reports a weights file that cannot be read, or state that does not fit
+// the model it is loaded into: the readers of every format (this package's, nn/safetensors,
+// nn/torchfile) and [LoadStateDict] return it. File and Tensor name the place, when known.
 type WeightsError struct {
-	Param string
-	Msg   string
-	Err   error // the underlying error (io.ErrUnexpectedEOF for a truncated file), if any
+	File   string // the file, if known
+	Tensor string // the tensor (a parameter or a buffer) concerned, if any
+	Msg    string
+	Err    error // the underlying error (io.ErrUnexpectedEOF for a truncated file), if any
 }
 
 func (e *WeightsError) Error() string {
 	s := "nn: weights: "
-	if e.Param != "" {
-		s += "parameter " + strconv.Quote(e.Param) + ": "
+	if e.File != "" {
+		s += e.File + ": "
+	}
+	if e.Tensor != "" {
+		s += "tensor " + strconv.Quote(e.Tensor) + ": "
 	}
 	s += e.Msg
 	if e.Err != nil {
@@ -59,49 +66,6 @@ type NamedTensor struct {
 	// Int64 marks a tensor that PyTorch keeps as int64 (BatchNorm's num_batches_tracked):
 	// its values are integers, held here as float32, exact up to 2²⁴.
 	Int64 bool
-}
-
-// Save writes the parameters of m, with their names and shapes, to w.
-func Save(w io.Writer, m Module) error {
-	ps := m.Parameters()
-	ts := make([]NamedTensor, len(ps))
-	for i, p := range ps {
-		ts[i] = NamedTensor{Name: p.Name, Tensor: &p.Var.Value}
-	}
-	return WriteTensors(w, ts)
-}
-
-// WriteTensors writes named tensors in the weights format.
-func WriteTensors(w io.Writer, ts []NamedTensor) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString(weightsMagic)
-	le := binary.LittleEndian
-	var b [4]byte
-	u32 := func(v int) {
-		le.PutUint32(b[:], uint32(v))
-		bw.Write(b[:])
-	}
-	u32(weightsVersion)
-	u32(len(ts))
-	for _, t := range ts {
-		if len(t.Name) > maxNameLen {
-			return &WeightsError{Param: t.Name[:32] + "…", Msg: "name too long"}
-		}
-		u32(len(t.Name))
-		bw.WriteString(t.Name)
-		u32(t.Tensor.Rank())
-		for _, d := range t.Tensor.Shape() {
-			u32(d)
-		}
-		for _, v := range t.Tensor.Data() {
-			le.PutUint32(b[:], math.Float32bits(v))
-			bw.Write(b[:])
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("nn: weights: %w", err)
-	}
-	return nil
 }
 
 // header reads and checks the magic and version, and returns the count of tensors.
@@ -149,15 +113,15 @@ func entry(r io.Reader, i int) (string, []int, error) {
 	name := string(nb)
 	rank, err := u32()
 	if err != nil {
-		return name, nil, &WeightsError{Param: name, Msg: "truncated shape", Err: err}
+		return name, nil, &WeightsError{Tensor: name, Msg: "truncated shape", Err: err}
 	}
 	if rank > tensor.MaxRank {
-		return name, nil, &WeightsError{Param: name, Msg: fmt.Sprintf("rank %d exceeds %d", rank, tensor.MaxRank)}
+		return name, nil, &WeightsError{Tensor: name, Msg: fmt.Sprintf("rank %d exceeds %d", rank, tensor.MaxRank)}
 	}
 	shape := make([]int, rank)
 	for d := range shape {
 		if shape[d], err = u32(); err != nil {
-			return name, nil, &WeightsError{Param: name, Msg: "truncated shape", Err: err}
+			return name, nil, &WeightsError{Tensor: name, Msg: "truncated shape", Err: err}
 		}
 	}
 	return name, shape, nil
@@ -169,7 +133,7 @@ func readData(r io.Reader, dst []float32, name string) error {
 	for len(dst) > 0 {
 		k := min(len(dst), len(buf)/4)
 		if _, err := io.ReadFull(r, buf[:4*k]); err != nil {
-			return &WeightsError{Param: name, Msg: "truncated data", Err: eof(err)}
+			return &WeightsError{Tensor: name, Msg: "truncated data", Err: eof(err)}
 		}
 		for i := range k {
 			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
@@ -188,8 +152,9 @@ func end(r io.Reader) error {
 	return nil
 }
 
-// Load reads into the parameters of m a weights file written by [Save] (or by PyTorch
-// through model/testdata/torch_export.py). The file must hold exactly the parameters of m, in
+// Load reads into the parameters of m a file in descent's former weights format, as descent
+// wrote the parameters of a module (or as PyTorch does through
+// model/testdata/torch_export.py). The file must hold exactly the parameters of m, in
 // order, with the same names and shapes; otherwise, or if the file is truncated or has
 // trailing data, Load returns a *[WeightsError] naming the parameter and leaves m unchanged.
 func Load(r io.Reader, m Module) error {
@@ -209,10 +174,10 @@ func Load(r io.Reader, m Module) error {
 			return err
 		}
 		if name != p.Name {
-			return &WeightsError{Param: p.Name, Msg: fmt.Sprintf("file has %q in its place (entry %d)", name, i)}
+			return &WeightsError{Tensor: p.Name, Msg: fmt.Sprintf("file has %q in its place (entry %d)", name, i)}
 		}
 		if !slices.Equal(shape, p.Var.Value.Shape()) {
-			return &WeightsError{Param: p.Name, Msg: fmt.Sprintf("shape %v in file, %v in model", shape, p.Var.Value.Shape())}
+			return &WeightsError{Tensor: p.Name, Msg: fmt.Sprintf("shape %v in file, %v in model", shape, p.Var.Value.Shape())}
 		}
 		vals[i] = make([]float32, p.Var.Value.Len())
 		if err := readData(br, vals[i], name); err != nil {
@@ -246,7 +211,7 @@ func ReadTensors(r io.Reader) ([]NamedTensor, error) {
 		n := 1
 		for _, d := range shape {
 			if d != 0 && n > math.MaxInt32/d {
-				return nil, &WeightsError{Param: name, Msg: fmt.Sprintf("shape %v too large", shape)}
+				return nil, &WeightsError{Tensor: name, Msg: fmt.Sprintf("shape %v too large", shape)}
 			}
 			n *= d
 		}

@@ -1,10 +1,13 @@
 package nn
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -30,7 +33,7 @@ func values(m Module) []float32 {
 func TestSaveLoadRoundTrip(t *testing.T) {
 	a, b := smallModel(1), smallModel(2)
 	var buf bytes.Buffer
-	if err := Save(&buf, a); err != nil {
+	if err := save(&buf, a); err != nil {
 		t.Fatal(err)
 	}
 	if err := Load(bytes.NewReader(buf.Bytes()), b); err != nil {
@@ -66,7 +69,7 @@ func loadErr(t *testing.T, data []byte, m Module) error {
 
 func TestLoadErrors(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Save(&buf, smallModel(1)); err != nil {
+	if err := save(&buf, smallModel(1)); err != nil {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
@@ -91,7 +94,7 @@ func TestLoadErrors(t *testing.T) {
 	} {
 		err := loadErr(t, tc.data, tc.m)
 		var we *WeightsError
-		if !errors.As(err, &we) || we.Param != tc.param || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "nn: weights: ") {
+		if !errors.As(err, &we) || we.Tensor != tc.param || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "nn: weights: ") {
 			t.Errorf("%s: error %v, want parameter %q and %q", tc.name, err, tc.param, tc.msg)
 		}
 	}
@@ -99,7 +102,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLoadTruncated(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Save(&buf, smallModel(1)); err != nil {
+	if err := save(&buf, smallModel(1)); err != nil {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
@@ -114,7 +117,7 @@ func TestLoadTruncated(t *testing.T) {
 		}
 	}
 	err := loadErr(t, good[:len(good)-1], smallModel(2))
-	if !strings.Contains(err.Error(), `parameter "5.bias": truncated data`) {
+	if !strings.Contains(err.Error(), `tensor "5.bias": truncated data`) {
 		t.Errorf("one byte short: %v", err)
 	}
 }
@@ -143,7 +146,7 @@ func TestReadTensorsHugeHeader(t *testing.T) {
 
 func FuzzReadTensors(f *testing.F) {
 	var buf bytes.Buffer
-	if err := Save(&buf, smallModel(1)); err != nil {
+	if err := save(&buf, smallModel(1)); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
@@ -161,11 +164,55 @@ func FuzzReadTensors(f *testing.F) {
 		}
 		// What was read writes back to the same bytes.
 		var out bytes.Buffer
-		if err := WriteTensors(&out, ts); err != nil {
+		if err := writeTensors(&out, ts); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(out.Bytes(), data) {
 			t.Fatal("read and written back differs")
 		}
 	})
+}
+
+// save writes the parameters of m, with their names and shapes, to w in the former weights
+// format, as descent wrote it, for the tests of its readers.
+func save(w io.Writer, m Module) error {
+	ps := m.Parameters()
+	ts := make([]NamedTensor, len(ps))
+	for i, p := range ps {
+		ts[i] = NamedTensor{Name: p.Name, Tensor: &p.Var.Value}
+	}
+	return writeTensors(w, ts)
+}
+
+// writeTensors writes named tensors in the former weights format, as descent wrote them.
+func writeTensors(w io.Writer, ts []NamedTensor) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString(weightsMagic)
+	le := binary.LittleEndian
+	var b [4]byte
+	u32 := func(v int) {
+		le.PutUint32(b[:], uint32(v))
+		bw.Write(b[:])
+	}
+	u32(weightsVersion)
+	u32(len(ts))
+	for _, t := range ts {
+		if len(t.Name) > maxNameLen {
+			return &WeightsError{Tensor: t.Name[:32] + "…", Msg: "name too long"}
+		}
+		u32(len(t.Name))
+		bw.WriteString(t.Name)
+		u32(t.Tensor.Rank())
+		for _, d := range t.Tensor.Shape() {
+			u32(d)
+		}
+		for _, v := range t.Tensor.Data() {
+			le.PutUint32(b[:], math.Float32bits(v))
+			bw.Write(b[:])
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("nn: weights: %w", err)
+	}
+	return nil
 }

@@ -9,9 +9,12 @@ type AdamConfig struct {
 	Beta1       float64 // β₁ in [0, 1), the first moment's decay; default 0.9
 	Beta2       float64 // β₂ in [0, 1), the second moment's decay; default 0.999
 	Eps         float64 // ε ≥ 0, added after the bias-corrected square root; default 1e-8
-	WeightDecay float64 // λ ≥ 0: adds λθ to the gradient (L2, not decoupled); default 0
+	WeightDecay float64 // λ ≥ 0: adds λθ to the gradient (L2), or decoupled (below); default 0
 	AMSGrad     AMSGrad // AMSGrad variant; default off
 	Maximize    bool    // ascend the objective
+	// DecoupledWeightDecay is torch 2's decoupled_weight_decay: θ ← θ(1 - γλ) before the
+	// step instead of the L2 term, which makes Adam [AdamW]; default false, torch 1.13's Adam.
+	DecoupledWeightDecay bool
 }
 
 // DefaultAdam returns torch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8.
@@ -33,6 +36,7 @@ var adamSpec = &spec[AdamConfig]{
 		floatKey("weight_decay", "L2 penalty λ, adds λθ to the gradient", func(c *AdamConfig) *float64 { return &c.WeightDecay }),
 		amsgradKey(func(c *AdamConfig) *AMSGrad { return &c.AMSGrad }),
 		boolKey("maximize", "maximise the objective", func(c *AdamConfig) *bool { return &c.Maximize }),
+		boolKey("decoupled_weight_decay", "decoupled decay θ ← θ(1-γλ) instead of the L2 term (AdamW; torch 2)", func(c *AdamConfig) *bool { return &c.DecoupledWeightDecay }),
 	},
 	validate: (*AdamConfig).validate,
 	lr:       func(c *AdamConfig) *float64 { return &c.LR },
@@ -57,7 +61,8 @@ func adamNeeds(a AMSGrad) uint {
 // of Adam and Beyond", ICLR 2018). With g_t the gradient at step t,
 //
 //	g_t ← -g_t                          if maximize
-//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0
+//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0 and not decoupled
+//	θ_{t-1} ← θ_{t-1} (1 - γλ)          if decoupled_weight_decay (torch 2.x; AdamW)
 //	m_t ← β₁ m_{t-1} + (1 - β₁) g_t
 //	v_t ← β₂ v_{t-1} + (1 - β₂) g_t²
 //	m̂_t ← m_t / (1 - β₁ᵗ)
@@ -69,6 +74,10 @@ func adamNeeds(a AMSGrad) uint {
 // last line where it defines m̂; like Kingma and Ba and torch, the update uses m̂. State per
 // parameter: "exp_avg", "exp_avg_sq", and "max_exp_avg_sq" (torch) or "max_exp_avg_sq_hat"
 // (lecture).
+//
+// DecoupledWeightDecay is the option torch 2.x's Adam gained (torch/optim/adam.py, tag
+// v2.8.0): with it Adam is AdamW, bit for bit the steps of [AdamW] with the same options.
+// Without it the steps are torch 1.13's, bit for bit.
 type Adam struct {
 	base[AdamConfig, optimk.AdamCoef]
 }
@@ -95,7 +104,7 @@ func (o *Adam) SetMomentum(g int, beta1 float64) {
 
 func (o *Adam) prepare(i int) {
 	c := &o.cfgs[o.group[i]]
-	o.coef[i] = newAdamCoef(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, c.AMSGrad, c.Maximize, false, o.state[i].step)
+	o.coef[i] = newAdamCoef(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, c.AMSGrad, c.Maximize, c.DecoupledWeightDecay, o.state[i].step)
 }
 
 func (o *Adam) update(i, lo, hi int) { adamUpdate(o.params[i], &o.state[i], &o.coef[i], lo, hi) }

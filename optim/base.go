@@ -22,6 +22,12 @@ type spec[C any] struct {
 	fill     func(c *C, b int) float32 // initial value of buffer b (nil: zero)
 	valNames []string                  // names of the per-parameter scalars
 	initVals func(c *C, v []float64)   // initial scalars (nil: zero)
+
+	// Optional, for the optimisers whose state depends on a parameter's shape or whose
+	// options hold for the whole optimiser:
+	needsParam func(c *C, p *Param) uint    // replaces needs: the buffers kept for p
+	bufLen     func(shape []int, b int) int // the length of buffer b (nil: the parameter's)
+	shared     func(a, b *C) error          // nil if a and b agree on the optimiser-wide options
 }
 
 // pstate is the state of one parameter: torch's step count, its buffers (nil when not kept)
@@ -41,6 +47,50 @@ type kernel interface {
 	update(i, lo, hi int)
 }
 
+// The optional abilities of a kernel, found by type assertion, for the optimisers whose step
+// is more than one pass of an element-wise update.
+
+// A beginner computes what a step needs once, after the gradients are checked and before
+// any parameter's prepare; an error refuses the step before anything changes.
+type beginner interface {
+	begin() error
+}
+
+// A reducer sums over the elements of each parameter, block by block (see [sumBlock]): in
+// the check pass, read-only, nc sums per block, and in a gather pass after prepare, ng sums
+// per block; finish then runs once before the update pass.
+type reducer interface {
+	sums() (nc, ng int)
+	// checkBlock writes the check pass's sums over elements [lo, hi) of parameter i to out
+	// and reports whether the gradient is finite there (called only when nc > 0).
+	checkBlock(i, lo, hi int, out []float64) bool
+	// gatherBlock runs the gather pass over elements [lo, hi) of parameter i and writes its
+	// sums to out (called only when ng > 0).
+	gatherBlock(i, lo, hi int, out []float64)
+}
+
+// A finisher does the work between the passes over the elements and the update: it reads
+// the gather pass's sums, or does a parameter's whole step itself (Muon's orthogonalisation).
+type finisher interface {
+	finish()
+}
+
+// A globalState saves scalars of the whole optimiser ("d" of Prodigy, the schedule-free
+// methods' averaging weights) with the state file's globals.
+type globalState[C any] interface {
+	saveGlobals() []named
+	// loadGlobals checks a file's globals against the configurations it brings and returns
+	// what applies them, run only once everything else of the file fits.
+	loadGlobals(f *stateFile, cfgs []C) (apply func(), err error)
+}
+
+// sumBlock is the number of elements of a parameter whose sums a reducer computes
+// together: block b holds elements [b·sumBlock, (b+1)·sumBlock), so that every sum over a
+// parameter is the float64 sum, block by block in order, of per-block sums that do not
+// depend on how the elements are split among goroutines (the plan cuts parameters only at
+// block boundaries).
+const sumBlock = 4096
+
 // base is what the first-order optimisers share: parameter groups with their
 // configurations, per-parameter state, the finite-gradient check and the parallel update.
 type base[C, K any] struct {
@@ -56,7 +106,11 @@ type base[C, K any] struct {
 
 	plan   plan
 	bad    []badGrad // per worker, from the check phase
-	phases [2]phaseBody[C, K]
+	phases [3]phaseBody[C, K]
+
+	// reducers' per-block sums of each parameter: block b's sums are
+	// csum[i][b·nc : (b+1)·nc] (check pass) and gsum[i][b·ng : (b+1)·ng] (gather pass)
+	csum, gsum [][]float64
 }
 
 // init sets the spec, kernel and defaults and adds the first group.
@@ -108,6 +162,13 @@ func (b *base[C, K]) SetConfig(g int, cfg C) error {
 	if err := b.spec.validate(&cfg); err != nil {
 		return fmt.Errorf("optim: %s: group %d: %w", b.spec.name, g, err)
 	}
+	if b.spec.shared != nil {
+		for h := range b.cfgs {
+			if err := b.spec.shared(&b.cfgs[h], &cfg); h != g && err != nil {
+				return fmt.Errorf("optim: %s: group %d: %w (group %d has another)", b.spec.name, g, err, h)
+			}
+		}
+	}
 	b.cfgs[g] = cfg
 	b.allocState(g)
 	return nil
@@ -134,6 +195,11 @@ func (b *base[C, K]) AddGroup(params []*Param, cfg C) error {
 	if err := b.spec.validate(&cfg); err != nil {
 		return fmt.Errorf("optim: %s: %w", name, err)
 	}
+	if b.spec.shared != nil && len(b.cfgs) > 0 {
+		if err := b.spec.shared(&b.cfgs[0], &cfg); err != nil {
+			return fmt.Errorf("optim: %s: %w (the first group has another: it holds for the whole optimizer)", name, err)
+		}
+	}
 	if err := checkParams(name, b.params, params); err != nil {
 		return err
 	}
@@ -147,6 +213,12 @@ func (b *base[C, K]) AddGroup(params []*Param, cfg C) error {
 		if b.spec.initVals != nil {
 			b.spec.initVals(&cfg, b.state[len(b.state)-1].vals)
 		}
+		if r, ok := b.k.(reducer); ok {
+			nc, ng := r.sums()
+			blocks := (len(p.Value) + sumBlock - 1) / sumBlock
+			b.csum = append(b.csum, make([]float64, blocks*nc))
+			b.gsum = append(b.gsum, make([]float64, blocks*ng))
+		}
 	}
 	b.allocState(g)
 	b.plan.workers = 0 // rebuild
@@ -156,16 +228,16 @@ func (b *base[C, K]) AddGroup(params []*Param, cfg C) error {
 // allocState allocates the buffers that the configuration of group g needs and its
 // parameters lack.
 func (b *base[C, K]) allocState(g int) {
-	need := b.spec.needs(&b.cfgs[g])
-	for i, p := range b.params {
+	for i := range b.params {
 		if b.group[i] != g {
 			continue
 		}
+		need := b.needs(i, &b.cfgs[g])
 		for k := range b.spec.bufNames {
 			if need&(1<<k) == 0 || b.state[i].bufs[k] != nil {
 				continue
 			}
-			buf := make([]float32, len(p.Value))
+			buf := make([]float32, b.bufLen(i, k))
 			if b.spec.fill != nil {
 				if v := b.spec.fill(&b.cfgs[g], k); v != 0 {
 					for j := range buf {
@@ -176,6 +248,22 @@ func (b *base[C, K]) allocState(g int) {
 			b.state[i].bufs[k] = buf
 		}
 	}
+}
+
+// needs returns the buffers parameter i keeps under configuration c (bit k: buffer k).
+func (b *base[C, K]) needs(i int, c *C) uint {
+	if b.spec.needsParam != nil {
+		return b.spec.needsParam(c, b.params[i])
+	}
+	return b.spec.needs(c)
+}
+
+// bufLen returns the length of buffer k of parameter i.
+func (b *base[C, K]) bufLen(i, k int) int {
+	if b.spec.bufLen != nil {
+		return b.spec.bufLen(b.params[i].Shape, k)
+	}
+	return len(b.params[i].Value)
 }
 
 // checkParams checks new parameters against each other and against those already held:
@@ -257,11 +345,24 @@ func (b *base[C, K]) Step() error {
 			return &NonFiniteError{Op: "optim: " + b.spec.name, Param: p.Name, Index: bad.index, Value: float64(p.Grad[bad.index]), Step: b.steps + 1}
 		}
 	}
+	if bg, ok := b.k.(beginner); ok {
+		if err := bg.begin(); err != nil {
+			return err
+		}
+	}
 	for i, p := range b.params {
 		if p.Grad != nil {
 			b.state[i].step++
 			b.k.prepare(i)
 		}
+	}
+	if r, ok := b.k.(reducer); ok {
+		if _, ng := r.sums(); ng > 0 {
+			b.run(workers, phaseGather)
+		}
+	}
+	if f, ok := b.k.(finisher); ok {
+		f.finish()
 	}
 	b.run(workers, phaseUpdate)
 	b.steps++
@@ -270,8 +371,19 @@ func (b *base[C, K]) Step() error {
 
 const (
 	phaseCheck = iota
+	phaseGather
 	phaseUpdate
 )
+
+// blockSum returns the sum k of the per-block sums sums (n per block), block by block in
+// order.
+func blockSum(sums []float64, n, k int) float64 {
+	var s float64
+	for j := k; j < len(sums); j += n {
+		s += sums[j]
+	}
+	return s
+}
 
 // minPerWorker is the least number of elements worth a goroutine of its own.
 const minPerWorker = 1 << 15
@@ -308,14 +420,22 @@ func (b *base[C, K]) ensurePlan() int {
 	b.plan = plan{workers: workers, parts: []int{0}}
 	left := per // room left in the current part
 	for i, p := range b.params {
-		for lo := 0; lo < len(p.Value); {
-			hi := min(len(p.Value), lo+left)
+		n := len(p.Value)
+		for lo := 0; lo < n; {
+			hi := n
+			if lo+left < n { // cut the parameter at the next block boundary
+				hi = min(n, (lo+left+sumBlock-1)/sumBlock*sumBlock)
+			}
 			b.plan.segs = append(b.plan.segs, segment{i, lo, hi})
 			left -= hi - lo
 			lo = hi
-			if left == 0 && len(b.plan.parts) < workers {
-				b.plan.parts = append(b.plan.parts, len(b.plan.segs))
+			if left <= 0 {
 				left = per
+				if len(b.plan.parts) < workers {
+					b.plan.parts = append(b.plan.parts, len(b.plan.segs))
+				} else {
+					left = math.MaxInt // the last part takes the rest
+				}
 			}
 		}
 	}
@@ -352,27 +472,65 @@ func (p *phaseBody[C, K]) Range(i, _, _ int) { p.b.work(i, p.phase) }
 // work performs a phase on part w.
 func (b *base[C, K]) work(w, phase int) {
 	segs := b.plan.segs[b.plan.parts[w]:b.plan.parts[w+1]]
-	if phase == phaseCheck {
+	r, _ := b.k.(reducer)
+	var nc, ng int
+	if r != nil {
+		nc, ng = r.sums()
+	}
+	switch phase {
+	case phaseCheck:
 		b.bad[w] = badGrad{}
 		for _, s := range segs {
 			g := b.params[s.i].Grad
-			if g == nil || optimk.AllFinite(g[s.lo:s.hi]) {
+			if g == nil {
 				continue
 			}
-			for j := s.lo; j < s.hi; j++ {
-				if v := float64(g[j]); math.IsNaN(v) || math.IsInf(v, 0) {
-					b.bad[w] = badGrad{true, s.i, j}
+			if nc == 0 {
+				if !optimk.AllFinite(g[s.lo:s.hi]) {
+					b.bad[w] = badGrad{true, s.i, firstNonFinite(g, s.lo, s.hi)}
 					return
 				}
+				continue
+			}
+			for lo := s.lo; lo < s.hi; {
+				hi := min(s.hi, (lo/sumBlock+1)*sumBlock)
+				blk := lo / sumBlock
+				if !r.checkBlock(s.i, lo, hi, b.csum[s.i][blk*nc:(blk+1)*nc]) {
+					b.bad[w] = badGrad{true, s.i, firstNonFinite(g, lo, hi)}
+					return
+				}
+				lo = hi
 			}
 		}
-		return
-	}
-	for _, s := range segs {
-		if b.params[s.i].Grad != nil {
-			b.k.update(s.i, s.lo, s.hi)
+	case phaseGather:
+		for _, s := range segs {
+			if b.params[s.i].Grad == nil {
+				continue
+			}
+			for lo := s.lo; lo < s.hi; {
+				hi := min(s.hi, (lo/sumBlock+1)*sumBlock)
+				blk := lo / sumBlock
+				r.gatherBlock(s.i, lo, hi, b.gsum[s.i][blk*ng:(blk+1)*ng])
+				lo = hi
+			}
+		}
+	default:
+		for _, s := range segs {
+			if b.params[s.i].Grad != nil {
+				b.k.update(s.i, s.lo, s.hi)
+			}
 		}
 	}
+}
+
+// firstNonFinite returns the index of the first NaN or infinity of g[lo:hi], which has one.
+func firstNonFinite(g []float32, lo, hi int) int {
+	for j := lo; j < hi; j++ {
+		if v := float64(g[j]); math.IsNaN(v) || math.IsInf(v, 0) {
+			return j
+		}
+	}
+	panic("optim: no NaN or infinity where the check found one")
 }
 
 // index returns the position of the parameter named name, or -1.

@@ -1,7 +1,8 @@
 // Package optim holds the stochastic optimisers of machine learning over named float32
 // parameters organised in groups, with PyTorch's update rules and defaults (torch.optim of
 // PyTorch 1.13, followed operation by operation so that float32 rounding matches: all 53
-// reference trajectories of testdata/, 100 steps each, are bit-identical to torch's).
+// reference trajectories of testdata/, 100 steps each, are bit-identical to torch's), and
+// the optimisers people compare today, each after a named reference implementation.
 //
 // # Optimisers
 //
@@ -9,7 +10,16 @@
 // [Adam] (with torch's AMSGrad and the lecture's, see [AMSGrad]), [AdamW], [Adadelta],
 // [Adamax], [NAdam], [RAdam], [ASGD], [Rprop] and [LBFGS]. Each type's documentation gives
 // its update equations and its paper. SparseAdam is left out: it exists for sparse
-// gradients, which parameters here do not have.
+// gradients, which parameters here do not have. Adam, NAdam and RAdam also have torch 2.x's
+// decoupled_weight_decay option, off by default.
+//
+// Beyond torch 1.13: [Lion], [Adafactor] (torch 2.5's), [Muon] (torch 2.9's, with AdamW for
+// the parameters that are not matrices), [ScheduleFreeAdamW] and [ScheduleFreeSGD] (which
+// keep an evaluation point apart: see [ModeSwitcher]), [Prodigy], [LAMB] and [LARS]. Their
+// documentation names the repository, file and commit of the implementation they follow;
+// float64 NumPy restatements of those (testdata/ref_*.py) wrote the trajectories of
+// testdata/numpy_reference.json, which the float32 steps here follow within 1e-5 relative
+// (numpy_reference_test.go says how the comparison is done).
 //
 // # Parameters and groups
 //
@@ -27,8 +37,10 @@
 //
 // [New] makes an optimiser by name for the command line: [Registry] lists sgd, momentum
 // (SGD, momentum 0.9), nesterov, adagrad, rmsprop, adam, amsgrad (torch's), amsgrad-lecture,
-// adamw, adadelta, adamax, nadam, radam, asgd, rprop and lbfgs, each with its keys and
-// defaults. Hyper-parameters are [Options] under torch's keyword names, parsed from
+// adamw, adadelta, adamax, nadam, radam, asgd, rprop, lbfgs, lion, adafactor, muon,
+// schedulefree-adamw, schedulefree-sgd, prodigy, lamb and lars (timm's LARS with momentum
+// 0.9 and always_adapt, without which it is plain SGD), each with its keys and defaults.
+// Hyper-parameters are [Options] under torch's keyword names, parsed from
 // "lr=3e-4,betas=0.9/0.99,weight_decay=0.01" by [ParseOptions]; pairs are written a/b.
 // Groups come from [GroupBy] with rules such as "*.bias:weight_decay=0" ([ParseGroupRule]):
 //
@@ -38,7 +50,17 @@
 //	opt, err := optim.New("adamw", opts, groups...)
 //
 // An unknown key, a malformed value or an invalid configuration is an error naming the key
-// and the group; nothing is built.
+// and the group; nothing is built. A few options hold for a whole optimiser because its
+// reference reads them once (Prodigy's betas and d0, LAMB's max_grad_norm): a group that
+// gives another value is refused.
+//
+// # Training and evaluation points
+//
+// The schedule-free methods take gradients at a point y and converge at another, x, the
+// average of their iterates. They are [ModeSwitcher]s: a training loop calls Eval before it
+// evaluates or saves the model and Train before the next Step (which panics at x, as the
+// reference raises). A saved state records which point the parameters held. The training
+// loop of package train does so: it evaluates, checkpoints and saves a run at x.
 //
 // # Errors
 //
@@ -69,7 +91,12 @@
 //	                                                      ("exp_avg", "momentum_buffer", …)
 //	crc32    uint32, IEEE, of everything before
 //
-// where a string is a uvarint length and bytes. Load checks the magic, version and checksum
+// where a string is a uvarint length and bytes. Buffers have the parameter's length, but
+// for Adafactor's factored moments (row_var, col_var: the shape with one of its last two
+// dimensions set to 1). Optimisers with state of their own beyond the parameters' keep it in
+// the globals: the schedule-free methods "k.G", "lr_max.G", "weight_sum.G" for each group G
+// and "train_mode"; Prodigy "d", "d_max", "d_numerator" and "k"; Muon "adamw_lr_ratio.G".
+// Load checks the magic, version and checksum
 // first (a truncated or corrupted file is a [FormatError]), then that the file is of the same
 // optimiser, with the same groups, names, shapes and buffers (otherwise a [StateError] naming
 // what differs), and only then replaces the options and state: nothing is half-applied.
@@ -93,8 +120,17 @@
 // contiguous parts run by up to runtime.GOMAXPROCS(0) goroutines of the worker pool that the
 // tensor kernels share (internal/parallel; a part is at least 32768 elements). Each element's
 // update depends on that element alone, so the split changes no bit. The element loops of
-// every optimiser but ASGD, Rprop and L-BFGS, with all their options, and the finite check
-// are in internal/optimk: AVX-512 assembly on amd64 where the CPU has it, computing the
-// same bits as their Go twins, which that package's tests check on every combination of
-// options; build with -tags noasm for the Go twins alone. "descent bench optim" measures Step.
+// every optimiser but ASGD, Rprop, L-BFGS, Adafactor and Muon's matrices, with all their
+// options, and the finite check are in internal/optimk: AVX-512 assembly on amd64 where the
+// CPU has it, computing the same bits as their Go twins, which that package's tests check on
+// every combination of options; build with -tags noasm for the Go twins alone.
+//
+// LAMB, LARS and Prodigy need sums over a parameter (norms, Prodigy's ⟨g, θ₀-θ⟩) before they
+// can update it: they sum in the checking pass or in a second pass over the elements, each
+// parameter in blocks of 4096 elements at fixed offsets, which the plan never cuts, so the
+// sums (float64, ordered as [Prodigy] describes) do not depend on the split either. Adafactor
+// and Muon's matrices, whose steps are not element-wise, run parameter by parameter (Muon's
+// products on every core, through internal/gemm). The optimisers that are not torch 1.13's
+// report the bytes their step moves per element ([Traffic]); "descent bench optim" measures
+// Step.
 package optim

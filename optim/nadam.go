@@ -13,8 +13,12 @@ type NAdamConfig struct {
 	Beta1         float64 // β₁ in [0, 1); default 0.9
 	Beta2         float64 // β₂ in [0, 1); default 0.999
 	Eps           float64 // ε ≥ 0; default 1e-8
-	WeightDecay   float64 // λ ≥ 0: adds λθ to the gradient; default 0
+	WeightDecay   float64 // λ ≥ 0: adds λθ to the gradient, or decoupled (below); default 0
 	MomentumDecay float64 // ψ ≥ 0, the momentum schedule's decay; default 4e-3
+	// DecoupledWeightDecay selects torch 2.x's NAdam with its decoupled_weight_decay:
+	// θ ← θ(1 - γλ) before the step instead of the L2 term, and torch 2's μ product (see
+	// [NAdam]); default false, torch 1.13's NAdam.
+	DecoupledWeightDecay bool
 }
 
 // DefaultNAdam returns torch's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum
@@ -31,6 +35,7 @@ var nadamSpec = &spec[NAdamConfig]{
 		floatKey("eps", "ε added to the root", func(c *NAdamConfig) *float64 { return &c.Eps }),
 		floatKey("weight_decay", "L2 penalty λ, adds λθ to the gradient", func(c *NAdamConfig) *float64 { return &c.WeightDecay }),
 		floatKey("momentum_decay", "ψ of the momentum schedule μ_t = β₁(1 - 0.96^(tψ)/2)", func(c *NAdamConfig) *float64 { return &c.MomentumDecay }),
+		boolKey("decoupled_weight_decay", "decoupled decay θ ← θ(1-γλ) instead of the L2 term (torch 2)", func(c *NAdamConfig) *bool { return &c.DecoupledWeightDecay }),
 	},
 	validate: func(c *NAdamConfig) error {
 		if err := checkAdamLike(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay); err != nil {
@@ -51,7 +56,8 @@ var nadamSpec = &spec[NAdamConfig]{
 // NAdam is Adam with Nesterov momentum (Dozat, "Incorporating Nesterov Momentum into Adam",
 // ICLR 2016 workshop), torch.optim.NAdam, with its momentum schedule:
 //
-//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0
+//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0 and not decoupled
+//	θ_{t-1} ← θ_{t-1} (1 - γλ)          if decoupled_weight_decay (torch 2.x)
 //	μ_t ← β₁ (1 - ½·0.96^(tψ)),  μ_{t+1} ← β₁ (1 - ½·0.96^((t+1)ψ))
 //	m_t ← β₁ m_{t-1} + (1 - β₁) g_t
 //	v_t ← β₂ v_{t-1} + (1 - β₂) g_t²
@@ -61,6 +67,13 @@ var nadamSpec = &spec[NAdamConfig]{
 // The product of the μ is kept in float32, as torch keeps it in a float32 tensor. State per
 // parameter: "exp_avg", "exp_avg_sq" and the scalar "mu_product". torch 1.13's NAdam has no
 // maximize option, so neither has this one.
+//
+// torch 1.13 computes the product in the last term as Π_{i≤t} μ_i · μ_t · μ_{t+1}, counting
+// μ_t twice; torch 2.0 corrected it to Π_{i≤t+1} μ_i as written above. Without
+// DecoupledWeightDecay the steps are torch 1.13's, bit for bit, its product included. With
+// it they are torch 2.x's (torch/optim/nadam.py, _single_tensor_nadam, tag v2.8.0):
+// param.mul_(1 - lr * weight_decay) in place of grad.add(param, alpha=weight_decay), and
+// the corrected product, since the option exists only in the torch that has it.
 type NAdam struct {
 	base[NAdamConfig, optimk.NAdamCoef]
 }
@@ -94,12 +107,20 @@ func (o *NAdam) prepare(i int) {
 	// torch: mu_product *= mu; mu_product_next = mu_product * mu * mu_next, in float32
 	mp := float32(st.vals[0]) * float32(mu)
 	st.vals[0] = float64(mp)
-	mpNext := (mp * float32(mu)) * float32(muNext)
+	mpNext := float64((mp * float32(mu)) * float32(muNext))
+	if c.DecoupledWeightDecay { // torch 2: mu_product_next = mu_product.item() * mu_next, in float64
+		mpNext = float64(mp) * muNext
+	}
 	o.coef[i] = optimk.NAdamCoef{B1: float32(c.Beta1), Omb1: float32(1 - c.Beta1), B2: float32(c.Beta2), Omb2: float32(1 - c.Beta2),
 		Bc2: float32(bc2), Eps: float32(c.Eps), WD: float32(c.WeightDecay),
-		Cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), Cm: float32(-c.LR * muNext / (1 - float64(mpNext)))}
+		Cg: float32(-c.LR * (1 - mu) / (1 - float64(mp))), Cm: float32(-c.LR * muNext / (1 - mpNext))}
 	if c.WeightDecay != 0 {
-		o.coef[i].Flags |= optimk.AdamDecay
+		if c.DecoupledWeightDecay {
+			o.coef[i].Flags |= optimk.AdamDecoupled
+			o.coef[i].Decay = float32(1 - c.LR*c.WeightDecay)
+		} else {
+			o.coef[i].Flags |= optimk.AdamDecay
+		}
 	}
 }
 

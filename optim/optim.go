@@ -60,3 +60,11 @@ type Stateful interface {
 	Save(w io.Writer) error
 	Load(r io.Reader) error
 }
+
+// A Traffic optimiser reports the bytes of memory one Step reads and writes per parameter
+// element, beyond the read of the gradient that checks it is finite (which every optimiser
+// makes): "descent bench optim" divides it by the time of a step. The optimisers whose step
+// makes more than one pass over the elements count every pass.
+type Traffic interface {
+	BytesPerParam() int
+}

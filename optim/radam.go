@@ -12,7 +12,10 @@ type RAdamConfig struct {
 	Beta1       float64 // β₁ in [0, 1); default 0.9
 	Beta2       float64 // β₂ in [0, 1); default 0.999
 	Eps         float64 // ε ≥ 0; default 1e-8
-	WeightDecay float64 // λ ≥ 0: adds λθ to the gradient; default 0
+	WeightDecay float64 // λ ≥ 0: adds λθ to the gradient, or decoupled (below); default 0
+	// DecoupledWeightDecay is torch 2's decoupled_weight_decay: θ ← θ(1 - γλ) before the
+	// step instead of the L2 term; default false, torch 1.13's RAdam.
+	DecoupledWeightDecay bool
 }
 
 // DefaultRAdam returns torch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8.
@@ -25,6 +28,7 @@ var radamSpec = &spec[RAdamConfig]{
 		pairKey("betas", "decays β₁/β₂", func(c *RAdamConfig) *float64 { return &c.Beta1 }, func(c *RAdamConfig) *float64 { return &c.Beta2 }),
 		floatKey("eps", "ε added to the root", func(c *RAdamConfig) *float64 { return &c.Eps }),
 		floatKey("weight_decay", "L2 penalty λ, adds λθ to the gradient", func(c *RAdamConfig) *float64 { return &c.WeightDecay }),
+		boolKey("decoupled_weight_decay", "decoupled decay θ ← θ(1-γλ) instead of the L2 term (torch 2)", func(c *RAdamConfig) *bool { return &c.DecoupledWeightDecay }),
 	},
 	validate: func(c *RAdamConfig) error { return checkAdamLike(c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay) },
 	lr:       func(c *RAdamConfig) *float64 { return &c.LR },
@@ -35,7 +39,8 @@ var radamSpec = &spec[RAdamConfig]{
 // RAdam is rectified Adam (Liu et al., "On the Variance of the Adaptive Learning Rate and
 // Beyond", ICLR 2020), torch.optim.RAdam:
 //
-//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0
+//	g_t ← g_t + λ θ_{t-1}               if λ ≠ 0 and not decoupled
+//	θ_{t-1} ← θ_{t-1} (1 - γλ)          if decoupled_weight_decay (torch 2.x)
 //	m_t ← β₁ m_{t-1} + (1 - β₁) g_t,  m̂_t ← m_t / (1 - β₁ᵗ)
 //	v_t ← β₂ v_{t-1} + (1 - β₂) g_t²
 //	ρ_∞ ← 2/(1 - β₂) - 1,  ρ_t ← ρ_∞ - 2t β₂ᵗ/(1 - β₂ᵗ)
@@ -43,6 +48,8 @@ var radamSpec = &spec[RAdamConfig]{
 //	θ_t ← θ_{t-1} - γ m̂_t                                                                          otherwise
 //
 // State per parameter: "exp_avg", "exp_avg_sq". torch 1.13's RAdam has no maximize option.
+// DecoupledWeightDecay is the option of torch 2.x's RAdam (torch/optim/radam.py, tag v2.8.0);
+// without it the steps are torch 1.13's, bit for bit.
 type RAdam struct {
 	base[RAdamConfig, optimk.RAdamCoef]
 }
@@ -77,7 +84,12 @@ func (o *RAdam) prepare(i int) {
 	k := optimk.RAdamCoef{B1: float32(c.Beta1), Omb1: float32(1 - c.Beta1), B2: float32(c.Beta2), Omb2: float32(1 - c.Beta2),
 		Bc1: float32(bc1), LR: float32(c.LR), Eps: float32(c.Eps), WD: float32(c.WeightDecay)}
 	if c.WeightDecay != 0 {
-		k.Flags |= optimk.RAdamDecay
+		if c.DecoupledWeightDecay {
+			k.Flags |= optimk.RAdamDecoupled
+			k.Decay = float32(1 - c.LR*c.WeightDecay)
+		} else {
+			k.Flags |= optimk.RAdamDecay
+		}
 	}
 	if rhoT > 5 {
 		k.Flags |= optimk.RAdamRectified

@@ -46,6 +46,15 @@ func Registry() []Entry {
 		entry("asgd", "ASGD (averaged SGD)", asgdSpec, DefaultASGD, nil, NewASGD),
 		entry("rprop", "Rprop (resilient backpropagation)", rpropSpec, DefaultRprop, nil, NewRprop),
 		lbfgsEntry(),
+		entry("lion", "Lion (the sign of an interpolated momentum)", lionSpec, DefaultLion, nil, NewLion),
+		entry("adafactor", "Adafactor (factored second moment, relative step; torch 2.5)", adafactorSpec, DefaultAdafactor, nil, NewAdafactor),
+		entry("muon", "Muon (orthogonalised momentum) for matrices, AdamW for the rest (torch 2.9)", muonSpec, DefaultMuon, nil, NewMuon),
+		entry("schedulefree-adamw", "Schedule-Free AdamW (evaluate at the average x: Eval/Train)", sfAdamWSpec, DefaultScheduleFreeAdamW, nil, NewScheduleFreeAdamW),
+		entry("schedulefree-sgd", "Schedule-Free SGD (evaluate at the average x: Eval/Train)", sfSGDSpec, DefaultScheduleFreeSGD, nil, NewScheduleFreeSGD),
+		entry("prodigy", "Prodigy (Adam with an estimated learning rate d)", prodigySpec, DefaultProdigy, nil, NewProdigy),
+		entry("lamb", "LAMB (Adam with a per-tensor trust ratio; timm's NVLAMB)", lambSpec, DefaultLAMB, nil, NewLAMB),
+		entry("lars", "LARS (SGD with a per-tensor trust ratio; timm's, with momentum 0.9 and always_adapt)", larsSpec, DefaultLARS,
+			Options{"momentum": "0.9", "always_adapt": "true"}, NewLARS),
 	}
 }
 

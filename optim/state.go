@@ -245,6 +245,9 @@ func decodeState(r io.Reader) (*stateFile, error) {
 // parameter's state by name. See "State files" in the package documentation.
 func (b *base[C, K]) Save(w io.Writer) error {
 	f := &stateFile{kind: b.spec.name, global: []named{{"steps", float64(b.steps)}}}
+	if gs, ok := b.k.(globalState[C]); ok {
+		f.global = append(f.global, gs.saveGlobals()...)
+	}
 	for g := range b.cfgs {
 		f.groups = append(f.groups, options(b.spec.keys, &b.cfgs[g]))
 	}
@@ -287,6 +290,11 @@ func (b *base[C, K]) Load(r io.Reader) error {
 		}
 		if err := b.spec.validate(&cfgs[g]); err != nil {
 			return StateError(fmt.Sprintf("group %d: %v", g, err))
+		}
+		if b.spec.shared != nil && g > 0 {
+			if err := b.spec.shared(&cfgs[0], &cfgs[g]); err != nil {
+				return StateError(fmt.Sprintf("group %d: %v (group 0 has another)", g, err))
+			}
 		}
 	}
 	steps, err := globalInt(f, "steps")
@@ -333,18 +341,26 @@ func (b *base[C, K]) Load(r io.Reader) error {
 				return StateError(fmt.Sprintf("parameter %q has buffer %q, which %s does not keep", rec.name, buf.name, b.spec.name))
 			case st.bufs[k] != nil:
 				return StateError(fmt.Sprintf("parameter %q has buffer %q twice", rec.name, buf.name))
-			case len(buf.data) != len(p.Value):
-				return StateError(fmt.Sprintf("parameter %q has buffer %q of %d values, want %d", rec.name, buf.name, len(buf.data), len(p.Value)))
+			case b.bufLen(i, k) < 0:
+				return StateError(fmt.Sprintf("parameter %q has buffer %q, which %s does not keep for shape %v", rec.name, buf.name, b.spec.name, p.Shape))
+			case len(buf.data) != b.bufLen(i, k):
+				return StateError(fmt.Sprintf("parameter %q has buffer %q of %d values, want %d", rec.name, buf.name, len(buf.data), b.bufLen(i, k)))
 			}
 			st.bufs[k] = buf.data
 		}
-		need := b.spec.needs(&cfgs[b.group[i]])
+		need := b.needs(i, &cfgs[b.group[i]])
 		for k, n := range b.spec.bufNames {
 			if need&(1<<k) != 0 && st.bufs[k] == nil {
 				return StateError(fmt.Sprintf("parameter %q lacks buffer %q", rec.name, n))
 			}
 		}
 		states[i] = st
+	}
+	applyGlobals := func() {}
+	if gs, ok := b.k.(globalState[C]); ok {
+		if applyGlobals, err = gs.loadGlobals(f, cfgs); err != nil {
+			return err
+		}
 	}
 	// Everything fits: apply, reusing the buffers already allocated.
 	for i := range states {
@@ -357,6 +373,7 @@ func (b *base[C, K]) Load(r io.Reader) error {
 		b.state[i] = states[i]
 	}
 	b.cfgs, b.steps = cfgs, steps
+	applyGlobals()
 	return nil
 }
 

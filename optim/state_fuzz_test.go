@@ -25,8 +25,9 @@ var stateProblem = sync.OnceValues(func() (*problem, error) {
 })
 
 // stateOptimizer returns registry entry e's optimiser, with its defaults, over a fresh copy
-// of the reference problem's parameters (w in group 0 and b in group 1; one group for
-// L-BFGS), after `steps` steps.
+// of the reference problem's parameters (w in group 0 and b in group 1, with lr 0.005, or
+// weight decay 0.01 for Prodigy, whose groups share a rate; one group for L-BFGS), after
+// `steps` steps.
 func stateOptimizer(t testing.TB, e Entry, steps int) (*problem, Optimizer) {
 	tmpl, err := stateProblem()
 	if err != nil {
@@ -34,8 +35,11 @@ func stateOptimizer(t testing.TB, e Entry, steps int) (*problem, Optimizer) {
 	}
 	pr := tmpl.clone()
 	groups := []Group{{Params: pr.params[:1]}, {Params: pr.params[1:], Options: Options{"lr": "0.005"}}}
-	if e.Name == "lbfgs" {
+	switch e.Name {
+	case "lbfgs":
 		groups = []Group{{Params: pr.params}}
+	case "prodigy": // one learning rate for every group (or 0)
+		groups[1].Options = Options{"weight_decay": "0.01"}
 	}
 	o, err := e.New(nil, groups...)
 	if err != nil {

@@ -233,11 +233,19 @@ func TestLBFGSNonFiniteLoss(t *testing.T) {
 	}
 }
 
-// TestStepAllocs locks in that Step allocates nothing, also when it runs in parallel.
+// TestStepAllocs locks in that Step allocates nothing, also when it runs in parallel and on
+// matrices (Muon's products, Adafactor's factored moments).
 func TestStepAllocs(t *testing.T) {
 	ps := []*Param{
 		{Name: "big", Shape: []int{1 << 18}, Value: make([]float32, 1<<18), Grad: make([]float32, 1<<18)},
 		{Name: "small", Shape: []int{7}, Value: make([]float32, 7), Grad: make([]float32, 7)},
+		{Name: "mat", Shape: []int{48, 80}, Value: make([]float32, 48*80), Grad: make([]float32, 48*80)},
+		{Name: "tall", Shape: []int{3, 70, 20}, Value: make([]float32, 3*70*20), Grad: make([]float32, 3*70*20)},
+	}
+	for _, p := range ps {
+		for j := range p.Value {
+			p.Value[j], p.Grad[j] = float32(math.Sin(float64(j))), float32(math.Cos(float64(j)))
+		}
 	}
 	for _, e := range Registry() {
 		if e.Name == "lbfgs" {

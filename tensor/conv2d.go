@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/descent-ml/descent/internal/convk"
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
 )
@@ -58,7 +59,7 @@ func Conv2dWorkLen(x, w *Tensor, cfg Conv2dConfig) int {
 	return g.workLen(parallel.Parts(g.n, 1))
 }
 
-// workLen is the scratch for chunks workers: for implicit GEMM the repacked weights and each
+// workLen is the scratch for chunks workers: for implicit GEMM the flipped weights and each
 // worker's buffers, otherwise each worker's unfolded sample and partial weight and bias
 // gradients.
 func (g *convGeom) workLen(chunks int) int {
@@ -68,8 +69,10 @@ func (g *convGeom) workLen(chunks int) int {
 	return chunks * g.chunkWork()
 }
 
-// chunkWork is the scratch of one worker of the im2col scheme.
-func (g *convGeom) chunkWork() int { return g.k()*g.q() + g.f*g.k() + g.f }
+// chunkWork is the scratch of one worker of the im2col scheme: the unfolded sample, the
+// partial weight and bias gradients, and one sample's output (or its gradient) for
+// [Conv2dReLUMaxPool], which keeps only the pooled output.
+func (g *convGeom) chunkWork() int { return g.k()*g.q() + g.f*g.k() + g.f + g.f*g.q() }
 
 func (g *convGeom) checkWork(op string, work []float32) int {
 	chunks := parallel.Parts(g.n, 1)
@@ -83,11 +86,12 @@ func (g *convGeom) checkWork(op string, work []float32) int {
 // layout: x is n×c×h×w, w is f×c×kh×kw, b has f elements (or is nil) and y is
 // n×f×oh×ow (see [Conv2dShape]). work is scratch of at least [Conv2dWorkLen] elements.
 //
-// With stride 1 and at least 8 input channels the convolution is computed by implicit GEMM
-// (see conv2d_implicit.go): a sum over the kernel taps of products that read the input in
-// place, with no unfolded copy. Otherwise each sample is unfolded (im2col) into a
-// (c·kh·kw)×(oh·ow) matrix multiplied by the weights seen as an f×(c·kh·kw) matrix. Either
-// way the samples are split over the cores, each core running its products alone.
+// With stride 1 (and padding smaller than the kernel) the convolution is computed by
+// implicit GEMM (see conv2d_implicit.go): one product per sample whose unfolded operand is
+// read from the input in place, row by row, never built. Otherwise each sample is unfolded
+// (im2col) into a (c·kh·kw)×(oh·ow) matrix multiplied by the weights seen as an
+// f×(c·kh·kw) matrix. Either way the samples are split over the cores, each core running
+// its products alone.
 func Conv2d(y, x, w, b *Tensor, cfg Conv2dConfig, act Activation, work []float32) {
 	g := conv2dGeom("Conv2d", x, w, cfg)
 	if y.rank != 4 || y.shape[0] != g.n || y.shape[1] != g.f || y.shape[2] != g.oh || y.shape[3] != g.ow || (b != nil && b.Len() != g.f) {
@@ -110,6 +114,15 @@ type convJob struct {
 	mode    Mode
 	work    []float32
 	pass    int
+	offs    []int // the row offsets of an implicit product (see conv2d_implicit.go)
+	threads int   // the goroutines of one implicit product (see gemmThreads)
+
+	// With pool, the job is [Conv2dReLUMaxPool]'s or one of its backward passes: y is the
+	// pooled output (or its gradient), py the pooled output in the backward passes, idx
+	// the positions of the maxima.
+	pool bool
+	py   []float32
+	idx  []int32
 }
 
 // The passes a convJob runs.
@@ -122,8 +135,18 @@ const (
 // run runs pass for each chunk of the batch, on the calling goroutine when there is one.
 func (j *convJob) run(chunks, pass int) {
 	j.pass = pass
-	if j.g.implicit() && pass != convBackwardWeight {
-		j.g.repack(j.work[:j.g.taps()], j.w)
+	if g := &j.g; g.implicit() {
+		buf := offsPool.Get().(*[]int)
+		defer offsPool.Put(buf)
+		if pass == convBackwardInput {
+			hq, wq := g.gradPadded()
+			j.offs = rowOffsets(buf, g.f, hq, wq, g.kh, g.kw)
+			g.flip(j.work[:g.taps()], j.w)
+		} else {
+			hp, wp := g.padded()
+			j.offs = rowOffsets(buf, g.c, hp, wp, g.kh, g.kw)
+		}
+		j.threads = gemmThreads(chunks)
 	}
 	if chunks == 1 {
 		j.Range(0, 0, j.g.n)
@@ -163,7 +186,49 @@ func (j *convJob) scratch(ci int) (col, dw, db []float32) {
 	g := &j.g
 	k, q := g.k(), g.q()
 	wk := j.work[ci*g.chunkWork():][:g.chunkWork()]
-	return wk[:k*q], wk[k*q : k*q+g.f*k], wk[k*q+g.f*k:]
+	return wk[:k*q], wk[k*q : k*q+g.f*k], wk[k*q+g.f*k:][:g.f]
+}
+
+// sampleOut returns where sample n's output (f×q) goes: y itself, or with pool chunk ci's
+// scratch, pooled into y by poolSample.
+func (j *convJob) sampleOut(ci, n int) []float32 {
+	g := &j.g
+	if j.pool {
+		return j.work[ci*g.chunkWork()+g.chunkWork()-g.f*g.q():][:g.f*g.q()]
+	}
+	return j.y[n*g.f*g.q() : (n+1)*g.f*g.q()]
+}
+
+// sampleGrad returns sample n's output gradient (f×q): from y, or with pool routed from
+// the pooled gradient into chunk ci's scratch.
+func (j *convJob) sampleGrad(ci, n int) []float32 {
+	g := &j.g
+	if !j.pool {
+		return j.y[n*g.f*g.q() : (n+1)*g.f*g.q()]
+	}
+	dy := j.work[ci*g.chunkWork()+g.chunkWork()-g.f*g.q():][:g.f*g.q()]
+	np := (g.oh / 2) * (g.ow / 2)
+	for fi := range g.f {
+		o := (n*g.f + fi) * np
+		convk.Unpool2(dy[fi*g.q():], g.ow, j.y[o:o+np], j.py[o:o+np], j.idx[o:o+np], g.oh, g.ow)
+	}
+	return dy
+}
+
+// poolSample rectifies and pools sample n's planes in out, of oh rows ld apart, one after
+// the other, into y and idx.
+func (j *convJob) poolSample(n int, out []float32, ld int) {
+	g := &j.g
+	np := (g.oh / 2) * (g.ow / 2)
+	plane := (g.oh-1)*ld + g.ow
+	for fi := range g.f {
+		var c float32
+		if j.b != nil {
+			c = j.b[fi]
+		}
+		o := (n*g.f + fi) * np
+		convk.PoolReLU2(j.y[o:o+np], j.idx[o:o+np], out[fi*plane:][:plane], ld, g.oh, g.ow, c)
+	}
 }
 
 func (j *convJob) forward(ci, lo, hi int) {
@@ -171,13 +236,17 @@ func (j *convJob) forward(ci, lo, hi int) {
 	k, q, in := g.k(), g.q(), g.c*g.h*g.w
 	col, _, _ := j.scratch(ci)
 	for n := lo; n < hi; n++ {
-		xn, yn := j.x[n*in:(n+1)*in], j.y[n*g.f*q:(n+1)*g.f*q]
+		xn, yn := j.x[n*in:(n+1)*in], j.sampleOut(ci, n)
 		if g.identityUnfold() {
 			col = xn
 		} else {
 			im2col(col, q, xn, g)
 		}
 		sgemm(false, false, g.f, q, k, j.w, k, col, q, yn, q, Assign)
+		if j.pool {
+			j.poolSample(n, yn, g.ow)
+			continue
+		}
 		planeBiasAct(yn, q, j.b, j.act)
 	}
 }
@@ -216,7 +285,7 @@ func (j *convJob) backwardInput(ci, lo, hi int) {
 	k, q, in := g.k(), g.q(), g.c*g.h*g.w
 	dcol, _, _ := j.scratch(ci)
 	for n := lo; n < hi; n++ {
-		dxn, dyn := j.x[n*in:(n+1)*in], j.y[n*g.f*q:(n+1)*g.f*q]
+		dxn, dyn := j.x[n*in:(n+1)*in], j.sampleGrad(ci, n)
 		if g.identityUnfold() {
 			sgemm(true, false, k, q, g.f, j.w, k, dyn, q, dxn, q, j.mode)
 			continue
@@ -236,14 +305,21 @@ func (j *convJob) backwardInput(ci, lo, hi int) {
 func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, work []float32) {
 	g := conv2dGeom("Conv2dBackwardWeight", x, dw, cfg)
 	g.checkOut("Conv2dBackwardWeight", dy)
-	if db != nil && db.Len() != g.f {
-		panic(fmt.Sprintf("tensor: Conv2dBackwardWeight: bias gradient %v for %d filters", dimsOf(db), g.f))
-	}
-	chunks := g.checkWork("Conv2dBackwardWeight", work)
 	j := convJob{g: g, x: x.data, y: dy.data, work: work}
+	j.weightGrad("Conv2dBackwardWeight", dw, db, mode)
+}
+
+// weightGrad runs the weight pass of j (whose x, y and work are set) into dw and db, for
+// the function op.
+func (j *convJob) weightGrad(op string, dw, db *Tensor, mode Mode) {
+	g := j.g
 	if db != nil {
+		if db.Len() != g.f {
+			panic(fmt.Sprintf("tensor: %s: bias gradient %v for %d filters", op, dimsOf(db), g.f))
+		}
 		j.b = db.data // marks that the bias gradient is wanted
 	}
+	chunks := g.checkWork(op, j.work)
 	j.run(chunks, convBackwardWeight)
 	// Reduce the partial gradients of the chunks, in chunk order, into chunk 0's.
 	pdw, pdb := j.partials(0)
@@ -252,9 +328,7 @@ func Conv2dBackwardWeight(dw, db, dy, x *Tensor, cfg Conv2dConfig, mode Mode, wo
 		vec.Add(pdw, w)
 		vec.Add(pdb, b)
 	}
-	if g.implicit() {
-		g.unpack(dw.data, pdw, mode)
-	} else if mode == Assign {
+	if mode == Assign {
 		copy(dw.data, pdw)
 	} else {
 		vec.Add(dw.data, pdw)
@@ -285,7 +359,7 @@ func (j *convJob) backwardWeight(ci, lo, hi int) {
 	clear(pdw)
 	clear(pdb)
 	for n := lo; n < hi; n++ {
-		xn, dyn := j.x[n*in:(n+1)*in], j.y[n*g.f*q:(n+1)*g.f*q]
+		xn, dyn := j.x[n*in:(n+1)*in], j.sampleGrad(ci, n)
 		if g.identityUnfold() {
 			col = xn
 		} else {

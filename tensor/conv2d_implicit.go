@@ -1,73 +1,133 @@
 package tensor
 
-import "github.com/descent-ml/descent/internal/vec"
+import (
+	"sync"
 
-// Implicit-GEMM convolution for stride 1: no unfolded (im2col) matrix is built. For kernel
-// tap (i, j), the input of one sample seen from offset i·wp + j as a c×Q matrix of row
-// stride hp·wp (hp×wp being the padded input) holds, in column q = oy·wp + ox, the input
-// value under that tap for output (oy, ox) — for ox < ow; the other columns (ox ≥ ow) are
-// values of the next row, whose products land in outputs that are dropped. Q =
-// (oh−1)·wp + ow keeps the last view inside the sample. So the output, as an f×Q matrix,
-// is the sum over the kh·kw taps of the tap's f×c weights times that view, products the
-// GEMM reads in place; the f×Q result is then cropped into NCHW with the bias and the
-// activation.
+	"github.com/descent-ml/descent/internal/convk"
+	"github.com/descent-ml/descent/internal/gemm"
+	"github.com/descent-ml/descent/internal/vec"
+)
+
+// Implicit-GEMM convolution for stride 1: each pass is one product per sample whose
+// unfolded operand is never built. Seen from offset ci·hp·wp + i·wp + j, the (padded)
+// input plane of channel ci, read as a row of Q = (oh−1)·wp + ow elements, holds in column
+// q = oy·wp + ox the input under kernel tap (i, j) for output (oy, ox) — for ox < ow; the
+// columns ox ≥ ow (wp − ow of each wp) hold values of the next row, whose products land in
+// outputs that are dropped. internal/gemm's SgemmRows packs those rows, at their offsets,
+// straight into its panels of B, so that:
 //
-// The weight gradient of tap (i, j) is the output gradient (as an f×Q matrix with zero
-// columns at the dropped positions) times the transposed view. The input gradient is the
-// sum over taps of the transposed tap weights times the output gradient, added into the
-// view of the (padded) input gradient at the tap's offset; the zero columns add nothing.
+//   - forward: the output as an f×Q matrix is w (f×K, K = c·kh·kw, as stored) times the
+//     K×Q matrix of those rows, one product of inner dimension K; it is then cropped into
+//     NCHW with the bias and the activation;
+//   - weight gradient: ∂w (f×K) is the output gradient spread into an f×Q matrix (zero at
+//     the dropped columns) times the transpose of the same K×Q matrix (SgemmRows with B
+//     transposed, the rows gathered the same way), summed over the samples;
+//   - input gradient: a stride-1 convolution's input gradient is the convolution of the
+//     output gradient, padded by kh−1−p rows and kw−1−p columns, with the weights flipped
+//     in both spatial dimensions and their two channel dimensions exchanged: the same
+//     forward product on the padded gradient (c×Q' from c×(f·kh·kw) weights), cropped into
+//     the input gradient.
+//
+// Each product has an inner dimension of K (c·9 = 288 for a 3×3 convolution of 32 channels)
+// or Q, so the micro-kernel runs its long loop, where a product per tap (inner dimension c)
+// would write its C tile every c steps. The dropped columns cost (wp−ow)/wp of the flops
+// (2/26 for 3×3 kernels on 26-wide planes).
+//
+// FLOPs: a pass of a convolution computes 2·n·f·c·kh·kw·oh·ow useful flops (the forward
+// output, and each gradient, is that many multiply-adds of the unfolded product); the
+// products here also do the dropped columns' share.
 
-// implicit reports whether the convolution uses implicit GEMM: stride 1 and enough input
-// channels for the per-tap products (of inner dimension c) to run near the GEMM's peak.
-func (g *convGeom) implicit() bool { return g.s == 1 && g.c >= 8 }
+// implicit reports whether the convolution uses implicit GEMM: stride 1 and padding
+// smaller than the kernel (for the input gradient's padding kh−1−p to be a padding).
+func (g *convGeom) implicit() bool { return g.s == 1 && g.p < g.kh && g.p < g.kw }
 
 // padded returns the size of the padded input, hp×wp.
 func (g *convGeom) padded() (hp, wp int) { return g.h + 2*g.p, g.w + 2*g.p }
 
-// cols returns Q, the columns of the products: output positions oy·wp + ox up to the last.
+// cols returns Q, the columns of the forward products: output positions oy·wp + ox.
 func (g *convGeom) cols() int { _, wp := g.padded(); return (g.oh-1)*wp + g.ow }
 
-// taps is the size of the repacked weights, tap-major: wr[(i·kw + j)·f·c + fi·c + ci] =
-// w[fi][ci][i][j].
+// gradPadded returns the size of the output gradient padded for the input gradient's
+// product, hq×wq: oh + 2(kh−1−p) by ow + 2(kw−1−p).
+func (g *convGeom) gradPadded() (hq, wq int) {
+	return g.oh + 2*(g.kh-1-g.p), g.ow + 2*(g.kw-1-g.p)
+}
+
+// gradCols returns Q', the columns of the input gradient's product: (h−1)·wq + w.
+func (g *convGeom) gradCols() int { _, wq := g.gradPadded(); return (g.h-1)*wq + g.w }
+
+// taps is the size of the weights: f·c·kh·kw.
 func (g *convGeom) taps() int { return g.kh * g.kw * g.f * g.c }
 
-// implicitChunkWork is the scratch of one worker: the padded input (if padded), the f×Q
-// output or output gradient, the tap-major partial weight and bias gradients, and the padded
-// input gradient (if padded).
+// implicitChunkWork is the scratch of one worker: for the forward and weight passes the
+// padded input (if padded), the f×Q output or output gradient and the partial weight and
+// bias gradients; for the input gradient the padded output gradient and the c×Q' product.
 func (g *convGeom) implicitChunkWork() int {
 	hp, wp := g.padded()
 	pad := 0
 	if g.p > 0 {
 		pad = g.c * hp * wp
 	}
-	return pad + g.f*g.cols() + g.taps() + g.f
+	hq, wq := g.gradPadded()
+	return max(pad+g.f*g.cols()+g.taps()+g.f, g.f*hq*wq+g.c*g.gradCols())
 }
 
-// repack writes w (f×c×kh×kw) tap-major into wr.
-func (g *convGeom) repack(wr, w []float32) {
+// implicitScratch returns chunk ci's buffers for the forward and weight passes: the padded
+// input, the f×Q output (or output gradient) and the partial weight and bias gradients.
+func (j *convJob) implicitScratch(ci int) (pad, yq, pdw, pdb []float32) {
+	g := &j.g
+	hp, wp := g.padded()
+	wk := j.work[g.taps()+ci*g.implicitChunkWork():][:g.implicitChunkWork()]
+	np := 0
+	if g.p > 0 {
+		np = g.c * hp * wp
+	}
+	pad, wk = wk[:np], wk[np:]
+	yq, wk = wk[:g.f*g.cols()], wk[g.f*g.cols():]
+	pdw, wk = wk[:g.taps()], wk[g.taps():]
+	return pad, yq, pdw, wk[:g.f]
+}
+
+// gradScratch returns chunk ci's buffers for the input gradient: the padded output
+// gradient and the c×Q' product.
+func (j *convJob) gradScratch(ci int) (dyp, dxq []float32) {
+	g := &j.g
+	hq, wq := g.gradPadded()
+	wk := j.work[g.taps()+ci*g.implicitChunkWork():][:g.implicitChunkWork()]
+	return wk[:g.f*hq*wq], wk[g.f*hq*wq:][:g.c*g.gradCols()]
+}
+
+// offsPool holds the row offsets of the products, reused across calls.
+var offsPool = sync.Pool{New: func() any { return new([]int) }}
+
+// rowOffsets returns the offsets of the K = planes·kh·kw rows of an implicit product over
+// planes planes of hp×wp, in the order (plane, i, j): plane·hp·wp + i·wp + j; buf is reused.
+func rowOffsets(buf *[]int, planes, hp, wp, kh, kw int) []int {
+	n := planes * kh * kw
+	if cap(*buf) < n {
+		*buf = make([]int, n)
+	}
+	offs := (*buf)[:n]
+	for p := range planes {
+		for i := range kh {
+			for jj := range kw {
+				offs[(p*kh+i)*kw+jj] = p*hp*wp + i*wp + jj
+			}
+		}
+	}
+	return offs
+}
+
+// flip writes the weights of the input gradient's product into wr (c×(f·kh·kw)):
+// wr[ci][(fi·kh + i)·kw + j] = w[fi][ci][kh−1−i][kw−1−j].
+func (g *convGeom) flip(wr, w []float32) {
 	kk := g.kh * g.kw
 	for fi := range g.f {
 		for ci := range g.c {
 			src := w[(fi*g.c+ci)*kk:][:kk]
+			dst := wr[ci*g.f*kk+fi*kk:][:kk]
 			for t, v := range src {
-				wr[(t*g.f+fi)*g.c+ci] = v
-			}
-		}
-	}
-}
-
-// unpack adds (or, with Assign, writes) the tap-major wr into dw (f×c×kh×kw).
-func (g *convGeom) unpack(dw, wr []float32, mode Mode) {
-	kk := g.kh * g.kw
-	for fi := range g.f {
-		for ci := range g.c {
-			dst := dw[(fi*g.c+ci)*kk:][:kk]
-			for t := range dst {
-				v := wr[(t*g.f+fi)*g.c+ci]
-				if mode == Accumulate {
-					v += dst[t]
-				}
-				dst[t] = v
+				dst[kk-1-t] = v
 			}
 		}
 	}
@@ -90,92 +150,85 @@ func (g *convGeom) padInput(buf, xn []float32) []float32 {
 	return buf
 }
 
-// implicitScratch returns chunk ci's buffers: the padded input (or input gradient), the f×Q
-// output (or output gradient) and the partial weight and bias gradients.
-func (j *convJob) implicitScratch(ci int) (pad, yq, pdw, pdb []float32) {
-	g := &j.g
-	hp, wp := g.padded()
-	wk := j.work[g.taps()+ci*g.implicitChunkWork():][:g.implicitChunkWork()]
-	np := 0
-	if g.p > 0 {
-		np = g.c * hp * wp
+// gemmThreads is the goroutines a per-sample product may use: one when the samples are
+// already split over the cores, all of them when one chunk does the whole batch.
+func gemmThreads(chunks int) int {
+	if chunks > 1 {
+		return 1
 	}
-	pad, wk = wk[:np], wk[np:]
-	yq, wk = wk[:g.f*g.cols()], wk[g.f*g.cols():]
-	pdw, wk = wk[:g.taps()], wk[g.taps():]
-	return pad, yq, pdw, wk[:g.f]
+	return 0
 }
 
 func (j *convJob) implicitForward(ci, lo, hi int) {
 	g := &j.g
-	hp, wp := g.padded()
-	q, in, out := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow
-	wr := j.work[:g.taps()]
+	_, wp := g.padded()
+	q, in, out, k := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow, g.k()
 	pad, yq, _, _ := j.implicitScratch(ci)
 	for n := lo; n < hi; n++ {
 		xs := g.padInput(pad, j.x[n*in:(n+1)*in])
-		for t := range g.kh * g.kw {
-			mode := Accumulate
-			if t == 0 {
-				mode = Assign
-			}
-			i, jj := t/g.kw, t%g.kw
-			sgemm(false, false, g.f, q, g.c, wr[t*g.f*g.c:], g.c, xs[i*wp+jj:], hp*wp, yq, q, mode)
+		gemm.SgemmRows(j.threads, false, false, g.f, q, k, 1, j.w, k, xs, j.offs, 0, yq, q)
+		if j.pool {
+			j.poolSample(n, yq, wp)
+			continue
 		}
 		// Crop the f×Q result into y (f×oh×ow) with the bias and the activation.
 		yn := j.y[n*out : (n+1)*out]
 		for fi := range g.f {
+			plane := yn[fi*g.oh*g.ow : (fi+1)*g.oh*g.ow]
+			src := yq[fi*q:]
+			for oy := range g.oh {
+				copy(plane[oy*g.ow:(oy+1)*g.ow], src[oy*wp:oy*wp+g.ow])
+			}
 			var c float32
 			if j.b != nil {
 				c = j.b[fi]
 			}
-			for oy := range g.oh {
-				dst := yn[(fi*g.oh+oy)*g.ow:][:g.ow]
-				copy(dst, yq[fi*q+oy*wp:][:g.ow])
-				if j.act == ActReLU {
-					vec.AddConstReLU(dst, c)
-				} else if c != 0 {
-					vec.AddConst(dst, c)
-				}
+			if j.act == ActReLU {
+				vec.AddConstReLU(plane, c)
+			} else if c != 0 {
+				vec.AddConst(plane, c)
 			}
 		}
 	}
 }
 
-// spread writes dy (f×oh×ow) into dyq (f×Q): dyq[fi][oy·wp + ox] = dy[fi][oy][ox], zero at
-// the columns ox ≥ ow.
-func (g *convGeom) spread(dyq, dy []float32) {
-	_, wp := g.padded()
-	q := g.cols()
+// gradRows writes sample n's output gradient into dst, plane fi's oh rows of ow elements
+// ld apart from dst[fi·stride]: copied from y, or with pool routed from the pooled gradient
+// (convk.Unpool2). The elements between the rows are not written.
+func (j *convJob) gradRows(dst []float32, n, ld, stride int) {
+	g := &j.g
+	plane := (g.oh-1)*ld + g.ow
+	if j.pool {
+		np := (g.oh / 2) * (g.ow / 2)
+		for fi := range g.f {
+			o := (n*g.f + fi) * np
+			convk.Unpool2(dst[fi*stride:][:plane], ld, j.y[o:o+np], j.py[o:o+np], j.idx[o:o+np], g.oh, g.ow)
+		}
+		return
+	}
+	dy := j.y[n*g.f*g.oh*g.ow:]
 	for fi := range g.f {
-		row := dyq[fi*q : (fi+1)*q]
 		for oy := range g.oh {
-			copy(row[oy*wp:][:g.ow], dy[(fi*g.oh+oy)*g.ow:][:g.ow])
-			if oy < g.oh-1 {
-				clear(row[oy*wp+g.ow : (oy+1)*wp])
-			}
+			copy(dst[fi*stride+oy*ld:][:g.ow], dy[(fi*g.oh+oy)*g.ow:][:g.ow])
 		}
 	}
 }
 
 func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 	g := &j.g
-	hp, wp := g.padded()
-	q, in, out := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow
+	_, wp := g.padded()
+	q, in, k := g.cols(), g.c*g.h*g.w, g.k()
 	pad, dyq, pdw, pdb := j.implicitScratch(ci)
 	clear(pdw)
 	clear(pdb)
+	clear(dyq) // the dropped columns stay zero; the others are overwritten for each sample
 	for n := lo; n < hi; n++ {
 		xs := g.padInput(pad, j.x[n*in:(n+1)*in])
-		dyn := j.y[n*out : (n+1)*out]
-		g.spread(dyq, dyn)
-		for t := range g.kh * g.kw {
-			i, jj := t/g.kw, t%g.kw
-			sgemm(false, true, g.f, g.c, q, dyq, q, xs[i*wp+jj:], hp*wp, pdw[t*g.f*g.c:], g.c, Accumulate)
-		}
+		j.gradRows(dyq, n, wp, q)
+		gemm.SgemmRows(j.threads, false, true, g.f, k, q, 1, dyq, q, xs, j.offs, 1, pdw, k)
 		if j.b != nil {
 			for f := range g.f {
-				pdb[f] += vec.Sum(dyn[f*g.oh*g.ow : (f+1)*g.oh*g.ow])
+				pdb[f] += vec.Sum(dyq[f*q : (f+1)*q])
 			}
 		}
 	}
@@ -183,37 +236,24 @@ func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 
 func (j *convJob) implicitBackwardInput(ci, lo, hi int) {
 	g := &j.g
-	hp, wp := g.padded()
-	q, in, out := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow
+	hq, wq := g.gradPadded()
+	ph, pw := g.kh-1-g.p, g.kw-1-g.p
+	q, in, k := g.gradCols(), g.c*g.h*g.w, g.f*g.kh*g.kw
 	wr := j.work[:g.taps()]
-	pad, dyq, _, _ := j.implicitScratch(ci)
+	dyp, dxq := j.gradScratch(ci)
+	clear(dyp) // the padding stays zero; the inside is overwritten for each sample
 	for n := lo; n < hi; n++ {
-		g.spread(dyq, j.y[n*out:(n+1)*out])
+		j.gradRows(dyp[ph*wq+pw:], n, wq, hq*wq)
+		gemm.SgemmRows(j.threads, false, false, g.c, q, k, 1, wr, k, dyp, j.offs, 0, dxq, q)
 		dxn := j.x[n*in : (n+1)*in]
-		dxs := pad // the padded input gradient
-		switch {
-		case g.p == 0 && j.mode == Assign:
-			dxs = dxn
-			clear(dxs)
-		case g.p == 0:
-			dxs = dxn
-		default:
-			clear(dxs)
-		}
-		for t := range g.kh * g.kw {
-			i, jj := t/g.kw, t%g.kw
-			sgemm(true, false, g.c, q, g.f, wr[t*g.f*g.c:], g.c, dyq, q, dxs[i*wp+jj:], hp*wp, Accumulate)
-		}
-		if g.p > 0 {
-			for ci := range g.c {
-				for y := range g.h {
-					src := dxs[(ci*hp+y+g.p)*wp+g.p:][:g.w]
-					dst := dxn[(ci*g.h+y)*g.w:][:g.w]
-					if j.mode == Accumulate {
-						vec.Add(dst, src)
-					} else {
-						copy(dst, src)
-					}
+		for c := range g.c {
+			for y := range g.h {
+				src := dxq[c*q+y*wq:][:g.w]
+				dst := dxn[(c*g.h+y)*g.w:][:g.w]
+				if j.mode == Accumulate {
+					vec.Add(dst, src)
+				} else {
+					copy(dst, src)
 				}
 			}
 		}

@@ -93,17 +93,21 @@ func (j *gemmJob) Range(_, lo, hi int) {
 	if hi <= lo {
 		return
 	}
+	// The columns of op(B) from lo start at element lo of B, or at its row lo if it is
+	// transposed; the rows of op(A) at row lo of A, or at its element lo. (The other
+	// offset can lie past the end of the slice: a transposed A of k < lo rows.)
 	if j.n >= j.m {
-		b := j.b[lo:]
+		off := lo
 		if j.transB {
-			b = j.b[lo*j.ldb:]
+			off = lo * j.ldb
 		}
-		sgemm(j.transA, j.transB, j.m, hi-lo, j.k, j.a, j.lda, b, j.ldb, j.c[lo:], j.ldc, j.mode)
+		sgemm(j.transA, j.transB, j.m, hi-lo, j.k, j.a, j.lda, j.b[off:], j.ldb, j.c[lo:], j.ldc, j.mode)
 		return
 	}
-	a := j.a[lo*j.lda:]
+	off := lo * j.lda
 	if j.transA {
-		a = j.a[lo:]
+		off = lo
 	}
+	a := j.a[off:]
 	sgemm(j.transA, j.transB, hi-lo, j.n, j.k, a, j.lda, j.b, j.ldb, j.c[lo*j.ldc:], j.ldc, j.mode)
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 
 	"github.com/descent-ml/descent/internal/atomicfile"
 )
@@ -102,16 +101,6 @@ func writeCheckpoint(path string, sections []section) error {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
 	return nil
-}
-
-// readCheckpoint reads the checkpoint at path and returns its sections by name, after
-// checking its length, checksum, magic, version and index.
-func readCheckpoint(path string) (map[string][]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("train: checkpoint: %w", err)
-	}
-	return parseCheckpoint(path, b)
 }
 
 // parseCheckpoint parses the bytes of a checkpoint file; path names it in errors.

@@ -2,9 +2,12 @@ package train
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/nn"
@@ -33,6 +36,18 @@ type Config struct {
 	// presets of package model, which output log-probabilities), the mean squared error
 	// for a regression.
 	Loss Loss
+	// InitState, if not nil, is the state the model starts from instead of the weights
+	// drawn from Seed: tensors named as nn.StateDict names the model's, which are the
+	// names of the equivalent PyTorch module's state_dict (package nn/weights reads them
+	// from safetensors or a torch.save file). It must hold every entry of the model's
+	// state, of the same shape, and nothing else (nn.LoadStateDict, strict): New refuses
+	// it otherwise with an *nn.WeightsError naming the tensor and, as its file, InitFrom.
+	// The weights are drawn all the same, so that the dropout masks are those of a run
+	// without InitState. Runs only read it: runs made together may share it. Resume does
+	// not compare it with the checkpoint's run, whose weights the checkpoint holds.
+	InitState []nn.NamedTensor
+	// InitFrom names where InitState comes from, for errors: a file.
+	InitFrom string
 
 	// Optimizer is the registry name of the optimiser (see optim.Registry). If Optimizer
 	// is "", it is "adam".
@@ -115,10 +130,36 @@ func (c Config) validate() error {
 		return fmt.Errorf("train: logging every %d steps, want at least 1", c.LogEvery)
 	case math.IsNaN(c.MaxLoss):
 		return fmt.Errorf("train: divergence threshold %v, want a number", c.MaxLoss)
-	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm):
-		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive", c.ClipNorm)
+	case c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) || math.IsInf(c.ClipNorm, 0):
+		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive and finite", c.ClipNorm)
 	case c.NewModel != nil && c.Model != "":
 		return fmt.Errorf("train: both a Model (%q) and NewModel", c.Model)
+	}
+	if err := finiteOptions("", c.Options); err != nil {
+		return err
+	}
+	for _, g := range c.Groups {
+		if err := finiteOptions(g.Pattern, g.Options); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finiteOptions returns an error if a value of opts, or a part of one (betas=0.9/0.999),
+// is a number that is NaN or infinite: no option of an optimiser may be. group names the
+// parameter group of opts, "" for the optimiser's own.
+func finiteOptions(group string, opts optim.Options) error {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
+		for _, part := range strings.Split(opts[k], "/") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				if group != "" {
+					return fmt.Errorf("train: option %s=%s of group %s: want finite numbers", k, opts[k], group)
+				}
+				return fmt.Errorf("train: option %s=%s: want finite numbers", k, opts[k])
+			}
+		}
 	}
 	return nil
 }
@@ -171,6 +212,14 @@ var defaultLRs = []struct {
 	{"asgd", 0.1},
 	{"rprop", 1e-3},
 	{"lbfgs", 1},
+	{"lion", 3e-4},
+	{"adafactor", 1e-2},
+	{"muon", 0.02},
+	{"schedulefree-adamw", 3e-3},
+	{"schedulefree-sgd", 1},
+	{"prodigy", 1},
+	{"lamb", 1e-2},
+	{"lars", 3},
 }
 
 // DefaultLR returns the learning rate descent uses for the optimiser called name when none
@@ -182,9 +231,22 @@ var defaultLRs = []struct {
 //	rmsprop 1e-3       adam 1e-3            amsgrad 1e-3        amsgrad-lecture 1e-3
 //	adamw 1e-3         adadelta 1           adamax 2e-3         nadam 2e-3
 //	radam 1e-3         asgd 0.1             rprop 1e-3          lbfgs 1
+//	lion 3e-4          adafactor 1e-2       muon 0.02           schedulefree-adamw 3e-3
+//	schedulefree-sgd 1 prodigy 1            lamb 1e-2           lars 3
 //
 // momentum and nesterov are SGD with momentum 0.9, whose steps are about ten times those
 // of plain SGD at the same rate.
+//
+// The rates of the optimisers beyond torch 1.13 come from the LR range test ([Run.RangeTest],
+// "descent lrfind") on the MLP and a one-epoch sweep around its suggestion (validation loss
+// on 10000 held-out images, seed 1): lion, schedulefree-adamw, schedulefree-sgd, lamb and
+// lars take the best rate of the sweep (lion 3e-4 of 1e-4…3e-3; schedulefree-adamw 3e-3 of
+// 3e-4…1e-2; schedulefree-sgd 1 of 0.1…3, where 3 diverges; lamb 1e-2 of 1e-3…3e-2, where
+// 3e-2 diverges; lars 3 of 0.3…10). muon takes 0.02, where the range test's suggestions lie
+// (0.016 and 0.018; each Muon step on the MLP costs seconds, too many for a sweep here).
+// adafactor and prodigy keep their references' defaults: the range test's loss does not
+// rise up to a rate of 10, as Adafactor's step is min(lr, 1/√t) times the parameter's scale
+// and Prodigy's lr multiplies its own estimate of the step.
 func DefaultLR(name string) (float64, bool) {
 	for _, d := range defaultLRs {
 		if d.name == name {

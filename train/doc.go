@@ -41,7 +41,8 @@
 //
 // # Determinism
 //
-// Everything random comes from Config.Seed: the initial weights and the dropout masks
+// Everything random comes from Config.Seed: the initial weights (unless Config.InitState
+// gives them) and the dropout masks
 // from one PCG stream, the loader's shuffling from another. Runs of the same seed start
 // from the same weights and see the same batches whatever their optimiser, and two runs
 // of the same configuration and seed write the same results.jsonl but for the times, bit
@@ -59,7 +60,8 @@
 // # Checkpoints
 //
 // [Run.SaveCheckpoint] writes the model's state (its parameters and buffers, such as
-// BatchNorm's running statistics), the optimiser's state, the schedule's,
+// BatchNorm's running statistics, as safetensors: [Run.SaveWeights]; those of older run
+// folders, in descent's former weights format, resume too), the optimiser's state, the schedule's,
 // the loader's seed and position, the state of the generator of the dropout masks and the
 // run's counters (epoch, step, running sums) to one file: written to a temporary name,
 // synced, renamed over the previous checkpoint, the folder synced; a SHA-256 of the
@@ -67,9 +69,11 @@
 // same run and configuration (the model's state names and shapes, the loss's type, the
 // task included), and restores it: the run continues bit for bit as if it
 // had not stopped. Train writes one after every epoch, and one when its context is
-// cancelled (Ctrl-C), mid-epoch, after the batch it was on. A run killed outright resumes
-// from its last epoch; the records it wrote since are written again, and
-// results.Runs keeps the later ones.
+// cancelled (Ctrl-C), mid-epoch, after the batch it was on. A checkpoint of a run with
+// Output.Results also records the length of the results file, synced first
+// ([CheckpointInfo].Results): a run killed outright resumes from its last checkpoint, and
+// its records since, cut from the file at that length, are written again, once, so that
+// the file holds the records of an uninterrupted run (descent train --resume does the cut).
 //
 // # Reports
 //

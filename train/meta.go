@@ -18,11 +18,11 @@ import (
 
 // File names in a run folder.
 const (
-	MetaFile       = "run.json"        // Meta: the command that made the folder
-	ResultsFile    = "results.jsonl"   // the records of every run
-	SummaryFile    = "summary.csv"     // one line per run name
-	CheckpointFile = "checkpoint.ckpt" // descent train's checkpoint
-	WeightsFile    = "model.weights"   // descent train's final weights (Run.SaveWeights)
+	MetaFile       = "run.json"          // Meta: the command that made the folder
+	ResultsFile    = "results.jsonl"     // the records of every run
+	SummaryFile    = "summary.csv"       // one line per run name
+	CheckpointFile = "checkpoint.ckpt"   // descent train's checkpoint
+	WeightsFile    = "model.safetensors" // descent train's final weights (Run.SaveWeights)
 	ReportFile     = "report.html"
 )
 

@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/nn/safetensors"
 	"github.com/descent-ml/descent/optim"
+	"github.com/descent-ml/descent/report/results"
 )
 
 // checkpointMeta is the "meta" section of a checkpoint: which run it is and where.
@@ -22,6 +25,9 @@ type checkpointMeta struct {
 	Config     fingerprint `json:"config"`
 	GOMAXPROCS int         `json:"gomaxprocs"`
 	Position   position    `json:"position"`
+	// Results is the length of the run's results file (Output.Results) when the checkpoint
+	// was written, nil if the run wrote none.
+	Results *int64 `json:"results_offset,omitempty"`
 }
 
 // fingerprint is what a run must share with the run of a checkpoint to resume it.
@@ -94,8 +100,20 @@ func (f fingerprint) diff(g fingerprint) string {
 // path, atomically: the model's weights, the optimiser's state, the schedule's, the
 // loader's position and seed, the state of the generator of the dropout masks, and the
 // run's counters. See [Run.Resume].
-func (r *Run) SaveCheckpoint(path string) error {
+func (r *Run) SaveCheckpoint(path string) error { return r.saveCheckpoint(path, nil) }
+
+// saveCheckpoint writes the checkpoint to path; with results, the run's results file, it
+// first syncs the file and records its length, so that a resumed run can restore the file
+// to this point (CheckpointInfo.Results).
+func (r *Run) saveCheckpoint(path string, results *results.Writer) error {
 	meta := checkpointMeta{Run: r.name, Seed: r.seed, Config: r.fingerprint(), GOMAXPROCS: runtime.GOMAXPROCS(0), Position: r.pos}
+	if results != nil {
+		if err := results.Sync(); err != nil {
+			return err
+		}
+		n := results.Offset()
+		meta.Results = &n
+	}
 	stateful, ok := r.opt.(optim.Stateful)
 	if !ok {
 		return fmt.Errorf("train: optimizer %s cannot save its state", r.cfg.Optimizer)
@@ -133,7 +151,16 @@ func binarySection(m encoding.BinaryMarshaler) func(io.Writer) error {
 // A run resumed with another number of threads (GOMAXPROCS) than it was saved with
 // continues correctly, but parallel sums may round differently from then on.
 func (r *Run) Resume(path string) error {
-	secs, err := readCheckpoint(path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("train: checkpoint: %w", err)
+	}
+	return r.resume(path, b)
+}
+
+// resume restores the run from b, the bytes of the checkpoint file at path.
+func (r *Run) resume(path string, b []byte) error {
+	secs, err := parseCheckpoint(path, b)
 	if err != nil {
 		return err
 	}
@@ -155,15 +182,18 @@ func (r *Run) Resume(path string) error {
 	if d := r.fingerprint().diff(meta.Config); d != "" {
 		return bad("another configuration: %s", d)
 	}
+	if msg := meta.Position.check(r.cfg); msg != "" {
+		return bad("meta: position: %s", msg)
+	}
 	var ls data.State
 	if err := json.Unmarshal(secs["loader"], &ls); err != nil {
 		return bad("loader: %v", err)
 	}
-	state, err := nn.ReadTensors(bytes.NewReader(secs["model"]))
+	state, err := readState(secs["model"])
 	if err != nil {
 		return bad("model: %v", err)
 	}
-	if err := loadState(r.model, state); err != nil {
+	if err := nn.LoadStateDict(r.model, state, true); err != nil {
 		return bad("model: %v", err)
 	}
 	if err := r.opt.(optim.Stateful).Load(bytes.NewReader(secs["optimizer"])); err != nil {
@@ -182,22 +212,14 @@ func (r *Run) Resume(path string) error {
 	return nil
 }
 
-// loadState copies the tensors of ts into the state of m (nn.StateDict), after checking
-// that they are its entries, in order, of the same shapes; m is unchanged on error.
-func loadState(m nn.Module, ts []nn.NamedTensor) error {
-	sd := nn.StateDict(m)
-	if len(ts) != len(sd) {
-		return fmt.Errorf("%d tensors, the model has %d", len(ts), len(sd))
+// readState reads the model section of a checkpoint: safetensors ([Run.SaveWeights]), or
+// descent's former weights format, that of the checkpoints of older run folders.
+func readState(b []byte) ([]nn.NamedTensor, error) {
+	if bytes.HasPrefix(b, []byte("DESCENTW")) {
+		return nn.ReadTensors(bytes.NewReader(b))
 	}
-	for i, e := range sd {
-		if ts[i].Name != e.Name || !slices.Equal(ts[i].Tensor.Shape(), e.Tensor.Shape()) {
-			return fmt.Errorf("entry %d is %s %v, the model's %s %v", i, ts[i].Name, ts[i].Tensor.Shape(), e.Name, e.Tensor.Shape())
-		}
-	}
-	for i, e := range sd {
-		copy(e.Tensor.Data(), ts[i].Tensor.Data())
-	}
-	return nil
+	ts, _, err := safetensors.Read(bytes.NewReader(b), int64(len(b)))
+	return ts, err
 }
 
 // CheckpointInfo describes a checkpoint file without loading it into a run.
@@ -209,19 +231,59 @@ type CheckpointInfo struct {
 	Status     string // "" while the run can continue, else "done" or "diverged"
 	Note       string
 	GOMAXPROCS int // the threads the run was saved with
+	// Results is the length the run's results file had when the checkpoint was written:
+	// the records after it were written after the checkpoint, and a resumed run writes
+	// them again. It is -1 when the checkpoint does not record it (the run wrote no
+	// results, or the checkpoint was written by an earlier version of descent).
+	Results int64
 }
 
 // ReadCheckpointInfo reads and verifies the checkpoint at path and describes it.
 func ReadCheckpointInfo(path string) (CheckpointInfo, error) {
-	secs, err := readCheckpoint(path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return CheckpointInfo{}, fmt.Errorf("train: checkpoint: %w", err)
+	}
+	return checkpointInfo(path, b)
+}
+
+// checkpointInfo describes b, the bytes of the checkpoint file at path.
+func checkpointInfo(path string, b []byte) (CheckpointInfo, error) {
+	secs, err := parseCheckpoint(path, b)
 	if err != nil {
 		return CheckpointInfo{}, err
+	}
+	if _, ok := secs["meta"]; !ok {
+		return CheckpointInfo{}, &CheckpointError{Path: path, Msg: "no meta section"}
 	}
 	var meta checkpointMeta
 	if err := json.Unmarshal(secs["meta"], &meta); err != nil {
 		return CheckpointInfo{}, &CheckpointError{Path: path, Msg: "meta: " + strings.TrimPrefix(err.Error(), "json: ")}
 	}
 	p := meta.Position
-	return CheckpointInfo{Run: meta.Run, Seed: meta.Seed, Epoch: p.Epoch, Step: p.Step, Status: string(p.Status),
-		Note: p.Note, GOMAXPROCS: meta.GOMAXPROCS}, nil
+	info := CheckpointInfo{Run: meta.Run, Seed: meta.Seed, Epoch: p.Epoch, Step: p.Step, Status: string(p.Status),
+		Note: p.Note, GOMAXPROCS: meta.GOMAXPROCS, Results: -1}
+	if meta.Results != nil {
+		if *meta.Results < 0 {
+			return CheckpointInfo{}, &CheckpointError{Path: path, Msg: fmt.Sprintf("meta: results offset %d is negative", *meta.Results)}
+		}
+		info.Results = *meta.Results
+	}
+	return info, nil
+}
+
+// check returns what is wrong with a position read from a checkpoint of a run of cfg, or
+// "": counts out of range would make a resumed run train for ever or divide by zero.
+func (p position) check(cfg Config) string {
+	switch {
+	case p.Epoch < 0 || p.Epoch > cfg.Epochs:
+		return fmt.Sprintf("epoch %d outside [0, %d]", p.Epoch, cfg.Epochs)
+	case p.Step < 0 || p.EpochSamples < 0:
+		return fmt.Sprintf("step %d or %d examples of the epoch is negative", p.Step, p.EpochSamples)
+	case p.LogSteps < 0 || p.LogSteps >= cfg.LogEvery:
+		return fmt.Sprintf("%d steps since the last record, outside [0, %d)", p.LogSteps, cfg.LogEvery)
+	case p.Status == "" && !(finite(p.Seconds) && finite(p.EpochLoss) && finite(p.LogLoss) && finite(p.FirstLoss)):
+		return "a running sum is not finite"
+	}
+	return ""
 }

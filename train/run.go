@@ -15,6 +15,7 @@ import (
 	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/model"
 	"github.com/descent-ml/descent/nn"
+	"github.com/descent-ml/descent/nn/safetensors"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/lr"
 	"github.com/descent-ml/descent/report/results"
@@ -196,6 +197,14 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		}
 		logProbs = spec.Preset()
 	}
+	if cfg.InitState != nil {
+		if err := nn.LoadStateDict(r.model, cfg.InitState, true); err != nil {
+			if we, ok := errors.AsType[*nn.WeightsError](err); ok && we.File == "" {
+				we.File = cfg.InitFrom
+			}
+			return nil, err
+		}
+	}
 	r.loss = cfg.Loss
 	if r.loss == nil {
 		r.loss = DefaultLoss(r.task, logProbs)
@@ -280,9 +289,17 @@ func (r *Run) Task() data.Task { return r.task }
 // Loss returns the loss the run minimises.
 func (r *Run) Loss() Loss { return r.loss }
 
-// SaveWeights writes the model's state, its parameters and buffers under PyTorch's
-// state_dict names (nn.StateDict), in the weights format of nn.WriteTensors.
-func (r *Run) SaveWeights(w io.Writer) error { return nn.WriteTensors(w, nn.StateDict(r.model)) }
+// SaveWeights writes the model's state, its parameters and buffers under the names of the
+// equivalent PyTorch module's state_dict (nn.StateDict), as safetensors (package
+// nn/safetensors), which PyTorch loads with load_state_dict; the header's metadata holds
+// the model's spec (Config.Model), if it has one.
+func (r *Run) SaveWeights(w io.Writer) error {
+	meta := map[string]string{"format": "pt"}
+	if r.cfg.Model != "" {
+		meta["model"] = r.cfg.Model
+	}
+	return safetensors.Write(w, nn.StateDict(r.model), meta)
+}
 
 // evalMetrics returns the names of the metrics of Data.Eval: val_... with Data.Val, else
 // test_....
@@ -411,6 +428,9 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 // the run diverged; the weights are then those before the step.
 func (r *Run) step(b *data.Batch) (float64, error) {
 	r.batch = b
+	if ms, ok := r.opt.(optim.ModeSwitcher); ok && ms.Evaluating() {
+		ms.Train()
+	}
 	if r.closer != nil {
 		loss, err := r.closer.StepWith(r.closure)
 		if err != nil {
@@ -478,8 +498,14 @@ func (r *Run) logSteps(out Output, seconds float64) error {
 
 // endEpoch evaluates, writes the epoch record, steps a per-epoch schedule and writes the
 // checkpoint. If the evaluation or the schedule shows the run diverged, it returns why
-// instead, having written nothing.
+// instead, having written nothing. An optimiser that keeps an evaluation point apart from
+// the training one ([optim.ModeSwitcher], the schedule-free methods) is switched to it
+// first, so that the evaluation, the checkpoint and the weights of a finished run are those
+// of the evaluation point; the next step switches back.
 func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
+	if ms, ok := r.opt.(optim.ModeSwitcher); ok {
+		ms.Eval() // schedule-free: evaluate and save the average x; step resumes at y
+	}
 	nan := math.NaN()
 	e := &Epoch{Epoch: r.pos.Epoch + 1, Step: r.pos.Step, Seconds: seconds, LR: r.pos.LR,
 		TrainLoss: r.pos.EpochLoss / float64(r.pos.EpochSamples), EvalLoss: nan, EvalAccuracy: nan, EvalRMSE: nan, EvalR2: nan}
@@ -526,7 +552,7 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 		r.pos.Status = results.StatusDone
 	}
 	if out.Checkpoint != "" {
-		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+		if err := r.saveCheckpoint(out.Checkpoint, out.Results); err != nil {
 			return nil, "", err
 		}
 	}
@@ -554,7 +580,7 @@ func (r *Run) diverge(out Output, bar *progress.Run, note string, step int) (Res
 func (r *Run) interrupt(ctx context.Context, out Output, bar *progress.Run) (Result, error) {
 	r.pos.Note = fmt.Sprintf("interrupted in epoch %d at step %d", r.pos.Epoch+1, r.pos.Step)
 	if out.Checkpoint != "" {
-		if err := r.SaveCheckpoint(out.Checkpoint); err != nil {
+		if err := r.saveCheckpoint(out.Checkpoint, out.Results); err != nil {
 			return r.result(), err
 		}
 	}
@@ -585,7 +611,7 @@ func (r *Run) end(out Output) error {
 		}
 	}
 	if out.Checkpoint != "" && r.pos.Status == results.StatusDiverged {
-		return r.SaveCheckpoint(out.Checkpoint)
+		return r.saveCheckpoint(out.Checkpoint, out.Results)
 	}
 	return nil
 }

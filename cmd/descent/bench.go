@@ -22,7 +22,9 @@ const modulePath = "github.com/descent-ml/descent"
 // program of bench/ that its help names; bench/reference.py runs both alternately.
 func benchTargets() []command {
 	return []command{
+		{"machine", "this CPU's limits: FMA peak, triad bandwidth, caches", benchMachine},
 		{"gemm", "SGEMM GFLOP/s per shape and layout (reference: bench/torch_gemm.py)", runBenchGemm},
+		{"conv", "convolution GFLOP/s beside SGEMM's on the same FLOPs", benchConv},
 		{"optim", "time optimizer.Step (reference: bench/torch_optstep.py)", benchOptim},
 		{"step", "time training iterations of a model (reference: bench/torch_train.py)", benchStep},
 	}

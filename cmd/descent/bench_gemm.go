@@ -25,7 +25,8 @@ var gemmShapes = [][3]int{
 }
 
 const gemmBenchDoc = `Measures gemm.Sgemm, C = op(A)·op(B) with op(A) m×k and op(B) k×n, in GFLOP/s
-(2mkn flops per product; the median of --reps repetitions of at least --min-time each).
+(2mkn flops per product; the median of --reps repetitions of at least --min-time each), and
+as a fraction of the FMA peak of the kernel set on --threads cores (descent bench machine).
 Layouts: NN is A·B, NT is A·Bᵀ, TN is Aᵀ·B, TT is Aᵀ·Bᵀ. The reference is bench/torch_gemm.py,
 SGEMM through PyTorch's BLAS on the same shapes and layouts, timed the same way, with its
 threads pinned (OPENBLAS_NUM_THREADS as well as torch's):
@@ -61,10 +62,17 @@ func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.Usage()
 		return errUsage
 	}
+	for _, s := range shapes {
+		m, k, n := float64(s[0]), float64(s[1]), float64(s[2])
+		if err := checkMemory(fmt.Sprintf("bench gemm: the shape %dx%dx%d", s[0], s[1], s[2]), bytesPerFloat32*(m*k+k*n+m*n), nil); err != nil {
+			return err
+		}
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 
+	peak := fmaPeak(gemm.Kernel(), *threads)
 	if !*asJSON {
-		fmt.Fprintf(stdout, "%-8s %7s %6s %6s %-6s %8s\n", "kernel", "m", "k", "n", "layout", "GFLOP/s")
+		fmt.Fprintf(stdout, "%-8s %7s %6s %6s %-6s %8s %6s\n", "kernel", "m", "k", "n", "layout", "GFLOP/s", "peak")
 	}
 	rnd := rand.New(rand.NewPCG(1, 1))
 	for _, s := range shapes {
@@ -89,14 +97,16 @@ func runBenchGemm(ctx context.Context, args []string, stdout, stderr io.Writer) 
 					"impl": "descent", "kernel": gemm.Kernel(), "m": m, "k": k, "n": n,
 					"layout": l, "gflops": roundSig(gf, 4), "threads": *threads,
 					"cpu": report.ThisMachine().CPU, "load": loadAverage(),
+					"peak_gflops": roundSig(peak, 4), "peak_fraction": roundSig(gf/peak, 3),
 				})
 				fmt.Fprintf(stdout, "%s\n", line)
 			} else {
-				fmt.Fprintf(stdout, "%-8s %7d %6d %6d %-6s %8.1f\n", gemm.Kernel(), m, k, n, l, gf)
+				fmt.Fprintf(stdout, "%-8s %7d %6d %6d %-6s %8.1f %6s\n", gemm.Kernel(), m, k, n, l, gf, fraction(gf, peak))
 			}
 		}
 	}
 	if !*asJSON {
+		fmt.Fprintf(stdout, "peak: %.1f GFLOP/s (%s FMA loop, %d thread%s; descent bench machine)\n", peak, gemm.Kernel(), *threads, plural(*threads))
 		fmt.Fprintf(stdout, "CPU: %s\n", machineNote())
 	}
 	return nil

@@ -21,8 +21,9 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlagSet("bench optim", "--optimizer NAME [flags]",
 		"Times optimizer.Step on --count parameters of --size elements with fixed random gradients\n"+
 			"and prints the median ms per step and the bytes of parameter, gradient and state memory\n"+
-			"moved per second. The reference is bench/torch_optstep.py (torch's optimizer.step() on\n"+
-			"the same layouts); bench/reference.py optim runs both alternately and prints the ratios:\n"+
+			"moved per second, also as a fraction of STREAM's triad bandwidth on as many threads\n"+
+			"(descent bench machine). The reference is bench/torch_optstep.py (torch's optimizer.step()\n"+
+			"on the same layouts); bench/reference.py optim runs both alternately and prints the ratios:\n"+
 			"  /usr/bin/python3 bench/torch_optstep.py --threads T --layouts COUNTxSIZE",
 		stderr)
 	name := fs.String("optimizer", "adam", "registry name of the optimizer (sgd, adam, momentum, ...)")
@@ -38,6 +39,11 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *size < 1 || *count < 1 || *threads < 1 || *steps < 1 {
 		fmt.Fprintln(stderr, "descent bench optim: --size, --count, --threads and --steps must be positive")
 		return errUsage
+	}
+	// the values, gradients and up to three slots of state of every parameter
+	if err := checkMemory(fmt.Sprintf("bench optim: %d parameters of %d elements", *count, *size),
+		5*bytesPerFloat32*float64(*count)*float64(*size), nil); err != nil {
+		return err
 	}
 	opts := optim.Options{}
 	if *momentum >= 0 {
@@ -89,6 +95,9 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	elems := int64(*count) * int64(*size)
 	bufs := state.n / (4 * elems) // state buffers: the state file holds 4 bytes per element of each
 	moved := float64(elems) * 4 * float64(1+2+2*bufs)
+	if tr, ok := o.(optim.Traffic); ok { // optimisers with more than one pass count them
+		moved = float64(elems) * float64(tr.BytesPerParam())
+	}
 	layout := fmt.Sprintf("%dx%d", *count, *size)
 	res := map[string]any{
 		"impl": "descent-" + runtime.Version(), "optimizer": *name, "layout": layout,
@@ -96,12 +105,15 @@ func benchOptim(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"bytes_per_second": moved / (med / 1e3), "state_buffers": int(bufs),
 		"cpu": report.ThisMachine().CPU, "load": loadAverage(),
 	}
+	triad := triadBandwidth(*threads)
+	res["triad_bytes_per_second"], res["bandwidth_fraction"] = triad*1e9, moved/(med/1e3)/(triad*1e9)
 	if *asJSON {
 		b, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s on %s, %d threads: %.3f ms/step (median of %d), %.1f GB/s\nCPU: %s\n", *name, layout, *threads, med, *steps, moved/(med/1e3)/1e9, machineNote())
+	fmt.Fprintf(stdout, "%s on %s, %d threads: %.3f ms/step (median of %d), %.1f GB/s, %s of the triad's %.1f GB/s (descent bench machine)\nCPU: %s\n",
+		*name, layout, *threads, med, *steps, moved/(med/1e3)/1e9, fraction(moved/(med/1e3)/1e9, triad), triad, machineNote())
 	return nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/descent-ml/descent/autodiff"
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/internal/gemm"
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
 	"github.com/descent-ml/descent/model"
@@ -30,10 +32,14 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("bench step", "[flags]",
 		"Times training iterations of a model (zero_grad, forward, nll_loss, backward, optimiser\n"+
 			"step) on batches gathered at random from a pool of MNIST-shaped random images, and prints\n"+
-			"the mean ms per iteration and of each phase, the allocations per iteration and the peak\n"+
-			"resident memory (which includes the pool of images, data_mb). The reference is PyTorch's\n"+
-			"loop on the same model, bench/torch_train.py (its seconds / iterations; add --dropout\n"+
-			"there when comparing the cnn with --dropout here):\n"+
+			"the mean ms per iteration and of each phase (gathering the batch, forward with the loss,\n"+
+			"the loss alone, backward, optimiser step), the share of the costs other than the model's\n"+
+			"(gather, loss, optimiser), the time of an evaluation batch (inference, predicted classes)\n"+
+			"and its share of a step when 10000 test images are evaluated per 60000 trained, the\n"+
+			"model's products in GFLOP/s and as a fraction of the FMA peak (descent bench machine),\n"+
+			"the allocations per iteration and the peak resident memory (which includes the pool of\n"+
+			"images, data_mb). The reference is PyTorch's loop on the same model, bench/torch_train.py\n"+
+			"(its seconds / iterations; add --dropout there when comparing the cnn with --dropout here):\n"+
 			"  /usr/bin/python3 bench/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --warmup 5 --no-eval --threads T\n"+
 			"bench/reference.py step runs both alternately and prints the ratios.",
 		stderr)
@@ -64,6 +70,19 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return errUsage
 			}
 			cfg.Hidden = append(cfg.Hidden, h)
+		}
+	}
+	if spec, err := model.ParseSpec(*name); err == nil {
+		params, acts := modelSize(spec, cfg, model.Inputs, model.Classes)
+		pixel := 1.0
+		if *float32Pool {
+			pixel = bytesPerFloat32
+		}
+		need := bytesPerFloat32*(5*params+2*float64(*batch)*acts) + float64(*pool)*(model.Inputs*pixel+8)
+		what := fmt.Sprintf("bench step: the %s with batches of %d and a pool of %d images",
+			model.Describe(spec, cfg, model.Inputs, model.Classes, data.Classify), *batch, *pool)
+		if err := checkMemory(what, need, nil); err != nil {
+			return err
 		}
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
@@ -119,25 +138,30 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	tp := autodiff.NewTape()
-	var phase [3]time.Duration // forward, backward, step
+	var phase [5]time.Duration // gather, forward (the loss included), the loss, backward, step
 	var loss float32
 	iterate := func() error {
-		gather()
 		t0 := time.Now()
+		gather()
+		t1 := time.Now()
 		tp.Reset()
 		o.ZeroGrad()
-		l := tp.NLLLoss(m.Forward(tp, tp.Const(x)), y)
-		t1 := time.Now()
-		tp.Backward(l)
+		out := m.Forward(tp, tp.Const(x))
+		tl := time.Now()
+		l := tp.NLLLoss(out, y)
 		t2 := time.Now()
+		tp.Backward(l)
+		t3 := time.Now()
 		loss = l.Item()
 		if err := o.Step(); err != nil {
 			return err
 		}
-		t3 := time.Now()
+		t4 := time.Now()
 		phase[0] += t1.Sub(t0)
 		phase[1] += t2.Sub(t1)
-		phase[2] += t3.Sub(t2)
+		phase[2] += t2.Sub(tl)
+		phase[3] += t3.Sub(t2)
+		phase[4] += t4.Sub(t3)
 		return nil
 	}
 	for range 5 {
@@ -145,7 +169,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	phase = [3]time.Duration{}
+	phase = [5]time.Duration{}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	ms := make([]float64, *iters)
@@ -160,6 +184,10 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		ms[i] = float64(time.Since(t).Nanoseconds()) / 1e6
 	}
 	runtime.ReadMemStats(&after)
+	evalMs, err := timeEval(ctx, m, tp, x, min(*iters, 50))
+	if err != nil {
+		return err
+	}
 	n := float64(*iters)
 	mean := 0.0
 	for _, v := range ms {
@@ -172,7 +200,13 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"impl": "descent-" + runtime.Version(), "model": *name, "optimizer": *opt, "batch_size": *batch,
 		"threads": *threads, "iters": *iters, "dropout": *name == "cnn" && *dropout,
 		"ms_per_iter": mean, "ms_median": sorted[len(sorted)/2], "ms_min": sorted[0],
-		"forward_ms": perPhase(phase[0]), "backward_ms": perPhase(phase[1]), "step_ms": perPhase(phase[2]),
+		"gather_ms": perPhase(phase[0]), "forward_ms": perPhase(phase[1]), "loss_ms": perPhase(phase[2]),
+		"backward_ms": perPhase(phase[3]), "step_ms": perPhase(phase[4]), "eval_ms": evalMs,
+		// The costs besides the model's arithmetic: gathering the batch, the loss and the
+		// optimiser, as a share of the mean step; evaluating the 10000 test images once an
+		// epoch of 60000, per training step, as a share of it too.
+		"other_share":     (perPhase(phase[0]) + perPhase(phase[2]) + perPhase(phase[4])) / mean,
+		"eval_share":      evalMs * 10000 / 60000 / mean,
 		"allocs_per_iter": float64(after.Mallocs-before.Mallocs) / n,
 		"bytes_per_iter":  float64(after.TotalAlloc-before.TotalAlloc) / n,
 		"tape_mb":         float64(tp.BufferBytes()) / (1 << 20),
@@ -183,15 +217,103 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rss := peakRSS(); rss > 0 {
 		res["peak_rss_mb"] = float64(rss) / (1 << 20)
 	}
+	if fl := stepFlops(m, *batch); fl > 0 {
+		peak := fmaPeak(gemm.Kernel(), *threads)
+		gf := fl / 1e9 / (mean / 1e3)
+		res["gflops"], res["peak_gflops"], res["peak_fraction"] = gf, peak, gf/peak
+	}
 	if *asJSON {
 		b, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s, %s, batch %d, %d threads: %.3f ms/iter (forward %.3f, backward %.3f, step %.3f; median %.3f), %.1f allocs/iter, peak RSS %.0f MB\nCPU: %s\n",
-		*name, *opt, *batch, *threads, mean, res["forward_ms"], res["backward_ms"], res["step_ms"], res["ms_median"],
-		res["allocs_per_iter"], float64(peakRSS())/(1<<20), machineNote())
+	fmt.Fprintf(stdout, "%s, %s, batch %d, %d threads: %.3f ms/iter (median %.3f), %.1f allocs/iter, peak RSS %.0f MB\n",
+		*name, *opt, *batch, *threads, mean, res["ms_median"], res["allocs_per_iter"], float64(peakRSS())/(1<<20))
+	fmt.Fprintf(stdout, "  gather %.3f, forward %.3f (loss %.3f), backward %.3f, step %.3f ms; other than the model %.1f%%; evaluation %.3f ms a batch, %.1f%% of a step\n",
+		res["gather_ms"], res["forward_ms"], res["loss_ms"], res["backward_ms"], res["step_ms"],
+		100*res["other_share"].(float64), evalMs, 100*res["eval_share"].(float64))
+	if gf, ok := res["gflops"].(float64); ok {
+		fmt.Fprintf(stdout, "  %.1f GFLOP/s of the model's products, %s of the %s FMA peak on %d thread%s\n",
+			gf, fraction(gf, res["peak_gflops"].(float64)), gemm.Kernel(), *threads, plural(*threads))
+	}
+	fmt.Fprintf(stdout, "CPU: %s\n", machineNote())
 	return nil
+}
+
+// timeEval returns the mean ms of evaluating the model on batch x, as an epoch's test pass
+// does (inference mode, no dropout, the predicted class of each row), over iters batches.
+func timeEval(ctx context.Context, m nn.Module, tp *autodiff.Tape, x *tensor.Tensor, iters int) (float64, error) {
+	if tr, ok := m.(nn.Trainable); ok {
+		tr.SetTraining(false)
+		defer tr.SetTraining(true)
+	}
+	tp.SetInference(true)
+	defer tp.SetInference(false)
+	eval := func() {
+		tp.Reset()
+		out := tp.Const(x)
+		out = m.Forward(tp, out)
+		d, c := out.Value.Data(), out.Value.Dim(1)
+		for r := range out.Value.Dim(0) {
+			row := d[r*c : (r+1)*c]
+			best := 0
+			for j, v := range row {
+				if v > row[best] {
+					best = j
+				}
+			}
+			evalSink += best
+		}
+	}
+	eval()
+	t := time.Now()
+	for range iters {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		eval()
+	}
+	return float64(time.Since(t).Nanoseconds()) / 1e6 / float64(iters), nil
+}
+
+// evalSink keeps the predicted classes of timeEval.
+var evalSink int
+
+// stepFlops returns the flops of the products of one training step of m at batch batch:
+// 2·in·out per row and Linear layer for its forward pass, its weight gradient and (but for
+// the first layer, whose input is data) its input gradient; 2·f·c·kh·kw·oh·ow per image and
+// convolution likewise. 0 for a model it does not know.
+func stepFlops(m nn.Module, batch int) float64 {
+	b := float64(batch)
+	linear := func(l *nn.Linear, first bool) float64 {
+		f := 2 * b * float64(l.In) * float64(l.Out)
+		if first {
+			return 2 * f
+		}
+		return 3 * f
+	}
+	switch m := m.(type) {
+	case *model.CNN:
+		conv := func(c *nn.Conv2d, side int, first bool) float64 {
+			o := float64(side - c.Kernel + 1)
+			f := 2 * b * float64(c.Out*c.In*c.Kernel*c.Kernel) * o * o
+			if first {
+				return 2 * f
+			}
+			return 3 * f
+		}
+		return conv(m.Conv1, 28, true) + conv(m.Conv2, 26, false) + linear(m.FC1, false) + linear(m.FC2, false)
+	case *nn.Sequential:
+		total, first := 0.0, true
+		for _, l := range m.Layers {
+			if l, ok := l.(*nn.Linear); ok {
+				total += linear(l, first)
+				first = false
+			}
+		}
+		return total
+	}
+	return 0
 }
 
 // batchGather copies (or, from bytes, normalises) the pool images idx into the batch x.

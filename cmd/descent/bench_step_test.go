@@ -18,7 +18,8 @@ func TestBenchStep(t *testing.T) {
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 			t.Fatalf("%s: output %q: %v", m, out.String(), err)
 		}
-		for _, k := range []string{"ms_per_iter", "forward_ms", "backward_ms", "step_ms", "allocs_per_iter", "last_loss"} {
+		for _, k := range []string{"ms_per_iter", "gather_ms", "forward_ms", "loss_ms", "backward_ms", "step_ms", "eval_ms",
+			"other_share", "eval_share", "gflops", "peak_fraction", "allocs_per_iter", "last_loss"} {
 			if _, ok := res[k].(float64); !ok {
 				t.Errorf("%s: no number %q in %v", m, k, res)
 			}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -33,11 +35,30 @@ takes about 5 minutes and reaches 97.8-98.6%%. --model logreg takes seconds; --m
 
 Each optimiser uses its own default learning rate unless --lr says otherwise:
 %s.
+The rates of lion, adafactor, muon, schedulefree-adamw, schedulefree-sgd, prodigy, lamb
+and lars were chosen on the MLP with "descent lrfind" and a one-epoch sweep (go doc
+train.DefaultLR). The schedule-free optimisers are evaluated, and their weights saved, at
+their average point x, not at the point where they take gradients.
 
 Ctrl-C stops the runs; the report of what was done is still written. "descent report
 DIR" rebuilds it.`
 
-func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	set, err := compareSet(ctx, args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer set.restore()
+	if set.plan != "" {
+		return writePlan(set, stderr)
+	}
+	defer func() { err = errors.Join(err, set.rd.close()) }()
+	return runJobs(ctx, set.rd.path, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
+}
+
+// compareSet parses the command line of a comparison and returns its runs, their data
+// loaded, as sweepSet does for a sweep.
+func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust func(*flag.FlagSet) error) (*jobSet, error) {
 	fs := newFlagSet("compare", "[flags]", fmt.Sprintf(compareDescription, maxInferredClasses, defaultRatesText()), stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 3)
@@ -45,19 +66,28 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rates := fs.String("lr", "", "learning rates: `RATE` for all, or NAME=RATE,... such as adam=3e-4,sgd=0.05 (default: each optimiser's own)")
 	seeds := fs.Int("seeds", 1, "runs of each optimiser, of seeds --seed, --seed+1, ...: the tables give mean ± standard deviation, the plots bands")
 	parallel := fs.Int("parallel", 1, "runs trained at once (each also uses --threads threads)")
+	plan := registerPlan(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
+	}
+	if adjust != nil {
+		if err := adjust(fs); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := rf.config(fs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if *seeds < 1 || *parallel < 1 {
-		return usageError(fs, "--seeds and --parallel must be at least 1")
+		return nil, usageError(fs, "--seeds and --parallel must be at least 1")
+	}
+	if *plan != "" && rf.out != "" {
+		return nil, usageError(fs, "--plan DIR is the run folder: no --out")
 	}
 	r, err := train.ParseRates(*rates)
 	if err != nil {
-		return usageError(fs, "--lr: %v", err)
+		return nil, usageError(fs, "--lr: %v", err)
 	}
 	var names []string
 	for _, n := range strings.Split(*optimizers, ",") {
@@ -66,28 +96,51 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	if len(names) == 0 {
-		return usageError(fs, "--optimizers: no optimiser")
+		return nil, usageError(fs, "--optimizers: no optimiser")
+	}
+	if *seeds > maxJobs/len(names) {
+		return nil, usageError(fs, "--seeds %d: %d runs, more than the %d a comparison may have", *seeds, *seeds*len(names), maxJobs)
 	}
 	if _, err := train.CompareJobs(cfg, names, r, *seeds); err != nil {
-		return usageError(fs, "%v", err)
+		return nil, usageError(fs, "%v", err)
 	}
-	defer setThreads(rf.threads)()
+	restore := setThreads(rf.threads)
+	// A run folder trained into here is locked before the data is loaded: a folder in
+	// use is refused at once. A plan has none, nor the runs of a plan made again.
+	var rd *runDir
+	if adjust == nil && *plan == "" {
+		var err error
+		if rd, err = rf.runFolder("compare"); err != nil {
+			restore()
+			return nil, err
+		}
+	}
+	fail := func(err error) (*jobSet, error) {
+		restore()
+		if rd != nil {
+			err = errors.Join(err, rd.close())
+		}
+		return nil, err
+	}
 
 	d, err := rf.loadData(ctx, &cfg, stderr)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	jobs, err := train.CompareJobs(cfg, names, r, *seeds)
 	if err != nil {
-		return err
+		return fail(err)
+	}
+	for _, n := range names {
+		c := cfg
+		c.Optimizer = n
+		if err := rf.checkMemory("compare", c, d, min(*parallel, len(jobs))); err != nil {
+			return fail(err)
+		}
 	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: d.train, Eval: d.test, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
-		return err
-	}
-	dir, err := rf.runFolder("compare")
-	if err != nil {
-		return err
+		return fail(err)
 	}
 	var used []string
 	for _, n := range names {
@@ -98,7 +151,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, d.train, d.test, "test"))
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
-	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d runs", len(jobs)), rf.json, stdout, stderr)
+	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
+		what: fmt.Sprintf("%d runs", len(jobs)), data: planDataOf(d, js.Data)}, nil
 }
 
 // defaultRatesText lists the default learning rates of the registry's optimisers, in

@@ -161,7 +161,7 @@ func TestTrainCommandResume(t *testing.T) {
 	if n := strings.Count(stdout, "\n"); n != 2 {
 		t.Errorf("%d JSON lines, want 2:\n%s", n, stdout)
 	}
-	want, err := os.ReadFile(filepath.Join(full, "model.weights"))
+	want, err := os.ReadFile(filepath.Join(full, train.WeightsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestTrainCommandResume(t *testing.T) {
 	if _, stderr, err := runDescent("train", "--resume", dir, "--threads", "1", "--json"); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
-	got, _ := os.ReadFile(filepath.Join(dir, "model.weights"))
+	got, _ := os.ReadFile(filepath.Join(dir, train.WeightsFile))
 	if !bytes.Equal(got, want) {
 		t.Error("the weights of the interrupted and resumed run differ from the uninterrupted run's")
 	}
@@ -215,7 +215,7 @@ func TestTrainCommandResume(t *testing.T) {
 	if _, stderr, err := runDescent("train", "--resume", dir); err != nil || !strings.Contains(stderr, "no checkpoint yet") {
 		t.Fatalf("resume without a checkpoint: %v\n%s", err, stderr)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, "model.weights")); !bytes.Equal(got, want) {
+	if got, _ := os.ReadFile(filepath.Join(dir, train.WeightsFile)); !bytes.Equal(got, want) {
 		t.Error("the run started again has other weights")
 	}
 }

@@ -15,8 +15,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 )
 
@@ -41,6 +43,7 @@ func commands() []command {
 		{"compare", "compare optimisers side by side on MNIST, with a report (the main job)", runCompare},
 		{"train", "train one model with one optimiser and schedule; checkpoints, --resume", runTrain},
 		{"sweep", "grid-search hyper-parameters in log scale, ranked on a validation set", runSweep},
+		{"lrfind", "the learning-rate range test: the loss as the rate rises, and suggested rates", runLRFind},
 		{"report", "rebuild the plots and report.html of a run folder from its results", runReport},
 		{"minimize", "minimise a problem with GD, Nesterov, heavy ball, Newton or L-BFGS and print the trace", runMinimize},
 		{"theory", "check the lecture's claims by experiment and write a report with a plot per claim", runTheory},
@@ -144,8 +147,9 @@ func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.Flag
 }
 
 // parseFlags parses args with fs. It returns errHelp for -h (the usage has been printed)
-// and errUsage for a bad flag or an unexpected argument (the error and usage have been
-// printed).
+// and errUsage for a bad flag, a float flag given NaN or ±Inf (every float flag of descent
+// must be finite), a --threads above maxThreads, or an unexpected argument (the error and
+// usage have been printed).
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -158,8 +162,32 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	if fl := fs.Lookup("threads"); fl != nil {
+		if n, err := strconv.Atoi(fl.Value.String()); err == nil && n > maxThreads {
+			fmt.Fprintf(fs.Output(), "%s: --threads %d: more than %d, the most this command runs\n", fs.Name(), n, maxThreads)
+			fs.Usage()
+			return errUsage
+		}
+	}
+	var bad *flag.Flag
+	fs.Visit(func(fl *flag.Flag) {
+		if g, ok := fl.Value.(flag.Getter); ok && bad == nil {
+			if v, ok := g.Get().(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				bad = fl
+			}
+		}
+	})
+	if bad != nil {
+		fmt.Fprintf(fs.Output(), "%s: --%s %s: want a finite number\n", fs.Name(), bad.Name, bad.Value)
+		fs.Usage()
+		return errUsage
+	}
 	return nil
 }
+
+// maxThreads bounds --threads: the runtime's own limit on GOMAXPROCS. More threads than
+// that would only split the kernels' work into slivers.
+const maxThreads = 1024
 
 // errHelp reports that -h was given: the usage has been printed and the exit status is 0.
 var errHelp = errors.New("help requested")

@@ -46,6 +46,8 @@ type minimizeFlags struct {
 	asJSON  bool
 	plot    string
 	threads int
+	// the memory limit, 0 for the machine's available memory
+	maxMemory byteSize
 	// SciPy reference
 	scipy               bool
 	scipyScript, python string
@@ -220,6 +222,7 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&f.every, "every", 0, "print every N-th iteration (default: about 40 lines)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object with the whole trace")
 	fs.StringVar(&f.plot, "plot", "", "draw f − f* (or ‖∇f‖) against iterations to this .png or .svg file")
+	fs.Var(&f.maxMemory, "max-memory", "refuse a problem that needs more than this memory, such as 4GiB (default: the memory available, MemAvailable of /proc/meminfo)")
 	fs.IntVar(&f.threads, "threads", 0, "cores for the evaluations, and SciPy's BLAS threads with --scipy (default all)")
 	fs.BoolVar(&f.scipy, "scipy", false, "also run SciPy's L-BFGS-B on the same problem, alternately, and compare the times")
 	fs.StringVar(&f.scipyScript, "scipy-script", "", "SciPy's side for --scipy (default: bench/scipy_lbfgs.py of the repository holding the current folder)")
@@ -274,6 +277,10 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("minimize: --scipy: %v; run from the repository or give --scipy-script", err)
 		}
 	}
+	need, what := minimizeMemory(&f)
+	if err := checkMemory(what, need, &f.maxMemory); err != nil {
+		return fmt.Errorf("minimize: %w", err)
+	}
 	if f.threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(f.threads))
 	}
@@ -324,9 +331,10 @@ func parseStart(s string, d int) ([]float64, error) {
 	}
 	x := make([]float64, d)
 	for i := range x {
-		v, err := strconv.ParseFloat(strings.TrimSpace(parts[min(i, len(parts)-1)]), 64)
-		if err != nil {
-			return nil, fmt.Errorf("--x0: %v", err)
+		s := strings.TrimSpace(parts[min(i, len(parts)-1)])
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("--x0: %q is not a finite number", s)
 		}
 		x[i] = v
 	}

@@ -20,8 +20,10 @@ import (
 
 	"github.com/descent-ml/descent/data"
 	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/atomicfile"
 	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/nn/weights"
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/optim/lr"
 	"github.com/descent-ml/descent/report"
@@ -53,12 +55,19 @@ type runFlags struct {
 	seed        uint64
 	threads     int
 	out         string
+	overwrite   bool
+	maxMemory   byteSize
 	json        bool
 	logEvery    int
 	evalBatch   int
 	trainSize   int
 	testSize    int
+	initWeights string
 }
+
+// maxEpochs bounds --epochs, so that the steps of a run (epochs × batches) stay far
+// from overflowing and a schedule's length is what was asked.
+const maxEpochs = 1000000
 
 // listFlag is a flag that may be given several times.
 type listFlag []string
@@ -86,11 +95,14 @@ func (f *runFlags) register(fs *flag.FlagSet, defModel string, defEpochs int) {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the order of the batches and the dropout masks")
 	fs.IntVar(&f.threads, "threads", runtime.NumCPU(), "threads of the kernels (GOMAXPROCS)")
 	fs.StringVar(&f.out, "out", "", "run folder for results.jsonl, summary.csv, the plots and report.html (default runs/COMMAND-DATE-TIME)")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "replace the run in the --out folder, all its files, instead of refusing it")
+	fs.Var(&f.maxMemory, "max-memory", "refuse a run that needs more than this memory, such as 4GiB (default: the memory available, MemAvailable of /proc/meminfo)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON line per epoch of each run on stdout instead of the summary table")
 	fs.IntVar(&f.logEvery, "log-every", 10, "optimiser steps between two records of the training loss in results.jsonl")
 	fs.IntVar(&f.evalBatch, "eval-batch", 0, "examples per forward pass of an evaluation (default: as many as fit in 32 MiB, at most 1000)")
 	fs.IntVar(&f.trainSize, "train-size", 0, "train on the first N training images only (default all)")
 	fs.IntVar(&f.testSize, "test-size", 0, "evaluate on the first N held-out images only (default all)")
+	fs.StringVar(&f.initWeights, "init-weights", "", "start from the weights of `FILE` instead of drawn ones: safetensors, or a state_dict saved by torch.save, named as the state_dict of the PyTorch twin of --model")
 }
 
 // usageError prints a one-line error and the usage of fs, and returns errUsage.
@@ -108,6 +120,8 @@ func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
 	switch {
 	case f.epochs < 1:
 		return train.Config{}, usageError(fs, "--epochs %d: want at least 1", f.epochs)
+	case f.epochs > maxEpochs:
+		return train.Config{}, usageError(fs, "--epochs %d: more than %d", f.epochs, maxEpochs)
 	case f.batch < 1:
 		return train.Config{}, usageError(fs, "--batch-size %d: want at least 1", f.batch)
 	case f.threads < 1:
@@ -164,6 +178,14 @@ func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
 		opts["weight_decay"] = strconv.FormatFloat(f.weightDecay, 'g', -1, 64)
 	}
 	cfg.Options = opts
+	if f.initWeights != "" {
+		// Read once, shared by every run; names and shapes are checked against the model
+		// when the runs are made (train.New), before the run folder is.
+		if cfg.InitState, _, err = weights.ReadFile(f.initWeights); err != nil {
+			return train.Config{}, err
+		}
+		cfg.InitFrom = f.initWeights
+	}
 	rules := []string(f.groups)
 	if f.noDecayBias {
 		rules = append(rules, "*.bias:weight_decay=0")
@@ -195,6 +217,12 @@ func (f *runFlags) loadData(ctx context.Context, cfg *train.Config, stderr io.Wr
 			return nil, err
 		}
 		d.train, d.test, d.task = d.mnist.Train, d.mnist.Test, data.TaskOf(d.mnist.Train)
+	}
+	if f.trainSize > d.train.Len() {
+		return nil, fmt.Errorf("--train-size %d: the training set has only %d examples", f.trainSize, d.train.Len())
+	}
+	if f.testSize > d.test.Len() {
+		return nil, fmt.Errorf("--test-size %d: the test set has only %d examples", f.testSize, d.test.Len())
 	}
 	if f.trainSize > 0 && f.trainSize < d.train.Len() {
 		d.train = data.NewSubset(d.train, firstN(f.trainSize))
@@ -243,24 +271,62 @@ func firstN(n int) []int {
 	return s
 }
 
-// runFolder returns the run folder of --out, or a new dated one under runs/, and creates
-// it.
-func (f *runFlags) runFolder(command string) (string, error) {
-	dir := f.out
-	if dir == "" {
-		base := filepath.Join("runs", command+"-"+time.Now().Format("20060102-150405"))
-		dir = base
-		for i := 2; ; i++ {
-			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-				break
-			}
-			dir = fmt.Sprintf("%s-%d", base, i)
+// runFolder opens the run folder of --out (see openRunDir: a folder holding another run is
+// refused without --overwrite, one in use by another process at once), or a new dated one
+// under runs/.
+func (f *runFlags) runFolder(command string) (*runDir, error) {
+	if f.out != "" {
+		return openRunDir(command, f.out, true, f.overwrite)
+	}
+	return newDatedRunDir(command)
+}
+
+// newDatedRunDir creates and opens runs/COMMAND-DATE-TIME, or -2, -3, ... after it if
+// another process made it first.
+func newDatedRunDir(command string) (*runDir, error) {
+	if err := os.MkdirAll("runs", 0o755); err != nil {
+		return nil, fmt.Errorf("%s: %w", command, err)
+	}
+	base := filepath.Join("runs", command+"-"+time.Now().Format("20060102-150405"))
+	dir := base
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			break
 		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s: %w", command, err)
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+	d, err := openRunDir(command, dir, true, false)
+	if err != nil {
+		os.Remove(dir)
+		return nil, err
 	}
-	return dir, nil
+	d.created = true
+	return d, nil
+}
+
+// checkMemory returns an error if the parallel runs of cfg on d need more memory than
+// --max-memory or the machine has available. command prefixes the error.
+func (f *runFlags) checkMemory(command string, cfg train.Config, d *dataset, parallel int) error {
+	spec, err := model.ParseSpec(cfg.Model)
+	if err != nil {
+		return err
+	}
+	need, what := trainMemory(cfg, spec, data.Features(d.train), d.task, d.train.Len(), parallel)
+	what += fmt.Sprintf(" with batches of %d", cfg.BatchSize)
+	if cfg.EvalBatch > 0 {
+		what += fmt.Sprintf(" and evaluation batches of %d", cfg.EvalBatch)
+	}
+	if parallel > 1 {
+		what += fmt.Sprintf(", %d runs at once,", parallel)
+	}
+	if err := checkMemory(what, need, &f.maxMemory); err != nil {
+		return fmt.Errorf("%s: %w", command, err)
+	}
+	return nil
 }
 
 // describe returns a sentence on the model, data and length of the runs; held names the
@@ -278,8 +344,12 @@ func describe(cfg train.Config, d *dataset, tr, te data.Dataset, held string) st
 	} else {
 		what = d.describe(tr, te, held)
 	}
-	return fmt.Sprintf("Model: %s; loss: %s. Data: %s. Training: %d epochs of batches of %d, shuffled%s; seed %d.",
-		m, lossWords(spec, d.task), what, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed)
+	init := ""
+	if cfg.InitFrom != "" {
+		init = " Initial weights: those of " + cfg.InitFrom + "."
+	}
+	return fmt.Sprintf("Model: %s; loss: %s. Data: %s. Training: %d epochs of batches of %d, shuffled%s; seed %d.%s",
+		m, lossWords(spec, d.task), what, cfg.Epochs, cfg.BatchSize, sched, cfg.Seed, init)
 }
 
 // lossWords names the default loss of a model of spec on a task.
@@ -354,20 +424,30 @@ func finish(dir string, asJSON bool, stdout, stderr io.Writer, runErr error) err
 	return runErr
 }
 
-// openResults creates (or, to resume, appends to) the results.jsonl of dir. To resume, it
-// first cuts off an incomplete last line, the tail of a process killed mid-write, which
-// the records appended after it would otherwise turn into a bad line.
-func openResults(dir string, resume bool) (*results.Writer, error) {
+// openResults opens the results.jsonl of dir for a run to write its records: it keeps the
+// first keep bytes of the file, those a checkpoint recorded (0 for a new run, or to start
+// a run again), and cuts the rest, records written after the checkpoint that the resumed
+// run writes again. The cut is atomic: a copy of what is kept replaces the file. With keep
+// -1 (a checkpoint that does not record it), it keeps the whole file but for an incomplete
+// last line, the tail of a process killed mid-write.
+func openResults(dir string, keep int64) (*results.Writer, error) {
 	path := filepath.Join(dir, train.ResultsFile)
-	if !resume {
+	if keep == 0 {
 		return results.Create(path)
 	}
 	b, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	switch {
+	case err != nil && !errors.Is(err, os.ErrNotExist):
 		return nil, err
+	case keep < 0:
+		keep = int64(bytes.LastIndexByte(b, '\n') + 1)
+	case int64(len(b)) < keep:
+		return nil, fmt.Errorf("%s has %d bytes, fewer than the %d it had at the checkpoint: records are missing", path, len(b), keep)
+	case b[keep-1] != '\n':
+		return nil, fmt.Errorf("%s does not end a record at byte %d, where the checkpoint was written: the file was changed", path, keep)
 	}
-	if n := len(b); n > 0 && b[n-1] != '\n' {
-		if err := os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1)); err != nil {
+	if keep < int64(len(b)) {
+		if err := atomicfile.WriteFile(path, b[:keep]); err != nil {
 			return nil, err
 		}
 	}
@@ -409,7 +489,7 @@ func runJobs(ctx context.Context, dir string, meta *train.Meta, js *train.Jobs, 
 	if err := train.WriteMeta(dir, meta); err != nil {
 		return err
 	}
-	w, err := openResults(dir, false)
+	w, err := openResults(dir, 0)
 	if err != nil {
 		return err
 	}

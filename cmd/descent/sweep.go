@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -23,10 +25,45 @@ summary.csv, a heatmap of the grid, the curves of the best trials and report.htm
 A --grid is KEY=LO:HI:N (N values evenly spaced in log scale, rounded to 3 digits) or
 KEY=V1,V2,...; KEY is any option of the optimiser (lr, weight-decay, momentum, eps, ...).
 With no --grid, the learning rate: lr=1e-4:1e-1:7. On the user's data (--data), the
-validation set is held out of the training part, the test part (--holdout) left unused.`
+validation set is held out of the training part, the test part (--holdout) left unused.
 
-func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sweep", "[flags]", sweepDescription, stderr)
+On a cluster, --plan DIR writes the trials to DIR/plan.json without training them; the
+tasks of a Slurm job array or the pods of a Kubernetes Indexed Job then train them by
+shards, resumably, and collect gathers their results into the same report:
+
+  descent sweep --grid lr=1e-4:1e-1:16 --model logreg --plan DIR
+  descent sweep emit DIR --slurm --parallel 4 > job.sh && sbatch job.sh
+  descent sweep status DIR
+  descent sweep collect DIR
+
+  run DIR [--shard I/N]   train the trials of shard I of N (or of the scheduler's task)
+  status DIR              print each trial's state: done, running, failed or missing
+  collect DIR             gather the results: the table, summary.csv and report.html
+  emit DIR --slurm|--kubernetes   print the sbatch script or the Indexed Job manifest`
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	if len(args) > 0 {
+		if c, ok := lookup(sweepCommands(), args[0]); ok {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	set, err := sweepSet(ctx, args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer set.restore()
+	if set.plan != "" {
+		return writePlan(set, stderr)
+	}
+	defer func() { err = errors.Join(err, set.rd.close()) }()
+	return runJobs(ctx, set.rd.path, set.meta, set.js, set.what, set.rf.json, stdout, stderr)
+}
+
+// sweepSet parses the command line of a sweep and returns its trials, their data loaded,
+// ready to train or to plan. adjust, if not nil, changes the flags once parsed (the
+// plan's working folder, its threads). The caller calls set.restore.
+func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(*flag.FlagSet) error) (*jobSet, error) {
+	fs := newFlagSet("sweep", "[flags] | run|status|collect|emit DIR [flags]", sweepDescription, stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 2)
 	optimizer := fs.String("optimizer", "adam", "optimiser: "+registryNames())
@@ -34,23 +71,32 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&grids, "grid", "an axis of the grid, `KEY=LO:HI:N` or KEY=V1,V2,... (repeatable; default lr=1e-4:1e-1:7)")
 	val := fs.String("val", "", "training examples held out as the validation set: a count N, or a fraction such as 0.2 (default 10000 on MNIST, 0.2 on --data)")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "trials trained at once")
+	plan := registerPlan(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
+	}
+	if adjust != nil {
+		if err := adjust(fs); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := rf.config(fs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg.Optimizer = *optimizer
 	if rf.testSize > 0 || rf.user.test != "" {
-		return usageError(fs, "--test-size, --test: a sweep does not use the test set")
+		return nil, usageError(fs, "--test-size, --test: a sweep does not use the test set")
 	}
 	valSize, valFrac, err := parseVal(*val, rf.user.train != "")
 	if err != nil {
-		return usageError(fs, "--val: %v", err)
+		return nil, usageError(fs, "--val: %v", err)
 	}
 	if *parallel < 1 {
-		return usageError(fs, "--parallel must be at least 1")
+		return nil, usageError(fs, "--parallel must be at least 1")
+	}
+	if *plan != "" && rf.out != "" {
+		return nil, usageError(fs, "--plan DIR is the run folder: no --out")
 	}
 	if len(grids) == 0 {
 		grids = listFlag{"lr=1e-4:1e-1:7"}
@@ -59,37 +105,60 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, g := range grids {
 		a, err := train.ParseAxis(g)
 		if err != nil {
-			return usageError(fs, "--grid: %v", err)
+			return nil, usageError(fs, "--grid: %v", err)
 		}
 		for _, b := range axes {
 			if b.Key == a.Key {
-				return usageError(fs, "--grid: two axes for %s", a.Key)
+				return nil, usageError(fs, "--grid: two axes for %s", a.Key)
 			}
 		}
 		axes = append(axes, a)
 	}
-	defer setThreads(rf.threads)()
+	trials := 1
+	for _, a := range axes {
+		trials *= len(a.Values)
+		if trials > maxJobs {
+			return nil, usageError(fs, "--grid: more than %d trials", maxJobs)
+		}
+	}
+	restore := setThreads(rf.threads)
+	// A run folder trained into here is locked before the data is loaded: a folder in
+	// use is refused at once. A plan has none, nor the runs of a plan made again.
+	var rd *runDir
+	if adjust == nil && *plan == "" {
+		var err error
+		if rd, err = rf.runFolder("sweep"); err != nil {
+			restore()
+			return nil, err
+		}
+	}
+	fail := func(err error) (*jobSet, error) {
+		restore()
+		if rd != nil {
+			err = errors.Join(err, rd.close())
+		}
+		return nil, err
+	}
 
 	d, err := rf.loadData(ctx, &cfg, stderr)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	full := d.train
 	if valFrac > 0 {
 		valSize = int(math.Ceil(valFrac * float64(full.Len())))
 	}
 	if valSize >= full.Len() {
-		return usageError(fs, "--val %s: the training set has only %d examples", *val, full.Len())
+		return fail(usageError(fs, "--val %s: the training set has only %d examples", *val, full.Len()))
 	}
 	tr, vs := validationSplit(full, valSize, cfg.Seed)
 	jobs := train.SweepJobs(cfg, axes)
+	if err := rf.checkMemory("sweep", cfg, d, min(*parallel, len(jobs))); err != nil {
+		return fail(err)
+	}
 	js := &train.Jobs{Jobs: jobs, Data: train.Data{Train: tr, Eval: vs, Val: true, TargetScale: d.targets}, Parallel: *parallel}
 	if err := js.Check(); err != nil {
-		return err
-	}
-	dir, err := rf.runFolder("sweep")
-	if err != nil {
-		return err
+		return fail(err)
 	}
 	var keys []string
 	for _, a := range axes {
@@ -104,7 +173,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Optimizer, strings.Join(keys, " × "), len(jobs), valSize, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
 	meta := &train.Meta{Command: "sweep", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "val",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
-	return runJobs(ctx, dir, meta, js, fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), rf.json, stdout, stderr)
+	return &jobSet{command: "sweep", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
+		what: fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), data: planDataOf(d, js.Data)}, nil
 }
 
 // parseVal parses --val: a count of examples, or a fraction in (0, 1). An empty value is

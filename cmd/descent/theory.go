@@ -23,7 +23,7 @@ form fails on the counter-instance and the corrected form holds). Prints the tab
 on stdout and writes report.html with a plot per claim; the exit status is 1 if a claim
 fails or cannot run.`
 
-func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("theory", "[--claim ID] [--seed S] [--out DIR]", theoryDescription, stderr)
 	claim := fs.String("claim", "", "run only the claims `ID`, comma-separated (see --list)")
 	seed := fs.Uint64("seed", theory.DefaultSeed, "seed of the random instances")
@@ -31,6 +31,7 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	list := fs.Bool("list", false, "print the catalogue of claims (Markdown) and exit")
 	quick := fs.Bool("quick", false, "run the reduced sizes of the tests (seconds instead of minutes)")
 	workers := fs.Int("workers", 0, "claims run at once (default: the number of cores)")
+	overwrite := fs.Bool("overwrite", false, "replace the run in the --out folder, all its files, instead of refusing it")
 	mnistDir := fs.String("mnist-dir", "", "folder of the four MNIST files (default: $MNIST_DIR, the cache, or fetched)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -56,8 +57,20 @@ func runTheory(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errUsage
 	}
 	dir := *out
-	if dir == "" {
-		dir = filepath.Join("runs", "theory-"+time.Now().Format("20060102-150405"))
+	if dir != "-" {
+		// The folder is taken before the claims run: one in use, or holding another run,
+		// is refused before minutes of work.
+		var rd *runDir
+		if dir == "" {
+			rd, err = newDatedRunDir("theory")
+		} else {
+			rd, err = openRunDir("theory", dir, true, *overwrite)
+		}
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, rd.close()) }()
+		dir = rd.path
 	}
 
 	start := time.Now()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,14 +25,24 @@ import (
 const trainDescription = `Trains one model with one optimiser, a learning-rate schedule, weight decay and
 parameter groups, evaluating on the test set after every epoch, on MNIST or on the user's
 data (--data, as for descent compare). The run folder gets
-results.jsonl, summary.csv, the plots, report.html, the final weights (model.weights) and,
-after every epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order
-and random state, written atomically with a checksum).
+results.jsonl, summary.csv, the plots, report.html, the final weights (model.safetensors,
+named as the state_dict of the PyTorch twin of --model, which loads them) and, after every
+epoch, a checkpoint (checkpoint.ckpt: weights, optimiser, schedule, data order and random
+state, written atomically with a checksum). --init-weights starts from the weights of a
+safetensors file or of a state_dict saved by torch.save. A schedule-free optimiser
+(schedulefree-adamw, schedulefree-sgd) is evaluated, checkpointed and saved at its average
+point x.
 
 Ctrl-C saves a checkpoint and the results so far; "descent train --resume DIR" continues
 the run of DIR, bit for bit as if it had not stopped (with the flags it was started with;
-only --threads and --json may be given again, and the same --threads keeps every sum
-identical).
+only --threads, --json and --max-memory may be given again, and the same --threads keeps
+every sum identical). After a kill -9 too: results.jsonl is cut back to the checkpoint's
+point and the records after it written again, so that it holds the records of an
+uninterrupted run.
+
+A run folder belongs to one run: --out on a folder that holds another run is refused
+(--overwrite replaces that run, all its files), and a second process on a folder in use
+is refused at once, with the PID, host and start of the one that holds it.
 
 The PyTorch example's recipe, 99% on the test set in 3 epochs:
 
@@ -55,16 +66,28 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	return fs, f
 }
 
-func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs, f := newTrainFlags(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	resume := f.resume
-	var saved *train.Meta
+	var (
+		saved *train.Meta
+		rd    *runDir
+		info  train.CheckpointInfo
+	)
 	if resume != "" {
-		var err error
+		// The folder is locked before anything of it is read: a second resume of it fails
+		// at once.
+		if rd, err = openRunDir("train", resume, false, false); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, rd.close()) }()
 		if fs, f, saved, err = resumedFlags(fs, f); err != nil {
+			return err
+		}
+		if info, err = resumeInfo(resume); err != nil {
 			return err
 		}
 	}
@@ -75,13 +98,20 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.Optimizer = f.optimizer
 	if f.lr != "" {
 		v, err := strconv.ParseFloat(f.lr, 64)
-		if err != nil || !(v > 0) {
-			return usageError(fs, "--lr %q: want a positive number", f.lr)
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
+			return usageError(fs, "--lr %q: want a positive finite number", f.lr)
 		}
 		cfg.Options["lr"] = f.lr
 	}
 	defer setThreads(f.threads)()
 
+	if rd == nil {
+		if rd, err = f.runFolder("train"); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, rd.close()) }()
+	}
+	dir := rd.path
 	d, err := f.loadData(ctx, &cfg, stderr)
 	if err != nil {
 		return err
@@ -90,6 +120,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := sameData(resume, saved, d); err != nil {
 			return err
 		}
+	}
+	if err := f.checkMemory("train", cfg, d, 1); err != nil {
+		return err
 	}
 	run, err := train.New(cfg.Optimizer, cfg, train.Data{Train: d.train, Eval: d.test, TargetScale: d.targets})
 	if err != nil {
@@ -100,23 +133,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			run.Close()
 		}
 	}()
-	dir, err := f.runFolder("train")
-	if err != nil {
-		return err
-	}
 	ckpt := filepath.Join(dir, train.CheckpointFile)
+	keep := int64(0) // the bytes of results.jsonl kept: none for a new run
 	if resume != "" {
-		info, err := train.ReadCheckpointInfo(ckpt)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
+		if info.Run == "" {
 			// Killed before its first checkpoint: train from the start, which gives the
 			// same run; its records replace those of the first attempt.
 			fmt.Fprintf(stderr, "descent train: %s has no checkpoint yet: starting its run again\n", dir)
-		case err != nil:
-			return err
-		case info.Status != "":
-			return fmt.Errorf("train: the run in %s has ended (%s after %d epochs); nothing to resume", dir, info.Status, info.Epoch)
-		default:
+		} else {
 			if err := run.Resume(ckpt); err != nil {
 				return err
 			}
@@ -125,6 +149,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					runtime.GOMAXPROCS(0), info.GOMAXPROCS)
 			}
 			fmt.Fprintf(stderr, "descent train: resuming %s at epoch %d, step %d\n", dir, info.Epoch+1, info.Step)
+			keep = info.Results
 		}
 	} else {
 		lrText := f.lr
@@ -138,7 +163,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	w, err := openResults(dir, resume != "")
+	w, err := openResults(dir, keep)
 	if err != nil {
 		return err
 	}
@@ -166,6 +191,23 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return finish(dir, f.json, stdout, stderr, runErr)
 }
 
+// resumeInfo returns the checkpoint of the run folder dir, or a zero CheckpointInfo if it
+// has none yet (the run was killed before its first epoch ended), or an error if the run
+// has ended.
+func resumeInfo(dir string) (train.CheckpointInfo, error) {
+	info, err := train.ReadCheckpointInfo(filepath.Join(dir, train.CheckpointFile))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return train.CheckpointInfo{}, nil
+	case err != nil:
+		return info, err
+	case info.Status != "":
+		return info, fmt.Errorf("train: the run in %s has ended (%s after %d epochs): nothing to resume; its results are in %s",
+			dir, info.Status, info.Epoch, filepath.Join(dir, train.ReportFile))
+	}
+	return info, nil
+}
+
 // resumedFlags returns the flags of the run folder given to --resume, parsed from its
 // run.json, after checking that the flags set on this command line (fs, f) are the same,
 // but for --threads (this command line's if set, else the run's) and --json (this
@@ -189,8 +231,10 @@ func resumedFlags(fs *flag.FlagSet, f *trainFlags) (*flag.FlagSet, *trainFlags, 
 		case bad != nil:
 		case fl.Name == "threads":
 			sf.threads = f.threads
+		case fl.Name == "max-memory":
+			sf.maxMemory = f.maxMemory
 		case fl.Name != "resume" && fl.Name != "json" && saved.Lookup(fl.Name).Value.String() != fl.Value.String():
-			bad = usageError(fs, "--%s %s differs from the run being resumed (%s); only --threads and --json may change",
+			bad = usageError(fs, "--%s %s differs from the run being resumed (%s); only --threads, --json and --max-memory may change",
 				fl.Name, fl.Value, saved.Lookup(fl.Name).Value)
 		}
 	})

@@ -77,6 +77,8 @@ func readVerified(dir string, f File) ([]byte, error) {
 		return nil, &VerifyError{Path: path, Want: f, Missing: true}
 	case err != nil:
 		return nil, err
+	case fi.IsDir():
+		return nil, fmt.Errorf("%s is a folder, not the file %s", path, f.Name)
 	case fi.Size() != f.Size: // refused before reading
 		return nil, &VerifyError{Path: path, Want: f, Size: fi.Size()}
 	}

@@ -16,6 +16,14 @@
 // lacks. Any other value is a mistake the program cannot run through (a benchmark would
 // measure other kernels than asked), so it panics at start-up with the accepted values.
 //
+// # Caches and model
+//
+// [CacheSizes] gives the sizes, ways and sharing of the core's data caches, which
+// internal/gemm blocks its products by, read from CPUID (Intel's leaf 4, AMD's 0x8000001d
+// or its older 0x80000005 and 0x80000006) on amd64 and from the Linux sysfs elsewhere;
+// [Model] names the processor, so that a measurement can be kept per model. Both are read
+// when the program starts; DESCENT_CPU changes neither.
+//
 // [Assembly] says whether this build has assembly kernels at all (amd64 without the noasm
 // build tag); the kernel tests of each package use it with [Enabled] to know which kernel
 // must have run.

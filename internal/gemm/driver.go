@@ -4,6 +4,12 @@ package gemm
 // threads goroutines (run by the caller and up to GOMAXPROCS−1 workers of
 // internal/parallel); the arguments have been checked.
 func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmRows(x, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, beta, c, ldc)
+}
+
+// sgemmRows is sgemm where, with boffs not nil, the rows of B as stored start at b[boffs[i]]
+// instead of b[i*ldb] (ldb is then not used).
+func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, boffs []int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -12,11 +18,11 @@ func sgemm(x *impl, threads int, transA, transB bool, m, n, k int, alpha float32
 		return
 	}
 	p := problem{x: x, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, boffs: boffs, beta: beta, c: c, ldc: ldc}
 	cut := p.cut(threads)
 	if cut.parts == 1 {
 		ws := getWorkspace(x)
-		p.block(ws.b)
+		p.block(ws)
 		putWorkspace(ws)
 		return
 	}
@@ -47,6 +53,7 @@ type problem struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
+	boffs          []int // with it, the rows of B as stored start at b[boffs[i]]
 }
 
 // blocks returns the size of the blocks when n is cut into as few blocks of at most most
@@ -57,8 +64,10 @@ func blocks(n, most, unit int) int {
 	return min(most, (s+unit-1)/unit*unit)
 }
 
-// block runs the blocked algorithm on p, packing B into buf.
-func (p *problem) block(buf []float32) {
+// block runs the blocked algorithm on p, packing B into ws.b and, when A is transposed, its
+// slivers into ws.a.
+func (p *problem) block(ws *workspace) {
+	buf := ws.b
 	x := p.x
 	mr, nr := x.mr, x.nr
 	rs, ps := p.lda, 1 // A(i, l) = a[i*rs + l*ps]
@@ -69,7 +78,7 @@ func (p *problem) block(buf []float32) {
 	ncb := blocks(p.n, x.nc, nr)
 	// With one block of rows, every element of B is used once: packing it would only copy
 	// it, so its full panels are read in place when its rows are B's (not transposed).
-	direct := p.m <= mr && !p.transB
+	direct := p.m <= mr && !p.transB && p.boffs == nil
 	for jc := 0; jc < p.n; jc += ncb {
 		nc := min(ncb, p.n-jc)
 		for pc := 0; pc < p.k; pc += kcb {
@@ -82,13 +91,23 @@ func (p *problem) block(buf []float32) {
 				p.blockInPlace(buf, pc, kc, jc, nc, rs, ps, beta)
 				continue
 			}
+			if p.boffs != nil && !p.transB {
+				p.blockRows(ws, pc, kc, jc, nc, rs, ps, beta)
+				continue
+			}
 			p.packB(buf, pc, kc, jc, nc)
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
-				a := p.a[ir*rs+pc*ps:]
+				a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
+				if p.transA && nc > nr {
+					// A sliver of a transposed A is kc rows of a, lda apart: copied, its
+					// rows are contiguous for the panels of B that reuse it.
+					x.packA(kc, mrr, a, ps, ws.a)
+					a, ars, aps = ws.a, 1, mr
+				}
 				c := p.c[ir*p.ldc+jc:]
 				for jr := 0; jr < nc; jr += nr {
-					x.kernel(kc, a, rs, ps, buf[jr*kc:], nr, c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
+					x.kernel(kc, a, ars, aps, buf[jr*kc:], nr, c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
 				}
 			}
 		}
@@ -112,10 +131,52 @@ func (p *problem) blockInPlace(buf []float32, pc, kc, jc, nc, rs, ps int, beta f
 	}
 }
 
+// blockRows computes columns jc..jc+nc-1 of C from rows pc..pc+kc-1 of a B whose rows
+// are at offsets (not transposed): its full panels are read in place, each row from its
+// offset, and only the last, partial one (whose whole vectors would run past the rows) is
+// packed, into ws.b. Packing would copy each element of B once for every m/mr slivers of
+// A that read it, a cost that the small m of a convolution's products (its filters or
+// channels) does not amortise.
+func (p *problem) blockRows(ws *workspace, pc, kc, jc, nc, rs, ps int, beta float32) {
+	x := p.x
+	b, offs := p.b[jc:], p.boffs[pc:pc+kc]
+	full := nc / x.nr * x.nr
+	if full < nc {
+		x.packCopyRows(kc, nc-full, b[full:], offs, ws.b)
+	}
+	for ir := 0; ir < p.m; ir += x.mr {
+		mrr := min(x.mr, p.m-ir)
+		a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
+		if p.transA && nc > x.nr {
+			x.packA(kc, mrr, a, ps, ws.a)
+			a, ars, aps = ws.a, 1, x.mr
+		}
+		c := p.c[ir*p.ldc+jc:]
+		for jr := 0; jr < full; jr += x.nr {
+			x.kernelRows(kc, a, ars, aps, b[jr:], offs, c[jr:], p.ldc, mrr, p.alpha, beta)
+		}
+		if full < nc {
+			x.kernel(kc, a, ars, aps, ws.b, x.nr, c[full:], p.ldc, mrr, nc-full, p.alpha, beta)
+		}
+	}
+}
+
 // packB packs rows pc..pc+kc-1 and columns jc..jc+nc-1 of op(B) into buf as panels of nr
 // columns, each kc×nr and k-major, the last one zero-padded.
 func (p *problem) packB(buf []float32, pc, kc, jc, nc int) {
 	x := p.x
+	if p.boffs != nil {
+		if !p.transB {
+			// B(l, j) = b[boffs[l] + j].
+			x.packCopyRows(kc, nc, p.b[jc:], p.boffs[pc:pc+kc], buf)
+			return
+		}
+		// B(l, j) = b[boffs[j] + l].
+		for j := 0; j < nc; j += x.nr {
+			x.packTransRows(kc, min(x.nr, nc-j), p.b[pc:], p.boffs[jc+j:], buf[j*kc:])
+		}
+		return
+	}
 	if !p.transB {
 		// B(l, j) = b[l*ldb + j].
 		x.packCopy(kc, nc, p.b[pc*p.ldb+jc:], p.ldb, buf)

@@ -330,8 +330,9 @@ func checkKernel(t *testing.T, x *impl, rnd *rand.Rand, kc, mr, nr int, trans bo
 }
 
 // TestPack checks the packing routines against their Go twins on every edge: panel
-// counts and partial panels, kc below, at and above a vector's length, strides with
-// padding.
+// counts and partial panels, slivers of every row count, kc below, at and above a
+// vector's length, strides with padding; the parts of a sliver's rows past its row count
+// must stay unwritten (NaN).
 func TestPack(t *testing.T) {
 	checkImpls(t)
 	rnd := rand.New(rand.NewPCG(9, 10))
@@ -348,6 +349,24 @@ func TestPack(t *testing.T) {
 				name := fmt.Sprintf("%s packCopy kc=%d nc=%d", x.name, kc, nc)
 				checkGuards(t, name, got)
 				equal(t, name, got.data(), want)
+			}
+			for rows := 1; rows <= x.mr; rows++ {
+				lda := rows + kc%4
+				a := newMat(rnd, kc, rows, lda, false)
+				got := newMat(rnd, kc, x.mr, x.mr, true)
+				want := make([]float32, kc*x.mr)
+				for i := range want {
+					want[i] = float32(math.NaN())
+				}
+				x.packA(kc, rows, a.data(), lda, got.data())
+				packAGo(x.mr, kc, rows, a.data(), lda, want)
+				name := fmt.Sprintf("%s packA kc=%d rows=%d", x.name, kc, rows)
+				checkGuards(t, name, &mat{rows: kc, cols: rows, ld: x.mr, buf: got.buf})
+				for i := range want {
+					if g, w := got.data()[i], want[i]; g != w && !(g != g && w != w) {
+						t.Fatalf("%s: element %d = %v, want %v", name, i, g, w)
+					}
+				}
 			}
 			for rows := 1; rows <= x.nr; rows++ {
 				ld := kc + rows%3

@@ -19,6 +19,24 @@ func kernelGo(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32,
 	}
 }
 
+// kernelRowsGo is kernelGo for a panel of B whose row p is b[offs[p] : offs[p]+nr], read
+// in place.
+func kernelRowsGo(kc int, a []float32, rs, ps int, b []float32, offs []int, c []float32, ldc, mr, nr int, alpha, beta float32) {
+	for r := 0; r < mr; r++ {
+		for j := 0; j < nr; j++ {
+			var s float32
+			for p := 0; p < kc; p++ {
+				s += a[r*rs+p*ps] * b[offs[p]+j]
+			}
+			if beta == 0 {
+				c[r*ldc+j] = alpha * s
+			} else {
+				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+			}
+		}
+	}
+}
+
 // kernelGo4x4 is kernelGo for a full 4×4 tile, its sixteen sums in registers.
 func kernelGo4x4(kc int, a []float32, rs, ps int, b []float32, bs int, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
@@ -90,6 +108,48 @@ func packTransGo(w, kc, rows int, b []float32, ldb int, dst []float32) {
 	}
 	for j := 0; j < rows; j++ {
 		for p, v := range b[j*ldb : j*ldb+kc] {
+			dst[p*w+j] = v
+		}
+	}
+}
+
+// packAGo copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows ≤ mr columns of A and kc of its rows, to dst with rows mr apart. The kernel then reads
+// A(i, p) at dst[p*mr+i], contiguous along the sliver's rows, where a column of a transposed
+// A would be lda apart (4 KiB for lda = 1024: every row of the sliver in one set of the L1
+// and a few of the L2).
+func packAGo(mr, kc, rows int, a []float32, lda int, dst []float32) {
+	for p := 0; p < kc; p++ {
+		copy(dst[p*mr:p*mr+rows], a[p*lda:p*lda+rows])
+	}
+}
+
+// packCopyRowsGo is packCopyGo for a B whose row p starts at b[offs[p]] instead of
+// b[p*ldb]: rows gathered from anywhere, as the rows of an unfolded convolution input are.
+func packCopyRowsGo(w, kc, nc int, b []float32, offs []int, dst []float32) {
+	np, rem := nc/w, nc%w
+	for p := 0; p < kc; p++ {
+		row := b[offs[p] : offs[p]+nc]
+		for q := 0; q < np; q++ {
+			copy(dst[q*kc*w+p*w:][:w], row[q*w:])
+		}
+		if rem > 0 {
+			d := dst[np*kc*w+p*w:][:w]
+			copy(d, row[np*w:])
+			clear(d[rem:])
+		}
+	}
+}
+
+// packTransRowsGo is packTransGo for a b whose row j starts at b[offs[j]] instead of
+// b[j*ldb].
+func packTransRowsGo(w, kc, rows int, b []float32, offs []int, dst []float32) {
+	dst = dst[:kc*w]
+	if rows < w {
+		clear(dst)
+	}
+	for j := 0; j < rows; j++ {
+		for p, v := range b[offs[j] : offs[j]+kc] {
 			dst[p*w+j] = v
 		}
 	}

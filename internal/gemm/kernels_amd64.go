@@ -27,6 +27,27 @@ package gemm
 //go:noescape
 func kernelAVX512(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
 
+// kernelRowsAVX512 is kernelAVX512 for a full panel of B read in place from rows anywhere: row p of
+// the panel is b[offs[p] : offs[p]+32], so that nr is 32. Each call replaces this Go loop
+// (see kernelRowsGo):
+//
+//	for r := 0; r < mr; r++ { // mr in 1..12
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[r*rs+p*ps] * b[offs[p]+j]
+//			}
+//			if beta == 0 {
+//				c[r*ldc+j] = alpha * s // C is not read
+//			} else {
+//				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelRowsAVX512(kc int, a *float32, rs, ps int, b *float32, offs *int, c *float32, ldc, mr, nr int, alpha, beta float32)
+
 // packCopyAVX512 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of 32 columns, panel after panel, the last one zero-padded. It replaces this Go loop
 // (see packCopyGo):
@@ -44,6 +65,23 @@ func kernelAVX512(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32
 //go:noescape
 func packCopyAVX512(kc, nc int, b *float32, ldb int, dst *float32)
 
+// packCopyRowsAVX512 is packCopyAVX512 for a B whose row p starts at b[offs[p]] instead of
+// b[p*ldb]: it packs the nc columns of kc such rows into dst as panels of 32 columns,
+// the last one zero-padded. It replaces this Go loop (see packCopyRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < (nc+32-1)/32*32; j++ {
+//			v := float32(0)
+//			if j < nc {
+//				v = b[offs[p]+j]
+//			}
+//			dst[j/32*kc*32+p*32+j%32] = v
+//		}
+//	}
+//
+//go:noescape
+func packCopyRowsAVX512(kc, nc int, b *float32, offs *int, dst *float32)
+
 // packTransAVX512 packs one panel of 32 columns of B = bᵀ, where b is row-major with stride
 // ldb and has rows (1..32) rows of kc elements, into dst, zero-padded. It replaces this
 // Go loop (see packTransGo):
@@ -60,6 +98,36 @@ func packCopyAVX512(kc, nc int, b *float32, ldb int, dst *float32)
 //
 //go:noescape
 func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
+
+// packTransRowsAVX512 is packTransAVX512 for a b whose row j starts at b[offs[j]] instead of
+// b[j*ldb]: it packs one panel of 32 columns of B = bᵀ from rows (1..32) such rows of kc
+// elements into dst, zero-padded. It replaces this Go loop (see packTransRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < 32; j++ {
+//			v := float32(0)
+//			if j < rows {
+//				v = b[offs[j]+p]
+//			}
+//			dst[p*32+j] = v
+//		}
+//	}
+//
+//go:noescape
+func packTransRowsAVX512(kc, rows int, b *float32, offs *int, dst *float32)
+
+// packAAVX512 copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows (1..12) columns of A and kc of its rows, to dst with rows 12 apart; the rest of
+// each row of dst is not written. It replaces this Go loop (see packAGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < rows; i++ {
+//			dst[p*12+i] = a[p*lda+i]
+//		}
+//	}
+//
+//go:noescape
+func packAAVX512(kc, rows int, a *float32, lda int, dst *float32)
 
 // kernelAVX2 computes one micro-tile of C from kc columns of A and kc rows of a panel of B
 // (packed, bs = 16, or read in place, bs its row stride), 6 rows and 16 columns at
@@ -84,6 +152,27 @@ func packTransAVX512(kc, rows int, b *float32, ldb int, dst *float32)
 //go:noescape
 func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32)
 
+// kernelRowsAVX2 is kernelAVX2 for a full panel of B read in place from rows anywhere: row p of
+// the panel is b[offs[p] : offs[p]+16], so that nr is 16. Each call replaces this Go loop
+// (see kernelRowsGo):
+//
+//	for r := 0; r < mr; r++ { // mr in 1..6
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[r*rs+p*ps] * b[offs[p]+j]
+//			}
+//			if beta == 0 {
+//				c[r*ldc+j] = alpha * s // C is not read
+//			} else {
+//				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelRowsAVX2(kc int, a *float32, rs, ps int, b *float32, offs *int, c *float32, ldc, mr, nr int, alpha, beta float32)
+
 // packCopyAVX2 packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of 16 columns, panel after panel, the last one zero-padded. It replaces this Go loop
 // (see packCopyGo):
@@ -101,6 +190,23 @@ func kernelAVX2(kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, 
 //go:noescape
 func packCopyAVX2(kc, nc int, b *float32, ldb int, dst *float32)
 
+// packCopyRowsAVX2 is packCopyAVX2 for a B whose row p starts at b[offs[p]] instead of
+// b[p*ldb]: it packs the nc columns of kc such rows into dst as panels of 16 columns,
+// the last one zero-padded. It replaces this Go loop (see packCopyRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < (nc+16-1)/16*16; j++ {
+//			v := float32(0)
+//			if j < nc {
+//				v = b[offs[p]+j]
+//			}
+//			dst[j/16*kc*16+p*16+j%16] = v
+//		}
+//	}
+//
+//go:noescape
+func packCopyRowsAVX2(kc, nc int, b *float32, offs *int, dst *float32)
+
 // packTransAVX2 packs one full panel of 16 columns of B = bᵀ, where b is row-major with
 // stride ldb, into dst; kc is a multiple of 8. It replaces this Go loop (see
 // packTransGo):
@@ -113,3 +219,29 @@ func packCopyAVX2(kc, nc int, b *float32, ldb int, dst *float32)
 //
 //go:noescape
 func packTransAVX2(kc int, b *float32, ldb int, dst *float32)
+
+// packTransRowsAVX2 is packTransAVX2 for a b whose row j starts at b[offs[j]] instead of
+// b[j*ldb]: it packs one full panel of 16 columns of B = bᵀ into dst; kc is a multiple
+// of 8. It replaces this Go loop (see packTransRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < 16; j++ {
+//			dst[p*16+j] = b[offs[j]+p]
+//		}
+//	}
+//
+//go:noescape
+func packTransRowsAVX2(kc int, b *float32, offs *int, dst *float32)
+
+// packAAVX2 copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows (1..6) columns of A and kc of its rows, to dst with rows 6 apart; the rest of
+// each row of dst is not written. It replaces this Go loop (see packAGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < rows; i++ {
+//			dst[p*6+i] = a[p*lda+i]
+//		}
+//	}
+//
+//go:noescape
+func packAAVX2(kc, rows int, a *float32, lda int, dst *float32)

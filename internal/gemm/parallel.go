@@ -47,7 +47,11 @@ func (p *problem) part(c cut, i int, scratch []float32) problem {
 		j0, j1 := split(p.n, p.x.nr, i, c.parts)
 		q.n = j1 - j0
 		q.c = p.c[j0:]
-		q.b = p.b[j0*p.bStride(false):]
+		if p.boffs != nil && p.transB {
+			q.boffs = p.boffs[j0:j1] // B(l, j) = b[boffs[j] + l]
+		} else {
+			q.b = p.b[j0*p.bStride(false):]
+		}
 	case 'm':
 		i0, i1 := split(p.m, p.x.mr, i, c.parts)
 		q.m = i1 - i0
@@ -57,7 +61,11 @@ func (p *problem) part(c cut, i int, scratch []float32) problem {
 		l0, l1 := split(p.k, 16, i, c.parts)
 		q.k = l1 - l0
 		q.a = p.a[l0*p.aStride(true):]
-		q.b = p.b[l0*p.bStride(true):]
+		if p.boffs != nil && !p.transB {
+			q.boffs = p.boffs[l0:l1] // B(l, j) = b[boffs[l] + j]
+		} else {
+			q.b = p.b[l0*p.bStride(true):]
+		}
 		if i > 0 {
 			q.c, q.ldc, q.beta = scratch[(i-1)*p.m*p.n:i*p.m*p.n], p.n, 0
 		}

@@ -6,8 +6,9 @@ import (
 	"github.com/descent-ml/descent/internal/parallel"
 )
 
-// A workspace is one goroutine's packing buffer, reused across calls.
-type workspace struct{ b []float32 }
+// A workspace is one goroutine's packing buffers, reused across calls: b for a block of
+// B, a for a sliver of A.
+type workspace struct{ a, b []float32 }
 
 // A freeList keeps values for reuse. Unlike a sync.Pool it is not emptied by the garbage
 // collector, so that a call in steady state never allocates.
@@ -45,6 +46,9 @@ func getWorkspace(x *impl) *workspace {
 	if need := x.kc * x.nc; len(w.b) < need {
 		w.b = make([]float32, need)
 	}
+	if need := x.kc * x.mr; len(w.a) < need {
+		w.a = make([]float32, need)
+	}
 	return w
 }
 
@@ -62,7 +66,7 @@ type task struct {
 func (t *task) Range(i, _, _ int) {
 	q := t.p.part(t.cut, i, t.scratch)
 	ws := getWorkspace(q.x)
-	q.block(ws.b)
+	q.block(ws)
 	putWorkspace(ws)
 }
 

@@ -87,18 +87,83 @@ type AdamaxCoef struct {
 type NAdamCoef struct {
 	B1, Omb1, B2, Omb2, Bc2, Eps, WD float32 // β₁, 1-β₁, β₂, 1-β₂, 1-β₂ᵗ, ε, λ
 	Cg, Cm                           float32 // the factors of g and m (see nadamGo)
-	Flags                            uint32  // AdamDecay
+	Flags                            uint32  // AdamDecay, AdamDecoupled
+	Decay                            float32 // 1-γλ (AdamDecoupled)
 }
 
 // RAdamCoef are the coefficients of [RAdam].
 type RAdamCoef struct {
 	B1, Omb1, B2, Omb2, Bc1, LR, Eps, WD float32 // β₁, 1-β₁, β₂, 1-β₂, 1-β₁ᵗ, γ, ε, λ
 	Bc2s, Rect                           float32 // √(1-β₂ᵗ) and the rectification r (when rectified)
-	Flags                                uint32  // RAdamDecay, RAdamRectified
+	Flags                                uint32  // RAdamDecay, RAdamRectified, RAdamDecoupled
+	Decay                                float32 // 1-γλ (RAdamDecoupled)
 }
 
 // The flags of [RAdamCoef].
 const (
 	RAdamDecay     = 1 << iota // g ← g + λθ
 	RAdamRectified             // the variance is tractable: rectify (ρ_t > 5)
+	RAdamDecoupled             // torch 2's decoupled_weight_decay: θ ← θ·(1-γλ) first
+)
+
+// LionCoef are the coefficients of [Lion].
+type LionCoef struct {
+	Decay, B1, Omb1, B2, Omb2, NegLR float32 // 1-γλ, β₁, 1-β₁, β₂, 1-β₂, -γ
+}
+
+// ScheduleFreeCoef are the coefficients of [ScheduleFreeAdamW] and [ScheduleFreeSGD].
+type ScheduleFreeCoef struct {
+	NegLR, NegLRWD, WD float32 // -γ_t, -γ_t·λ (AdamW: z ← z - γ_t λ·point), λ (SGD: g ← g + λy)
+	C, Omc             float32 // c_{t+1}, 1-c_{t+1}: x ← (1-c)x + c·z
+	B1, Omb1           float32 // β₁ (SGD: the momentum), 1-β₁: y ← β₁x + (1-β₁)z
+	B2, Omb2, Eps      float32 // β₂, 1-β₂, ε (AdamW)
+	Flags              uint32  // ScheduleFreeDecayAtZ
+}
+
+// The flags of [ScheduleFreeCoef].
+const (
+	ScheduleFreeDecayAtZ = 1 << iota // AdamW's weight decay at z instead of y
+)
+
+// ProdigyCoef are the coefficients of [ProdigyGather] and [ProdigyUpdate].
+type ProdigyCoef struct {
+	B1, C1, B2, C2, B3, C3 float32 // β₁, d(1-β₁), β₂, d²(1-β₂), β₃, (d/d₀)·dlr (or (d/d₀)·d)
+	WD                     float32 // λ, coupled (ProdigyCoupled): g ← g + λθ
+	DEps, NegDLRWD, NegDLR float32 // d'·ε (the new d'), -λ·dlr (ProdigyDecoupled), -dlr
+	Flags                  uint32  // ProdigyCoupled, ProdigyDecoupled
+}
+
+// The flags of [ProdigyCoef].
+const (
+	ProdigyCoupled   = 1 << iota // g ← g + λθ before the moments
+	ProdigyDecoupled             // θ ← θ - λ·dlr·θ before the step
+)
+
+// LAMBCoef are the coefficients of [LAMBGather] and [LAMBUpdate].
+type LAMBCoef struct {
+	Clip               float32 // c ≥ 1: g ← g/c (LAMBClip)
+	B1, Omb1, B2, Omb2 float32 // β₁, β₃ (1-β₁, or 1 without grad_averaging), β₂, 1-β₂
+	Bc1, Bc2s, Eps, WD float32 // 1-β₁ᵗ, √(1-β₂ᵗ) (both 1 without bias correction), ε, λ
+	TR, NegLR          float32 // the trust ratio (1 when not adapted), -γ
+	Flags              uint32  // LAMBClip, LAMBDecay
+}
+
+// The flags of [LAMBCoef].
+const (
+	LAMBClip  = 1 << iota // divide the gradient by Clip (global norm clipping)
+	LAMBDecay             // u ← u + λθ
+)
+
+// LARSCoef are the coefficients of [LARS].
+type LARSCoef struct {
+	WD, TR, Mom, Damp1, NegLR float32 // λ, the trust ratio, μ, 1-τ, -γ
+	Flags                     uint32  // LARSAdapt …
+}
+
+// The flags of [LARSCoef].
+const (
+	LARSAdapt    = 1 << iota // g ← (g + λθ)·tr
+	LARSMomentum             // keep a momentum buffer
+	LARSFirst                // the momentum buffer is set from this step's gradient
+	LARSNesterov             // Nesterov momentum
 )

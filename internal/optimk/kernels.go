@@ -32,3 +32,62 @@ func NAdam(v, g, m, s []float32, k *NAdamCoef) { nadam(v, g, m, s, k) }
 
 // RAdam applies one RAdam step to v from g and the moments m and s: radamGo's loop.
 func RAdam(v, g, m, s []float32, k *RAdamCoef) { radam(v, g, m, s, k) }
+
+// SumSq returns Σ x[j]² in float64: each square exact, added into 16 lanes (lane j mod 16,
+// in order of j) that are then added in a fixed tree (sumSqGo and laneSum), so the result
+// is the same whichever kernel runs. A NaN or infinite element makes it NaN or +Inf.
+func SumSq(x []float32) float64 {
+	var acc lanes
+	sumSq(x, &acc)
+	return laneSum(&acc)
+}
+
+// SumSq2 returns Σ x[j]² and Σ y[j]², each summed as [SumSq] sums, in one pass.
+func SumSq2(x, y []float32) (xx, yy float64) {
+	var acc [2]lanes
+	sumSq2(x, y, &acc)
+	return laneSum(&acc[0]), laneSum(&acc[1])
+}
+
+// Lion applies one Lion step to p from g and the momentum m: lionGo's loop.
+func Lion(p, g, m []float32, k *LionCoef) { lion(p, g, m, k) }
+
+// ScheduleFreeAdamW applies one Schedule-Free AdamW step to p (the point y) from g, the
+// sequences z and x and the second moment v: sfAdamWGo's loop.
+func ScheduleFreeAdamW(p, g, z, x, v []float32, k *ScheduleFreeCoef) { sfAdamW(p, g, z, x, v, k) }
+
+// ScheduleFreeSGD applies one Schedule-Free SGD step to p (the point y) from g and the
+// sequences z and x: sfSGDGo's loop.
+func ScheduleFreeSGD(p, g, z, x []float32, k *ScheduleFreeCoef) { sfSGD(p, g, z, x, k) }
+
+// Interp sets y[j] = fma(z[j], omb, x[j]·b), the schedule-free methods' y from x and z, with
+// the bits their steps compute (interpGo; Go only: it runs once per switch to training).
+func Interp(y, x, z []float32, b, omb float32) { interpGo(y, x, z, b, omb) }
+
+// ProdigyGather applies Prodigy's moment updates to m, v and s from g and returns
+// Σ g·(θ₀-θ) and Σ|s| over the slice, summed as [SumSq] sums: prodigyGatherGo's loop.
+func ProdigyGather(p, g, p0, m, v, s []float32, k *ProdigyCoef) (dot, abs float64) {
+	var acc [2]lanes
+	prodigyGather(p, g, p0, m, v, s, k, &acc)
+	return laneSum(&acc[0]), laneSum(&acc[1])
+}
+
+// ProdigyUpdate applies Prodigy's step to p from the moments m and v: prodigyUpdateGo's
+// loop.
+func ProdigyUpdate(p, m, v []float32, k *ProdigyCoef) { prodigyUpdate(p, m, v, k) }
+
+// LAMBGather applies LAMB's moment updates to m and v from g and returns Σ u² and Σ θ² over
+// the slice (u the Adam direction with weight decay), summed as [SumSq] sums:
+// lambGatherGo's loop.
+func LAMBGather(p, g, m, v []float32, k *LAMBCoef) (uu, pp float64) {
+	var acc [2]lanes
+	lambGather(p, g, m, v, k, &acc)
+	return laneSum(&acc[0]), laneSum(&acc[1])
+}
+
+// LAMBUpdate applies LAMB's step to p from the moments m and v: lambUpdateGo's loop.
+func LAMBUpdate(p, m, v []float32, k *LAMBCoef) { lambUpdate(p, m, v, k) }
+
+// LARS applies one LARS step to p from g and the momentum buffer buf (nil without
+// LARSMomentum): larsGo's loop.
+func LARS(p, g, buf []float32, k *LARSCoef) { lars(p, g, buf, k) }

@@ -194,3 +194,139 @@ func twoBuffers[K any](v, g, a, b []float32, k *K, kernel func(v, g, a, b *float
 	}
 	twin(v, g, a, b, k)
 }
+
+// sumSqAVX512 adds x[j]² into lane j mod 16 of acc for j in [0, n), n a multiple of 16
+// (sumSqGo's loop).
+//
+//go:noescape
+func sumSqAVX512(x *float32, n int, acc *lanes)
+
+// sumSq2AVX512 is sumSq2Go's loop for j in [0, n), n a multiple of 16.
+//
+//go:noescape
+func sumSq2AVX512(x, y *float32, n int, acc *[2]lanes)
+
+// lionAVX512, sfAdamWAVX512, sfSGDAVX512, prodigyGatherAVX512, prodigyUpdateAVX512,
+// lambGatherAVX512, lambUpdateAVX512 and larsAVX512 are the loops of lionGo, sfAdamWGo,
+// sfSGDGo, prodigyGatherGo, prodigyUpdateGo, lambGatherGo, lambUpdateGo and larsGo for j
+// in [0, n), n a multiple of 16, every flag of k; the reducing ones add into acc's lanes.
+//
+//go:noescape
+func lionAVX512(p, grad, m *float32, n int, k *LionCoef)
+
+//go:noescape
+func sfAdamWAVX512(p, grad, z, x, v *float32, n int, k *ScheduleFreeCoef)
+
+//go:noescape
+func sfSGDAVX512(p, grad, z, x *float32, n int, k *ScheduleFreeCoef)
+
+//go:noescape
+func prodigyGatherAVX512(p, grad, p0, m, v, s *float32, n int, k *ProdigyCoef, acc *[2]lanes)
+
+//go:noescape
+func prodigyUpdateAVX512(p, m, v *float32, n int, k *ProdigyCoef)
+
+//go:noescape
+func lambGatherAVX512(p, grad, m, v *float32, n int, k *LAMBCoef, acc *[2]lanes)
+
+//go:noescape
+func lambUpdateAVX512(p, m, v *float32, n int, k *LAMBCoef)
+
+//go:noescape
+func larsAVX512(p, grad, buf *float32, n int, k *LARSCoef)
+
+func sumSq(x []float32, acc *lanes) {
+	if n := len(x) &^ 15; useAVX512 && n > 0 {
+		sumSqAVX512(&x[0], n, acc)
+		x = x[n:]
+	}
+	sumSqGo(x, acc)
+}
+
+func sumSq2(x, y []float32, acc *[2]lanes) {
+	if n := len(x) &^ 15; useAVX512 && n > 0 {
+		y = y[:len(x)]
+		sumSq2AVX512(&x[0], &y[0], n, acc)
+		x, y = x[n:], y[n:]
+	}
+	sumSq2Go(x, y, acc)
+}
+
+func lion(p, g, m []float32, k *LionCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		g, m = g[:len(p)], m[:len(p)]
+		lionAVX512(&p[0], &g[0], &m[0], n, k)
+		p, g, m = p[n:], g[n:], m[n:]
+	}
+	lionGo(p, g, m, k)
+}
+
+func sfAdamW(p, g, z, x, v []float32, k *ScheduleFreeCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		g, z, x, v = g[:len(p)], z[:len(p)], x[:len(p)], v[:len(p)]
+		sfAdamWAVX512(&p[0], &g[0], &z[0], &x[0], &v[0], n, k)
+		p, g, z, x, v = p[n:], g[n:], z[n:], x[n:], v[n:]
+	}
+	sfAdamWGo(p, g, z, x, v, k)
+}
+
+func sfSGD(p, g, z, x []float32, k *ScheduleFreeCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		g, z, x = g[:len(p)], z[:len(p)], x[:len(p)]
+		sfSGDAVX512(&p[0], &g[0], &z[0], &x[0], n, k)
+		p, g, z, x = p[n:], g[n:], z[n:], x[n:]
+	}
+	sfSGDGo(p, g, z, x, k)
+}
+
+func prodigyGather(p, g, p0, m, v, s []float32, k *ProdigyCoef, acc *[2]lanes) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		g, p0, m, v, s = g[:len(p)], p0[:len(p)], m[:len(p)], v[:len(p)], s[:len(p)]
+		prodigyGatherAVX512(&p[0], &g[0], &p0[0], &m[0], &v[0], &s[0], n, k, acc)
+		p, g, p0, m, v, s = p[n:], g[n:], p0[n:], m[n:], v[n:], s[n:]
+	}
+	prodigyGatherGo(p, g, p0, m, v, s, k, acc)
+}
+
+func prodigyUpdate(p, m, v []float32, k *ProdigyCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		m, v = m[:len(p)], v[:len(p)]
+		prodigyUpdateAVX512(&p[0], &m[0], &v[0], n, k)
+		p, m, v = p[n:], m[n:], v[n:]
+	}
+	prodigyUpdateGo(p, m, v, k)
+}
+
+func lambGather(p, g, m, v []float32, k *LAMBCoef, acc *[2]lanes) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+		lambGatherAVX512(&p[0], &g[0], &m[0], &v[0], n, k, acc)
+		p, g, m, v = p[n:], g[n:], m[n:], v[n:]
+	}
+	lambGatherGo(p, g, m, v, k, acc)
+}
+
+func lambUpdate(p, m, v []float32, k *LAMBCoef) {
+	if n := len(p) &^ 15; useAVX512 && n > 0 {
+		m, v = m[:len(p)], v[:len(p)]
+		lambUpdateAVX512(&p[0], &m[0], &v[0], n, k)
+		p, m, v = p[n:], m[n:], v[n:]
+	}
+	lambUpdateGo(p, m, v, k)
+}
+
+func lars(p, g, buf []float32, k *LARSCoef) {
+	n := len(p) &^ 15
+	if !useAVX512 || n == 0 {
+		larsGo(p, g, buf, k)
+		return
+	}
+	g = g[:len(p)]
+	var pb *float32
+	if k.Flags&LARSMomentum != 0 {
+		buf = buf[:len(p)]
+		pb, buf = &buf[0], buf[n:]
+	}
+	larsAVX512(&p[0], &g[0], pb, n, k)
+	larsGo(p[n:], g[n:], buf, k)
+}

@@ -536,7 +536,7 @@ amax_done:
 
 // func nadamAVX512(v, grad, m, s *float32, n int, k *NAdamCoef)
 // NAdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc2 16, Eps 20, WD 24, Cg 28, Cm 32, Flags 36
-// (decay 2).
+// (decay 2, decoupled 4), Decay 40.
 TEXT ·nadamAVX512(SB), NOSPLIT, $0-48
 	MOVQ         v+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -553,6 +553,7 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 24(AX), Z7
 	VBROADCASTSS 28(AX), Z16
 	VBROADCASTSS 32(AX), Z17
+	VBROADCASTSS 40(AX), Z18
 	MOVL         36(AX), BX
 	SHRQ         $4, CX
 	JZ           nadam_done
@@ -565,6 +566,11 @@ nadam_loop:
 	VFMADD231PS Z7, Z15, Z9
 
 nadam_nodecay:
+	TESTL  $4, BX
+	JZ     nadam_nodecoupled
+	VMULPS Z18, Z15, Z15
+
+nadam_nodecoupled:
 	// m = fma(g, 1-β₁, m·β₁); s = fma((1-β₂)·g, g, s·β₂)
 	VMULPS      (DX), Z1, Z10
 	VFMADD231PS Z2, Z9, Z10
@@ -597,7 +603,7 @@ nadam_done:
 
 // func radamAVX512(v, grad, m, s *float32, n int, k *RAdamCoef)
 // RAdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc1 16, LR 20, Eps 24, WD 28, Bc2s 32, Rect 36,
-// Flags 40 (decay 1, rectified 2).
+// Flags 40 (decay 1, rectified 2, decoupled 4), Decay 44.
 TEXT ·radamAVX512(SB), NOSPLIT, $0-48
 	MOVQ         v+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -616,6 +622,7 @@ TEXT ·radamAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 32(AX), Z17
 	VBROADCASTSS 36(AX), Z18
 	VBROADCASTSS one<>(SB), Z19
+	VBROADCASTSS 44(AX), Z20
 	MOVL         40(AX), BX
 	SHRQ         $4, CX
 	JZ           radam_done
@@ -628,6 +635,11 @@ radam_loop:
 	VFMADD231PS Z16, Z15, Z9
 
 radam_nodecay:
+	TESTL  $4, BX
+	JZ     radam_nodecoupled
+	VMULPS Z20, Z15, Z15
+
+radam_nodecoupled:
 	// m = fma(g, 1-β₁, m·β₁); s = fma((1-β₂)·g, g, s·β₂)
 	VMULPS      (DX), Z1, Z10
 	VFMADD231PS Z2, Z9, Z10
@@ -660,5 +672,581 @@ radam_update:
 	JNZ     radam_loop
 
 radam_done:
+	VZEROUPPER
+	RET
+
+// The reductions below keep 16 float64 lanes in two registers: the low eight float32 of a
+// vector of 16 elements are converted into the first (lanes 0-7), the high eight into the
+// second (lanes 8-15), so element j adds into lane j mod 16, as the Go twins add. Squares
+// and products of float32 are exact in float64, so a fused multiply-add rounds as the
+// twins' separate multiplication and addition.
+
+// func sumSqAVX512(x *float32, n int, acc *lanes)
+TEXT ·sumSqAVX512(SB), NOSPLIT, $0-24
+	MOVQ    x+0(FP), SI
+	MOVQ    n+8(FP), CX
+	MOVQ    acc+16(FP), AX
+	VMOVUPD 0(AX), Z0
+	VMOVUPD 64(AX), Z1
+	SHRQ    $4, CX
+	JZ      sumsq_done
+
+sumsq_loop:
+	VCVTPS2PD   (SI), Z2
+	VCVTPS2PD   32(SI), Z3
+	VFMADD231PD Z2, Z2, Z0
+	VFMADD231PD Z3, Z3, Z1
+	ADDQ        $64, SI
+	DECQ        CX
+	JNZ         sumsq_loop
+
+sumsq_done:
+	VMOVUPD Z0, 0(AX)
+	VMOVUPD Z1, 64(AX)
+	VZEROUPPER
+	RET
+
+// func sumSq2AVX512(x, y *float32, n int, acc *[2]lanes)
+TEXT ·sumSq2AVX512(SB), NOSPLIT, $0-32
+	MOVQ    x+0(FP), SI
+	MOVQ    y+8(FP), DX
+	MOVQ    n+16(FP), CX
+	MOVQ    acc+24(FP), AX
+	VMOVUPD 0(AX), Z0
+	VMOVUPD 64(AX), Z1
+	VMOVUPD 128(AX), Z2
+	VMOVUPD 192(AX), Z3
+	SHRQ    $4, CX
+	JZ      sumsq2_done
+
+sumsq2_loop:
+	VCVTPS2PD   (SI), Z4
+	VCVTPS2PD   32(SI), Z5
+	VCVTPS2PD   (DX), Z6
+	VCVTPS2PD   32(DX), Z7
+	VFMADD231PD Z4, Z4, Z0
+	VFMADD231PD Z5, Z5, Z1
+	VFMADD231PD Z6, Z6, Z2
+	VFMADD231PD Z7, Z7, Z3
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	DECQ        CX
+	JNZ         sumsq2_loop
+
+sumsq2_done:
+	VMOVUPD Z0, 0(AX)
+	VMOVUPD Z1, 64(AX)
+	VMOVUPD Z2, 128(AX)
+	VMOVUPD Z3, 192(AX)
+	VZEROUPPER
+	RET
+
+// func lionAVX512(p, grad, m *float32, n int, k *LionCoef)
+// LionCoef: Decay 0, B1 4, Omb1 8, B2 12, Omb2 16, NegLR 20. Two vectors per iteration
+// (more loads in flight) while n has 32 left, then one.
+TEXT ·lionAVX512(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	VPBROADCASTD signmask<>(SB), Z8
+	VPXORD       Z8, Z6, Z7
+	VPXORD       Z0, Z0, Z0
+	SHRQ         $4, CX
+	JZ           lion_done
+
+lion_pair:
+	CMPQ CX, $2
+	JB   lion_loop
+	// c = fma(g, 1-β₁, m·β₁); step = -γ where c > 0, γ where c < 0, else 0
+	VMOVUPS     (SI), Z9
+	VMOVUPS     64(SI), Z19
+	VMOVUPS     (DX), Z10
+	VMOVUPS     64(DX), Z20
+	VMULPS      Z10, Z2, Z11
+	VMULPS      Z20, Z2, Z21
+	VFMADD231PS Z3, Z9, Z11
+	VFMADD231PS Z3, Z19, Z21
+	VCMPPS      $0x1e, Z0, Z11, K1
+	VCMPPS      $0x11, Z0, Z11, K2
+	VCMPPS      $0x1e, Z0, Z21, K3
+	VCMPPS      $0x11, Z0, Z21, K4
+	VPXORD      Z12, Z12, Z12
+	VPXORD      Z22, Z22, Z22
+	VMOVAPS     Z6, K1, Z12
+	VMOVAPS     Z7, K2, Z12
+	VMOVAPS     Z6, K3, Z22
+	VMOVAPS     Z7, K4, Z22
+	// θ = θ·(1-γλ) + step; m = fma(g, 1-β₂, m·β₂)
+	VMULPS      (DI), Z1, Z13
+	VMULPS      64(DI), Z1, Z23
+	VADDPS      Z12, Z13, Z13
+	VADDPS      Z22, Z23, Z23
+	VMOVUPS     Z13, (DI)
+	VMOVUPS     Z23, 64(DI)
+	VMULPS      Z10, Z4, Z14
+	VMULPS      Z20, Z4, Z24
+	VFMADD231PS Z5, Z9, Z14
+	VFMADD231PS Z5, Z19, Z24
+	VMOVUPS     Z14, (DX)
+	VMOVUPS     Z24, 64(DX)
+	ADDQ        $128, DI
+	ADDQ        $128, SI
+	ADDQ        $128, DX
+	SUBQ        $2, CX
+	JNZ         lion_pair
+	JMP         lion_done
+
+lion_loop:
+	VMOVUPS     (SI), Z9
+	VMOVUPS     (DX), Z10
+	VMULPS      Z10, Z2, Z11
+	VFMADD231PS Z3, Z9, Z11
+	VCMPPS      $0x1e, Z0, Z11, K1
+	VCMPPS      $0x11, Z0, Z11, K2
+	VPXORD      Z12, Z12, Z12
+	VMOVAPS     Z6, K1, Z12
+	VMOVAPS     Z7, K2, Z12
+	VMULPS      (DI), Z1, Z13
+	VADDPS      Z12, Z13, Z13
+	VMOVUPS     Z13, (DI)
+	VMULPS      Z10, Z4, Z14
+	VFMADD231PS Z5, Z9, Z14
+	VMOVUPS     Z14, (DX)
+
+lion_done:
+	VZEROUPPER
+	RET
+
+// func sfAdamWAVX512(p, grad, z, x, v *float32, n int, k *ScheduleFreeCoef)
+// ScheduleFreeCoef: NegLR 0, NegLRWD 4, WD 8, C 12, Omc 16, B1 20, Omb1 24, B2 28, Omb2 32,
+// Eps 36, Flags 40 (decay at z 1).
+TEXT ·sfAdamWAVX512(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         z+16(FP), DX
+	MOVQ         x+24(FP), R8
+	MOVQ         v+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 12(AX), Z3
+	VBROADCASTSS 16(AX), Z4
+	VBROADCASTSS 20(AX), Z5
+	VBROADCASTSS 24(AX), Z6
+	VBROADCASTSS 28(AX), Z7
+	VBROADCASTSS 32(AX), Z16
+	VBROADCASTSS 36(AX), Z17
+	MOVL         40(AX), BX
+	SHRQ         $4, CX
+	JZ           sfa_done
+
+sfa_loop:
+	VMOVUPS (SI), Z9
+	VMOVUPS (DX), Z11
+	TESTL   $1, BX
+	JZ      sfa_aty
+	// z = fma(z, -γλ, z)
+	VFMADD231PS Z2, Z11, Z11
+	JMP         sfa_moment
+
+sfa_aty:
+	// z = fma(y, -γλ, z)
+	VMOVUPS     (DI), Z10
+	VFMADD231PS Z2, Z10, Z11
+
+sfa_moment:
+	// v = fma((1-β₂)·g, g, v·β₂); z = fma(g/(√v + ε), -γ, z)
+	VMULPS      Z9, Z16, Z12
+	VMULPS      (R9), Z7, Z13
+	VFMADD231PS Z9, Z12, Z13
+	VMOVUPS     Z13, (R9)
+	VSQRTPS     Z13, Z14
+	VADDPS      Z17, Z14, Z14
+	VDIVPS      Z14, Z9, Z15
+	VFMADD231PS Z1, Z15, Z11
+	VMOVUPS     Z11, (DX)
+	// x = fma(z, c, x·(1-c)); y = fma(z, 1-β₁, x·β₁)
+	VMULPS      (R8), Z4, Z12
+	VFMADD231PS Z3, Z11, Z12
+	VMOVUPS     Z12, (R8)
+	VMULPS      Z12, Z5, Z13
+	VFMADD231PS Z6, Z11, Z13
+	VMOVUPS     Z13, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	ADDQ        $64, R8
+	ADDQ        $64, R9
+	DECQ        CX
+	JNZ         sfa_loop
+
+sfa_done:
+	VZEROUPPER
+	RET
+
+// func sfSGDAVX512(p, grad, z, x *float32, n int, k *ScheduleFreeCoef)
+TEXT ·sfSGDAVX512(SB), NOSPLIT, $0-48
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         z+16(FP), DX
+	MOVQ         x+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 8(AX), Z8
+	VBROADCASTSS 12(AX), Z3
+	VBROADCASTSS 16(AX), Z4
+	VBROADCASTSS 20(AX), Z5
+	VBROADCASTSS 24(AX), Z6
+	SHRQ         $4, CX
+	JZ           sfs_done
+
+sfs_loop:
+	// g = fma(y, λ, g); z = fma(g, -γ, z)
+	VMOVUPS     (SI), Z9
+	VMOVUPS     (DI), Z10
+	VFMADD231PS Z8, Z10, Z9
+	VMOVUPS     (DX), Z11
+	VFMADD231PS Z1, Z9, Z11
+	VMOVUPS     Z11, (DX)
+	// x = fma(z, c, x·(1-c)); y = fma(z, 1-β, x·β)
+	VMULPS      (R8), Z4, Z12
+	VFMADD231PS Z3, Z11, Z12
+	VMOVUPS     Z12, (R8)
+	VMULPS      Z12, Z5, Z13
+	VFMADD231PS Z6, Z11, Z13
+	VMOVUPS     Z13, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	ADDQ        $64, R8
+	DECQ        CX
+	JNZ         sfs_loop
+
+sfs_done:
+	VZEROUPPER
+	RET
+
+// func prodigyGatherAVX512(p, grad, p0, m, v, s *float32, n int, k *ProdigyCoef, acc *[2]lanes)
+// ProdigyCoef: B1 0, C1 4, B2 8, C2 12, B3 16, C3 20, WD 24, DEps 28, NegDLRWD 32,
+// NegDLR 36, Flags 40 (coupled 1, decoupled 2).
+TEXT ·prodigyGatherAVX512(SB), NOSPLIT, $0-72
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         p0+16(FP), DX
+	MOVQ         m+24(FP), R8
+	MOVQ         v+32(FP), R9
+	MOVQ         s+40(FP), R10
+	MOVQ         n+48(FP), CX
+	MOVQ         k+56(FP), AX
+	MOVQ         acc+64(FP), R11
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	VBROADCASTSS 24(AX), Z7
+	VPBROADCASTD absmask<>(SB), Z8
+	MOVL         40(AX), BX
+	VMOVUPD      0(R11), Z24
+	VMOVUPD      64(R11), Z25
+	VMOVUPD      128(R11), Z26
+	VMOVUPD      192(R11), Z27
+	SHRQ         $4, CX
+	JZ           pg_done
+
+pg_loop:
+	VMOVUPS (SI), Z9
+	VMOVUPS (DI), Z15
+	TESTL   $1, BX
+	JZ      pg_nocoupled
+	// g = fma(θ, λ, g)
+	VFMADD231PS Z7, Z15, Z9
+
+pg_nocoupled:
+	// acc₀ += g·(θ₀ - θ)
+	VMOVUPS       (DX), Z10
+	VSUBPS        Z15, Z10, Z10
+	VCVTPS2PD     Y9, Z11
+	VCVTPS2PD     Y10, Z12
+	VFMADD231PD   Z12, Z11, Z24
+	VEXTRACTF64X4 $1, Z9, Y13
+	VCVTPS2PD     Y13, Z13
+	VEXTRACTF64X4 $1, Z10, Y14
+	VCVTPS2PD     Y14, Z14
+	VFMADD231PD   Z14, Z13, Z25
+	// m = fma(g, c₁, m·β₁); v = fma(c₂·g, g, v·β₂); s = fma(g, c₃, s·β₃)
+	VMULPS        (R8), Z1, Z16
+	VFMADD231PS   Z2, Z9, Z16
+	VMOVUPS       Z16, (R8)
+	VMULPS        Z9, Z4, Z17
+	VMULPS        (R9), Z3, Z18
+	VFMADD231PS   Z9, Z17, Z18
+	VMOVUPS       Z18, (R9)
+	VMULPS        (R10), Z5, Z19
+	VFMADD231PS   Z6, Z9, Z19
+	VMOVUPS       Z19, (R10)
+	// acc₁ += |s|
+	VPANDD        Z8, Z19, Z20
+	VCVTPS2PD     Y20, Z21
+	VADDPD        Z21, Z26, Z26
+	VEXTRACTF64X4 $1, Z20, Y22
+	VCVTPS2PD     Y22, Z22
+	VADDPD        Z22, Z27, Z27
+	ADDQ          $64, DI
+	ADDQ          $64, SI
+	ADDQ          $64, DX
+	ADDQ          $64, R8
+	ADDQ          $64, R9
+	ADDQ          $64, R10
+	DECQ          CX
+	JNZ           pg_loop
+
+pg_done:
+	VMOVUPD Z24, 0(R11)
+	VMOVUPD Z25, 64(R11)
+	VMOVUPD Z26, 128(R11)
+	VMOVUPD Z27, 192(R11)
+	VZEROUPPER
+	RET
+
+// func prodigyUpdateAVX512(p, m, v *float32, n int, k *ProdigyCoef)
+TEXT ·prodigyUpdateAVX512(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         m+8(FP), DX
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 28(AX), Z7
+	VBROADCASTSS 32(AX), Z8
+	VBROADCASTSS 36(AX), Z9
+	MOVL         40(AX), BX
+	SHRQ         $4, CX
+	JZ           pu_done
+
+pu_loop:
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      pu_nodecay
+	// θ = fma(θ, -λ·dlr, θ)
+	VFMADD231PS Z8, Z15, Z15
+
+pu_nodecay:
+	// θ = fma(m/(√v + d'ε), -dlr, θ)
+	VMOVUPS     (R8), Z10
+	VSQRTPS     Z10, Z10
+	VADDPS      Z7, Z10, Z10
+	VMOVUPS     (DX), Z11
+	VDIVPS      Z10, Z11, Z11
+	VFMADD231PS Z9, Z11, Z15
+	VMOVUPS     Z15, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, DX
+	ADDQ        $64, R8
+	DECQ        CX
+	JNZ         pu_loop
+
+pu_done:
+	VZEROUPPER
+	RET
+
+// func lambGatherAVX512(p, grad, m, v *float32, n int, k *LAMBCoef, acc *[2]lanes)
+// LAMBCoef: Clip 0, B1 4, Omb1 8, B2 12, Omb2 16, Bc1 20, Bc2s 24, Eps 28, WD 32, TR 36,
+// NegLR 40, Flags 44 (clip 1, decay 2).
+TEXT ·lambGatherAVX512(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	MOVQ         acc+48(FP), R11
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z4
+	VBROADCASTSS 16(AX), Z5
+	VBROADCASTSS 20(AX), Z6
+	VBROADCASTSS 24(AX), Z7
+	VBROADCASTSS 28(AX), Z16
+	VBROADCASTSS 32(AX), Z17
+	MOVL         44(AX), BX
+	VMOVUPD      0(R11), Z24
+	VMOVUPD      64(R11), Z25
+	VMOVUPD      128(R11), Z26
+	VMOVUPD      192(R11), Z27
+	SHRQ         $4, CX
+	JZ           lg_done
+
+lg_loop:
+	VMOVUPS (SI), Z9
+	TESTL   $1, BX
+	JZ      lg_noclip
+	// g = g/c
+	VDIVPS Z1, Z9, Z9
+
+lg_noclip:
+	// m = fma(g, β₃, m·β₁); v = fma((1-β₂)·g, g, v·β₂)
+	VMULPS      (DX), Z2, Z10
+	VFMADD231PS Z3, Z9, Z10
+	VMOVUPS     Z10, (DX)
+	VMULPS      Z9, Z5, Z11
+	VMULPS      (R8), Z4, Z12
+	VFMADD231PS Z9, Z11, Z12
+	VMOVUPS     Z12, (R8)
+	// u = (m/bc₁)/(√v/√bc₂ + ε)
+	VSQRTPS     Z12, Z13
+	VDIVPS      Z7, Z13, Z13
+	VADDPS      Z16, Z13, Z13
+	VDIVPS      Z6, Z10, Z14
+	VDIVPS      Z13, Z14, Z14
+	VMOVUPS     (DI), Z15
+	TESTL       $2, BX
+	JZ          lg_nodecay
+	// u = fma(θ, λ, u)
+	VFMADD231PS Z17, Z15, Z14
+
+lg_nodecay:
+	// acc₀ += u², acc₁ += θ²
+	VCVTPS2PD     Y14, Z18
+	VFMADD231PD   Z18, Z18, Z24
+	VEXTRACTF64X4 $1, Z14, Y19
+	VCVTPS2PD     Y19, Z19
+	VFMADD231PD   Z19, Z19, Z25
+	VCVTPS2PD     Y15, Z20
+	VFMADD231PD   Z20, Z20, Z26
+	VEXTRACTF64X4 $1, Z15, Y21
+	VCVTPS2PD     Y21, Z21
+	VFMADD231PD   Z21, Z21, Z27
+	ADDQ          $64, DI
+	ADDQ          $64, SI
+	ADDQ          $64, DX
+	ADDQ          $64, R8
+	DECQ          CX
+	JNZ           lg_loop
+
+lg_done:
+	VMOVUPD Z24, 0(R11)
+	VMOVUPD Z25, 64(R11)
+	VMOVUPD Z26, 128(R11)
+	VMOVUPD Z27, 192(R11)
+	VZEROUPPER
+	RET
+
+// func lambUpdateAVX512(p, m, v *float32, n int, k *LAMBCoef)
+TEXT ·lambUpdateAVX512(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         m+8(FP), DX
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 20(AX), Z6
+	VBROADCASTSS 24(AX), Z7
+	VBROADCASTSS 28(AX), Z16
+	VBROADCASTSS 32(AX), Z17
+	VBROADCASTSS 36(AX), Z18
+	VBROADCASTSS 40(AX), Z19
+	MOVL         44(AX), BX
+	SHRQ         $4, CX
+	JZ           lu_done
+
+lu_loop:
+	// u = (m/bc₁)/(√v/√bc₂ + ε), u = fma(θ, λ, u) with decay
+	VMOVUPS (R8), Z12
+	VSQRTPS Z12, Z13
+	VDIVPS  Z7, Z13, Z13
+	VADDPS  Z16, Z13, Z13
+	VMOVUPS (DX), Z10
+	VDIVPS  Z6, Z10, Z14
+	VDIVPS  Z13, Z14, Z14
+	VMOVUPS (DI), Z15
+	TESTL   $2, BX
+	JZ      lu_nodecay
+	VFMADD231PS Z17, Z15, Z14
+
+lu_nodecay:
+	// θ = fma(u·tr, -γ, θ)
+	VMULPS      Z18, Z14, Z14
+	VFMADD231PS Z19, Z14, Z15
+	VMOVUPS     Z15, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, DX
+	ADDQ        $64, R8
+	DECQ        CX
+	JNZ         lu_loop
+
+lu_done:
+	VZEROUPPER
+	RET
+
+// func larsAVX512(p, grad, buf *float32, n int, k *LARSCoef)
+// LARSCoef: WD 0, TR 4, Mom 8, Damp1 12, NegLR 16, Flags 20 (adapt 1, momentum 2, first 4,
+// nesterov 8). buf is only read and written with momentum.
+TEXT ·larsAVX512(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         buf+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Z7
+	VBROADCASTSS 4(AX), Z8
+	VBROADCASTSS 8(AX), Z1
+	VBROADCASTSS 12(AX), Z2
+	VBROADCASTSS 16(AX), Z3
+	MOVL         20(AX), BX
+	SHRQ         $4, CX
+	JZ           lars_done
+
+lars_loop:
+	VMOVUPS (SI), Z5
+	VMOVUPS (DI), Z6
+	TESTL   $1, BX
+	JZ      lars_noadapt
+	// d = fma(θ, λ, g)·tr
+	VFMADD231PS Z7, Z6, Z5
+	VMULPS      Z8, Z5, Z5
+
+lars_noadapt:
+	TESTL $2, BX
+	JZ    lars_step
+	TESTL $4, BX
+	JNZ   lars_first
+	VMULPS      (DX), Z1, Z4
+	VFMADD231PS Z2, Z5, Z4
+	JMP         lars_store
+
+lars_first:
+	VMOVAPS Z5, Z4
+
+lars_store:
+	VMOVUPS Z4, (DX)
+	TESTL   $8, BX
+	JZ      lars_plain
+	VFMADD231PS Z1, Z4, Z5
+	JMP         lars_step
+
+lars_plain:
+	VMOVAPS Z4, Z5
+
+lars_step:
+	VFMADD231PS Z3, Z5, Z6
+	VMOVUPS     Z6, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	DECQ        CX
+	JNZ         lars_loop
+
+lars_done:
 	VZEROUPPER
 	RET

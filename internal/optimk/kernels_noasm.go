@@ -16,3 +16,16 @@ func adadelta(v, g, sq, acc []float32, k *AdadeltaCoef)   { adadeltaGo(v, g, sq,
 func adamax(v, g, m, u []float32, k *AdamaxCoef)          { adamaxGo(v, g, m, u, k) }
 func nadam(v, g, m, s []float32, k *NAdamCoef)            { nadamGo(v, g, m, s, k) }
 func radam(v, g, m, s []float32, k *RAdamCoef)            { radamGo(v, g, m, s, k) }
+
+func sumSq(x []float32, acc *lanes)                               { sumSqGo(x, acc) }
+func sumSq2(x, y []float32, acc *[2]lanes)                        { sumSq2Go(x, y, acc) }
+func lion(p, g, m []float32, k *LionCoef)                         { lionGo(p, g, m, k) }
+func sfAdamW(p, g, z, x, v []float32, k *ScheduleFreeCoef)        { sfAdamWGo(p, g, z, x, v, k) }
+func sfSGD(p, g, z, x []float32, k *ScheduleFreeCoef)             { sfSGDGo(p, g, z, x, k) }
+func prodigyUpdate(p, m, v []float32, k *ProdigyCoef)             { prodigyUpdateGo(p, m, v, k) }
+func lambGather(p, g, m, v []float32, k *LAMBCoef, acc *[2]lanes) { lambGatherGo(p, g, m, v, k, acc) }
+func lambUpdate(p, m, v []float32, k *LAMBCoef)                   { lambUpdateGo(p, m, v, k) }
+func lars(p, g, buf []float32, k *LARSCoef)                       { larsGo(p, g, buf, k) }
+func prodigyGather(p, g, p0, m, v, s []float32, k *ProdigyCoef, acc *[2]lanes) {
+	prodigyGatherGo(p, g, p0, m, v, s, k, acc)
+}

@@ -139,8 +139,8 @@ func TestKernelsMatchGo(t *testing.T) {
 			same(t, what+" m", mm1, mm2)
 			same(t, what+" u", uu1, uu2)
 		}
-		for _, flags := range []uint32{0, AdamDecay} {
-			k := NAdamCoef{B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Bc2: 0.003, Eps: 1e-8, WD: 0.01, Cg: -0.0003, Cm: -0.002, Flags: flags}
+		for _, flags := range []uint32{0, AdamDecay, AdamDecoupled} {
+			k := NAdamCoef{B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Bc2: 0.003, Eps: 1e-8, WD: 0.01, Cg: -0.0003, Cm: -0.002, Flags: flags, Decay: 0.99}
 			NAdam(in(p), in(g), in(mm1), in(uu1), &k)
 			nadamGo(in(p2), in(g2), in(mm2), in(uu2), &k)
 			what := fmt.Sprintf("nadam flags %02b", flags)
@@ -148,11 +148,14 @@ func TestKernelsMatchGo(t *testing.T) {
 			same(t, what+" m", mm1, mm2)
 			same(t, what+" v", uu1, uu2)
 		}
-		for flags := uint32(0); flags < 4; flags++ {
-			k := RAdamCoef{B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Bc1: 0.5, LR: 1e-3, Eps: 1e-8, WD: 0.01, Bc2s: 0.1, Rect: 0.3, Flags: flags}
+		for flags := uint32(0); flags < 8; flags++ {
+			if flags&RAdamDecay != 0 && flags&RAdamDecoupled != 0 {
+				continue
+			}
+			k := RAdamCoef{B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Bc1: 0.5, LR: 1e-3, Eps: 1e-8, WD: 0.01, Bc2s: 0.1, Rect: 0.3, Flags: flags, Decay: 0.99}
 			RAdam(in(p), in(g), in(mm1), in(uu1), &k)
 			radamGo(in(p2), in(g2), in(mm2), in(uu2), &k)
-			what := fmt.Sprintf("radam flags %02b", flags)
+			what := fmt.Sprintf("radam flags %03b", flags)
 			same(t, what+" value", p, p2)
 			same(t, what+" m", mm1, mm2)
 			same(t, what+" v", uu1, uu2)
@@ -214,6 +217,11 @@ func TestCoefLayout(t *testing.T) {
 		adamax   AdamaxCoef
 		nadam    NAdamCoef
 		radam    RAdamCoef
+		lion     LionCoef
+		sf       ScheduleFreeCoef
+		prodigy  ProdigyCoef
+		lamb     LAMBCoef
+		lars     LARSCoef
 	)
 	for _, c := range []struct {
 		what      string
@@ -229,6 +237,17 @@ func TestCoefLayout(t *testing.T) {
 		{"NAdamCoef.Flags", unsafe.Offsetof(nadam.Flags), 36},
 		{"RAdamCoef.Rect", unsafe.Offsetof(radam.Rect), 36},
 		{"RAdamCoef.Flags", unsafe.Offsetof(radam.Flags), 40},
+		{"RAdamCoef.Decay", unsafe.Offsetof(radam.Decay), 44},
+		{"NAdamCoef.Decay", unsafe.Offsetof(nadam.Decay), 40},
+		{"LionCoef.NegLR", unsafe.Offsetof(lion.NegLR), 20},
+		{"ScheduleFreeCoef.Eps", unsafe.Offsetof(sf.Eps), 36},
+		{"ScheduleFreeCoef.Flags", unsafe.Offsetof(sf.Flags), 40},
+		{"ProdigyCoef.NegDLR", unsafe.Offsetof(prodigy.NegDLR), 36},
+		{"ProdigyCoef.Flags", unsafe.Offsetof(prodigy.Flags), 40},
+		{"LAMBCoef.NegLR", unsafe.Offsetof(lamb.NegLR), 40},
+		{"LAMBCoef.Flags", unsafe.Offsetof(lamb.Flags), 44},
+		{"LARSCoef.NegLR", unsafe.Offsetof(lars.NegLR), 16},
+		{"LARSCoef.Flags", unsafe.Offsetof(lars.Flags), 20},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at offset %d, the assembly reads %d", c.what, c.got, c.want)

@@ -185,31 +185,40 @@ func adamaxGo(v, g, m, u []float32, k *AdamaxCoef) {
 }
 
 // nadamGo is one NAdam step over a slice, torch's operations in torch's order:
-// g = fma(θ, λ, g); m = fma(g, 1-β₁, m·β₁); v = fma((1-β₂)·g, g, v·β₂);
-// d = √(v/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d.
+// g = fma(θ, λ, g) | θ = θ·(1-γλ) (decoupled); m = fma(g, 1-β₁, m·β₁);
+// v = fma((1-β₂)·g, g, v·β₂); d = √(v/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d.
 func nadamGo(v, g, m, s []float32, k *NAdamCoef) {
 	g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
 	for j, gj := range g {
+		pj := v[j]
 		if k.Flags&AdamDecay != 0 {
-			gj = fma.Float32(v[j], k.WD, gj)
+			gj = fma.Float32(pj, k.WD, gj)
+		}
+		if k.Flags&AdamDecoupled != 0 {
+			pj *= k.Decay
 		}
 		mj := fma.Float32(gj, k.Omb1, m[j]*k.B1)
 		sj := fma.Float32(k.Omb2*gj, gj, s[j]*k.B2)
 		m[j], s[j] = mj, sj
 		d := sqrt32(sj/k.Bc2) + k.Eps
-		x := v[j] + (k.Cg*gj)/d
+		x := pj + (k.Cg*gj)/d
 		v[j] = x + (k.Cm*mj)/d
 	}
 }
 
 // radamGo is one RAdam step over a slice, torch's operations in torch's order:
-// g = fma(θ, λ, g); m = fma(g, 1-β₁, m·β₁); v = fma((1-β₂)·g, g, v·β₂); m̂ = m/bc₁;
+// g = fma(θ, λ, g) | θ = θ·(1-γλ) (decoupled); m = fma(g, 1-β₁, m·β₁);
+// v = fma((1-β₂)·g, g, v·β₂); m̂ = m/bc₁;
 // rectified: θ = θ - ((m̂·γ)·(√bc₂·(1/(√v+ε))))·r, else θ = θ - m̂·γ.
 func radamGo(v, g, m, s []float32, k *RAdamCoef) {
 	g, m, s = g[:len(v)], m[:len(v)], s[:len(v)]
 	for j, gj := range g {
+		pj := v[j]
 		if k.Flags&RAdamDecay != 0 {
-			gj = fma.Float32(v[j], k.WD, gj)
+			gj = fma.Float32(pj, k.WD, gj)
+		}
+		if k.Flags&RAdamDecoupled != 0 {
+			pj *= k.Decay
 		}
 		mj := fma.Float32(gj, k.Omb1, m[j]*k.B1)
 		sj := fma.Float32(k.Omb2*gj, gj, s[j]*k.B2)
@@ -219,6 +228,209 @@ func radamGo(v, g, m, s []float32, k *RAdamCoef) {
 			alr := float32(1/(sqrt32(sj)+k.Eps)) * k.Bc2s
 			x = float32(x*alr) * k.Rect
 		}
-		v[j] -= x
+		v[j] = pj - x
+	}
+}
+
+// lanes are the 16 float64 partial sums of a reduction: element j of the slice given to a
+// reducing kernel adds into lane j mod 16, in order of j (the lanes of two AVX-512
+// registers of float64); [laneSum] then adds the lanes in a fixed tree.
+type lanes = [16]float64
+
+// laneSum returns the sum of the lanes: lane l += lane l+w for w = 8, 4, 2, 1, then lane 0.
+func laneSum(a *lanes) float64 {
+	s := *a
+	for w := 8; w > 0; w /= 2 {
+		for l := range w {
+			s[l] += s[l+w]
+		}
+	}
+	return s[0]
+}
+
+// sq returns x² in float64, exact (a float32 has 24 bits, its square at most 48 < 53).
+func sq(x float32) float64 { return float64(x) * float64(x) }
+
+// sumSqGo adds x[j]² into lane j mod 16 of acc.
+func sumSqGo(x []float32, acc *lanes) {
+	for j, v := range x {
+		acc[j&15] += sq(v)
+	}
+}
+
+// sumSq2Go adds x[j]² into lane j mod 16 of acc[0] and y[j]² into that of acc[1].
+func sumSq2Go(x, y []float32, acc *[2]lanes) {
+	y = y[:len(x)]
+	for j, v := range x {
+		acc[0][j&15] += sq(v)
+		acc[1][j&15] += sq(y[j])
+	}
+}
+
+// lionGo is one Lion step over a slice:
+// c = fma(g, 1-β₁, m·β₁); θ = θ·(1-γλ) + (-γ·sign c); m = fma(g, 1-β₂, m·β₂).
+// sign 0 (and NaN) moves nothing; -γ·sign c is exact, so the step rounds once.
+func lionGo(p, g, m []float32, k *LionCoef) {
+	g, m = g[:len(p)], m[:len(p)]
+	for j, gj := range g {
+		mj := m[j]
+		c := fma.Float32(gj, k.Omb1, mj*k.B1)
+		var step float32
+		switch {
+		case c > 0:
+			step = k.NegLR
+		case c < 0:
+			step = -k.NegLR
+		}
+		p[j] = float32(p[j]*k.Decay) + step
+		m[j] = fma.Float32(gj, k.Omb2, mj*k.B2)
+	}
+}
+
+// sfAdamWGo is one Schedule-Free AdamW step over a slice; p holds y:
+//
+//	z = fma(y or z, -γλ, z); v = fma((1-β₂)·g, g, v·β₂); z = fma(g/(√v + ε), -γ, z)
+//	x = fma(z, c, x·(1-c)); y = fma(z, 1-β₁, x·β₁)
+func sfAdamWGo(p, g, z, x, v []float32, k *ScheduleFreeCoef) {
+	g, z, x, v = g[:len(p)], z[:len(p)], x[:len(p)], v[:len(p)]
+	for j, gj := range g {
+		zj := z[j]
+		if k.Flags&ScheduleFreeDecayAtZ != 0 {
+			zj = fma.Float32(zj, k.NegLRWD, zj)
+		} else {
+			zj = fma.Float32(p[j], k.NegLRWD, zj)
+		}
+		vj := fma.Float32(k.Omb2*gj, gj, v[j]*k.B2)
+		v[j] = vj
+		zj = fma.Float32(gj/(sqrt32(vj)+k.Eps), k.NegLR, zj)
+		z[j] = zj
+		xj := fma.Float32(zj, k.C, x[j]*k.Omc)
+		x[j] = xj
+		p[j] = fma.Float32(zj, k.Omb1, xj*k.B1)
+	}
+}
+
+// sfSGDGo is one Schedule-Free SGD step over a slice; p holds y:
+//
+//	g = fma(y, λ, g); z = fma(g, -γ, z); x = fma(z, c, x·(1-c)); y = fma(z, 1-β, x·β)
+func sfSGDGo(p, g, z, x []float32, k *ScheduleFreeCoef) {
+	g, z, x = g[:len(p)], z[:len(p)], x[:len(p)]
+	for j, gj := range g {
+		gj = fma.Float32(p[j], k.WD, gj)
+		zj := fma.Float32(gj, k.NegLR, z[j])
+		z[j] = zj
+		xj := fma.Float32(zj, k.C, x[j]*k.Omc)
+		x[j] = xj
+		p[j] = fma.Float32(zj, k.Omb1, xj*k.B1)
+	}
+}
+
+// interpGo sets y = fma(z, 1-β, x·β), the training point of the schedule-free methods, as
+// their steps compute it.
+func interpGo(y, x, z []float32, b, omb float32) {
+	x, z = x[:len(y)], z[:len(y)]
+	for j := range y {
+		y[j] = fma.Float32(z[j], omb, x[j]*b)
+	}
+}
+
+// prodigyGatherGo is Prodigy's first pass over a slice (the moments with the old d), adding
+// g·(θ₀-θ) into acc[0] and |s| into acc[1], lane j mod 16, in float64 (the products exact):
+//
+//	g = fma(θ, λ, g) (coupled); acc₀ += g·(θ₀ - θ)
+//	m = fma(g, d(1-β₁), m·β₁); v = fma(d²(1-β₂)·g, g, v·β₂); s = fma(g, c₃, s·β₃); acc₁ += |s|
+func prodigyGatherGo(p, g, p0, m, v, s []float32, k *ProdigyCoef, acc *[2]lanes) {
+	g, p0, m, v, s = g[:len(p)], p0[:len(p)], m[:len(p)], v[:len(p)], s[:len(p)]
+	for j, gj := range g {
+		pj := p[j]
+		if k.Flags&ProdigyCoupled != 0 {
+			gj = fma.Float32(pj, k.WD, gj)
+		}
+		acc[0][j&15] += float64(gj) * float64(p0[j]-pj)
+		m[j] = fma.Float32(gj, k.C1, m[j]*k.B1)
+		v[j] = fma.Float32(k.C2*gj, gj, v[j]*k.B2)
+		sj := fma.Float32(gj, k.C3, s[j]*k.B3)
+		s[j] = sj
+		acc[1][j&15] += math.Abs(float64(sj))
+	}
+}
+
+// prodigyUpdateGo is Prodigy's step over a slice, with the new d':
+// θ = fma(θ, -λ·dlr, θ) (decoupled); θ = fma(m/(√v + d'ε), -dlr, θ).
+func prodigyUpdateGo(p, m, v []float32, k *ProdigyCoef) {
+	m, v = m[:len(p)], v[:len(p)]
+	for j, mj := range m {
+		pj := p[j]
+		if k.Flags&ProdigyDecoupled != 0 {
+			pj = fma.Float32(pj, k.NegDLRWD, pj)
+		}
+		p[j] = fma.Float32(mj/(sqrt32(v[j])+k.DEps), k.NegDLR, pj)
+	}
+}
+
+// lambDir is LAMB's direction u at one element, from the updated moments:
+// u = (m/bc₁)/(√v/√bc₂ + ε), then u = fma(θ, λ, u) with decay.
+func lambDir(pj, mj, vj float32, k *LAMBCoef) float32 {
+	u := (mj / k.Bc1) / (sqrt32(vj)/k.Bc2s + k.Eps)
+	if k.Flags&LAMBDecay != 0 {
+		u = fma.Float32(pj, k.WD, u)
+	}
+	return u
+}
+
+// lambGatherGo is LAMB's first pass over a slice: the moments, and u² into acc[0] and θ²
+// into acc[1], lane j mod 16:
+//
+//	g = g/c (clip); m = fma(g, β₃, m·β₁); v = fma((1-β₂)·g, g, v·β₂); u as lambDir
+func lambGatherGo(p, g, m, v []float32, k *LAMBCoef, acc *[2]lanes) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for j, gj := range g {
+		if k.Flags&LAMBClip != 0 {
+			gj /= k.Clip
+		}
+		mj := fma.Float32(gj, k.Omb1, m[j]*k.B1)
+		vj := fma.Float32(k.Omb2*gj, gj, v[j]*k.B2)
+		m[j], v[j] = mj, vj
+		pj := p[j]
+		acc[0][j&15] += sq(lambDir(pj, mj, vj, k))
+		acc[1][j&15] += sq(pj)
+	}
+}
+
+// lambUpdateGo is LAMB's step over a slice: θ = fma(u·tr, -γ, θ), u recomputed as lambDir.
+func lambUpdateGo(p, m, v []float32, k *LAMBCoef) {
+	m, v = m[:len(p)], v[:len(p)]
+	for j, pj := range p {
+		u := lambDir(pj, m[j], v[j], k)
+		p[j] = fma.Float32(u*k.TR, k.NegLR, pj)
+	}
+}
+
+// larsGo is one LARS step over a slice (timm's order):
+//
+//	d = fma(θ, λ, g)·tr (adapt); b = d at first, else fma(d, 1-τ, b·μ)
+//	d = fma(b, μ, d) (nesterov) or b; θ = fma(d, -γ, θ)
+func larsGo(p, g, buf []float32, k *LARSCoef) {
+	g = g[:len(p)]
+	if k.Flags&LARSMomentum != 0 {
+		buf = buf[:len(p)]
+	}
+	for j, d := range g {
+		if k.Flags&LARSAdapt != 0 {
+			d = fma.Float32(p[j], k.WD, d) * k.TR
+		}
+		if k.Flags&LARSMomentum != 0 {
+			b := d
+			if k.Flags&LARSFirst == 0 {
+				b = fma.Float32(d, k.Damp1, buf[j]*k.Mom)
+			}
+			buf[j] = b
+			if k.Flags&LARSNesterov != 0 {
+				d = fma.Float32(b, k.Mom, d)
+			} else {
+				d = b
+			}
+		}
+		p[j] = fma.Float32(d, k.NegLR, p[j])
 	}
 }

@@ -79,8 +79,8 @@ func TestNothingOutside(t *testing.T) {
 	}
 	checked := 0
 	for _, f := range files {
-		if f == "go.sum" || f == "internal/repocheck/paths_test.go" {
-			continue // module checksums, and this file's own examples of what is caught
+		if f == "go.sum" {
+			continue // module checksums, not paths
 		}
 		b, err := os.ReadFile(filepath.Join(top, f))
 		if os.IsNotExist(err) {
@@ -108,11 +108,11 @@ func TestNothingOutside(t *testing.T) {
 func TestPatterns(t *testing.T) {
 	for _, s := range []string{
 		"see ../" + "shared/anchors/gemm.py",
-		"ANCHORS=${ANCHORS:-/work/shared/anchors}",
-		"// (see /root/go/pkg/" + "mod/github.com/x)",
+		"ANCHORS=${ANCHORS:-/" + "work/shared/anchors}",
+		"// (see /" + "root/go/pkg/" + "mod/github.com/x)",
 		`"C:\` + `Users\me\data"`,
 		"the catalogue of CLAIMS" + ".md",
-		"open('/home/alice/mnist')",
+		"open('/" + "home/alice/mnist')",
 	} {
 		if !outside.MatchString(s) {
 			t.Errorf("%q is not caught", s)
@@ -121,7 +121,7 @@ func TestPatterns(t *testing.T) {
 	for _, s := range []string{
 		"go run ./cmd/descent compare",
 		"bench/reference.py step",
-		"a/work/b and /workshop",
+		"a/" + "work/b and /" + "workshop",
 		"https://example.org/home/page",
 		"theory/catalogue.md",
 	} {

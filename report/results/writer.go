@@ -23,6 +23,7 @@ type Writer struct {
 	w    io.Writer
 	file *os.File // non-nil when the Writer opened the file and so closes it
 	buf  []byte
+	n    int64 // the offset after the last record: see Offset
 	err  error // the first error; later writes return it
 }
 
@@ -47,8 +48,14 @@ func open(path string, flag int) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("results: %w", err)
+	}
 	w := NewWriter(f)
 	w.file = f
+	w.n = fi.Size()
 	return w, nil
 }
 
@@ -64,11 +71,23 @@ func (w *Writer) Write(r Record) error {
 		return w.err
 	}
 	w.buf = appendRecord(w.buf[:0], &r)
-	if _, err := w.w.Write(w.buf); err != nil {
+	n, err := w.w.Write(w.buf)
+	w.n += int64(n)
+	if err != nil {
 		w.err = fmt.Errorf("results: %w", err)
 		return w.err
 	}
 	return nil
+}
+
+// Offset returns where the next record will start: the bytes written through w, plus the
+// length the file had when Append or Create opened it. A run records it in its checkpoint,
+// so that a resumed run can cut off the records written after the checkpoint and write
+// them again, once.
+func (w *Writer) Offset() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
 }
 
 // Sync commits the written records to stable storage when the underlying writer is a file

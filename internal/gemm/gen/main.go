@@ -29,12 +29,20 @@ func main() {
 	s.WriteString(header + "#include \"textflag.h\"\n")
 	g.WriteString(header + "package gemm\n")
 
-	kernel(&s, &g, avx512)
-	packCopy(&s, &g, avx512)
-	packTransMasked(&s, &g, avx512)
-	kernel(&s, &g, avx2)
-	packCopy(&s, &g, avx2)
-	packTrans(&s, &g, avx2)
+	kernel(&s, &g, avx512, false)
+	kernel(&s, &g, avx512, true)
+	packCopy(&s, &g, avx512, false)
+	packCopy(&s, &g, avx512, true)
+	packTransMasked(&s, &g, avx512, false)
+	packTransMasked(&s, &g, avx512, true)
+	packA(&s, &g, avx512)
+	kernel(&s, &g, avx2, false)
+	kernel(&s, &g, avx2, true)
+	packCopy(&s, &g, avx2, false)
+	packCopy(&s, &g, avx2, true)
+	packTrans(&s, &g, avx2, false)
+	packTrans(&s, &g, avx2, true)
+	packA(&s, &g, avx2)
 	maskTable(&s)
 
 	if err := os.WriteFile(*out, s.Bytes(), 0o644); err != nil {
@@ -99,11 +107,43 @@ type asm struct{ b *bytes.Buffer }
 func (a asm) ins(format string, args ...any) { fmt.Fprintf(a.b, "\t"+format+"\n", args...) }
 func (a asm) label(l string)                 { fmt.Fprintf(a.b, "%s:\n", l) }
 
-const kernelArgs = "kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32"
+const (
+	kernelArgs     = "kc int, a *float32, rs, ps int, b *float32, bs int, c *float32, ldc, mr, nr int, alpha, beta float32"
+	kernelRowsArgs = "kc int, a *float32, rs, ps int, b *float32, offs *int, c *float32, ldc, mr, nr int, alpha, beta float32"
+)
 
-func kernel(s, g *bytes.Buffer, x isa) {
+func kernel(s, g *bytes.Buffer, x isa, rows bool) {
 	name := "kernel" + x.name
-	fmt.Fprintf(g, `
+	args := kernelArgs
+	nvs := 1 // the narrowest tiles generated, in vectors
+	if rows {
+		name = "kernelRows" + x.name
+		args = kernelRowsArgs
+		nvs = x.nv
+		fmt.Fprintf(g, `
+// %[1]s is kernel%[5]s for a full panel of B read in place from rows anywhere: row p of
+// the panel is b[offs[p] : offs[p]+%[3]d], so that nr is %[3]d. Each call replaces this Go loop
+// (see kernelRowsGo):
+//
+//	for r := 0; r < mr; r++ { // mr in 1..%[2]d
+//		for j := 0; j < %[3]d; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[r*rs+p*ps] * b[offs[p]+j]
+//			}
+//			if beta == 0 {
+//				c[r*ldc+j] = alpha * s // C is not read
+//			} else {
+//				c[r*ldc+j] = alpha*s + beta*c[r*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[4]s)
+`, name, x.mr, x.nr(), args, x.name)
+	} else {
+		fmt.Fprintf(g, `
 // %[1]s computes one micro-tile of C from kc columns of A and kc rows of a panel of B
 // (packed, bs = %[3]d, or read in place, bs its row stride), %[2]d rows and %[3]d columns at
 // most. It reads whole vectors of each row of B, past column nr up to the next multiple of
@@ -127,9 +167,10 @@ func kernel(s, g *bytes.Buffer, x isa) {
 //go:noescape
 func %[1]s(%[4]s)
 `, name, x.mr, x.nr(), kernelArgs)
+	}
 
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-88\n", name, kernelArgs, name)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-88\n", name, args, name)
 	// Column masks first, while CX, R11 and R12 are free.
 	a.ins("MOVQ nr+72(FP), R13")
 	if x.masked {
@@ -166,7 +207,7 @@ func %[1]s(%[4]s)
 	a.ins("SHLQ $2, R11")
 	a.ins("MOVQ mr+64(FP), R12")
 	// Dispatch on the number of vectors, then on the number of rows.
-	for nv := 1; nv <= x.nv; nv++ {
+	for nv := nvs; nv <= x.nv; nv++ {
 		if nv < x.nv {
 			a.ins("CMPQ R13, $%d", nv*x.lanes)
 			a.ins("JGT %s_v%d", name, nv+1)
@@ -179,16 +220,16 @@ func %[1]s(%[4]s)
 		}
 		a.ins("RET") // unreachable for valid mr
 	}
-	for nv := 1; nv <= x.nv; nv++ {
+	for nv := nvs; nv <= x.nv; nv++ {
 		for mr := 1; mr <= x.mr; mr++ {
-			tile(a, x, name, mr, nv)
+			tile(a, x, name, mr, nv, rows)
 		}
 	}
 }
 
 // tile writes the code of one mr×nv micro-tile: zero, accumulate kc rank-1 updates, scale
 // and store.
-func tile(a asm, x isa, name string, mr, nv int) {
+func tile(a asm, x isa, name string, mr, nv int, rows bool) {
 	l := fmt.Sprintf("%s_%dx%d", name, mr, nv)
 	a.label(l)
 	// Prefetch the C tile while the products run.
@@ -207,14 +248,26 @@ func tile(a asm, x isa, name string, mr, nv int) {
 			a.ins(x.zero(x.acc(r, j)))
 		}
 	}
-	// R12, free until the store, steps B from row to row.
-	a.ins("MOVQ bs+40(FP), R12")
-	a.ins("SHLQ $2, R12")
+	// R12, free until the store, steps B from row to row (or, with rows, along the offsets
+	// of its rows, the next one loaded into R14).
+	if rows {
+		a.ins("MOVQ offs+40(FP), R12")
+	} else {
+		a.ins("MOVQ bs+40(FP), R12")
+		a.ins("SHLQ $2, R12")
+	}
 	a.ins("TESTQ CX, CX")
 	a.ins("JEQ %s_store", l)
 	a.label(l + "_loop")
+	if rows {
+		a.ins("MOVQ (R12), R14")
+	}
 	for j := 0; j < nv; j++ {
-		a.ins("VMOVUPS %d(BX), %s", j*x.vbytes(), x.bvec(j))
+		if rows {
+			a.ins("VMOVUPS %d(BX)(R14*4), %s", j*x.vbytes(), x.bvec(j))
+		} else {
+			a.ins("VMOVUPS %d(BX), %s", j*x.vbytes(), x.bvec(j))
+		}
 	}
 	for r := 0; r < mr; r++ {
 		a.ins("VBROADCASTSS %s, %s", rowAddr(r), x.bcast(r))
@@ -229,7 +282,11 @@ func tile(a asm, x isa, name string, mr, nv int) {
 	if mr > 8 {
 		a.ins("ADDQ R10, DI")
 	}
-	a.ins("ADDQ R12, BX")
+	if rows {
+		a.ins("ADDQ $8, R12")
+	} else {
+		a.ins("ADDQ R12, BX")
+	}
 	a.ins("DECQ CX")
 	a.ins("JNE %s_loop", l)
 
@@ -345,13 +402,35 @@ func maskTable(s *bytes.Buffer) {
 	s.WriteString("GLOBL ·maskTable<>(SB), RODATA|NOPTR, $128\n")
 }
 
-const packTransArgs = "kc int, b *float32, ldb int, dst *float32"
+const (
+	packTransArgs         = "kc int, b *float32, ldb int, dst *float32"
+	packTransRowsFullArgs = "kc int, b *float32, offs *int, dst *float32"
+)
 
 // packTrans writes the transposing pack of one full panel of a B that is stored n×k.
-func packTrans(s, g *bytes.Buffer, x isa) {
+func packTrans(s, g *bytes.Buffer, x isa, rowsFrom bool) {
 	name := "packTrans" + x.name
 	nr, l := x.nr(), x.lanes
-	fmt.Fprintf(g, `
+	args := packTransArgs
+	if rowsFrom {
+		name = "packTransRows" + x.name
+		args = packTransRowsFullArgs
+		fmt.Fprintf(g, `
+// %[1]s is packTrans%[4]s for a b whose row j starts at b[offs[j]] instead of
+// b[j*ldb]: it packs one full panel of %[2]d columns of B = bᵀ into dst; kc is a multiple
+// of %[3]d. It replaces this Go loop (see packTransRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < %[2]d; j++ {
+//			dst[p*%[2]d+j] = b[offs[j]+p]
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[5]s)
+`, name, nr, l, x.name, args)
+	} else {
+		fmt.Fprintf(g, `
 // %[1]s packs one full panel of %[2]d columns of B = bᵀ, where b is row-major with
 // stride ldb, into dst; kc is a multiple of %[3]d. It replaces this Go loop (see
 // packTransGo):
@@ -365,30 +444,42 @@ func packTrans(s, g *bytes.Buffer, x isa) {
 //go:noescape
 func %[1]s(%[4]s)
 `, name, nr, l, packTransArgs)
+	}
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-32\n", name, packTransArgs, name)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-32\n", name, args, name)
 	a.ins("MOVQ kc+0(FP), CX")
 	a.ins("SHRQ $%d, CX", log2(l))
 	a.ins("JEQ %s_done", name)
 	a.ins("MOVQ b+8(FP), SI")
-	a.ins("MOVQ ldb+16(FP), R8")
-	a.ins("SHLQ $2, R8")
-	a.ins("LEAQ (R8)(R8*2), R9")
+	if rowsFrom {
+		a.ins("MOVQ offs+16(FP), DX")
+	} else {
+		a.ins("MOVQ ldb+16(FP), R8")
+		a.ins("SHLQ $2, R8")
+		a.ins("LEAQ (R8)(R8*2), R9")
+	}
 	a.ins("MOVQ dst+24(FP), DI")
 	a.label(name + "_loop")
 	for j := 0; j < x.nv; j++ {
 		// Block j: rows 8j.. (or 16j..) of b, l columns from SI, to columns l*j of dst.
-		a.ins("MOVQ SI, AX")
-		if j > 0 {
-			// AX = SI + l*j rows of b.
-			a.ins("MOVQ R8, BX")
-			a.ins("IMULQ $%d, BX", l*j)
-			a.ins("ADDQ BX, AX")
-		}
-		for i := 0; i < l; i++ {
-			a.ins("VMOVUPS %s, %s", rowAddrT(i), x.v(i))
-			if i%4 == 3 {
-				a.ins("LEAQ (AX)(R8*4), AX")
+		if rowsFrom {
+			for i := 0; i < l; i++ {
+				a.ins("MOVQ %d(DX), R9", 8*(l*j+i))
+				a.ins("VMOVUPS (SI)(R9*4), %s", x.v(i))
+			}
+		} else {
+			a.ins("MOVQ SI, AX")
+			if j > 0 {
+				// AX = SI + l*j rows of b.
+				a.ins("MOVQ R8, BX")
+				a.ins("IMULQ $%d, BX", l*j)
+				a.ins("ADDQ BX, AX")
+			}
+			for i := 0; i < l; i++ {
+				a.ins("VMOVUPS %s, %s", rowAddrT(i), x.v(i))
+				if i%4 == 3 {
+					a.ins("LEAQ (AX)(R8*4), AX")
+				}
 			}
 		}
 		out := transpose(a, x)
@@ -506,14 +597,40 @@ func setMask(a asm, reg string, off, k int) {
 	a.ins("KMOVW R11, K%d", k)
 }
 
-const packCopyArgs = "kc, nc int, b *float32, ldb int, dst *float32"
+const (
+	packCopyArgs     = "kc, nc int, b *float32, ldb int, dst *float32"
+	packCopyRowsArgs = "kc, nc int, b *float32, offs *int, dst *float32"
+)
 
 // packCopy writes the copy of all panels, the last one zero-padded, of a B that is stored
 // k×n, with masked loads for the last panel.
-func packCopy(s, g *bytes.Buffer, x isa) {
+func packCopy(s, g *bytes.Buffer, x isa, rows bool) {
 	name := "packCopy" + x.name
 	nr := x.nr()
-	fmt.Fprintf(g, `
+	args := packCopyArgs
+	if rows {
+		name = "packCopyRows" + x.name
+		args = packCopyRowsArgs
+		fmt.Fprintf(g, `
+// %[1]s is packCopy%[4]s for a B whose row p starts at b[offs[p]] instead of
+// b[p*ldb]: it packs the nc columns of kc such rows into dst as panels of %[2]d columns,
+// the last one zero-padded. It replaces this Go loop (see packCopyRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < (nc+%[2]d-1)/%[2]d*%[2]d; j++ {
+//			v := float32(0)
+//			if j < nc {
+//				v = b[offs[p]+j]
+//			}
+//			dst[j/%[2]d*kc*%[2]d+p*%[2]d+j%%%[2]d] = v
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, nr, args, x.name)
+	} else {
+		fmt.Fprintf(g, `
 // %[1]s packs the nc columns of a row-major B (kc rows, stride ldb) into dst as panels
 // of %[2]d columns, panel after panel, the last one zero-padded. It replaces this Go loop
 // (see packCopyGo):
@@ -531,8 +648,9 @@ func packCopy(s, g *bytes.Buffer, x isa) {
 //go:noescape
 func %[1]s(%[3]s)
 `, name, nr, packCopyArgs)
+	}
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packCopyArgs, name)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, args, name)
 	a.ins("MOVQ nc+8(FP), R12")
 	a.ins("MOVQ R12, R13")
 	a.ins("ANDQ $%d, R13", nr-1) // columns of the last, partial panel
@@ -553,15 +671,24 @@ func %[1]s(%[3]s)
 	a.ins("SHRQ $%d, R12", log2(nr)) // full panels
 	a.ins("MOVQ kc+0(FP), CX")
 	a.ins("MOVQ b+16(FP), SI")
-	a.ins("MOVQ ldb+24(FP), R9")
-	a.ins("SHLQ $2, R9")
+	if rows {
+		a.ins("MOVQ offs+24(FP), R9") // the next row's offset
+	} else {
+		a.ins("MOVQ ldb+24(FP), R9")
+		a.ins("SHLQ $2, R9")
+	}
 	a.ins("MOVQ dst+32(FP), DI")
 	a.ins("MOVQ CX, R10")
 	a.ins("IMULQ $%d, R10", 4*nr) // bytes from one panel to the next
 	a.ins("TESTQ CX, CX")
 	a.ins("JEQ %s_done", name)
 	a.label(name + "_row")
-	a.ins("MOVQ SI, AX")
+	if rows {
+		a.ins("MOVQ (R9), AX")
+		a.ins("LEAQ (SI)(AX*4), AX")
+	} else {
+		a.ins("MOVQ SI, AX")
+	}
 	a.ins("MOVQ DI, BX")
 	a.ins("MOVQ R12, DX")
 	a.ins("TESTQ DX, DX")
@@ -591,7 +718,11 @@ func %[1]s(%[3]s)
 		a.ins("VMOVUPS %s, %d(BX)", x.v(j), j*x.vbytes())
 	}
 	a.label(name + "_next")
-	a.ins("ADDQ R9, SI")
+	if rows {
+		a.ins("ADDQ $8, R9")
+	} else {
+		a.ins("ADDQ R9, SI")
+	}
 	a.ins("ADDQ $%d, DI", 4*nr)
 	a.ins("DECQ CX")
 	a.ins("JNE %s_row", name)
@@ -600,14 +731,40 @@ func %[1]s(%[3]s)
 	a.ins("RET")
 }
 
-const packTransMaskedArgs = "kc, rows int, b *float32, ldb int, dst *float32"
+const (
+	packTransMaskedArgs = "kc, rows int, b *float32, ldb int, dst *float32"
+	packTransRowsArgs   = "kc, rows int, b *float32, offs *int, dst *float32"
+)
 
 // packTransMasked writes the transposing pack of one panel of a B that is stored n×k,
 // any kc and any number of rows of b up to the panel's width, with AVX-512 masks.
-func packTransMasked(s, g *bytes.Buffer, x isa) {
+func packTransMasked(s, g *bytes.Buffer, x isa, rowsFrom bool) {
 	name := "packTrans" + x.name
 	nr, l := x.nr(), x.lanes
-	fmt.Fprintf(g, `
+	args := packTransMaskedArgs
+	if rowsFrom {
+		name = "packTransRows" + x.name
+		args = packTransRowsArgs
+		fmt.Fprintf(g, `
+// %[1]s is packTrans%[4]s for a b whose row j starts at b[offs[j]] instead of
+// b[j*ldb]: it packs one panel of %[2]d columns of B = bᵀ from rows (1..%[2]d) such rows of kc
+// elements into dst, zero-padded. It replaces this Go loop (see packTransRowsGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < %[2]d; j++ {
+//			v := float32(0)
+//			if j < rows {
+//				v = b[offs[j]+p]
+//			}
+//			dst[p*%[2]d+j] = v
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, nr, args, x.name)
+	} else {
+		fmt.Fprintf(g, `
 // %[1]s packs one panel of %[2]d columns of B = bᵀ, where b is row-major with stride
 // ldb and has rows (1..%[2]d) rows of kc elements, into dst, zero-padded. It replaces this
 // Go loop (see packTransGo):
@@ -625,10 +782,13 @@ func packTransMasked(s, g *bytes.Buffer, x isa) {
 //go:noescape
 func %[1]s(%[3]s)
 `, name, nr, packTransMaskedArgs)
+	}
 	a := asm{s}
-	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packTransMaskedArgs, name)
-	a.ins("MOVQ ldb+24(FP), R8")
-	a.ins("SHLQ $2, R8")
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, args, name)
+	if !rowsFrom {
+		a.ins("MOVQ ldb+24(FP), R8")
+		a.ins("SHLQ $2, R8")
+	}
 	for h := 0; h < x.nv; h++ {
 		hl := fmt.Sprintf("%s_h%d", name, h)
 		// R13 = rows of this half, clamped to 0..16; AX = its first row; BX = its columns.
@@ -640,7 +800,13 @@ func %[1]s(%[3]s)
 		a.ins("CMPQ R13, $0")
 		a.ins("CMOVQLT R11, R13")
 		a.ins("MOVQ b+16(FP), AX")
-		if h > 0 {
+		if rowsFrom {
+			// DX = the offsets of this half's rows.
+			a.ins("MOVQ offs+24(FP), DX")
+			if h > 0 {
+				a.ins("ADDQ $%d, DX", 8*h*l)
+			}
+		} else if h > 0 {
 			a.ins("MOVQ R8, R11")
 			a.ins("IMULQ $%d, R11", h*l)
 			a.ins("ADDQ R11, AX")
@@ -657,7 +823,7 @@ func %[1]s(%[3]s)
 		a.label(hl + "_block")
 		a.ins("TESTQ CX, CX")
 		a.ins("JEQ %s_rem", hl)
-		transBlock(a, x, hl+"_full", false)
+		transBlock(a, x, hl+"_full", false, rowsFrom)
 		a.ins("ADDQ $%d, AX", 4*l)
 		a.ins("ADDQ $%d, BX", 4*l*nr)
 		a.ins("DECQ CX")
@@ -666,22 +832,29 @@ func %[1]s(%[3]s)
 		a.ins("TESTQ R12, R12")
 		a.ins("JEQ %s_end", hl)
 		setMask(a, "R12", 0, 3)
-		transBlock(a, x, hl+"_part", true)
+		transBlock(a, x, hl+"_part", true, rowsFrom)
 		a.label(hl + "_end")
 	}
 	a.ins("VZEROUPPER")
 	a.ins("RET")
 }
 
-// transBlock loads the rows of b at AX (R13 of them, stride R8; the others zero), with
-// columns masked by K3, transposes them and stores them at BX: 16 rows, or R12 with part.
-// It uses R9 and CX is kept.
-func transBlock(a asm, x isa, l string, part bool) {
+// transBlock loads the rows of b at AX (R13 of them, stride R8, or with rowsFrom at AX plus
+// 4 times the offsets at DX; the others zero), with columns masked by K3, transposes them
+// and stores them at BX: 16 rows, or R12 with part. It uses R9 and CX is kept.
+func transBlock(a asm, x isa, l string, part, rowsFrom bool) {
 	nr, lanes := x.nr(), x.lanes
-	a.ins("MOVQ AX, R9")
+	if !rowsFrom {
+		a.ins("MOVQ AX, R9")
+	}
 	for i := 0; i < lanes; i++ {
 		a.ins("CMPQ R13, $%d", i)
 		a.ins("JLE %s_zero%d", l, i)
+		if rowsFrom {
+			a.ins("MOVQ %d(DX), R9", 8*i)
+			a.ins("VMOVUPS.Z (AX)(R9*4), K3, %s", x.v(i))
+			continue
+		}
 		a.ins("VMOVUPS.Z (R9), K3, %s", x.v(i))
 		if i < lanes-1 {
 			a.ins("ADDQ R8, R9")
@@ -704,4 +877,62 @@ func transBlock(a asm, x isa, l string, part bool) {
 	if part {
 		a.label(l + "_stored")
 	}
+}
+
+const packAArgs = "kc, rows int, a *float32, lda int, dst *float32"
+
+// packA writes the copy of a sliver of a transposed A, whose rows of the sliver are columns
+// of a: kc rows of a (stride lda) of rows ≤ mr elements each, to dst, mr apart, with one
+// masked vector per row.
+func packA(s, g *bytes.Buffer, x isa) {
+	name := "packA" + x.name
+	fmt.Fprintf(g, `
+// %[1]s copies a sliver of A = aᵀ, where a is row-major with stride lda, for the kernel:
+// rows (1..%[2]d) columns of A and kc of its rows, to dst with rows %[2]d apart; the rest of
+// each row of dst is not written. It replaces this Go loop (see packAGo):
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < rows; i++ {
+//			dst[p*%[2]d+i] = a[p*lda+i]
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, x.mr, packAArgs)
+	a := asm{s}
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, packAArgs, name)
+	a.ins("MOVQ rows+8(FP), R13")
+	mask := "K1"
+	if x.masked {
+		setMask(a, "R13", 0, 1) // uses CX and R11
+	} else {
+		// Lane i is set when i < rows: load from maskTable at (16-rows)*4.
+		mask = x.v(1)
+		a.ins("LEAQ ·maskTable<>(SB), R11")
+		a.ins("NEGQ R13")
+		a.ins("VMOVUPS 64(R11)(R13*4), %s", mask)
+	}
+	a.ins("MOVQ kc+0(FP), CX")
+	a.ins("MOVQ a+16(FP), SI")
+	a.ins("MOVQ lda+24(FP), R8")
+	a.ins("SHLQ $2, R8")
+	a.ins("MOVQ dst+32(FP), DI")
+	a.ins("TESTQ CX, CX")
+	a.ins("JEQ %s_done", name)
+	a.label(name + "_loop")
+	if x.masked {
+		a.ins("VMOVUPS.Z (SI), %s, %s", mask, x.v(0))
+		a.ins("VMOVUPS %s, %s, (DI)", x.v(0), mask)
+	} else {
+		a.ins("VMASKMOVPS (SI), %s, %s", mask, x.v(0))
+		a.ins("VMASKMOVPS %s, %s, (DI)", x.v(0), mask)
+	}
+	a.ins("ADDQ R8, SI")
+	a.ins("ADDQ $%d, DI", 4*x.mr)
+	a.ins("DECQ CX")
+	a.ins("JNE %s_loop", name)
+	a.label(name + "_done")
+	a.ins("VZEROUPPER")
+	a.ins("RET")
 }
