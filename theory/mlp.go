@@ -503,7 +503,10 @@ const momentumQuickHistory = "On 2026-12-06, before the runs of seeds 1 to 10 re
 	"the former tuning, showed no failure (momentum tuned to 0.0316 at B = 64 on all four; geometric means 0.76 to 0.92 at B = 64 and " +
 	"0.13 to 0.17 at B = 256): the failure is rare, and the evidence for the change is the failures recorded above. Over seeds 1 to 10 " +
 	"the claim was an ERRATUM on all 10: the tuning chose momentum 0.0316 at B = 64 on every seed (and 0.1 at B = 256, plain SGD " +
-	"0.316 at both); geometric means 0.80 to 0.92 at B = 64 and 0.105 to 0.188 at B = 256."
+	"0.316 at both); geometric means 0.80 to 0.92 at B = 64 and 0.105 to 0.188 at B = 256. Looked at afterwards: the merge of main " +
+	"into the branch (with tensor's fix of the transposed product of a split, 07ebe97) had changed the runs' arithmetic, and with it the " +
+	"draws; at that merge the former tuning too gave an ERRATUM on seeds 1 to 10, so these seeds do not show the change at work. On the " +
+	"branch before the merge (5095cf6), where the former tuning failed seeds 1 and 10, the tuning over three draws gave an ERRATUM on both."
 
 // momentumLargeBatch is the batch of momentum-sgd's corrected form: 16 times the
 // lecture's, where the gradient noise (σ²/B) no longer limits SGD's step as much.
