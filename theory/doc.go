@@ -74,7 +74,9 @@
 // ones, which measure wall-clock time, alone at the end. [Data] loads MNIST once and shares
 // the costly even-versus-odd problem (its L by Lanczos, its optimum) and the MLP runs
 // between the claims that use them. The whole catalogue takes one to three minutes on two
-// cores; Config.Quick runs the reduced sizes of the tests, in seconds.
+// cores; Config.Quick runs the reduced sizes of the tests, in seconds, with the same
+// criteria except where a claim states another (adam-first's reduced size, which cannot
+// decide its statement, is a smoke test).
 //
 // # Report
 //
