@@ -305,3 +305,7 @@ func (r *Run) SaveAverage(kind string, w io.Writer) error {
 	}
 	return fmt.Errorf("train: run %s has no %s average", r.name, kind)
 }
+
+// AverageWeightsFile returns the name of the weights file of descent train's averaged
+// model kind, beside WeightsFile: "model.swa.safetensors", "model.ema.safetensors".
+func AverageWeightsFile(kind string) string { return "model." + kind + ".safetensors" }
