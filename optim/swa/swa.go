@@ -10,8 +10,9 @@
 // tensors into them. Which tensors is the caller's choice, as torch's use_buffers is: the
 // parameters alone (torch's default; the buffers of the copy, BatchNorm's running
 // statistics, are then recomputed from data once the average is taken, by
-// nn.UpdateBN, torch's update_bn), or the parameters and the buffers. Package optim's
-// learning-rate schedule of SWA is [github.com/descent-ml/descent/optim/lr.SWALR].
+// nn.UpdateBN, torch's update_bn), or the parameters and the buffers. The learning-rate
+// schedule of SWA is [github.com/descent-ml/descent/optim/lr.SWALR]; package train runs
+// both (train.Config's SWA and EMA, descent train --swa-start and --ema).
 //
 // # Exactness
 //
