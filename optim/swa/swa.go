@@ -26,11 +26,14 @@ package swa
 import (
 	"fmt"
 	"math"
+
+	"github.com/descent-ml/descent/internal/parallel"
 )
 
 // AvgFn updates avg, the average of n models (n ≥ 1), with the tensor p of the next model,
 // elementwise, in place: torch's avg_fn(averaged_param, model_param, num_averaged). avg
-// and p have the same length.
+// and p have the same length. It must treat each element on its own: Update calls it on
+// parts of a big tensor at the same time, on several cores.
 type AvgFn func(avg, p []float32, n int64)
 
 // Mean is the equal average of SWA, torch's default avg_fn:
@@ -76,9 +79,32 @@ type Tensor struct {
 // first [AveragedModel.Update] copies the model, every later one applies the averaging
 // function with the number of models averaged so far (torch's n_averaged).
 type AveragedModel struct {
-	avg []Tensor
-	fn  AvgFn
-	n   int64
+	avg  []Tensor
+	fn   AvgFn
+	n    int64
+	body chunk // the work of a tensor split over the cores, reused
+}
+
+// grain is the number of elements below which a tensor is averaged on one core.
+const grain = 1 << 15
+
+// chunk applies the average to parts of one tensor: a parallel.Body, kept in the
+// AveragedModel so that Update allocates nothing.
+type chunk struct {
+	fn     AvgFn
+	avg, p []float32
+	n      int64
+	isInt  bool
+}
+
+func (c *chunk) Range(_, lo, hi int) {
+	a := c.avg[lo:hi]
+	c.fn(a, c.p[lo:hi], c.n)
+	if c.isInt {
+		for j, v := range a {
+			a[j] = float32(math.Trunc(float64(v))) // torch's copy_ of a float result into int64
+		}
+	}
 }
 
 // New returns the average held in avg, the tensors of the model's copy to be averaged (its
@@ -88,12 +114,12 @@ func New(avg []Tensor, fn AvgFn) *AveragedModel {
 	if fn == nil {
 		fn = Mean
 	}
-	return &AveragedModel{avg: avg, fn: fn}
+	return &AveragedModel{avg: avg, fn: fn, body: chunk{fn: fn}}
 }
 
 // Update averages the model's tensors, in the order and of the lengths of the average's,
-// into the average, and counts one model more (torch's update_parameters). It allocates
-// nothing.
+// into the average, and counts one model more (torch's update_parameters). It splits big
+// tensors over the cores (GOMAXPROCS), which changes no value, and allocates nothing.
 func (m *AveragedModel) Update(model [][]float32) {
 	if len(model) != len(m.avg) {
 		panic(fmt.Sprintf("swa: Update with %d tensors, the average has %d", len(model), len(m.avg)))
@@ -107,13 +133,11 @@ func (m *AveragedModel) Update(model [][]float32) {
 			copy(a.Data, p)
 			continue
 		}
-		m.fn(a.Data, p, m.n)
-		if a.Int {
-			for j, v := range a.Data {
-				a.Data[j] = float32(math.Trunc(float64(v))) // torch's copy_ of a float result into int64
-			}
-		}
+		b := &m.body
+		b.avg, b.p, b.n, b.isInt = a.Data, p, m.n, a.Int
+		parallel.SplitBody(len(p), parallel.Chunks(len(p), grain), b)
 	}
+	m.body.avg, m.body.p = nil, nil
 	m.n++
 }
 

@@ -3,7 +3,9 @@ package swa_test
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -146,14 +148,47 @@ func TestMeanIsTheAverage(t *testing.T) {
 	}
 }
 
-// TestUpdateAllocs locks in that an update allocates nothing.
+// TestUpdateAllocs locks in that an update allocates nothing, of a small tensor and of one
+// split over the cores.
 func TestUpdateAllocs(t *testing.T) {
-	a, p := make([]float32, 1000), make([]float32, 1000)
-	for _, fn := range []swa.AvgFn{nil, swa.EMA(0.99)} {
-		m := swa.New([]swa.Tensor{{Data: a}}, fn)
-		model := [][]float32{p}
-		if n := testing.AllocsPerRun(10, func() { m.Update(model) }); n != 0 {
-			t.Errorf("Update allocates %v times", n)
+	for _, size := range []int{1000, 1 << 18} {
+		a, p := make([]float32, size), make([]float32, size)
+		for _, fn := range []swa.AvgFn{nil, swa.EMA(0.99)} {
+			m := swa.New([]swa.Tensor{{Data: a}}, fn)
+			model := [][]float32{p}
+			if n := testing.AllocsPerRun(10, func() { m.Update(model) }); n != 0 {
+				t.Errorf("Update of %d values allocates %v times", size, n)
+			}
+		}
+	}
+}
+
+// TestUpdateSplit checks that a tensor split over the cores is averaged as on one core, an
+// integer one included, bit for bit.
+func TestUpdateSplit(t *testing.T) {
+	const size = 1<<17 + 3
+	rng := rand.New(rand.NewPCG(3, 4))
+	models := make([][]float32, 5)
+	for k := range models {
+		models[k] = make([]float32, size)
+		for i := range models[k] {
+			models[k][i] = float32(rng.IntN(1000)) + float32(rng.NormFloat64())
+		}
+	}
+	run := func(procs int, fn swa.AvgFn, isInt bool) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		a := make([]float32, size)
+		m := swa.New([]swa.Tensor{{Data: a, Int: isInt}}, fn)
+		for _, w := range models {
+			m.Update([][]float32{w})
+		}
+		return a
+	}
+	for _, fn := range []swa.AvgFn{nil, swa.EMA(0.7)} {
+		for _, isInt := range []bool{false, true} {
+			if !slices.Equal(run(1, fn, isInt), run(4, fn, isInt)) {
+				t.Errorf("int %v: the average split over 4 threads differs from one thread's", isInt)
+			}
 		}
 	}
 }
@@ -175,5 +210,30 @@ func TestPanics(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// BenchmarkUpdate averages the 1,796,010 parameters of the MLP 784-1000-1000-10, the work
+// of an EMA after every step of descent's default model.
+func BenchmarkUpdate(b *testing.B) {
+	sizes := []int{784000, 1000, 1000000, 1000, 10000, 10}
+	for _, fn := range []struct {
+		name string
+		fn   swa.AvgFn
+	}{{"mean", swa.Mean}, {"ema", swa.EMA(0.999)}} {
+		b.Run(fn.name, func(b *testing.B) {
+			var avg []swa.Tensor
+			var model [][]float32
+			for _, n := range sizes {
+				avg = append(avg, swa.Tensor{Data: make([]float32, n)})
+				model = append(model, make([]float32, n))
+			}
+			m := swa.New(avg, fn.fn)
+			m.Update(model)
+			b.SetBytes(3 * 4 * 1796010)
+			for b.Loop() {
+				m.Update(model)
+			}
+		})
 	}
 }
