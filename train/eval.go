@@ -39,7 +39,10 @@ func (r *Run) evalBatch() int {
 // inference mode, in big batches. Sharing the tape shares its buffers: with the training
 // batch size (the CNN's, whose activations are big), an evaluation needs no memory of its
 // own.
-func (r *Run) evaluate(e *Epoch) {
+func (r *Run) evaluate(e *Epoch) { r.evaluateModel(r.model, e) }
+
+// evaluateModel is evaluate of the model m, the run's or an averaged copy of it.
+func (r *Run) evaluateModel(m nn.Module, e *Epoch) {
 	t := r.tape
 	t.SetInference(true)
 	defer t.SetInference(false)
@@ -53,15 +56,15 @@ func (r *Run) evaluate(e *Epoch) {
 	if regress {
 		clear(r.eval.sse)
 	}
-	nn.SetTraining(r.model, false)
-	defer nn.SetTraining(r.model, true)
+	nn.SetTraining(m, false)
+	defer nn.SetTraining(m, true)
 	var sum float64
 	correct, n := 0, 0
 	for r.evalLoader.Next() {
 		b := r.evalLoader.Batch()
 		x := tensor.Wrap(b.X, b.Size(), r.features)
 		t.Reset()
-		out := r.model.Forward(t, t.Const(&x))
+		out := m.Forward(t, t.Const(&x))
 		l := r.loss.Loss(t, out, b)
 		sum += float64(l.Item()) * float64(b.Size())
 		if regress {

@@ -62,6 +62,8 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	fs := newFlagSet("compare", "[flags]", fmt.Sprintf(compareDescription, maxInferredClasses, defaultRatesText()), stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 3)
+	var sf swaFlags
+	sf.register(fs)
 	optimizers := fs.String("optimizers", strings.Join(train.DefaultOptimizers, ","), "optimisers to compare, comma-separated: "+registryNames())
 	rates := fs.String("lr", "", "learning rates: `RATE` for all, or NAME=RATE,... such as adam=3e-4,sgd=0.05 (default: each optimiser's own)")
 	seeds := fs.Int("seeds", 1, "runs of each optimiser, of seeds --seed, --seed+1, ...: the tables give mean ± standard deviation, the plots bands")
@@ -77,6 +79,9 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	}
 	cfg, err := rf.config(fs)
 	if err != nil {
+		return nil, err
+	}
+	if err := sf.apply(fs, &cfg); err != nil {
 		return nil, err
 	}
 	if *seeds < 1 || *parallel < 1 {
@@ -149,6 +154,7 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	}
 	intro := fmt.Sprintf("Each optimiser trains the same model from the same initial weights on the same batches "+
 		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, d.train, d.test, "test"))
+	intro += sf.describe()
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
 	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
