@@ -48,6 +48,9 @@ type RangePoint struct {
 // steps of the blow-up. The steepest descent ([RangeResult.SteepestLR]) is kept as a
 // second reading: it marks where the loss starts to fall (Smith's lower bound), below the
 // best constant rate of an epoch wherever the loss falls over a decade or more of rates.
+// On MNIST, against the best rate of a one-epoch sweep, the suggestion came within a factor
+// 3 for Adam (mlp 1.2× below, cnn 2.6× above) and 3 to 7 times below for plain SGD
+// (logreg, mlp), whose best rate lies nearer the minimum.
 type RangeResult struct {
 	Points []RangePoint
 	// Best is the index of the point of lowest smoothed loss.

@@ -26,7 +26,9 @@ rate; the run folder gets lrfind.png and lrfind.svg (the plot) and lrfind.csv.
 The suggested rate is the rate of the lowest smoothed loss divided by 10 (fastai's
 lr_min): the lowest point marks where more rate stops helping, and a constant rate keeps
 an order of magnitude below it. "descent compare --lr find" and "descent sweep
---lr-center find" use this rate. The rate where the loss falls fastest is printed too, as
+--lr-center find" use this rate. On MNIST it came within a factor 3 of the best rate of a
+one-epoch sweep for Adam (mlp, cnn) but 3 to 7 times below it for plain SGD (logreg, mlp),
+whose best rate lies nearer the minimum. The rate where the loss falls fastest is printed too, as
 a lower bound (Smith's base rate of a cyclical schedule), read on the smoothed loss
 averaged once more backwards: the moving average lags the raw loss by about β/(1-β) = 49
 steps, the backward one leads it as much. With fewer --steps each step spans more rates.`
