@@ -37,7 +37,9 @@
 //
 // Modules start in training mode; [SetTraining] switches a module and its children, which
 // changes what [Dropout] and [BatchNorm] do. For evaluation without recording, also put
-// the tape in inference mode ([autodiff.Tape.SetInference]).
+// the tape in inference mode ([autodiff.Tape.SetInference]). [UpdateBN] recomputes the
+// running statistics of every BatchNorm layer in one pass over data, as torch's
+// swa_utils.update_bn, for weights averaged by package optim/swa.
 //
 // # Fusion
 //

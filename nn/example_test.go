@@ -75,3 +75,24 @@ func ExampleStateDict() {
 	// 5.bias [3]
 	// batches tracked: 1
 }
+
+// BatchNorm statistics recomputed for averaged weights: one pass over two batches, whose
+// means are 2 and 7 and unbiased variances 2 and 4, leaves their averages.
+func ExampleUpdateBN() {
+	bn := nn.NewBatchNorm1d(1)
+	net := nn.NewSequential(bn)
+	nn.SetTraining(net, false)
+	batches := []*tensor.Tensor{
+		tensor.FromSlice([]float32{1, 3}, 2, 1),
+		tensor.FromSlice([]float32{5, 7, 9}, 3, 1),
+	}
+	n := nn.UpdateBN(nil, net, func(yield func(*tensor.Tensor) bool) {
+		for _, x := range batches {
+			if !yield(x) {
+				return
+			}
+		}
+	})
+	fmt.Println(n, "layer:", bn.RunningMean.Data(), bn.RunningVar.Data(), bn.NumBatchesTracked.Data(), bn.Momentum)
+	// Output: 1 layer: [4.5] [3] [2] 0.1
+}

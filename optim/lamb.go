@@ -89,8 +89,10 @@ var lambSpec = &spec[LAMBConfig]{
 // state["step"]), where timm counts per group: they differ only for a parameter that
 // missed a step with a nil gradient.
 //
-// In float32 the moments are fused multiply-adds and u is computed twice, in the pass that
-// sums ‖u‖² and ‖θ‖² and in the update, with the same bits. The norms are float64 sums
+// In float32 the moments are fused multiply-adds, g/c is g·(1/c), and u is computed as
+// m·(√(1-β₂ᵗ)/(1-β₁ᵗ)) / (√v + ε√(1-β₂ᵗ)) — the same quantity with one division, the
+// coefficients in float64 — twice, in the pass that sums ‖u‖² and ‖θ‖² and in the update,
+// with the same bits. The norms are float64 sums
 // ordered as [Prodigy]'s; the global gradient norm's squares are summed in the pass that
 // checks the gradients are finite. State per parameter: "exp_avg" and "exp_avg_sq".
 type LAMB struct {
@@ -156,8 +158,8 @@ func (o *LAMB) prepare(i int) {
 	if c.GradAveraging {
 		beta3 = 1 - c.Beta1
 	}
-	k := optimk.LAMBCoef{Clip: float32(o.clip), B1: float32(c.Beta1), Omb1: float32(beta3), B2: float32(c.Beta2), Omb2: float32(1 - c.Beta2),
-		Bc1: float32(bc1), Bc2s: float32(math.Sqrt(bc2)), Eps: float32(c.Eps), WD: float32(c.WeightDecay), TR: 1, NegLR: float32(-c.LR)}
+	k := optimk.LAMBCoef{InvClip: float32(1 / o.clip), B1: float32(c.Beta1), Omb1: float32(beta3), B2: float32(c.Beta2), Omb2: float32(1 - c.Beta2),
+		Scale: float32(math.Sqrt(bc2) / bc1), Eps: float32(c.Eps * math.Sqrt(bc2)), WD: float32(c.WeightDecay), TR: 1, NegLR: float32(-c.LR)}
 	if o.clip > 1 {
 		k.Flags |= optimk.LAMBClip
 	}

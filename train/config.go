@@ -64,6 +64,18 @@ type Config struct {
 	// ClipNorm, if positive, clips the gradients to this global Euclidean norm before
 	// each step (torch's clip_grad_norm_).
 	ClipNorm float64
+	// SWA, if not nil, averages the weights at the ends of the last epochs (stochastic
+	// weight averaging), and may hand the learning rate over to SWALR: see [SWA].
+	SWA *SWA
+	// EMA, if not 0, keeps the exponential moving average of the weights of this decay,
+	// in (0, 1), updated after every optimiser step (the first copies the weights):
+	// avg ← EMA·avg + (1 − EMA)·w. SWA and EMA may be used together.
+	//
+	// An averaged model is a copy of the model evaluated after every epoch (once it holds
+	// an average), its BatchNorm statistics first recomputed by a pass over the training
+	// set in order (nn.UpdateBN); its records are those of a run named after the run with
+	// "+swa" or "+ema" ([Run.Averages], [Run.SaveAverage]).
+	EMA float64
 
 	// Epochs is the number of passes over the training set. If Epochs is 0, it is 1.
 	Epochs int
@@ -134,6 +146,14 @@ func (c Config) validate() error {
 		return fmt.Errorf("train: gradient clipping norm %v, want 0 (none) or positive and finite", c.ClipNorm)
 	case c.NewModel != nil && c.Model != "":
 		return fmt.Errorf("train: both a Model (%q) and NewModel", c.Model)
+	}
+	if c.SWA != nil {
+		if err := c.SWA.check(c.Epochs); err != nil {
+			return err
+		}
+	}
+	if err := checkEMA(c.EMA); err != nil {
+		return err
 	}
 	if err := finiteOptions("", c.Options); err != nil {
 		return err

@@ -74,6 +74,20 @@
 // ([CheckpointInfo].Results): a run killed outright resumes from its last checkpoint, and
 // its records since, cut from the file at that length, are written again, once, so that
 // the file holds the records of an uninterrupted run (descent train --resume does the cut).
+// With Config.SWA or Config.EMA, it also holds each averaged model's state and count of
+// models averaged, and SWALR's state once SWALR has the rate.
+//
+// # Averaged weights
+//
+// Config.SWA averages the weights at the ends of the last epochs (stochastic weight
+// averaging, with torch's SWALR schedule if SWA.LR is set) and Config.EMA keeps their
+// exponential moving average over the steps, both in a copy of the model (package
+// optim/swa, torch's AveragedModel). After every epoch in which it holds an average, the
+// copy is evaluated, its BatchNorm statistics first recomputed by one pass over the
+// training set in order (nn.UpdateBN, torch's update_bn, with torch's default
+// use_buffers=False): its records are those of a run named "NAME+swa" or "NAME+ema", so
+// that the tables, summary.csv and plots show it beside the run. [Run.SaveAverage] writes
+// its weights under the model's state_dict names.
 //
 // # Reports
 //

@@ -51,7 +51,7 @@ type Scores struct {
 // examples of the training set's shape and task: the training set itself, or a test set
 // evaluated once at the end. Evaluate may be called before Train, after it, or from
 // Output.OnStep or OnEpoch (between two steps), not from another goroutine while Train
-// runs.
+// runs. It scores the run's model, not its averaged copies (Config.SWA, Config.EMA).
 func (r *Run) Evaluate(d data.Dataset) (Scores, error) {
 	if d == nil {
 		return Scores{}, errors.New("train: no examples to evaluate")
@@ -65,29 +65,32 @@ func (r *Run) Evaluate(d data.Dataset) (Scores, error) {
 	if r.task.Kind == data.Regress {
 		g = newRegression(d.(data.Targeted), r.task.Outputs())
 	}
-	return r.score(l, g), nil
+	return r.score(r.model, l, g), nil
 }
 
 // evaluate sets the metrics of e on Data.Eval, with a loader and the sums of a regression
 // made at the first evaluation and reused.
-func (r *Run) evaluate(e *Epoch) {
+func (r *Run) evaluate(e *Epoch) { r.evaluateModel(r.model, e) }
+
+// evaluateModel is evaluate of the model m, the run's or an averaged copy of it.
+func (r *Run) evaluateModel(m nn.Module, e *Epoch) {
 	if r.evalLoader == nil {
 		r.evalLoader = data.NewLoader(r.d.Eval, data.Config{BatchSize: r.evalBatch(r.d.Eval)}, nil)
 	}
 	if r.task.Kind == data.Regress && r.eval == nil {
 		r.eval = newRegression(r.d.Eval.(data.Targeted), r.task.Outputs())
 	}
-	s := r.score(r.evalLoader, r.eval)
+	s := r.score(m, r.evalLoader, r.eval)
 	e.EvalLoss, e.EvalAccuracy, e.EvalRMSE, e.EvalR2 = s.Loss, s.Accuracy, s.RMSE, s.R2
 }
 
-// score returns the scores of the model on the examples of one epoch of l: the mean
+// score returns the scores of the model m on the examples of one epoch of l: the mean
 // loss, and the accuracy of a classification or the RMSE and R² of a regression (whose
 // sums g holds). It computes them in evaluation mode (no dropout, BatchNorm on its
 // running statistics) on the training tape switched to inference mode, in big batches.
 // Sharing the tape shares its buffers: with the training batch size (the CNN's, whose
 // activations are big), an evaluation needs no memory of its own.
-func (r *Run) score(l *data.Loader, g *regression) Scores {
+func (r *Run) score(m nn.Module, l *data.Loader, g *regression) Scores {
 	t := r.tape
 	t.SetInference(true)
 	defer t.SetInference(false)
@@ -95,15 +98,15 @@ func (r *Run) score(l *data.Loader, g *regression) Scores {
 	if regress {
 		clear(g.sse)
 	}
-	nn.SetTraining(r.model, false)
-	defer nn.SetTraining(r.model, true)
+	nn.SetTraining(m, false)
+	defer nn.SetTraining(m, true)
 	var sum float64
 	correct, n := 0, 0
 	for l.Next() {
 		b := l.Batch()
 		x := tensor.Wrap(b.X, b.Size(), r.features)
 		t.Reset()
-		out := r.model.Forward(t, t.Const(&x))
+		out := m.Forward(t, t.Const(&x))
 		loss := r.loss.Loss(t, out, b)
 		sum += float64(loss.Item()) * float64(b.Size())
 		if regress {

@@ -61,8 +61,11 @@ func TestRangeTest(t *testing.T) {
 	if res.Best >= 2 && !(res.Steepest >= 1 && res.Steepest < res.Best) {
 		t.Errorf("steepest point %d, lowest %d", res.Steepest, res.Best)
 	}
-	if got := res.MinimumOver10(); got != pts[res.Best].LR/10 {
-		t.Errorf("MinimumOver10 = %v", got)
+	if got := res.MinimumOver10(); got != pts[res.Best].LR/10 || res.Suggested() != got {
+		t.Errorf("MinimumOver10 = %v, Suggested = %v, want both %v", got, res.Suggested(), pts[res.Best].LR/10)
+	}
+	if res.Steepest >= 0 && res.SteepestLR() != pts[res.Steepest].LR {
+		t.Errorf("SteepestLR %v, the rate of point %d is %v", res.SteepestLR(), res.Steepest, pts[res.Steepest].LR)
 	}
 	if _, err := r.Train(context.Background(), Output{}); err == nil || !strings.Contains(err.Error(), "already ended") {
 		t.Errorf("Train after a range test: %v, want a refusal", err)
@@ -101,5 +104,39 @@ func TestRangeTestSuggestsWorkingRate(t *testing.T) {
 	t.Logf("suggested %.3g: loss %.4g; ÷100: %.4g; ×100: %.4g", s, at, small, large)
 	if !(at < small) || !(at < large) {
 		t.Errorf("suggested rate %.3g: loss %.4g, not below ÷100's %.4g and ×100's %.4g", s, at, small, large)
+	}
+}
+
+// TestSteepestLag smooths losses that fall as logistic curves, fastest at step 200, as
+// the range test smooths them: the smoothed loss falls fastest more than 15 steps later
+// (its lag), and steepest, which averages it once more backwards, finds step 200 ± 3.
+func TestSteepestLag(t *testing.T) {
+	const beta, n, mid = 0.98, 500, 200
+	for _, width := range []float64{8, 15, 40} {
+		raw := make([]float64, n)
+		for k := range raw {
+			raw[k] = 0.3 + 2/(1+math.Exp(float64(k-mid)/width))
+		}
+		smooth := make([]float64, n)
+		report.EMA{Weight: beta}.Smooth(smooth, raw)
+		pts := make([]RangePoint, n)
+		lagged, slope := -1, math.Inf(1)
+		for k := range pts {
+			pts[k] = RangePoint{LR: 1e-7 * math.Pow(10, float64(k)/60), Loss: raw[k], Smoothed: smooth[k]}
+			if k >= 2 && smooth[k]-smooth[k-2] < slope {
+				lagged, slope = k-1, smooth[k]-smooth[k-2]
+			}
+		}
+		got := steepest(pts, n-1, beta)
+		t.Logf("width %v: the smoothed loss falls fastest at step %d; steepest finds %d", width, lagged, got)
+		if lagged < mid+15 {
+			t.Errorf("width %v: the smoothed loss falls fastest at step %d, want a lag of more than 15 steps after %d", width, lagged, mid)
+		}
+		if got < mid-3 || got > mid+3 {
+			t.Errorf("width %v: steepest step %d, want %d ± 3", width, got, mid)
+		}
+	}
+	if got := steepest(make([]RangePoint, 5), 1, beta); got != -1 {
+		t.Errorf("steepest with 2 points before the best: %d, want -1", got)
 	}
 }

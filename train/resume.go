@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +53,8 @@ type fingerprint struct {
 	MaxLoss   float64  `json:"max_loss"`
 	TrainLen  int      `json:"train_examples"`
 	EvalLen   int      `json:"eval_examples"`
+	SWA       string   `json:"swa,omitempty"`
+	EMA       float64  `json:"ema,omitempty"`
 }
 
 func (r *Run) fingerprint() fingerprint {
@@ -60,7 +63,7 @@ func (r *Run) fingerprint() fingerprint {
 		Hidden: c.ModelConfig.Hidden, NoDropout: c.ModelConfig.NoDropout,
 		Optimizer: c.Optimizer, Options: c.options().String(), Schedule: c.Schedule.String(), ClipNorm: c.ClipNorm,
 		Epochs: c.Epochs, BatchSize: c.BatchSize, DropLast: c.DropLast, EvalBatch: c.EvalBatch, Seed: c.Seed, LogEvery: c.LogEvery,
-		MaxLoss: c.MaxLoss, TrainLen: r.d.Train.Len()}
+		MaxLoss: c.MaxLoss, TrainLen: r.d.Train.Len(), SWA: c.SWA.String(), EMA: c.EMA}
 	for _, g := range c.Groups {
 		f.Groups = append(f.Groups, g.Pattern+":"+g.Options.String())
 	}
@@ -118,14 +121,85 @@ func (r *Run) saveCheckpoint(path string, results *results.Writer) error {
 	if !ok {
 		return fmt.Errorf("train: optimizer %s cannot save its state", r.cfg.Optimizer)
 	}
-	return writeCheckpoint(path, []section{
+	secs := []section{
 		{"meta", jsonSection(meta)},
 		{"model", r.SaveWeights},
 		{"optimizer", stateful.Save},
 		{"schedule", binarySection(r.sched)},
 		{"loader", jsonSection(r.loader.State())},
 		{"rng", binarySection(r.src)},
-	})
+	}
+	if len(r.avgs) > 0 {
+		counts := map[string]int64{}
+		for _, a := range r.avgs {
+			counts[a.kind] = a.avg.N()
+			secs = append(secs, section{averageSection + a.kind, func(w io.Writer) error { return r.SaveAverage(a.kind, w) }})
+		}
+		secs = append(secs, section{"averages", jsonSection(counts)})
+	}
+	if r.swalr != nil {
+		secs = append(secs, section{"swalr", binarySection(r.swalr)})
+	}
+	return writeCheckpoint(path, secs)
+}
+
+// averageSection prefixes the name of the checkpoint section of an averaged model's state:
+// "average.swa", "average.ema".
+const averageSection = "average."
+
+// resumeAverages restores the averaged models and SWALR from the sections of a checkpoint
+// at position p, checking that each average counts the models it should: one per epoch
+// from SWA.Start for SWA, one per step for EMA.
+func (r *Run) resumeAverages(secs map[string][]byte, p position) error {
+	var counts map[string]int64
+	if len(r.avgs) > 0 {
+		if _, ok := secs["averages"]; !ok {
+			return errors.New("no averages section")
+		}
+		if err := json.Unmarshal(secs["averages"], &counts); err != nil {
+			return fmt.Errorf("averages: %v", err)
+		}
+	}
+	for _, a := range r.avgs {
+		b, ok := secs[averageSection+a.kind]
+		if !ok {
+			return fmt.Errorf("no %s%s section", averageSection, a.kind)
+		}
+		n, ok := counts[a.kind]
+		want := int64(p.Step)
+		if a.kind == AverageSWA {
+			want = int64(max(0, p.Epoch-a.first+1))
+		}
+		if !ok || n != want {
+			return fmt.Errorf("averages: %s has averaged %d models, want %d at epoch %d, step %d", a.kind, n, want, p.Epoch, p.Step)
+		}
+		state, err := readState(b)
+		if err != nil {
+			return fmt.Errorf("%s%s: %v", averageSection, a.kind, err)
+		}
+		if err := nn.LoadStateDict(a.model, state, true); err != nil {
+			return fmt.Errorf("%s%s: %v", averageSection, a.kind, err)
+		}
+		a.avg.SetN(n)
+	}
+	s := r.cfg.SWA
+	swalr, ok := secs["swalr"]
+	switch want := s != nil && s.LR > 0 && p.Epoch >= s.Start-1; {
+	case want && !ok:
+		return errors.New("no swalr section")
+	case !want && ok:
+		return errors.New("a swalr section before SWA's start")
+	case want:
+		if r.swalr == nil {
+			if err := r.startSWALR(); err != nil {
+				return fmt.Errorf("swalr: %v", err)
+			}
+		}
+		if err := r.swalr.UnmarshalBinary(swalr); err != nil {
+			return fmt.Errorf("swalr: %v", err)
+		}
+	}
+	return nil
 }
 
 func jsonSection(v any) func(io.Writer) error {
@@ -207,6 +281,9 @@ func (r *Run) resume(path string, b []byte) error {
 	}
 	if err := r.src.UnmarshalBinary(secs["rng"]); err != nil {
 		return bad("rng: %v", err)
+	}
+	if err := r.resumeAverages(secs, meta.Position); err != nil {
+		return bad("%v", err)
 	}
 	r.pos = meta.Position
 	return nil

@@ -150,6 +150,10 @@ type Run struct {
 	sched  *lr.Schedule
 	loader *data.Loader
 
+	avgs     []*average   // the averaged models (Config.SWA, Config.EMA)
+	swalr    *lr.SWALR    // SWA's schedule, from the start of epoch SWA.Start when SWA.LR is set
+	bnLoader *data.Loader // the training set in order, for the averaged models' UpdateBN
+
 	tape       *autodiff.Tape
 	evalLoader *data.Loader
 	eval       *regression // the sums of a regression's evaluation, made at the first
@@ -181,21 +185,12 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		return nil, err
 	}
 	r.src = rand.NewPCG(cfg.Seed, streamModel)
-	logProbs := false
-	if cfg.NewModel != nil {
-		r.model = cfg.NewModel(rand.New(r.src))
-		if r.model == nil {
-			return nil, errors.New("train: NewModel returned no model")
-		}
-	} else {
-		spec, err := model.ParseSpec(cfg.Model)
-		if err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-		if r.model, err = model.Build(spec, cfg.ModelConfig, d.Train.Shape(), r.task, rand.New(r.src)); err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
-		logProbs = spec.Preset()
+	var (
+		logProbs bool
+		err      error
+	)
+	if r.model, logProbs, err = r.buildModel(rand.New(r.src)); err != nil {
+		return nil, err
 	}
 	if cfg.InitState != nil {
 		if err := nn.LoadStateDict(r.model, cfg.InitState, true); err != nil {
@@ -230,7 +225,33 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 	}
 	r.tape = autodiff.NewTape()
 	r.metrics = make([]results.Metric, 0, 5)
+	if err := r.averages(); err != nil {
+		r.loader.Close()
+		return nil, err
+	}
 	return r, nil
+}
+
+// buildModel makes the model of the configuration, its weights drawn from rng, and says
+// whether it outputs log-probabilities (a preset of package model).
+func (r *Run) buildModel(rng *rand.Rand) (nn.Module, bool, error) {
+	cfg := r.cfg
+	if cfg.NewModel != nil {
+		m := cfg.NewModel(rng)
+		if m == nil {
+			return nil, false, errors.New("train: NewModel returned no model")
+		}
+		return m, false, nil
+	}
+	spec, err := model.ParseSpec(cfg.Model)
+	if err != nil {
+		return nil, false, fmt.Errorf("train: %w", err)
+	}
+	m, err := model.Build(spec, cfg.ModelConfig, r.d.Train.Shape(), r.task, rng)
+	if err != nil {
+		return nil, false, fmt.Errorf("train: %w", err)
+	}
+	return m, spec.Preset(), nil
 }
 
 // checkEval returns an error unless the held-out set is of the training set's task, and
@@ -271,6 +292,9 @@ func (r *Run) Close() {
 	r.loader.Close()
 	if r.evalLoader != nil {
 		r.evalLoader.Close()
+	}
+	if r.bnLoader != nil {
+		r.bnLoader.Close()
 	}
 }
 
@@ -380,7 +404,9 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 					Size: n, Loss: loss, Seconds: took.Seconds()})
 			}
 			r.pos.LR = r.opt.LR(0) // the rate of this step, before the schedule sets the next
-			if err := r.sched.BatchEnd(); err != nil {
+			r.stepAverages()
+			// Once SWALR has the rate, it steps per epoch in place of the schedule.
+			if err := r.batchEnd(); err != nil {
 				r.pos.Seconds += time.Since(start).Seconds()
 				return r.diverge(out, bar, err.Error(), r.pos.Step)
 			}
@@ -422,6 +448,14 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 	res := r.result()
 	res.Last = last
 	return res, nil
+}
+
+// batchEnd steps a per-batch schedule, unless SWALR has taken over.
+func (r *Run) batchEnd() error {
+	if r.swalr != nil {
+		return nil
+	}
+	return r.sched.BatchEnd()
 }
 
 // step takes one optimiser step on batch b and returns the batch's loss. An error means
@@ -523,12 +557,22 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 			return nil, note(names.R2, e.EvalR2), nil
 		}
 	}
+	r.epochAverages(e.Epoch)
 	metric := e.TrainLoss
 	if r.d.Val && r.d.Eval != nil {
 		metric = e.EvalLoss
 	}
-	if err := r.sched.EpochEnd(metric); err != nil {
+	if r.swalr != nil {
+		if err := r.swalr.Step(); err != nil {
+			return nil, err.Error(), nil
+		}
+	} else if err := r.sched.EpochEnd(metric); err != nil {
 		return nil, err.Error(), nil
+	}
+	if s := r.cfg.SWA; s != nil && s.LR > 0 && r.swalr == nil && e.Epoch+1 == s.Start {
+		if err := r.startSWALR(); err != nil {
+			return nil, err.Error(), nil
+		}
 	}
 	if out.Results != nil {
 		r.metrics = append(r.metrics[:0], results.Metric{Name: results.TrainLoss, Value: e.TrainLoss})
@@ -543,6 +587,9 @@ func (r *Run) endEpoch(out Output, seconds float64) (*Epoch, string, error) {
 		r.metrics = append(r.metrics, results.Metric{Name: results.LR, Value: e.LR})
 		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEpoch,
 			Step: r.pos.Step, Epoch: e.Epoch, Seconds: r.pos.Seconds, Metrics: r.metrics}); err != nil {
+			return nil, "", err
+		}
+		if err := r.writeAverages(out.Results, e.Epoch); err != nil {
 			return nil, "", err
 		}
 	}
@@ -589,6 +636,9 @@ func (r *Run) interrupt(ctx context.Context, out Output, bar *progress.Run) (Res
 			Epoch: r.pos.Epoch, Seconds: r.pos.Seconds, Status: results.StatusInterrupted, Note: r.pos.Note}); err != nil {
 			return r.result(), err
 		}
+		if err := r.endAverages(out.Results, r.pos.Step, results.StatusInterrupted, r.pos.Note); err != nil {
+			return r.result(), err
+		}
 	}
 	if bar != nil {
 		bar.Fail("interrupted")
@@ -607,6 +657,9 @@ func (r *Run) end(out Output) error {
 	if out.Results != nil {
 		if err := out.Results.Write(results.Record{Run: r.name, Seed: r.seed, Kind: results.KindEnd, Step: step,
 			Epoch: r.pos.Epoch, Seconds: r.pos.Seconds, Status: r.pos.Status, Note: r.pos.Note}); err != nil {
+			return err
+		}
+		if err := r.endAverages(out.Results, step, r.pos.Status, r.pos.Note); err != nil {
 			return err
 		}
 	}

@@ -32,13 +32,13 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("bench step", "[flags]",
 		"Times training iterations of a model (zero_grad, forward, nll_loss, backward, optimiser\n"+
 			"step) on batches gathered at random from a pool of MNIST-shaped random images, and prints\n"+
-			"the mean ms per iteration and of each phase (gathering the batch, forward with the loss,\n"+
-			"the loss alone, backward, optimiser step), the share of the costs other than the model's\n"+
-			"(gather, loss, optimiser), the time of an evaluation batch (inference, predicted classes)\n"+
-			"and its share of a step when 10000 test images are evaluated per 60000 trained, the\n"+
-			"model's products in GFLOP/s and as a fraction of the FMA peak (descent bench machine),\n"+
-			"the allocations per iteration and the peak resident memory (which includes the pool of\n"+
-			"images, data_mb). The reference is PyTorch's loop on the same model, bench/torch_train.py\n"+
+			"the mean ms per iteration and the mean and median of each phase (gathering the batch,\n"+
+			"forward with the loss, the loss alone, backward, optimiser step), the share of the costs\n"+
+			"other than the model's (gather, loss, optimiser), the time of an evaluation batch\n"+
+			"(inference, predicted classes) and its share of a step when 10000 test images are\n"+
+			"evaluated per 60000 trained, the model's products in GFLOP/s and as a fraction of the\n"+
+			"FMA peak (descent bench machine), the allocations per iteration and the peak resident\n"+
+			"memory (which includes the pool of images, data_mb). The reference is PyTorch's loop on the same model, bench/torch_train.py\n"+
 			"(its seconds / iterations; add --dropout there when comparing the cnn with --dropout here):\n"+
 			"  /usr/bin/python3 bench/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --warmup 5 --no-eval --threads T\n"+
 			"bench/reference.py step runs both alternately and prints the ratios.",
@@ -139,6 +139,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	tp := autodiff.NewTape()
 	var phase [5]time.Duration // gather, forward (the loss included), the loss, backward, step
+	var last [5]time.Duration  // the phases of the last iteration
 	var loss float32
 	iterate := func() error {
 		t0 := time.Now()
@@ -157,11 +158,10 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		t4 := time.Now()
-		phase[0] += t1.Sub(t0)
-		phase[1] += t2.Sub(t1)
-		phase[2] += t2.Sub(tl)
-		phase[3] += t3.Sub(t2)
-		phase[4] += t4.Sub(t3)
+		last = [5]time.Duration{t1.Sub(t0), t2.Sub(t1), t2.Sub(tl), t3.Sub(t2), t4.Sub(t3)}
+		for k, d := range last {
+			phase[k] += d
+		}
 		return nil
 	}
 	for range 5 {
@@ -173,6 +173,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	ms := make([]float64, *iters)
+	laps := make([][5]time.Duration, *iters) // each iteration's phases, for their medians
 	for i := range ms {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -182,6 +183,7 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		ms[i] = float64(time.Since(t).Nanoseconds()) / 1e6
+		laps[i] = last
 	}
 	runtime.ReadMemStats(&after)
 	evalMs, err := timeEval(ctx, m, tp, x, min(*iters, 50))
@@ -214,6 +216,16 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"data_mb": float64(len(bytePool)+4*len(floatPool)) / (1 << 20), "float32_pool": *float32Pool,
 		"cpu": report.ThisMachine().CPU, "load": loadAverage(),
 	}
+	// The median of each phase: on a shared machine the means take in every interruption,
+	// while the medians compare two builds' phases more steadily.
+	for k, name := range [5]string{"gather", "forward", "loss", "backward", "step"} {
+		v := make([]float64, len(laps))
+		for i, l := range laps {
+			v[i] = float64(l[k].Nanoseconds()) / 1e6
+		}
+		slices.Sort(v)
+		res[name+"_ms_median"] = v[len(v)/2]
+	}
 	if rss := peakRSS(); rss > 0 {
 		res["peak_rss_mb"] = float64(rss) / (1 << 20)
 	}
@@ -232,6 +244,8 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "  gather %.3f, forward %.3f (loss %.3f), backward %.3f, step %.3f ms; other than the model %.1f%%; evaluation %.3f ms a batch, %.1f%% of a step\n",
 		res["gather_ms"], res["forward_ms"], res["loss_ms"], res["backward_ms"], res["step_ms"],
 		100*res["other_share"].(float64), evalMs, 100*res["eval_share"].(float64))
+	fmt.Fprintf(stdout, "  medians: gather %.3f, forward %.3f (loss %.3f), backward %.3f, step %.3f ms\n",
+		res["gather_ms_median"], res["forward_ms_median"], res["loss_ms_median"], res["backward_ms_median"], res["step_ms_median"])
 	if gf, ok := res["gflops"].(float64); ok {
 		fmt.Fprintf(stdout, "  %.1f GFLOP/s of the model's products, %s of the %s FMA peak on %d thread%s\n",
 			gf, fraction(gf, res["peak_gflops"].(float64)), gemm.Kernel(), *threads, plural(*threads))

@@ -19,6 +19,7 @@ func TestBenchStep(t *testing.T) {
 			t.Fatalf("%s: output %q: %v", m, out.String(), err)
 		}
 		for _, k := range []string{"ms_per_iter", "gather_ms", "forward_ms", "loss_ms", "backward_ms", "step_ms", "eval_ms",
+			"gather_ms_median", "forward_ms_median", "loss_ms_median", "backward_ms_median", "step_ms_median",
 			"other_share", "eval_share", "gflops", "peak_fraction", "allocs_per_iter", "last_loss"} {
 			if _, ok := res[k].(float64); !ok {
 				t.Errorf("%s: no number %q in %v", m, k, res)

@@ -80,6 +80,23 @@ func TestBenchOptimLayout(t *testing.T) {
 	if r.Layout != "3x100" || r.StateBuffers != 2 || !(r.ParamsPerSec > 0) || r.CPU == "" {
 		t.Errorf("got %s, want layout 3x100, 2 state buffers (Adam's), a positive rate and the CPU", out.String())
 	}
+	out.Reset()
+	args = []string{"optim", "--optimizer", "lamb", "--against", "adam", "--size", "1000", "--steps", "5", "--threads", "1", "--json"}
+	if err := runBench(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("bench optim --against: %v (%s)", err, errOut.String())
+	}
+	var a struct {
+		Against  string  `json:"against"`
+		Ratio    float64 `json:"ratio"`
+		RatioMin float64 `json:"ratio_min"`
+		RatioMax float64 `json:"ratio_max"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &a); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if a.Against != "adam" || !(a.RatioMin > 0 && a.RatioMin <= a.Ratio && a.Ratio <= a.RatioMax) {
+		t.Errorf("--against adam: %s, want the reference named and ratios 0 < min ≤ median ≤ max", out.String())
+	}
 	if err := runBench(context.Background(), []string{"optim", "--count", "0"}, &out, &errOut); err != errUsage {
 		t.Errorf("--count 0: %v, want a usage error", err)
 	}

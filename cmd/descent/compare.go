@@ -35,6 +35,9 @@ takes about 5 minutes and reaches 97.8-98.6%%. --model logreg takes seconds; --m
 
 Each optimiser uses its own default learning rate unless --lr says otherwise:
 %s.
+With --lr find, each optimiser first runs the LR range test of "descent lrfind" from the
+run's initial weights on the training set, and trains at its suggested rate (the rate
+of the lowest smoothed loss ÷ 10); the table names the rates "(lrfind)".
 The rates of lion, adafactor, muon, schedulefree-adamw, schedulefree-sgd, prodigy, lamb
 and lars were chosen on the MLP with "descent lrfind" and a one-epoch sweep (go doc
 train.DefaultLR). The schedule-free optimisers are evaluated, and their weights saved, at
@@ -62,8 +65,10 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	fs := newFlagSet("compare", "[flags]", fmt.Sprintf(compareDescription, maxInferredClasses, defaultRatesText()), stderr)
 	var rf runFlags
 	rf.register(fs, "mlp", 3)
+	var sf swaFlags
+	sf.register(fs)
 	optimizers := fs.String("optimizers", strings.Join(train.DefaultOptimizers, ","), "optimisers to compare, comma-separated: "+registryNames())
-	rates := fs.String("lr", "", "learning rates: `RATE` for all, or NAME=RATE,... such as adam=3e-4,sgd=0.05 (default: each optimiser's own)")
+	rates := fs.String("lr", "", "learning rates: `RATE` for all, or NAME=RATE,... such as adam=3e-4,sgd=0.05, or find: each optimiser's LR range test's suggestion (descent lrfind) (default: each optimiser's own)")
 	seeds := fs.Int("seeds", 1, "runs of each optimiser, of seeds --seed, --seed+1, ...: the tables give mean ± standard deviation, the plots bands")
 	parallel := fs.Int("parallel", 1, "runs trained at once (each also uses --threads threads)")
 	plan := registerPlan(fs)
@@ -79,15 +84,26 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	if err != nil {
 		return nil, err
 	}
+	if err := sf.apply(fs, &cfg); err != nil {
+		return nil, err
+	}
 	if *seeds < 1 || *parallel < 1 {
 		return nil, usageError(fs, "--seeds and --parallel must be at least 1")
 	}
 	if *plan != "" && rf.out != "" {
 		return nil, usageError(fs, "--plan DIR is the run folder: no --out")
 	}
-	r, err := train.ParseRates(*rates)
-	if err != nil {
-		return nil, usageError(fs, "--lr: %v", err)
+	find := strings.TrimSpace(*rates) == "find"
+	r := train.Rates{ByName: map[string]float64{}}
+	switch {
+	case find && *plan != "":
+		return nil, usageError(fs, "--lr find with --plan: each shard would run the range tests again; run descent lrfind and give its rates: --lr NAME=RATE,...")
+	case !find && strings.Contains(*rates, "find"):
+		return nil, usageError(fs, "--lr %s: find stands alone (every optimiser's rate from its range test)", *rates)
+	case !find:
+		if r, err = train.ParseRates(*rates); err != nil {
+			return nil, usageError(fs, "--lr: %v", err)
+		}
 	}
 	var names []string
 	for _, n := range strings.Split(*optimizers, ",") {
@@ -127,9 +143,24 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	if err != nil {
 		return fail(err)
 	}
+	if find {
+		if r, err = findRates(ctx, cfg, train.Data{Train: d.train, TargetScale: d.targets}, names, stderr); err != nil {
+			return fail(err)
+		}
+	}
 	jobs, err := train.CompareJobs(cfg, names, r, *seeds)
 	if err != nil {
 		return fail(err)
+	}
+	if find { // the table and the plots name the rate and where it came from
+		for i := range jobs {
+			jobs[i].Name = fmt.Sprintf("%s lr=%s (lrfind)", jobs[i].Name, report.FormatValue(r.ByName[jobs[i].Config.Optimizer], 3))
+			if *seeds > 1 {
+				jobs[i].Label = fmt.Sprintf("%s seed %d", jobs[i].Name, jobs[i].Config.Seed)
+			} else {
+				jobs[i].Label = jobs[i].Name
+			}
+		}
 	}
 	for _, n := range names {
 		c := cfg
@@ -147,8 +178,13 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 		v, _ := r.For(n)
 		used = append(used, n+" "+report.FormatValue(v, 4))
 	}
+	rateNote := strings.Join(used, ", ")
+	if find {
+		rateNote += " (" + lrFindNote + ")"
+	}
 	intro := fmt.Sprintf("Each optimiser trains the same model from the same initial weights on the same batches "+
-		"(for each seed), with the learning rates %s. %s", strings.Join(used, ", "), describe(cfg, d, d.train, d.test, "test"))
+		"(for each seed), with the learning rates %s. %s", rateNote, describe(cfg, d, d.train, d.test, "test"))
+	intro += sf.describe()
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
 	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,

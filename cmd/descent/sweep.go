@@ -27,6 +27,13 @@ KEY=V1,V2,...; KEY is any option of the optimiser (lr, weight-decay, momentum, e
 With no --grid, the learning rate: lr=1e-4:1e-1:7. On the user's data (--data), the
 validation set is held out of the training part, the test part (--holdout) left unused.
 
+--lr-center find makes the lr axis around the rate that the LR range test of "descent
+lrfind" suggests, run first on the training part (not the validation set) from the
+trials' initial weights: --lr-points rates (5) over --lr-span decades (1) on each side,
+with any other --grid axes:
+
+  descent sweep --lr-center find --lr-span 1 --lr-points 5
+
 On a cluster, --plan DIR writes the trials to DIR/plan.json without training them; the
 tasks of a Slurm job array or the pods of a Kubernetes Indexed Job then train them by
 shards, resumably, and collect gathers their results into the same report:
@@ -70,6 +77,9 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 	var grids listFlag
 	fs.Var(&grids, "grid", "an axis of the grid, `KEY=LO:HI:N` or KEY=V1,V2,... (repeatable; default lr=1e-4:1e-1:7)")
 	val := fs.String("val", "", "training examples held out as the validation set: a count N, or a fraction such as 0.2 (default 10000 on MNIST, 0.2 on --data)")
+	lrCenter := fs.String("lr-center", "", "centre the lr axis on `find` (the LR range test's suggestion, as descent lrfind prints it) or on a RATE")
+	lrSpan := fs.Float64("lr-span", 1, "with --lr-center: the lr axis spans this many decades on each side of the centre")
+	lrPoints := fs.Int("lr-points", 5, "with --lr-center: rates on the lr axis, evenly spaced in log scale")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "trials trained at once")
 	plan := registerPlan(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -98,7 +108,11 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 	if *plan != "" && rf.out != "" {
 		return nil, usageError(fs, "--plan DIR is the run folder: no --out")
 	}
-	if len(grids) == 0 {
+	center, err := parseLRCenter(fs, *lrCenter, *lrSpan, *lrPoints, *plan != "")
+	if err != nil {
+		return nil, err
+	}
+	if len(grids) == 0 && *lrCenter == "" {
 		grids = listFlag{"lr=1e-4:1e-1:7"}
 	}
 	var axes []train.Axis
@@ -112,9 +126,15 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 				return nil, usageError(fs, "--grid: two axes for %s", a.Key)
 			}
 		}
+		if a.Key == "lr" && *lrCenter != "" {
+			return nil, usageError(fs, "--grid %s with --lr-center: --lr-center makes the lr axis", g)
+		}
 		axes = append(axes, a)
 	}
 	trials := 1
+	if *lrCenter != "" {
+		trials = *lrPoints
+	}
 	for _, a := range axes {
 		trials *= len(a.Values)
 		if trials > maxJobs {
@@ -152,6 +172,20 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 		return fail(usageError(fs, "--val %s: the training set has only %d examples", *val, full.Len()))
 	}
 	tr, vs := validationSplit(full, valSize, cfg.Seed)
+	if *lrCenter != "" {
+		if center == 0 { // find: the range test on the training part, never the validation set
+			rates, err := findRates(ctx, cfg, train.Data{Train: tr, TargetScale: d.targets}, []string{cfg.Optimizer}, stderr)
+			if err != nil {
+				return fail(err)
+			}
+			center = rates.ByName[cfg.Optimizer]
+		}
+		a, err := train.ParseAxis(fmt.Sprintf("lr=%g:%g:%d", center/math.Pow(10, *lrSpan), center*math.Pow(10, *lrSpan), *lrPoints))
+		if err != nil {
+			return fail(usageError(fs, "--lr-center %s: %v", *lrCenter, err))
+		}
+		axes = append([]train.Axis{a}, axes...)
+	}
 	jobs := train.SweepJobs(cfg, axes)
 	if err := rf.checkMemory("sweep", cfg, d, min(*parallel, len(jobs))); err != nil {
 		return fail(err)
@@ -168,13 +202,47 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 		}
 		keys = append(keys, a.Key+" ∈ {"+strings.Join(vals, ", ")+"}")
 	}
-	intro := fmt.Sprintf("%s over the grid %s: %d trials, ranked by the loss on %d training examples held out "+
+	centred := ""
+	switch {
+	case *lrCenter == "find":
+		centred = fmt.Sprintf(" (the lr axis centred on %s, the suggestion of an LR range test, descent lrfind, on the training part: the rate of the lowest smoothed loss ÷ 10)",
+			report.FormatValue(center, 3))
+	case *lrCenter != "":
+		centred = fmt.Sprintf(" (the lr axis centred on %s)", report.FormatValue(center, 3))
+	}
+	intro := fmt.Sprintf("%s over the grid %s%s: %d trials, ranked by the loss on %d training examples held out "+
 		"(chosen at random with seed %d); the test set is not used. %s",
-		cfg.Optimizer, strings.Join(keys, " × "), len(jobs), valSize, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
+		cfg.Optimizer, strings.Join(keys, " × "), centred, len(jobs), valSize, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
 	meta := &train.Meta{Command: "sweep", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "val",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
 	return &jobSet{command: "sweep", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
 		what: fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), data: planDataOf(d, js.Data)}, nil
+}
+
+// parseLRCenter checks the flags --lr-center, --lr-span and --lr-points and returns the
+// centre of the lr axis: the rate given, or 0 for find (or no --lr-center).
+func parseLRCenter(fs *flag.FlagSet, center string, span float64, points int, plan bool) (float64, error) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case center == "" && (set["lr-span"] || set["lr-points"]):
+		return 0, usageError(fs, "--lr-span and --lr-points shape the axis of --lr-center: give --lr-center find or RATE")
+	case center == "":
+		return 0, nil
+	case !(span > 0) || math.IsInf(span, 0):
+		return 0, usageError(fs, "--lr-span %g: want a positive number of decades", span)
+	case points < 2:
+		return 0, usageError(fs, "--lr-points %d: want at least 2", points)
+	case center == "find" && plan:
+		return 0, usageError(fs, "--lr-center find with --plan: each shard would run the range test again; run descent lrfind and give its rate: --lr-center RATE")
+	case center == "find":
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(center, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, usageError(fs, "--lr-center %q: want find or a positive rate", center)
+	}
+	return v, nil
 }
 
 // parseVal parses --val: a count of examples, or a fraction in (0, 1). An empty value is

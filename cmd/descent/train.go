@@ -33,6 +33,15 @@ safetensors file or of a state_dict saved by torch.save. A schedule-free optimis
 (schedulefree-adamw, schedulefree-sgd) is evaluated, checkpointed and saved at its average
 point x.
 
+--swa-start EPOCH averages the weights at the ends of epochs EPOCH to the last (stochastic
+weight averaging, torch's swa_utils; --swa-lr hands the rate over to SWALR from the start
+of epoch EPOCH) and --ema DECAY keeps their exponential moving average over the steps; both
+may be given. An averaged model is evaluated after every epoch, once it holds an average,
+after a pass over the training set that recomputes its BatchNorm statistics (torch's
+update_bn); its records are those of a run OPTIMISER+swa or OPTIMISER+ema, and its weights
+are saved as model.swa.safetensors or model.ema.safetensors, under the names of
+model.safetensors. The checkpoint holds them too.
+
 Ctrl-C saves a checkpoint and the results so far; "descent train --resume DIR" continues
 the run of DIR, bit for bit as if it had not stopped (with the flags it was started with;
 only --threads, --json and --max-memory may be given again, and the same --threads keeps
@@ -51,6 +60,7 @@ The PyTorch example's recipe, 99% on the test set in 3 epochs:
 // trainFlags are the flags of descent train.
 type trainFlags struct {
 	runFlags
+	swa       swaFlags
 	optimizer string
 	lr        string
 	resume    string
@@ -63,6 +73,7 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	fs.StringVar(&f.optimizer, "optimizer", "adam", "optimiser: "+registryNames())
 	fs.StringVar(&f.lr, "lr", "", "learning rate (default: the optimiser's own, listed by descent compare -h)")
 	fs.StringVar(&f.resume, "resume", "", "continue the interrupted run of the run folder `DIR`")
+	f.swa.register(fs)
 	return fs, f
 }
 
@@ -93,6 +104,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	}
 	cfg, err := f.config(fs)
 	if err != nil {
+		return err
+	}
+	if err := f.swa.apply(fs, &cfg); err != nil {
 		return err
 	}
 	cfg.Optimizer = f.optimizer
@@ -157,6 +171,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 			lrText = report.FormatValue(cfg.LR(), 4)
 		}
 		intro := fmt.Sprintf("Optimiser: %s, learning rate %s%s. %s", cfg.Optimizer, lrText, groupsText(cfg.Options, f), describe(cfg, d, d.train, d.test, "test"))
+		intro += f.swa.describe()
 		meta := &train.Meta{Command: "train", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 			Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
 		if err := train.WriteMeta(dir, meta); err != nil {
@@ -180,6 +195,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	}
 	if runErr == nil {
 		runErr = saveWeights(filepath.Join(dir, train.WeightsFile), run)
+	}
+	for _, kind := range run.Averages() {
+		if runErr == nil {
+			runErr = saveAverage(filepath.Join(dir, train.AverageWeightsFile(kind)), run, kind)
+		}
 	}
 	// The report is drawn after the run is closed, its data and model unreachable: the
 	// memory they held serves the drawing.
@@ -277,6 +297,19 @@ func groupsText(opts map[string]string, f *trainFlags) string {
 		return ""
 	}
 	return ", " + strings.Join(s, ", ")
+}
+
+// saveAverage writes the weights of the run's averaged model kind to path, atomically.
+func saveAverage(path string, run *train.Run, kind string) error {
+	file, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	if err := run.SaveAverage(kind, file); err != nil {
+		return err
+	}
+	return file.Commit()
 }
 
 // saveWeights writes the run's final weights to path, atomically.

@@ -140,17 +140,21 @@ const (
 )
 
 // LAMBCoef are the coefficients of [LAMBGather] and [LAMBUpdate].
+//
+// The direction (m/(1-β₁ᵗ)) / (√v/√(1-β₂ᵗ) + ε) is computed as m·Scale / (√v + Eps), the
+// same quantity with one division instead of three (Scale = √(1-β₂ᵗ)/(1-β₁ᵗ), Eps =
+// ε·√(1-β₂ᵗ)), and the clipped gradient g/c as g·(1/c).
 type LAMBCoef struct {
-	Clip               float32 // c ≥ 1: g ← g/c (LAMBClip)
+	InvClip            float32 // 1/c for c ≥ 1: g ← g·(1/c) (LAMBClip)
 	B1, Omb1, B2, Omb2 float32 // β₁, β₃ (1-β₁, or 1 without grad_averaging), β₂, 1-β₂
-	Bc1, Bc2s, Eps, WD float32 // 1-β₁ᵗ, √(1-β₂ᵗ) (both 1 without bias correction), ε, λ
+	Scale, Eps, WD     float32 // √(1-β₂ᵗ)/(1-β₁ᵗ) (1 without bias correction), ε·√(1-β₂ᵗ), λ
 	TR, NegLR          float32 // the trust ratio (1 when not adapted), -γ
 	Flags              uint32  // LAMBClip, LAMBDecay
 }
 
 // The flags of [LAMBCoef].
 const (
-	LAMBClip  = 1 << iota // divide the gradient by Clip (global norm clipping)
+	LAMBClip  = 1 << iota // scale the gradient by InvClip (global norm clipping)
 	LAMBDecay             // u ← u + λθ
 )
 

@@ -1061,8 +1061,8 @@ pu_done:
 	RET
 
 // func lambGatherAVX512(p, grad, m, v *float32, n int, k *LAMBCoef, acc *[2]lanes)
-// LAMBCoef: Clip 0, B1 4, Omb1 8, B2 12, Omb2 16, Bc1 20, Bc2s 24, Eps 28, WD 32, TR 36,
-// NegLR 40, Flags 44 (clip 1, decay 2).
+// LAMBCoef: InvClip 0, B1 4, Omb1 8, B2 12, Omb2 16, Scale 20, Eps 24, WD 28, TR 32,
+// NegLR 36, Flags 40 (clip 1, decay 2).
 TEXT ·lambGatherAVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -1078,9 +1078,8 @@ TEXT ·lambGatherAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 16(AX), Z5
 	VBROADCASTSS 20(AX), Z6
 	VBROADCASTSS 24(AX), Z7
-	VBROADCASTSS 28(AX), Z16
-	VBROADCASTSS 32(AX), Z17
-	MOVL         44(AX), BX
+	VBROADCASTSS 28(AX), Z17
+	MOVL         40(AX), BX
 	VMOVUPD      0(R11), Z24
 	VMOVUPD      64(R11), Z25
 	VMOVUPD      128(R11), Z26
@@ -1092,8 +1091,8 @@ lg_loop:
 	VMOVUPS (SI), Z9
 	TESTL   $1, BX
 	JZ      lg_noclip
-	// g = g/c
-	VDIVPS Z1, Z9, Z9
+	// g = g·(1/c)
+	VMULPS Z1, Z9, Z9
 
 lg_noclip:
 	// m = fma(g, β₃, m·β₁); v = fma((1-β₂)·g, g, v·β₂)
@@ -1104,11 +1103,10 @@ lg_noclip:
 	VMULPS      (R8), Z4, Z12
 	VFMADD231PS Z9, Z11, Z12
 	VMOVUPS     Z12, (R8)
-	// u = (m/bc₁)/(√v/√bc₂ + ε)
+	// u = (m·Scale)/(√v + Eps)
 	VSQRTPS     Z12, Z13
-	VDIVPS      Z7, Z13, Z13
-	VADDPS      Z16, Z13, Z13
-	VDIVPS      Z6, Z10, Z14
+	VADDPS      Z7, Z13, Z13
+	VMULPS      Z6, Z10, Z14
 	VDIVPS      Z13, Z14, Z14
 	VMOVUPS     (DI), Z15
 	TESTL       $2, BX
@@ -1151,23 +1149,21 @@ TEXT ·lambUpdateAVX512(SB), NOSPLIT, $0-40
 	MOVQ         n+24(FP), CX
 	MOVQ         k+32(FP), AX
 	VBROADCASTSS 20(AX), Z6
-	VBROADCASTSS 24(AX), Z7
-	VBROADCASTSS 28(AX), Z16
-	VBROADCASTSS 32(AX), Z17
-	VBROADCASTSS 36(AX), Z18
-	VBROADCASTSS 40(AX), Z19
-	MOVL         44(AX), BX
+	VBROADCASTSS 24(AX), Z16
+	VBROADCASTSS 28(AX), Z17
+	VBROADCASTSS 32(AX), Z18
+	VBROADCASTSS 36(AX), Z19
+	MOVL         40(AX), BX
 	SHRQ         $4, CX
 	JZ           lu_done
 
 lu_loop:
-	// u = (m/bc₁)/(√v/√bc₂ + ε), u = fma(θ, λ, u) with decay
+	// u = (m·Scale)/(√v + Eps), u = fma(θ, λ, u) with decay
 	VMOVUPS (R8), Z12
 	VSQRTPS Z12, Z13
-	VDIVPS  Z7, Z13, Z13
 	VADDPS  Z16, Z13, Z13
 	VMOVUPS (DX), Z10
-	VDIVPS  Z6, Z10, Z14
+	VMULPS  Z6, Z10, Z14
 	VDIVPS  Z13, Z14, Z14
 	VMOVUPS (DI), Z15
 	TESTL   $2, BX

@@ -244,8 +244,9 @@ func TestCoefLayout(t *testing.T) {
 		{"ScheduleFreeCoef.Flags", unsafe.Offsetof(sf.Flags), 40},
 		{"ProdigyCoef.NegDLR", unsafe.Offsetof(prodigy.NegDLR), 36},
 		{"ProdigyCoef.Flags", unsafe.Offsetof(prodigy.Flags), 40},
-		{"LAMBCoef.NegLR", unsafe.Offsetof(lamb.NegLR), 40},
-		{"LAMBCoef.Flags", unsafe.Offsetof(lamb.Flags), 44},
+		{"LAMBCoef.WD", unsafe.Offsetof(lamb.WD), 28},
+		{"LAMBCoef.NegLR", unsafe.Offsetof(lamb.NegLR), 36},
+		{"LAMBCoef.Flags", unsafe.Offsetof(lamb.Flags), 40},
 		{"LARSCoef.NegLR", unsafe.Offsetof(lars.NegLR), 16},
 		{"LARSCoef.Flags", unsafe.Offsetof(lars.Flags), 20},
 	} {

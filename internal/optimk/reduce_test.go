@@ -130,7 +130,7 @@ func TestNewKernelsMatchGo(t *testing.T) {
 
 		// LAMB's two passes, every flag and a trust ratio.
 		for flags := uint32(0); flags < 4; flags++ {
-			k := LAMBCoef{Clip: 1.7, B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Bc1: 0.19, Bc2s: 0.044, Eps: 1e-6, WD: 0.01, TR: 0.37, NegLR: -1e-3, Flags: flags}
+			k := LAMBCoef{InvClip: 1 / 1.7, B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Scale: 0.044 / 0.19, Eps: 1e-6 * 0.044, WD: 0.01, TR: 0.37, NegLR: -1e-3, Flags: flags}
 			p1, p2, m1, m2, v1, v2 := clone(p), clone(p), clone(m), clone(m), clone(v), clone(v)
 			uu, pp := LAMBGather(in(p1), in(g), in(m1), in(v1), &k)
 			wuu, wpp := twinSum(func(acc *[2]lanes) { lambGatherGo(in(p2), in(g), in(m2), in(v2), &k, acc) })

@@ -369,9 +369,10 @@ func prodigyUpdateGo(p, m, v []float32, k *ProdigyCoef) {
 }
 
 // lambDir is LAMB's direction u at one element, from the updated moments:
-// u = (m/bc₁)/(√v/√bc₂ + ε), then u = fma(θ, λ, u) with decay.
+// u = (m·Scale)/(√v + Eps), (m/bc₁)/(√v/√bc₂ + ε) with one division, then u = fma(θ, λ, u)
+// with decay.
 func lambDir(pj, mj, vj float32, k *LAMBCoef) float32 {
-	u := (mj / k.Bc1) / (sqrt32(vj)/k.Bc2s + k.Eps)
+	u := (mj * k.Scale) / (sqrt32(vj) + k.Eps)
 	if k.Flags&LAMBDecay != 0 {
 		u = fma.Float32(pj, k.WD, u)
 	}
@@ -381,12 +382,12 @@ func lambDir(pj, mj, vj float32, k *LAMBCoef) float32 {
 // lambGatherGo is LAMB's first pass over a slice: the moments, and u² into acc[0] and θ²
 // into acc[1], lane j mod 16:
 //
-//	g = g/c (clip); m = fma(g, β₃, m·β₁); v = fma((1-β₂)·g, g, v·β₂); u as lambDir
+//	g = g·(1/c) (clip); m = fma(g, β₃, m·β₁); v = fma((1-β₂)·g, g, v·β₂); u as lambDir
 func lambGatherGo(p, g, m, v []float32, k *LAMBCoef, acc *[2]lanes) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for j, gj := range g {
 		if k.Flags&LAMBClip != 0 {
-			gj /= k.Clip
+			gj *= k.InvClip
 		}
 		mj := fma.Float32(gj, k.Omb1, m[j]*k.B1)
 		vj := fma.Float32(k.Omb2*gj, gj, v[j]*k.B2)

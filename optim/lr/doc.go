@@ -2,7 +2,8 @@
 // 1.13's rates step for step: [LambdaLR], [MultiplicativeLR], [StepLR], [MultiStepLR],
 // [ConstantLR], [LinearLR], [ExponentialLR], [PolynomialLR], [CosineAnnealingLR],
 // [CosineAnnealingWarmRestarts], [CyclicLR], [OneCycleLR], [ReduceLROnPlateau],
-// [SequentialLR] and [ChainedScheduler]; and [Parse], which builds one from a command-line
+// [SequentialLR] and [ChainedScheduler]; torch.optim.swa_utils.SWALR, the schedule of
+// stochastic weight averaging, as [SWALR]; and [Parse], which builds one from a command-line
 // spec such as "step:20:0.1".
 //
 // # Using a scheduler
@@ -35,7 +36,8 @@
 // where torch does (a SequentialLR milestone). testdata/gen_torch.py records torch's rates
 // (and momenta) for 45 schedules of two groups, construction and 300 steps each; the tests
 // check every value to relative 1e-9 (the largest difference is 2.4e-13, from cos and pow
-// rounding differently in Go and in C).
+// rounding differently in Go and in C). optim/swa/testdata/gen_swa.py records SWALR's rates
+// (16 cases, 30 steps) into testdata/swalr.json, checked the same way.
 //
 // # Momentum
 //

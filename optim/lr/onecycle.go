@@ -11,7 +11,7 @@ import (
 // ([OneCycleLR]).
 var ErrEnded = errors.New("lr: schedule ended")
 
-// Anneal names the shape of the phases of [OneCycleLR].
+// Anneal names the shape of the phases of [OneCycleLR] and of the annealing of [SWALR].
 type Anneal string
 
 // The annealing strategies.
