@@ -27,7 +27,7 @@ esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/descent" ./cmd/descent
-"$tmp/descent" data fetch >/dev/null
+"$tmp/descent" data fetch >/dev/null 2>&1
 descent=$tmp/descent
 sweep=(sweep --model logreg --grid lr=1e-4:1e-1:16 --epochs "$epochs")
 
@@ -78,7 +78,8 @@ stats() {
 		function med(lo, hi,   n, m) { n = hi - lo + 1; m = lo + int((n - 1) / 2); return n % 2 ? v[m] : (v[m] + v[m + 1]) / 2 }
 		END {
 			h = int(NR / 2)
-			printf "min %.3f  q1 %.3f  median %.3f  q3 %.3f  max %.3f", v[1], med(1, h > 0 ? h : 1), med(1, NR), med(NR - h + 1, NR), v[NR]
+			if (h == 0) h = 1
+			printf "min %.3f  q1 %.3f  median %.3f  q3 %.3f  max %.3f", v[1], med(1, h), med(1, NR), med(NR - h + 1, NR), v[NR]
 		}'
 }
 median() { stats "$@" | awk '{ print $6 }'; }
