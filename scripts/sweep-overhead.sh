@@ -11,8 +11,10 @@
 # of the rounds' ratios, with the time of (ii)'s steps (plan, shards, collect), the CPU and
 # the load averages before and after. descent is built from this checkout (go build) into
 # a temporary folder, where the runs go too; MNIST comes from descent's cache (descent data
-# fetch fills it). Every figure is wall-clock time on a machine whose load may change:
-# take enough rounds, and read the spread.
+# fetch fills it); $DESCENT, if set, is the descent executable to measure instead. The
+# figures are wall-clock times, on a machine whose load may change: take enough rounds,
+# and read the spread. The CPU time (user and system) of each side's processes is printed
+# too: it depends less on the load, though not on nothing (a shared core's caches).
 #
 #   scripts/sweep-overhead.sh [ROUNDS [EPOCHS]]   # default 12 rounds of 2 epochs
 set -euo pipefail
@@ -26,12 +28,20 @@ esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/descent" ./cmd/descent
-"$tmp/descent" data fetch >/dev/null 2>&1
-descent=$tmp/descent
+descent=${DESCENT:-$tmp/descent}
+if [ -z "${DESCENT:-}" ]; then
+	go build -o "$descent" ./cmd/descent
+fi
+"$descent" data fetch >/dev/null 2>&1
 sweep=(sweep --model logreg --grid lr=1e-4:1e-1:16 --epochs "$epochs")
 
 now() { date +%s.%N; }
+# cpu sets CPU to the CPU seconds, user and system, of the processes this shell has
+# waited for (times, run in this shell rather than in a subshell).
+cpu() {
+	times >"$tmp/times"
+	CPU=$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] }; printf "%.3f", n }' "$tmp/times")
+}
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a - b }'; }
 over() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a / b }'; }
 # run LOG CMD...: runs CMD with its output in LOG, and stops the script on its failure.
@@ -87,19 +97,26 @@ median() { stats "$@" | awk '{ print $6 }'; }
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) CPUs)"
 echo "load before: $(uptime)"
 echo "sweep: ${sweep[*]}, $rounds rounds, alternating (i) local --parallel 2 and (ii) plan + 2 shards + collect"
-locals=() shardeds=() plans=() shards=() collects=() ratios=()
+locals=() shardeds=() plans=() shards=() collects=() ratios=() lcpus=() scpus=() cratios=()
 for r in $(seq "$rounds"); do
-	if ((r % 2)); then
-		l=$(local_round)
-		read -r s p sh c < <(sharded_round)
-	else
-		read -r s p sh c < <(sharded_round)
-		l=$(local_round)
-	fi
+	for side in $( ((r % 2)) && echo local sharded || echo sharded local); do
+		cpu
+		c0=$CPU
+		if [ "$side" = local ]; then
+			l=$(local_round)
+			cpu
+			lc=$(minus "$CPU" "$c0")
+		else
+			sharded_round >"$tmp/round"
+			read -r s p sh c <"$tmp/round"
+			cpu
+			sc=$(minus "$CPU" "$c0")
+		fi
+	done
 	locals+=("$l") shardeds+=("$s") plans+=("$p") shards+=("$sh") collects+=("$c")
-	ratios+=("$(over "$s" "$l")")
-	printf 'round %2d: (i) %6.3f s  (ii) %6.3f s = plan %.3f + shards %.3f + collect %.3f  ratio %.3f\n' \
-		"$r" "$l" "$s" "$p" "$sh" "$c" "${ratios[-1]}"
+	ratios+=("$(over "$s" "$l")") lcpus+=("$lc") scpus+=("$sc") cratios+=("$(over "$sc" "$lc")")
+	printf 'round %2d: (i) %6.3f s  (ii) %6.3f s = plan %.3f + shards %.3f + collect %.3f  ratio %.3f   CPU (i) %.3f s (ii) %.3f s  ratio %.3f\n' \
+		"$r" "$l" "$s" "$p" "$sh" "$c" "${ratios[-1]}" "$lc" "$sc" "${cratios[-1]}"
 done
 echo "load after: $(uptime)"
 echo "(i)  local, s:    $(stats "${locals[@]}")"
@@ -108,4 +125,8 @@ echo "     plan, s:     $(stats "${plans[@]}")"
 echo "     shards, s:   $(stats "${shards[@]}")"
 echo "     collect, s:  $(stats "${collects[@]}")"
 echo "round ratios:     $(stats "${ratios[@]}")"
-printf 'ratio of the medians (ii)/(i): %.3f\n' "$(over "$(median "${shardeds[@]}")" "$(median "${locals[@]}")")"
+echo "CPU (i), s:       $(stats "${lcpus[@]}")"
+echo "CPU (ii), s:      $(stats "${scpus[@]}")"
+echo "CPU round ratios: $(stats "${cratios[@]}")"
+printf 'ratio of the medians (ii)/(i): %.3f wall-clock, %.3f CPU\n' "$(over "$(median "${shardeds[@]}")" "$(median "${locals[@]}")")" \
+	"$(over "$(median "${scpus[@]}")" "$(median "${lcpus[@]}")")"
