@@ -16,15 +16,22 @@
 # and read the spread. The CPU time (user and system) of each side's processes is printed
 # too: it depends less on the load, though not on nothing (a shared core's caches).
 #
-#   scripts/sweep-overhead.sh [ROUNDS [EPOCHS]]   # default 12 rounds of 2 epochs
+#   scripts/sweep-overhead.sh [ROUNDS [EPOCHS [FLAG...]]]   # default 12 rounds of 2 epochs
+#
+# FLAGs are added to the command line of both sides: --threads 1, say, gives each trial
+# one thread, where by default it has as many as the machine has cores (descent's
+# default): two shards on one machine then run twice as many threads as it has cores, and
+# the workers of package internal/parallel poll for work (parallel.Spin) on cores the
+# other shard wants.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=${1:-12}
 epochs=${2:-2}
 case "$rounds$epochs" in
-*[!0-9]*) echo "usage: scripts/sweep-overhead.sh [ROUNDS [EPOCHS]]" >&2; exit 2 ;;
+*[!0-9]*) echo "usage: scripts/sweep-overhead.sh [ROUNDS [EPOCHS [FLAG...]]]" >&2; exit 2 ;;
 esac
+shift $(($# < 2 ? $# : 2))
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -33,7 +40,7 @@ if [ -z "${DESCENT:-}" ]; then
 	go build -o "$descent" ./cmd/descent
 fi
 "$descent" data fetch >/dev/null 2>&1
-sweep=(sweep --model logreg --grid lr=1e-4:1e-1:16 --epochs "$epochs")
+sweep=(sweep --model logreg --grid lr=1e-4:1e-1:16 --epochs "$epochs" "$@")
 
 now() { date +%s.%N; }
 # cpu sets CPU to the CPU seconds, user and system, of the processes this shell has
