@@ -27,15 +27,18 @@
 //
 // # Running a shard
 //
-// [Runner.Run] trains the trials of a shard, each under its lock: a trial with a result
-// is skipped; a trial with a checkpoint is resumed from it, bit for bit, as descent train
-// --resume does; a trial another process holds is waited for, until that process ends it
-// or dies. A process killed with SIGKILL leaves its lock stale (at once on its own
-// machine, after runlock's StaleAfter on another), and the next task to reach the trial
-// resumes it from its last epoch. So a trial is trained to its end once, and its result
-// is written once, atomically ([ResultError] refuses a damaged one, and it is never
+// [Runner.Run] trains the trials of a shard, on data loaded once for all of them, each
+// under its lock: a trial with a result is skipped; a trial with a checkpoint is resumed
+// from it, bit for bit, as descent train --resume does; a trial another process holds is
+// waited for, until that process ends it or dies. A process killed with SIGKILL leaves
+// its lock stale (at once on its own machine, after runlock's StaleAfter on another), and
+// the next task to reach the trial resumes it from its last epoch. So a trial is trained
+// to its end once, and its result is written once, atomically and durably (the file and
+// its folder are synced; [ResultError] refuses a damaged one, and it is never
 // overwritten): a result carries the SHA-256 of the plan it was trained for, and a plan
-// changed since is refused.
+// changed since is refused. A trial's records are synced before each of its checkpoints,
+// so that a trial resumed after a crash of the machine has every record up to its
+// checkpoint.
 //
 // Trials give the results they give in a local sweep when trained with the same number
 // of threads (GOMAXPROCS), which the plan records: the records of a trial are those of

@@ -114,27 +114,9 @@ func writeResult(dir, plan string, t Trial, status results.Status, lines []byte)
 	b.Write(bytes.Join(rows, []byte(",\n")))
 	b.WriteString("\n]}\n")
 	// The file is synced before it is renamed, so that a crash never leaves a damaged
-	// result; the folder is not synced: a rename lost to a crash of the machine leaves the
-	// trial to be finished again, from its records.
-	f, err := os.CreateTemp(dir, "."+ResultFile+".tmp*")
-	if err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	defer os.Remove(f.Name())
-	_, err = f.Write(b.Bytes())
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, ResultFile))
-	}
-	if err != nil {
+	// result, and the folder after, so that the rename survives a crash of the machine:
+	// the records it is made from are not synced when they are closed.
+	if err := atomicfile.WriteFile(filepath.Join(dir, ResultFile), b.Bytes()); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil

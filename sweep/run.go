@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -247,7 +248,7 @@ func (r *Runner) train(ctx context.Context, dir, digest string, t Trial, job tra
 		}
 		r.logf("trial %s (%s): resuming at epoch %d, step %d", t.Name, t.ID, info.Epoch+1, info.Step)
 	}
-	w, err := openRecords(recordsPath)
+	rec, err := openRecords(recordsPath)
 	if err != nil {
 		return err
 	}
@@ -263,10 +264,10 @@ func (r *Runner) train(ctx context.Context, dir, digest string, t Trial, job tra
 	}
 	last := time.Now()
 	var ckptErr error
-	out := train.Output{Results: w, Progress: r.Progress, Label: label}
+	out := train.Output{Results: rec.w, Progress: r.Progress, Label: label}
 	out.OnEpoch = func(e train.Epoch) {
 		if e.Epoch < job.Config.Epochs && time.Since(last) >= every && ckptErr == nil {
-			ckptErr = run.SaveCheckpoint(ckpt)
+			ckptErr = rec.checkpoint(run, ckpt)
 			last = time.Now()
 		}
 		if r.OnEpoch != nil {
@@ -277,9 +278,9 @@ func (r *Runner) train(ctx context.Context, dir, digest string, t Trial, job tra
 	}
 	_, err = run.Train(ctx, out)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		err = errors.Join(err, run.SaveCheckpoint(ckpt))
+		err = errors.Join(err, rec.checkpoint(run, ckpt))
 	}
-	if cerr := w.Close(); err == nil {
+	if cerr := rec.close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
@@ -316,9 +317,19 @@ func (r *Runner) finish(dir, digest string, t Trial, lock *runlock.Lock) error {
 	return nil
 }
 
+// A records is a trial's records.jsonl, open for appending. It is synced to disk before
+// each checkpoint, so that the records up to a checkpoint survive whatever the checkpoint
+// survives, and not when it is closed: the result, made from it once the trial has
+// ended, is written durably (writeResult), and the records after the last checkpoint of
+// a trial stopped by a crash of the machine are written again when it resumes.
+type records struct {
+	f *os.File
+	w *results.Writer
+}
+
 // openRecords opens a trial's records.jsonl to append to it, after cutting off an
 // incomplete last line, the tail of a process killed mid-write.
-func openRecords(path string) (*results.Writer, error) {
+func openRecords(path string) (*records, error) {
 	b, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -328,5 +339,28 @@ func openRecords(path string) (*results.Writer, error) {
 			return nil, err
 		}
 	}
-	return results.Append(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	// The Writer is given the file as a plain io.Writer, so that closing it does not
+	// sync the file.
+	return &records{f: f, w: results.NewWriter(struct{ io.Writer }{f})}, nil
+}
+
+// checkpoint syncs the records, then writes the checkpoint of run to path.
+func (r *records) checkpoint(run *train.Run, path string) error {
+	if err := r.f.Sync(); err != nil {
+		return err
+	}
+	return run.SaveCheckpoint(path)
+}
+
+// close closes the records: the first error of a write, or of closing the file.
+func (r *records) close() error {
+	err := r.w.Close()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

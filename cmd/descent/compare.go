@@ -139,7 +139,11 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 		return nil, err
 	}
 
-	d, err := rf.loadData(ctx, &cfg, stderr)
+	load := rf.loadData
+	if *plan != "" && adjust == nil {
+		load = rf.planData // the plan, not its tasks: nothing is trained
+	}
+	d, err := load(ctx, &cfg, stderr)
 	if err != nil {
 		return fail(err)
 	}

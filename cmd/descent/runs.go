@@ -204,15 +204,34 @@ func (f *runFlags) config(fs *flag.FlagSet) (train.Config, error) {
 // files of --data, and cuts it to --train-size and --test-size. With --data and no
 // --epochs, it sets cfg.Epochs to enough epochs for minUserSteps steps.
 func (f *runFlags) loadData(ctx context.Context, cfg *train.Config, stderr io.Writer) (*dataset, error) {
+	return f.load(ctx, cfg, stderr, false)
+}
+
+// planData is loadData for a plan (--plan), which trains nothing: MNIST's files are
+// checked but its images not decoded (see planDataset), and the sets it returns have no
+// examples to give. The user's files of --data are loaded whole: their standardisation
+// statistics are part of the plan.
+func (f *runFlags) planData(ctx context.Context, cfg *train.Config, stderr io.Writer) (*dataset, error) {
+	return f.load(ctx, cfg, stderr, true)
+}
+
+func (f *runFlags) load(ctx context.Context, cfg *train.Config, stderr io.Writer, plan bool) (*dataset, error) {
 	var (
 		d   = &dataset{}
 		err error
 	)
-	if f.user.train != "" {
+	switch {
+	case f.user.train != "":
 		if d, err = f.user.load(f.seed); err != nil {
 			return nil, err
 		}
-	} else {
+	case plan:
+		var tr, te *headerSet
+		if d.mnist, tr, te, err = planDataset(ctx, f.data, stderr); err != nil {
+			return nil, err
+		}
+		d.train, d.test, d.task = tr, te, data.TaskOf(tr)
+	default:
 		if d.mnist, err = loadDataset(ctx, f.data, stderr); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,12 +9,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/data/idx"
 	"github.com/descent-ml/descent/data/mnist"
 	"github.com/descent-ml/descent/internal/progress"
 	"github.com/descent-ml/descent/sweep"
@@ -74,6 +77,112 @@ func planDataOf(d *dataset, td train.Data) planData {
 		p.Dataset = d.mnist.Spec.Name
 	}
 	return p
+}
+
+// planDataset is loadDataset for a plan: it finds (or fetches) the four files of the
+// dataset of --dataset and checks their sizes and SHA-256 against the published ones, as
+// loadDataset does, then reads the labels and the images' headers, not the images.
+// Decoding the images is most of the time loading takes, and a plan needs only the sets'
+// sizes, shapes and classes; the checksums identify the data, whose name the plan
+// records (every task checks them again, and loads the data once for all its trials).
+// The returned Data has no sets.
+func planDataset(ctx context.Context, df dataFlags, stderr io.Writer) (*mnist.Data, *headerSet, *headerSet, error) {
+	var (
+		spec mnist.Spec
+		dir  string
+		err  error
+	)
+	if _, lerr := mnist.Lookup(df.dataset); lerr != nil {
+		if fi, serr := os.Stat(df.dataset); serr == nil && fi.IsDir() {
+			var first error
+			for _, name := range mnist.Names() {
+				spec, _ = mnist.Lookup(name)
+				if dir, err = mnist.Fetch(ctx, spec, mnist.Options{Dir: df.dataset}); err == nil {
+					break
+				}
+				first = cmp.Or(first, err)
+			}
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("--dataset %s: the folder holds the files of none of %s (%v)", df.dataset, strings.Join(mnist.Names(), ", "), first)
+			}
+		}
+	}
+	if dir == "" {
+		var opts mnist.Options
+		if spec, opts, err = df.resolve(stderr); err != nil {
+			return nil, nil, nil, err
+		}
+		if dir, err = mnist.Fetch(ctx, spec, opts); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	tr, err := readHeaderSet(dir, spec, spec.TrainImages, spec.TrainLabels)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	te, err := readHeaderSet(dir, spec, spec.TestImages, spec.TestLabels)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !slices.Equal(tr.shape, te.shape) {
+		return nil, nil, nil, fmt.Errorf("mnist: %s: images of shape %v, but the training images are %v",
+			filepath.Join(dir, spec.TestImages.Name), te.shape[1:], tr.shape[1:])
+	}
+	return &mnist.Data{Spec: spec, Dir: dir}, tr, te, nil
+}
+
+// A headerSet is a split of a dataset of the MNIST format known by its labels and the
+// header of its images, as a plan knows it: its examples cannot be read (Example panics).
+type headerSet struct {
+	labels []uint8
+	shape  []int // [1, rows, cols], as mnist.Set's
+}
+
+var _ data.ClassCounter = (*headerSet)(nil)
+
+// readHeaderSet reads the labels and the images' header of a split, with the checks of
+// mnist.LoadDir but for the images' payload.
+func readHeaderSet(dir string, spec mnist.Spec, images, labels mnist.File) (*headerSet, error) {
+	ip, lp := filepath.Join(dir, images.Name), filepath.Join(dir, labels.Name)
+	im, err := idx.ReadFileHeader(ip)
+	if err != nil {
+		return nil, fmt.Errorf("mnist: %w", err)
+	}
+	lb, err := idx.ReadFile(lp)
+	if err != nil {
+		return nil, fmt.Errorf("mnist: %w", err)
+	}
+	switch {
+	case im.Type != idx.Uint8 || len(im.Dims) != 3 || im.Dims[1] == 0 || im.Dims[2] == 0:
+		return nil, fmt.Errorf("mnist: %s: %s %v, want images: u8 [N rows cols]", ip, im.Type, im.Dims)
+	case lb.Type != idx.Uint8 || len(lb.Dims) != 1:
+		return nil, fmt.Errorf("mnist: %s: %s %v, want labels: u8 [N]", lp, lb.Type, lb.Dims)
+	case lb.Dims[0] != im.Dims[0]:
+		return nil, fmt.Errorf("mnist: %s has %d labels for the %d images of %s", lp, lb.Dims[0], im.Dims[0], ip)
+	}
+	for i, l := range lb.U8 {
+		if int(l) >= len(spec.Classes) {
+			return nil, fmt.Errorf("mnist: %s: label %d of image %d is not below %d", lp, l, i, len(spec.Classes))
+		}
+	}
+	return &headerSet{labels: lb.U8, shape: []int{1, im.Dims[1], im.Dims[2]}}, nil
+}
+
+func (s *headerSet) Len() int     { return len(s.labels) }
+func (s *headerSet) Shape() []int { return s.shape }
+
+// NumClasses returns the largest label plus one, as mnist.Set's.
+func (s *headerSet) NumClasses() int {
+	m := -1
+	for _, l := range s.labels {
+		m = max(m, int(l))
+	}
+	return m + 1
+}
+
+// Example panics: a plan trains nothing.
+func (s *headerSet) Example(dst []float32, i int) int {
+	panic("descent: the images of a planned dataset are not loaded")
 }
 
 // writePlan writes the plan of set to its --plan folder, with the folder's run.json.

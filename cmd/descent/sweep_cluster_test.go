@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/descent-ml/descent/data"
+	"github.com/descent-ml/descent/data/mnist"
+	"github.com/descent-ml/descent/internal/testmnist"
 	"github.com/descent-ml/descent/sweep"
 	"github.com/descent-ml/descent/train"
 )
@@ -175,5 +180,35 @@ func TestComparePlan(t *testing.T) {
 	}
 	if a, b := summaryRows(t, plan), summaryRows(t, local); !slices.EqualFunc(a, b, slices.Equal) || len(a) != 3 {
 		t.Errorf("summary of the shards %v\nlocal %v", a, b)
+	}
+}
+
+// TestPlanDataset checks that the sets a plan reads without decoding the images have the
+// sizes, shapes and task of the sets decoded, from a folder given by --dataset and from
+// --dir, and that a plan refuses a folder that does not hold a dataset.
+func TestPlanDataset(t *testing.T) {
+	full := testmnist.Data(t)
+	for _, df := range []dataFlags{{dataset: full.Dir}, {dataset: "mnist", dir: full.Dir, offline: true}} {
+		d, tr, te, err := planDataset(context.Background(), df, io.Discard)
+		if err != nil {
+			t.Fatalf("%+v: %v", df, err)
+		}
+		if d.Spec.Name != full.Spec.Name || d.Dir != full.Dir || d.Train != nil || d.Test != nil {
+			t.Errorf("%+v: data %s in %s (sets %v %v), want %s in %s, no sets", df, d.Spec.Name, d.Dir, d.Train, d.Test, full.Spec.Name, full.Dir)
+		}
+		for _, c := range []struct {
+			got  *headerSet
+			want *mnist.Set
+		}{{tr, full.Train}, {te, full.Test}} {
+			if c.got.Len() != c.want.Len() || !slices.Equal(c.got.Shape(), c.want.Shape()) || data.TaskOf(c.got).String() != data.TaskOf(c.want).String() ||
+				!slices.Equal(c.got.labels, c.want.Labels) {
+				t.Errorf("%+v: %d examples of shape %v, %v; decoded: %d of %v, %v", df, c.got.Len(), c.got.Shape(), data.TaskOf(c.got),
+					c.want.Len(), c.want.Shape(), data.TaskOf(c.want))
+			}
+		}
+	}
+	if _, _, _, err := planDataset(context.Background(), dataFlags{dataset: t.TempDir()}, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "the folder holds the files of none of") {
+		t.Errorf("an empty folder: %v", err)
 	}
 }

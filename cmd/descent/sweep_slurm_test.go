@@ -101,8 +101,12 @@ func TestSlurmArray(t *testing.T) {
 		b, _ := os.ReadFile(log0)
 		return strings.Contains(string(b), "interrupted: requeueing")
 	})
-	// Slurm makes a requeued batch job eligible again two minutes later (BeginTime).
+	// Slurm makes a requeued batch job eligible again two minutes later (BeginTime): the
+	// test moves its start to now, as a user may (scontrol update StartTime=now), and waits
+	// out the two minutes if Slurm refuses.
 	t.Logf("task 0 after its requeue: %s", regexp.MustCompile(`(?m)^\s*(JobState|Requeue|SubmitTime)=.*$`).FindAllString(slurm(t, "scontrol", "show", "job", task0), -1))
+	out, err = exec.Command("scontrol", "update", "JobId="+task0, "StartTime=now").CombinedOutput()
+	t.Logf("scontrol update JobId=%s StartTime=now: %v %s", task0, err, out)
 	restarted := regexp.MustCompile(`restart [1-9]`)
 	waitFor(t, 6*time.Minute, "task 0 to start again", func() bool {
 		b, _ := os.ReadFile(log0)
