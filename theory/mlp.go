@@ -382,7 +382,7 @@ const adamFirstQuickHistory = "On 2026-12-06, before the runs of seeds 1 to 10 r
 	"the evidence of a pilot on seeds 101 to 104 (never seeds reported): 5 draws each (draw 0 and 4 fresh draws, SGD at the rate chosen " +
 	"on draw 0), at three reduced sizes. Mean gap per seed: −1.47 to −1.81 points at 2000 images, 64 hidden units and 12 epochs (1 draw of " +
 	"20 at −1 or above); −1.37 to −1.62 at 5000 images, 64 units, 10 epochs; −0.37 to −1.34 at 10000 images, 64 units, 6 epochs. The gap " +
-	"at these sizes is not the noise of one draw around the full size's (+0.12 and −0.36 at seeds 1 and 2, by train's loop) but another regime: on small " +
+	"at these sizes is not the noise of one draw around the full size's (+0.12 and −0.36 at seeds 1 and 2, by train's loop; −0.05 and −0.52 since the merge of main that changed the runs' arithmetic, see momentum-sgd) but another regime: on small " +
 	"training sets Adam at its defaults trails tuned SGD by about 1.5 points, so that averaging over draws would make the reduced form " +
 	"fail more surely, not decide the statement, and a size that reaches the full size's regime costs a large part of the full run. The " +
 	"reduced size therefore checks only that the runs work: both test accuracies ≥ 85 % (in the pilot, at 2000 images, Adam 89.7 to " +
