@@ -57,9 +57,10 @@
 // precise enough there, as each claim says (its rounding is orders of magnitude below the
 // plateaus and targets measured). The claims on a network (batch-sweet-spot, momentum-sgd,
 // adam-first) train an MLP 784-128-10 (package model) on MNIST's training set, at the
-// lecture's batch of 64, with a small loop of their own over nn, autodiff and optim (a
-// 784-64-10 MLP on 2000 images at the reduced size of the tests); their runs are memoised
-// in [Data] and shared. Three claims use the lecture's Adagrad and Adam written out in float64:
+// lecture's batch of 64, through package train's loop, the one of descent train and compare
+// (a 784-64-10 MLP on 2000 images at the reduced size of the tests): train's steps give
+// them their losses and step times, its evaluation their scores, and a run that reaches
+// its target is stopped through its context. Their runs are memoised in [Data] and shared. Three claims use the lecture's Adagrad and Adam written out in float64:
 // adagrad-scale (agreement to 1e-6 over hundreds of steps, with ε inside the root as the
 // lecture writes it), adagrad-forgets-nothing (the step size is internal state of
 // optim.Adagrad) and the lecture-form half of adam-bias (exactness to a unit of roundoff).
@@ -73,7 +74,9 @@
 // ones, which measure wall-clock time, alone at the end. [Data] loads MNIST once and shares
 // the costly even-versus-odd problem (its L by Lanczos, its optimum) and the MLP runs
 // between the claims that use them. The whole catalogue takes one to three minutes on two
-// cores; Config.Quick runs the reduced sizes of the tests, in seconds.
+// cores; Config.Quick runs the reduced sizes of the tests, in seconds, with the same
+// criteria except where a claim states another (adam-first's reduced size, which cannot
+// decide its statement, is a smoke test).
 //
 // # Report
 //

@@ -82,6 +82,11 @@ type Config struct {
 	// BatchSize is the number of examples per training step. If BatchSize is 0, it is 128,
 	// the batch of the PyTorch reference bench/torch_train.py.
 	BatchSize int
+	// DropLast leaves out the last batch of each epoch when the batch size does not divide
+	// the training set (PyTorch's drop_last), so that every step sees BatchSize examples:
+	// the examples left out are other ones every epoch. If DropLast is false, the last
+	// batch is short.
+	DropLast bool
 	// EvalBatch is the number of examples per forward pass of an evaluation. If EvalBatch
 	// is 0, it is as many as fit in 32 MiB of activations (measured on the first training
 	// step), between BatchSize and 1000.

@@ -11,7 +11,10 @@
 // [Run.Train] trains it to its last epoch and reports to an [Output]: step records (the
 // mean training loss of every Config.LogEvery steps, and the learning rate), epoch records
 // (training loss, held-out loss, and the held-out accuracy or RMSE and R²) and an end
-// record in results.jsonl; the progress bar; a checkpoint after every epoch. [Jobs] trains
+// record in results.jsonl; the progress bar; a checkpoint after every epoch; and, to a
+// caller that observes a run in memory (package theory), every step's loss and time
+// (Output.OnStep, which may end the run by cancelling its context). [Run.Evaluate] scores
+// the model on any set of examples of the task, the training set included. [Jobs] trains
 // several runs, in parallel if asked: the optimisers of a comparison ([CompareJobs], with
 // their [DefaultLR] or [Rates]) over seeds, or the trials of a sweep ([SweepJobs] over the
 // [Grid] of [Axis] values parsed by [ParseAxis]).
@@ -101,7 +104,7 @@
 // loss is read once per batch; step records reuse their metrics; the loader gathers each
 // MNIST batch over the cores (other datasets' in the background). A Loss of one's own
 // keeps this if it builds its tensors on the tape, as [Targets] does. Time is read once per
-// record, not per step. Evaluation runs in inference mode (no tape, no dropout) in
+// record, not per step (twice per step with Output.OnStep, to time it). Evaluation runs in inference mode (no tape, no dropout) in
 // batches of up to 1000 examples, as many as fit in 32 MiB of activations. Nothing per
 // step is kept in memory: what is logged is written to results.jsonl at once.
 package train

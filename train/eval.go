@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -14,10 +15,10 @@ import (
 // Config.EvalBatch is 0.
 const evalBudget = 32 << 20
 
-// evalBatch returns the batch size of evaluations: Config.EvalBatch, or as many
+// evalBatch returns the batch size of evaluations of d: Config.EvalBatch, or as many
 // examples as fit in evalBudget, between the training batch size and 1000. It measures
 // the bytes of an example by evaluating one on a tape of its own.
-func (r *Run) evalBatch() int {
+func (r *Run) evalBatch(d data.Dataset) int {
 	if r.cfg.EvalBatch > 0 {
 		return r.cfg.EvalBatch
 	}
@@ -25,7 +26,7 @@ func (r *Run) evalBatch() int {
 	t.SetInference(true)
 	defer t.Release()
 	x := tensor.New(1, r.features)
-	r.d.Eval.Example(x.Data(), 0)
+	d.Example(x.Data(), 0)
 	nn.SetTraining(r.model, false)
 	r.model.Forward(t, t.Const(x))
 	nn.SetTraining(r.model, true)
@@ -33,54 +34,97 @@ func (r *Run) evalBatch() int {
 	return max(min(1000, evalBudget/max(per, 1)), min(r.cfg.BatchSize, 1000))
 }
 
-// evaluate sets the metrics of e on Data.Eval: the mean loss, and the accuracy of a
-// classification or the RMSE and R² of a regression. It computes them in evaluation mode
-// (no dropout, BatchNorm on its running statistics) on the training tape switched to
-// inference mode, in big batches. Sharing the tape shares its buffers: with the training
-// batch size (the CNN's, whose activations are big), an evaluation needs no memory of its
-// own.
+// Scores are the metrics of a model on a set of examples.
+type Scores struct {
+	Loss float64 // the mean loss of the examples
+	// Accuracy is the fraction of the examples classified right (the largest output of a
+	// row at its label), for a classification; NaN for a regression.
+	Accuracy float64
+	// RMSE and R2 are the root mean squared error, in the targets' units with
+	// Data.TargetScale, and the coefficient of determination, averaged over the outputs,
+	// for a regression; NaN for a classification.
+	RMSE, R2 float64
+}
+
+// Evaluate returns the scores of the model on d, computed as those of Data.Eval after an
+// epoch: in evaluation mode, in big batches, with the run's loss. d may be any set of
+// examples of the training set's shape and task: the training set itself, or a test set
+// evaluated once at the end. Evaluate may be called before Train, after it, or from
+// Output.OnStep or OnEpoch (between two steps), not from another goroutine while Train
+// runs. It scores the run's model, not its averaged copies (Config.SWA, Config.EMA).
+func (r *Run) Evaluate(d data.Dataset) (Scores, error) {
+	if d == nil {
+		return Scores{}, errors.New("train: no examples to evaluate")
+	}
+	if err := r.checkHeldOut(d); err != nil {
+		return Scores{}, err
+	}
+	l := data.NewLoader(d, data.Config{BatchSize: r.evalBatch(d)}, nil)
+	defer l.Close()
+	var g *regression
+	if r.task.Kind == data.Regress {
+		g = newRegression(d.(data.Targeted), r.task.Outputs())
+	}
+	return r.score(r.model, l, g), nil
+}
+
+// evaluate sets the metrics of e on Data.Eval, with a loader and the sums of a regression
+// made at the first evaluation and reused.
 func (r *Run) evaluate(e *Epoch) { r.evaluateModel(r.model, e) }
 
 // evaluateModel is evaluate of the model m, the run's or an averaged copy of it.
 func (r *Run) evaluateModel(m nn.Module, e *Epoch) {
+	if r.evalLoader == nil {
+		r.evalLoader = data.NewLoader(r.d.Eval, data.Config{BatchSize: r.evalBatch(r.d.Eval)}, nil)
+	}
+	if r.task.Kind == data.Regress && r.eval == nil {
+		r.eval = newRegression(r.d.Eval.(data.Targeted), r.task.Outputs())
+	}
+	s := r.score(m, r.evalLoader, r.eval)
+	e.EvalLoss, e.EvalAccuracy, e.EvalRMSE, e.EvalR2 = s.Loss, s.Accuracy, s.RMSE, s.R2
+}
+
+// score returns the scores of the model m on the examples of one epoch of l: the mean
+// loss, and the accuracy of a classification or the RMSE and R² of a regression (whose
+// sums g holds). It computes them in evaluation mode (no dropout, BatchNorm on its
+// running statistics) on the training tape switched to inference mode, in big batches.
+// Sharing the tape shares its buffers: with the training batch size (the CNN's, whose
+// activations are big), an evaluation needs no memory of its own.
+func (r *Run) score(m nn.Module, l *data.Loader, g *regression) Scores {
 	t := r.tape
 	t.SetInference(true)
 	defer t.SetInference(false)
-	if r.evalLoader == nil {
-		r.evalLoader = data.NewLoader(r.d.Eval, data.Config{BatchSize: r.evalBatch()}, nil)
-	}
 	regress := r.task.Kind == data.Regress
-	if regress && r.eval == nil {
-		r.eval = newRegression(r.d.Eval.(data.Targeted), r.task.Outputs())
-	}
 	if regress {
-		clear(r.eval.sse)
+		clear(g.sse)
 	}
 	nn.SetTraining(m, false)
 	defer nn.SetTraining(m, true)
 	var sum float64
 	correct, n := 0, 0
-	for r.evalLoader.Next() {
-		b := r.evalLoader.Batch()
+	for l.Next() {
+		b := l.Batch()
 		x := tensor.Wrap(b.X, b.Size(), r.features)
 		t.Reset()
 		out := m.Forward(t, t.Const(&x))
-		l := r.loss.Loss(t, out, b)
-		sum += float64(l.Item()) * float64(b.Size())
+		loss := r.loss.Loss(t, out, b)
+		sum += float64(loss.Item()) * float64(b.Size())
 		if regress {
-			r.eval.add(out.Value.Data(), b.T)
+			g.add(out.Value.Data(), b.T)
 		} else {
 			correct += countCorrect(out.Value.Data(), b.Y)
 		}
 		n += b.Size()
 	}
 	t.Reset()
-	e.EvalLoss = sum / float64(n)
+	nan := math.NaN()
+	s := Scores{Loss: sum / float64(n), Accuracy: nan, RMSE: nan, R2: nan}
 	if regress {
-		e.EvalRMSE, e.EvalR2 = r.eval.scores(r.d.TargetScale)
+		s.RMSE, s.R2 = g.scores(r.d.TargetScale)
 	} else {
-		e.EvalAccuracy = float64(correct) / float64(n)
+		s.Accuracy = float64(correct) / float64(n)
 	}
+	return s
 }
 
 // regression holds the sums of the RMSE and R² of a held-out set of k outputs: the sum of

@@ -46,6 +46,7 @@ type fingerprint struct {
 	ClipNorm  float64  `json:"clip_norm"`
 	Epochs    int      `json:"epochs"`
 	BatchSize int      `json:"batch_size"`
+	DropLast  bool     `json:"drop_last"`
 	EvalBatch int      `json:"eval_batch"`
 	Seed      uint64   `json:"seed"`
 	LogEvery  int      `json:"log_every"`
@@ -61,7 +62,7 @@ func (r *Run) fingerprint() fingerprint {
 	f := fingerprint{Model: c.Model, Loss: lossName(r.loss), Task: r.task.String(),
 		Hidden: c.ModelConfig.Hidden, NoDropout: c.ModelConfig.NoDropout,
 		Optimizer: c.Optimizer, Options: c.options().String(), Schedule: c.Schedule.String(), ClipNorm: c.ClipNorm,
-		Epochs: c.Epochs, BatchSize: c.BatchSize, EvalBatch: c.EvalBatch, Seed: c.Seed, LogEvery: c.LogEvery,
+		Epochs: c.Epochs, BatchSize: c.BatchSize, DropLast: c.DropLast, EvalBatch: c.EvalBatch, Seed: c.Seed, LogEvery: c.LogEvery,
 		MaxLoss: c.MaxLoss, TrainLen: r.d.Train.Len(), SWA: c.SWA.String(), EMA: c.EMA}
 	for _, g := range c.Groups {
 		f.Groups = append(f.Groups, g.Pattern+":"+g.Options.String())

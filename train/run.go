@@ -53,6 +53,11 @@ type Output struct {
 	Checkpoint string
 	// OnEpoch, if not nil, is called after every epoch.
 	OnEpoch func(Epoch)
+	// OnStep, if not nil, is called after every optimiser step the run takes (not for a
+	// step refused as diverged), with the batch's loss and the step's time. To end a run
+	// from OnStep, cancel the context given to Train: the run stops after this step,
+	// interrupted.
+	OnStep func(Step)
 	// Label is the name of the run's progress bar; if "", the run's name.
 	Label string
 }
@@ -70,6 +75,19 @@ type Epoch struct {
 	// without Data.Eval, or for the other task.
 	EvalLoss, EvalAccuracy, EvalRMSE, EvalR2 float64
 	LR                                       float64 // learning rate of the first group in the epoch's last step
+}
+
+// Step is one optimiser step, as Output.OnStep sees it.
+type Step struct {
+	Step    int     // optimiser steps taken so far, this one included
+	Epoch   int     // the epoch of the step, from 1
+	Batch   int     // the place of the step's batch in its epoch, from 1
+	Batches int     // batches per epoch, the last one short if the batch size does not divide the training set (unless Config.DropLast)
+	Size    int     // examples in the batch
+	Loss    float64 // the batch's loss, at the weights before the step
+	// Seconds is the time of the step alone: the forward and backward passes, gradient
+	// clipping and the optimiser's update; not the loading of the batch.
+	Seconds float64
 }
 
 // Result is how a run ended.
@@ -159,6 +177,9 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 	if d.Train == nil || d.Train.Len() == 0 {
 		return nil, errors.New("train: no training examples")
 	}
+	if cfg.DropLast && d.Train.Len() < cfg.BatchSize {
+		return nil, fmt.Errorf("train: batches of %d without the short last one: no batch of %d training examples", cfg.BatchSize, d.Train.Len())
+	}
 	r := &Run{name: name, seed: int(cfg.Seed), cfg: cfg, d: d, features: data.Features(d.Train), task: data.TaskOf(d.Train)}
 	if err := r.checkEval(); err != nil {
 		return nil, err
@@ -196,7 +217,7 @@ func New(name string, cfg Config, d Data) (*Run, error) {
 		r.closer = r.opt.(optim.ClosureStepper)
 		r.closure = r.evalClosure
 	}
-	r.loader = data.NewLoader(d.Train, data.Config{BatchSize: cfg.BatchSize, Sampling: data.Shuffle},
+	r.loader = data.NewLoader(d.Train, data.Config{BatchSize: cfg.BatchSize, Sampling: data.Shuffle, DropLast: cfg.DropLast},
 		rand.New(rand.NewPCG(cfg.Seed, streamData)))
 	if r.sched, err = cfg.Schedule.New(r.opt, cfg.Epochs, r.loader.BatchesPerEpoch()); err != nil {
 		r.loader.Close()
@@ -242,13 +263,19 @@ func (r *Run) checkEval() error {
 	if r.d.Eval == nil {
 		return nil
 	}
-	if r.d.Eval.Len() == 0 {
+	return r.checkHeldOut(r.d.Eval)
+}
+
+// checkHeldOut returns an error unless d, a held-out set, has examples of the training
+// set's shape and task.
+func (r *Run) checkHeldOut(d data.Dataset) error {
+	if d.Len() == 0 {
 		return errors.New("train: no held-out examples")
 	}
-	if !slices.Equal(r.d.Eval.Shape(), r.d.Train.Shape()) {
-		return fmt.Errorf("train: held-out examples of shape %v, training examples of shape %v", r.d.Eval.Shape(), r.d.Train.Shape())
+	if !slices.Equal(d.Shape(), r.d.Train.Shape()) {
+		return fmt.Errorf("train: held-out examples of shape %v, training examples of shape %v", d.Shape(), r.d.Train.Shape())
 	}
-	et := data.TaskOf(r.d.Eval)
+	et := data.TaskOf(d)
 	switch {
 	case et.Kind != r.task.Kind:
 		return fmt.Errorf("train: the training set is a %s task, the held-out set a %s task", r.task.Kind, et.Kind)
@@ -350,7 +377,15 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 				break
 			}
 			b := r.loader.Batch()
+			var t0 time.Time
+			if out.OnStep != nil {
+				t0 = time.Now() // time is read per step only for OnStep
+			}
 			loss, err := r.step(b)
+			var took time.Duration
+			if out.OnStep != nil {
+				took = time.Since(t0)
+			}
 			if err != nil {
 				r.pos.Seconds += time.Since(start).Seconds()
 				return r.diverge(out, bar, err.Error(), r.pos.Step+1)
@@ -363,6 +398,10 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 			r.pos.LogSteps++
 			if bar != nil {
 				bar.Step(n, loss)
+			}
+			if out.OnStep != nil {
+				out.OnStep(Step{Step: r.pos.Step, Epoch: r.pos.Epoch + 1, Batch: b.Number + 1, Batches: r.loader.BatchesPerEpoch(),
+					Size: n, Loss: loss, Seconds: took.Seconds()})
 			}
 			r.pos.LR = r.opt.LR(0) // the rate of this step, before the schedule sets the next
 			r.stepAverages()
