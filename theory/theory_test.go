@@ -124,6 +124,9 @@ var wrongBounds = []Claim{
 	weightDecay(1e6),           // AdamW 100 (relative) away from penalised Adam
 	stepSchedule(0.01),         // the schedule ends 100 times lower
 	adamFirst(-5),              // Adam 5 points better than tuned SGD
+	sfVsCosine(-5),             // schedule-free 5 points better than tuned cosine AdamW
+	lionSign(1.01),             // every coordinate moves by 1.01γ
+	prodigyRate(1e3, 1e4),      // d a thousand times the tuned rate or more
 }
 
 // TestWrongBoundsFail runs every claim with a deliberately wrong bound or criterion, at the
@@ -255,8 +258,8 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, %v", c.ID, got.ID, err)
 		}
 	}
-	if len(ids) != 35 {
-		t.Errorf("%d claims, want 35", len(ids))
+	if len(ids) != 38 {
+		t.Errorf("%d claims, want 38", len(ids))
 	}
 	if _, err := Lookup("no-such-claim"); err == nil {
 		t.Error("Lookup of an unknown claim: no error")
