@@ -24,7 +24,7 @@ const notInLecture = "Not in the lecture, which ends with Adam, AdamW and their 
 // beyondEpochs is the length of the runs of sf-vs-cosine and prodigy-rate: 3 epochs at
 // full size (2343 steps of 64 images out of 50000), so that the grid, the fresh draws and
 // Prodigy fit in about half a minute of one core; the quick setting's 12 epochs at the
-// reduced size (375 steps out of 2000 images).
+// reduced size (372 steps: 31 full batches of 2000 images an epoch).
 func (x *Experiment) beyondEpochs() int { return size(x, 3, mlpQuick.epochs) }
 
 // beyondGrid is the grid of peak learning rates of the cosine-scheduled AdamW that
@@ -174,7 +174,20 @@ func cosineGrid(x *Experiment) ([]*beyondResult, int, error) {
 func (x *Experiment) beyondSetup() string {
 	return fmt.Sprintf("%s Batch %d, %d epochs. The baseline: AdamW (torch's defaults, weight decay 0) with a cosine schedule from its "+
 		"peak rate to 0 over the run's steps, the peak rate tuned over %s by the accuracy on the validation images at the end of the seed's "+
-		"own draw.", x.mlpSetup(), mlpBatch, x.beyondEpochs(), fmtList(beyondGrid))
+		"own draw.", x.beyondNet(), mlpBatch, x.beyondEpochs(), fmtList(beyondGrid))
+}
+
+// beyondNet describes the network and data of the runs for the notes.
+func (x *Experiment) beyondNet() string {
+	s := x.mlp()
+	nte := s.test
+	if m, err := x.Data.MNIST(x.Ctx); err == nil && (nte == 0 || nte > m.Test.Len()) {
+		nte = m.Test.Len()
+	}
+	return fmt.Sprintf("An MLP 784-%d-10 (ReLU, log-softmax; the preset mlp of package model, PyTorch's initialisation) trained by package "+
+		"train's loop (NLL loss) on %d MNIST training images drawn from the seed, with %d other training images for validation and %d test "+
+		"images; the runs of a draw start from the same weights and see the images in the same order (a new shuffle every epoch, cut into "+
+		"full batches, the images left over out of that epoch).", s.hidden, s.train, s.val, nte)
 }
 
 // gridInside checks that the tuned rate is not an end of the grid, where the best rate
@@ -200,7 +213,7 @@ func sfVsCosine(margin float64) Claim {
 			"3 fresh draws (6 at the reduced size) ≥ that of AdamW with a tuned cosine schedule − %g point", margin),
 		Protocol: fmt.Sprintf("The MLP of the MLP claims: 784-128-10 (ReLU, log-softmax), trained through package train on 50000 MNIST "+
 			"training images drawn from the seed, with 10000 other training images for validation and the 10000 test images; batch 64, "+
-			"3 epochs (2343 steps). At the reduced size: 784-64-10 on 2000 images, 1000 for validation, 12 epochs (375 steps), the same test "+
+			"3 epochs (2343 steps). At the reduced size: 784-64-10 on 2000 images, 1000 for validation, 12 epochs (372 steps), the same test "+
 			"images. The baseline is AdamW (torch's defaults, weight decay 0) with a cosine schedule from its peak rate to 0 over the run's "+
 			"steps; its peak rate is tuned over the half-decade grid 1e-4, 3.16e-4, 1e-3, 3.16e-3, 1e-2, 3.16e-2 by the validation accuracy "+
 			"at the end of a run on the seed's own draw (weights and batches). Schedule-free AdamW runs at its default rate 0.0025 (the "+
@@ -212,6 +225,15 @@ func sfVsCosine(margin float64) Claim {
 			"spread of a difference about 0.2 point, a guess made before any run of these methods), and small beside the differences that "+
 			"decide a choice of method (SGD against Adam is several points on this network at 3 epochs). Schedule-free is not tuned, the "+
 			"baseline is: the comparison leans towards the baseline.", margin),
+		History: "Catalogued on 2026-12-06 with its criterion, before its first run (commit 9bb2b76). First runs: at full size PASS at " +
+			"seeds 1, 2 and 3, mean differences −0.10, −0.003 and −0.08 point (per draw −0.18, −0.14, 0.01; 0.10, −0.07, −0.04; 0.01, " +
+			"−0.21, −0.05), the baseline tuned to 3.16e-3 on all three, close to schedule-free's default 2.5e-3. At the reduced size FAIL " +
+			"at 9 of seeds 1 to 10: mean differences −1.10, −0.29, −1.01, −1.07, −1.22, −0.96, −0.53, −0.73, −1.13 and −0.99 point " +
+			"(standard errors 0.09 to 0.18; PASS at seed 2 alone). On 372 steps over 2000 images the baseline's tuned peak rate is 1e-2 " +
+			"(on 8 of the 10 seeds), four times schedule-free's untuned default, and the tuned schedule wins by about a point: the " +
+			"claim's strong reading, schedule-free without tuning, does not hold on runs that short. The reduced form is kept as it was " +
+			"committed, not re-aimed: its FAIL at seed 1 is the verdict TestClaimsQuick expects of it. The count of steps at the " +
+			"reduced size was corrected in the protocol's text from 375 to 372 (12 epochs of 31 full batches); the runs did not change.",
 		Run: func(x *Experiment) error { return runSFVsCosine(x, margin) },
 	}
 }
@@ -245,8 +267,8 @@ func runSFVsCosine(x *Experiment, margin float64) error {
 		sfAcc, cosAcc, diffs = append(sfAcc, sa), append(cosAcc, ca), append(diffs, sa-ca)
 	}
 	m, se := meanSE(diffs)
-	c := atLeast(fmt.Sprintf("mean over %d fresh draws of schedule-free AdamW's test accuracy − tuned cosine AdamW's, in points, ≥ −%g",
-		len(diffs), margin), m, -margin)
+	c := atLeast(fmt.Sprintf("mean over %d fresh draws of schedule-free AdamW's test accuracy − tuned cosine AdamW's, in points, ≥ %g",
+		len(diffs), -margin), m, -margin)
 	c.Where = "differences " + fmtList(diffs)
 	x.Check(c)
 	x.Check(gridInside(best))
@@ -258,7 +280,7 @@ func runSFVsCosine(x *Experiment, margin float64) error {
 	x.Notef("%s Validation accuracy of the baseline over the grid (seed's draw): %s %%; tuned peak rate %.3g. Schedule-free AdamW at "+
 		"%g, no schedule.", x.beyondSetup(), fmtList(vals), beyondGrid[best], sfRate)
 	x.Notef("Fresh draws 1 to %d, test accuracy (%%): schedule-free %s; tuned cosine AdamW %s; differences %s, mean %.3g ± %.2g "+
-		"(standard error), against −%g.", len(diffs), fmtList(sfAcc), fmtList(cosAcc), fmtList(diffs), m, se, margin)
+		"(standard error), against %g.", len(diffs), fmtList(sfAcc), fmtList(cosAcc), fmtList(diffs), m, se, -margin)
 	ks := seq(1, len(diffs)+1)
 	p := newPlot("Test accuracy at the end of each fresh draw", "draw", "test accuracy (%)").
 		observed("schedule-free AdamW, lr 0.0025, no schedule", ks, sfAcc).
@@ -266,7 +288,7 @@ func runSFVsCosine(x *Experiment, margin float64) error {
 	x.figure(p, "Schedule-free AdamW, untuned and without a schedule, beside AdamW with the cosine schedule of the run's length at its tuned peak rate.")
 	p = newPlot("Schedule-free minus cosine AdamW, each fresh draw", "draw", "difference of test accuracy (points)").
 		observed("difference", ks, diffs).
-		bound(fmt.Sprintf("−%g (the margin)", margin), ks, constant(len(ks), -margin)).
+		bound(fmt.Sprintf("%g (the margin)", -margin), ks, constant(len(ks), -margin)).
 		reference("0 (level)", ks, constant(len(ks), 0))
 	x.figure(p, "The difference on each draw, with the margin below which the mean must not fall.")
 	return nil
@@ -295,6 +317,11 @@ func prodigyRate(lo, hi float64) Claim {
 			"from the grid, and rates a decade apart behave differently on this network); d a third of the way into the run is already "+
 			"at least %g × η* (d only grows: with the final check, it stays in the range from then on); the tuned rate lies inside the grid; and the Prodigy run did "+
 			"not diverge. The figure compared is log10(d/η*), checked against [log10 %g, log10 %g].", lo, hi, lo, lo, hi),
+		History: "Catalogued on 2026-12-06 with its criterion, before its first run (commit 9bb2b76). First runs: at full size PASS at " +
+			"seeds 1, 2 and 3, η* = 3.16e-3 on all three, final d 6.9e-3, 6.15e-3 and 2.68e-3 (2.18, 1.94 and 0.85 × η*), d a third of " +
+			"the way in 0.47, 0.42 and 0.38 × η*, 0.1 × η* reached by step 10; Prodigy's test accuracy 97.57, 97.79 and 97.77 % against " +
+			"97.84, 97.84 and 97.88 % for the tuned baseline on the same draw. At the reduced size PASS at seeds 1 to 10, final d between " +
+			"0.22 and 0.86 × η* (η* = 1e-2 on 8 seeds, 3.16e-3 on 2); there d stops growing within the first third of the run.",
 		Run: func(x *Experiment) error { return runProdigyRate(x, lo, hi) },
 	}
 }
@@ -372,6 +399,11 @@ func lionSign(k float64) Claim {
 			"whose gradient was non-zero at that step stayed unmoved (a zero update is sign 0: the interpolated momentum exactly 0, "+
 			"which needs a zero gradient but for an exact float32 cancellation). The parameters are float32: the check is exact "+
 			"up to that single rounding, below 2e-4 of γ for weights below 1 in size.", coef(k)),
+		History: "Catalogued on 2026-12-06 with its criterion, before its first run (commit 9bb2b76). First runs: at full size PASS at " +
+			"seeds 1, 2 and 3, each checking 79 482 370 coordinate updates (781 steps of 101 770 weights); at the reduced size PASS at " +
+			"seeds 1 to 10, 3 155 180 updates each (62 steps of 50 890 weights). Every coordinate moved at every step (no sign 0 was " +
+			"met, so the second check had no case); the largest ratio was exactly 1 on every run, a tie of round-to-nearest, where the " +
+			"bound is attained.",
 		Run: func(x *Experiment) error { return runLionSign(x, k) },
 	}
 }
@@ -466,7 +498,7 @@ func runLionSign(x *Experiment, k float64) error {
 	first, last := mean(losses[:min(10, len(losses))]), mean(losses[max(0, len(losses)-10):])
 	x.Notef("%s Lion at γ = %g (float32 %.9g), λ = %g, betas (0.9, 0.99), %d epoch(s), %d steps: %d coordinate updates checked, %d "+
 		"moved, %d did not (%d of them with a non-zero gradient). Largest | |Δ| − γ | over half an ulp of the new value: %.3g. The "+
-		"training loss went from %.3g (mean of the first 10 batches) to %.3g (the last 10).", x.mlpSetup(), lionLR, gamma, lionWeightDecay,
+		"training loss went from %.3g (mean of the first 10 batches) to %.3g (the last 10).", x.beyondNet(), lionLR, gamma, lionWeightDecay,
 		epochs, len(losses), total, moved, still, stuck, slicesMax(worstStep), first, last)
 	steps := seq(1, len(worstStep)+1)
 	p := newPlot("Lion: the size of each coordinate's update, worst coordinate of each step", "step", "| |update| - lr | / half ulp").
