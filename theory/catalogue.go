@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Catalogue returns every claim, in the order of the lecture's parts, with the criteria in
-// force. Their texts (see [Claim]) are the catalogue that [WriteCatalogue] writes.
+// Catalogue returns every claim, in the order of the lecture's parts, then the claims of
+// the newer methods the lecture does not teach, with the criteria in force. Their texts (see [Claim]) are the catalogue that [WriteCatalogue] writes.
 func Catalogue() []Claim {
 	return []Claim{
 		firstOrder(-1e-11), sandwich(1), hessianBounds(1), kappaCost(0.8, 1.2), reparametrisation(1), ermGap(-1.2, -0.3),
@@ -21,6 +21,8 @@ func Catalogue() []Claim {
 
 		adagradRobust("Adagrad"), adagradScale(1e-6), adagradForgets(1), rmspropSize(0.3, 3), adamBias(adamTorchRoundings),
 		amsgradClaim(1), weightDecay(10), stepSchedule(1), adamFirst(1, 85),
+
+		sfVsCosine(0.5), lionSign(1), prodigyRate(0.1, 10),
 	}
 }
 
@@ -42,6 +44,9 @@ const catalogueIntro = "The claims that `descent theory` checks: every statement
 	"with the experiment that checks it. For each claim: where the lecture makes it, what it states (in our words), its " +
 	"kind, and its pass criterion, written before the experiment runs; and, where a criterion or an experiment was " +
 	"changed after a result had been seen, its history.\n\n" +
+	"The last part holds claims that are not the lecture's: those that newer optimisers of package optim come with " +
+	"(Schedule-Free AdamW, Lion, Prodigy), taken from their papers, which their “In the lecture” field names; they are " +
+	"catalogued here, with their criteria, before their experiments first ran.\n\n" +
 	"Kinds. A theorem is a bound or identity that must hold on every instance drawn, up to the floating-point (or, for " +
 	"expectations, statistical) slack its criterion states with its reason. A theorem-like claim is an asymptotic " +
 	"statement (a rate, a limit) and an illustration a qualitative one: each measures a figure, which must land in its " +

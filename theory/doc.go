@@ -2,7 +2,10 @@
 // “Optimisation methods” that a computer can check (35 of them: convexity and conditioning,
 // batch methods, stochastic methods, adaptive methods and practice) is an experiment on
 // random instances drawn from a seed, judged PASS, FAIL or ERRATUM, with a figure that draws
-// the bound over what was observed. `descent theory` runs them and writes the report.
+// the bound over what was observed. Three more claims come from the papers of newer methods
+// the lecture does not teach (sf-vs-cosine, lion-sign, prodigy-rate: Schedule-Free AdamW
+// against a tuned cosine schedule, the size of Lion's update, Prodigy's estimate against a
+// tuned rate). `descent theory` runs them and writes the report.
 //
 // # Claims and the catalogue
 //

@@ -63,8 +63,15 @@ func describe(t *testing.T, o *Outcome) {
 	}
 }
 
+// quickFails are the claims whose reduced form fails at seed 1, as their histories record:
+// the verdict is kept as it came out, and TestClaimsQuick expects it.
+var quickFails = map[string]bool{
+	"sf-vs-cosine": true, // untuned schedule-free loses about a point to the tuned cosine schedule on 372 steps
+}
+
 // TestClaimsQuick runs every claim of the catalogue at its reduced size: each must pass,
-// or be an erratum whose corrected form passes, and draw at least one figure.
+// or be an erratum whose corrected form passes (or, for a claim of quickFails, fail as
+// recorded), and draw at least one figure.
 func TestClaimsQuick(t *testing.T) {
 	for _, c := range Catalogue() {
 		t.Run(c.ID, func(t *testing.T) {
@@ -72,6 +79,17 @@ func TestClaimsQuick(t *testing.T) {
 				t.Skip("measures wall-clock time; skipped with -short")
 			}
 			o := runQuick(t, 1, c)
+			if quickFails[c.ID] {
+				if o.Verdict != Fail || o.Err != nil {
+					describe(t, o)
+					t.Fatalf("%s: %v, want the FAIL its history records at the reduced size", c.ID, o.Verdict)
+				}
+				describe(t, o)
+				if len(o.Figures) == 0 {
+					t.Errorf("%s drew no figure", c.ID)
+				}
+				return
+			}
 			if !o.Verdict.OK() {
 				describe(t, o)
 				t.Fatalf("%s: %v", c.ID, o.Verdict)
@@ -124,6 +142,9 @@ var wrongBounds = []Claim{
 	weightDecay(1e6),           // AdamW 100 (relative) away from penalised Adam
 	stepSchedule(0.01),         // the schedule ends 100 times lower
 	adamFirst(-5, 99.5),        // Adam 5 points better than tuned SGD; at the reduced size, both at 99.5 %
+	sfVsCosine(-5),             // schedule-free 5 points better than tuned cosine AdamW
+	lionSign(1.01),             // every coordinate moves by 1.01γ
+	prodigyRate(1e3, 1e4),      // d a thousand times the tuned rate or more
 }
 
 // TestWrongBoundsFail runs every claim with a deliberately wrong bound or criterion, at the
@@ -255,8 +276,8 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, %v", c.ID, got.ID, err)
 		}
 	}
-	if len(ids) != 35 {
-		t.Errorf("%d claims, want 35", len(ids))
+	if len(ids) != 38 {
+		t.Errorf("%d claims, want 38", len(ids))
 	}
 	if _, err := Lookup("no-such-claim"); err == nil {
 		t.Error("Lookup of an unknown claim: no error")

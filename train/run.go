@@ -304,6 +304,11 @@ func (r *Run) Name() string { return r.name }
 // Model returns the model being trained.
 func (r *Run) Model() nn.Module { return r.model }
 
+// Optimizer returns the run's optimiser, for what its type alone exposes (the estimate of
+// optim.Prodigy, the mode of a schedule-free method). Stepping it or changing its rates
+// outside Train breaks the run's records and its resumption.
+func (r *Run) Optimizer() optim.Optimizer { return r.opt }
+
 // Epochs returns the number of epochs completed.
 func (r *Run) Epochs() int { return r.pos.Epoch }
 
