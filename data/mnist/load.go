@@ -1,7 +1,6 @@
 package mnist
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -157,7 +156,7 @@ func decodeFile(dir string, f File) (*idx.Array, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %w", err)
 	}
-	a, err := idx.Decode(bytes.NewReader(b))
+	a, err := idx.DecodeBytes(b)
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %s: %w", filepath.Join(dir, f.Name), err)
 	}
