@@ -2,6 +2,7 @@ package idx
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"encoding/binary"
@@ -21,7 +22,7 @@ var gzipMagic = [2]byte{0x1f, 0x8b}
 // It reads (and, for gzip, decompresses) little more than the header: the payload is
 // neither read nor checked.
 func ReadHeader(r io.Reader) (Header, error) {
-	src, _, err := open(r, -1)
+	src, _, _, err := open(r, -1)
 	if err != nil {
 		return Header{}, err
 	}
@@ -73,25 +74,34 @@ func ReadFile(path string) (*Array, error) {
 	return a, nil
 }
 
-// open returns the decompressed stream of r and its length, or -1 when the length is not
-// known (gzip, or size < 0).
-func open(r io.Reader, size int64) (io.Reader, int64, error) {
+// maxInflate bounds what a deflate stream inflates to, per byte of input: at best a
+// length-distance pair of two 1-bit codes copies 258 bytes, so 2 bits yield 258 bytes.
+const maxInflate = 1032
+
+// open returns the decompressed stream of r, its length or -1 when the length is not known
+// (gzip, or size < 0), and the most bytes it can hold or -1 when that is not known either:
+// the length of a raw input, [maxInflate] times the size of a gzip input.
+func open(r io.Reader, size int64) (src io.Reader, length, avail int64, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, err := br.Peek(2)
 	if err != nil && len(magic) < 2 {
 		if err == io.EOF {
-			return nil, 0, formatErr(ErrTruncated, "header: %d of at least 4 bytes", len(magic))
+			return nil, 0, 0, formatErr(ErrTruncated, "header: %d of at least 4 bytes", len(magic))
 		}
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	if magic[0] != gzipMagic[0] || magic[1] != gzipMagic[1] {
-		return br, size, nil
+		return br, size, size, nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, 0, gzipErr(err)
+		return nil, 0, 0, gzipErr(err)
 	}
-	return zr, -1, nil
+	avail = -1
+	if size >= 0 && size <= math.MaxInt64/maxInflate {
+		avail = size * maxInflate
+	}
+	return zr, -1, avail, nil
 }
 
 // gzipErr turns an error of the gzip layer into a decoding error: an early end of the
@@ -169,9 +179,43 @@ func streamErr(err error) error {
 	return fmt.Errorf("idx: %w", err)
 }
 
+// DecodeBytes decodes the IDX array in b, raw or gzip-compressed, as [Decode] does. The
+// U8 elements of a raw file are b's own bytes, not a copy: b must not be modified while
+// the Array is in use.
+func DecodeBytes(b []byte) (*Array, error) {
+	if len(b) >= 2 && b[0] == gzipMagic[0] && b[1] == gzipMagic[1] {
+		return decode(bytes.NewReader(b), int64(len(b)))
+	}
+	r := bytes.NewReader(b)
+	h, err := parseHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLength(h, int64(len(b))); err != nil {
+		return nil, err
+	}
+	p := b[h.Size():]
+	return fill(h, p[:len(p):len(p)]), nil
+}
+
+// checkLength checks the payload that h declares against the length of the raw input.
+func checkLength(h Header, length int64) error {
+	want, have := h.PayloadSize(), length-int64(h.Size())
+	if have < want {
+		return formatErr(ErrTruncated, "header %s %v declares %d bytes of payload, the input has %d", h.Type, h.Dims, want, have)
+	}
+	if have > want {
+		return formatErr(ErrTrailing, "%d bytes after the %d-byte payload of %s %v", have-want, want, h.Type, h.Dims)
+	}
+	return nil
+}
+
 // decode reads a whole array from r, whose length is size bytes or unknown when size < 0.
+// The payload is read into one buffer of its size when the input can hold it (a raw input
+// of the right length, a gzip stream not too small to inflate to it), else into a buffer
+// grown as bytes arrive.
 func decode(r io.Reader, size int64) (*Array, error) {
-	src, size, err := open(r, size)
+	src, length, avail, err := open(r, size)
 	if err != nil {
 		return nil, err
 	}
@@ -180,16 +224,15 @@ func decode(r io.Reader, size int64) (*Array, error) {
 		return nil, err
 	}
 	want := h.PayloadSize()
-	if size >= 0 {
-		have := size - int64(h.Size())
-		if have < want {
-			return nil, formatErr(ErrTruncated, "header %s %v declares %d bytes of payload, the input has %d", h.Type, h.Dims, want, have)
-		}
-		if have > want {
-			return nil, formatErr(ErrTrailing, "%d bytes after the %d-byte payload of %s %v", have-want, want, h.Type, h.Dims)
+	if length >= 0 {
+		if err := checkLength(h, length); err != nil {
+			return nil, err
 		}
 	}
-	payload, err := readn.Read(src, want)
+	if avail >= 0 {
+		avail -= int64(h.Size())
+	}
+	payload, err := readn.Read(src, want, avail)
 	if err != nil {
 		return nil, readErr(err, "payload of %s %v: %d of %d bytes", h.Type, h.Dims, len(payload), want)
 	}

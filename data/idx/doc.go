@@ -15,14 +15,18 @@
 // A file's header is checked before anything is allocated for its payload: the product of
 // the dimensions must fit in an int ([ErrOverflow]); when the length of the input is known
 // (a raw file, a [bytes.Reader]) the payload must match it exactly ([ErrTruncated],
-// [ErrTrailing]). When it is not (a gzip stream), the payload buffer grows only as real
-// bytes arrive, so a forged header cannot make the decoder allocate more than about twice
-// what the stream really holds. Every error about the data is a [*FormatError] that
+// [ErrTrailing]). The payload is then read into one buffer of its size. A gzip stream's
+// payload is too when the stream could inflate to it (deflate yields at most 1032 bytes
+// per byte of input); otherwise, and whenever the length of the input is not known, the
+// buffer grows only as real bytes arrive. So a forged header cannot make the decoder
+// allocate more than 1032 times the size of a gzip input, or twice what a stream of
+// unknown length really holds. Every error about the data is a [*FormatError] that
 // matches one of the sentinel errors with [errors.Is].
 //
 // # Use
 //
 // [ReadHeader] reads only the header. [Decode] reads a whole array, whose elements land in
 // the one slice of [Array] that matches its type (U8 for MNIST's images and labels, which
-// are kept without a copy). [Encode] writes an array back.
+// are kept without a copy); [DecodeBytes] decodes an array already in memory, and keeps a
+// raw file's U8 elements in place. [Encode] writes an array back.
 package idx

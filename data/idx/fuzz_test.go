@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzDecode feeds arbitrary bytes to the decoder, seeded with the files of testdata/. It
-// must never panic; a file it accepts must decode the same with and without a known length,
+// must never panic; a file it accepts must decode the same with and without a known length
+// and from bytes (DecodeBytes),
 // agree with ReadHeader and survive an Encode/Decode round trip; a file it refuses must
 // give an idx error.
 func FuzzDecode(f *testing.F) {
@@ -32,6 +33,9 @@ func FuzzDecode(f *testing.F) {
 		if (err == nil) != (err2 == nil) {
 			t.Fatalf("known length: %v; unknown length: %v", err, err2)
 		}
+		if _, err3 := DecodeBytes(in); (err == nil) != (err3 == nil) {
+			t.Fatalf("Decode: %v; DecodeBytes: %v", err, err3)
+		}
 		if err != nil {
 			var fe *FormatError
 			if !errors.As(err, &fe) && !strings.HasPrefix(err.Error(), "idx: ") {
@@ -41,6 +45,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !same(t, a, b) {
 			t.Fatal("known and unknown length decode differently")
+		}
+		if c, err := DecodeBytes(in); err != nil || !same(t, a, c) {
+			t.Fatalf("DecodeBytes: %v, differs from Decode", err)
 		}
 		h, err := ReadHeader(bytes.NewReader(in))
 		if err != nil || !reflect.DeepEqual(h, a.Header) {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -64,12 +65,13 @@ func same(t testing.TB, a, b *Array) bool {
 type noLen struct{ io.Reader }
 
 // decoders returns the ways to decode in, also written to the file at path: from a reader
-// of known length, from one of unknown length, from the file.
+// of known length, from one of unknown length, from the file, from the bytes.
 func decoders(in []byte, path string) map[string]func() (*Array, error) {
 	return map[string]func() (*Array, error){
 		"known length":   func() (*Array, error) { return Decode(bytes.NewReader(in)) },
 		"unknown length": func() (*Array, error) { return Decode(noLen{bytes.NewReader(in)}) },
 		"file":           func() (*Array, error) { return ReadFile(path) },
+		"bytes":          func() (*Array, error) { return DecodeBytes(slices.Clone(in)) },
 	}
 }
 
@@ -239,6 +241,44 @@ func TestNoAllocationFromHeader(t *testing.T) {
 		}
 		if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
 			t.Errorf("%s: allocated %d bytes for a 4 KiB input", tc.name, got)
+		}
+	}
+}
+
+// TestOneBuffer checks that the payload of an input of known length, raw or gzipped, is
+// read into one buffer of its size, and that DecodeBytes keeps a raw file's u8 payload
+// without a copy.
+func TestOneBuffer(t *testing.T) {
+	a := &Array{Header: Header{Uint8, []int{3 << 20}}, U8: make([]uint8, 3<<20)} // 3 MiB: grown twice from 1 MiB
+	for i := range a.U8 {
+		a.U8[i] = uint8(i * 7)
+	}
+	for _, gz := range []bool{false, true} {
+		in := encode(t, a, gz)
+		for how, dec := range map[string]func() (*Array, error){
+			"Decode":      func() (*Array, error) { return Decode(bytes.NewReader(in)) },
+			"DecodeBytes": func() (*Array, error) { return DecodeBytes(in) },
+		} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			got, err := dec()
+			runtime.ReadMemStats(&after)
+			if err != nil || !same(t, got, a) {
+				t.Fatalf("gzip %v, %s: %v", gz, how, err)
+			}
+			if cap(got.U8) != len(a.U8) {
+				t.Errorf("gzip %v, %s: payload buffer of %d bytes, want %d", gz, how, cap(got.U8), len(a.U8))
+			}
+			limit := uint64(len(a.U8)) + 1<<20 // the payload, and the gzip reader's window and tables
+			if !gz && how == "DecodeBytes" {
+				limit = 64 << 10
+				if &got.U8[0] != &in[len(in)-len(a.U8)] {
+					t.Errorf("DecodeBytes copied a raw u8 payload")
+				}
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > limit {
+				t.Errorf("gzip %v, %s: allocated %d bytes for a %d-byte payload", gz, how, n, len(a.U8))
+			}
 		}
 	}
 }

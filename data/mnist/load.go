@@ -1,14 +1,15 @@
 package mnist
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/descent-ml/descent/data/idx"
 )
@@ -20,13 +21,20 @@ type Data struct {
 	Train, Test *Set
 }
 
-// Load finds or fetches the files of spec as [Fetch] does, then loads them with [LoadDir].
+// Load finds or fetches the files of spec as [Fetch] does, then loads them as [LoadDir]
+// does. In the cache (not in a folder given by opts.Dir or the environment), it reads the
+// decompressed copy of each file that has a RawSHA256 instead of decompressing the file,
+// and writes the copy when it is missing or damaged (see the package documentation).
 func Load(ctx context.Context, spec Spec, opts Options) (*Data, error) {
 	dir, err := Fetch(ctx, spec, opts)
 	if err != nil {
 		return nil, err
 	}
-	return LoadDir(dir, spec)
+	l := loader{dir: dir, spec: spec}
+	if explicit, _ := explicitDir(spec, opts); explicit == "" {
+		l.cache, l.log = true, opts.Log
+	}
+	return l.load()
 }
 
 // ErrVerify is matched, with errors.Is, by the [*VerifyError] of a file whose size or
@@ -108,12 +116,27 @@ func verifyDir(dir string, spec Spec) []error {
 // [N] below len(spec.Classes). The sets are normalised with spec.Mean and spec.Std. Errors
 // name the file.
 func LoadDir(dir string, spec Spec) (*Data, error) {
+	return (&loader{dir: dir, spec: spec}).load()
+}
+
+// A loader loads the files of spec from dir. If cache is set (dir is the cache), it reads
+// the decompressed copies of the files that have them, writes those that are missing or
+// damaged, and reports a failure to write one to log (if not nil).
+type loader struct {
+	dir   string
+	spec  Spec
+	cache bool
+	log   io.Writer
+}
+
+func (l *loader) load() (*Data, error) {
+	dir, spec := l.dir, l.spec
 	d := &Data{Spec: spec, Dir: dir}
 	var err error
-	if d.Train, err = loadSet(dir, spec, spec.TrainImages, spec.TrainLabels); err != nil {
+	if d.Train, err = l.loadSet(spec.TrainImages, spec.TrainLabels); err != nil {
 		return nil, err
 	}
-	if d.Test, err = loadSet(dir, spec, spec.TestImages, spec.TestLabels); err != nil {
+	if d.Test, err = l.loadSet(spec.TestImages, spec.TestLabels); err != nil {
 		return nil, err
 	}
 	if d.Train.Rows != d.Test.Rows || d.Train.Cols != d.Test.Cols {
@@ -124,13 +147,13 @@ func LoadDir(dir string, spec Spec) (*Data, error) {
 }
 
 // loadSet reads, checks and decodes one split.
-func loadSet(dir string, spec Spec, images, labels File) (*Set, error) {
-	ip, lp := filepath.Join(dir, images.Name), filepath.Join(dir, labels.Name)
-	im, err := decodeFile(dir, images)
+func (l *loader) loadSet(images, labels File) (*Set, error) {
+	ip, lp := filepath.Join(l.dir, images.Name), filepath.Join(l.dir, labels.Name)
+	im, err := l.decodeFile(images)
 	if err != nil {
 		return nil, err
 	}
-	lb, err := decodeFile(dir, labels)
+	lb, err := l.decodeFile(labels)
 	if err != nil {
 		return nil, err
 	}
@@ -143,23 +166,60 @@ func loadSet(dir string, spec Spec, images, labels File) (*Set, error) {
 	if lb.Dims[0] != im.Dims[0] {
 		return nil, fmt.Errorf("mnist: %s has %d labels for the %d images of %s", lp, lb.Dims[0], im.Dims[0], ip)
 	}
-	for i, l := range lb.U8 {
-		if int(l) >= len(spec.Classes) {
-			return nil, fmt.Errorf("mnist: %s: label %d of image %d is not below %d", lp, l, i, len(spec.Classes))
+	for i, y := range lb.U8 {
+		if int(y) >= len(l.spec.Classes) {
+			return nil, fmt.Errorf("mnist: %s: label %d of image %d is not below %d", lp, y, i, len(l.spec.Classes))
 		}
 	}
-	return NewSet(im.U8, lb.U8, im.Dims[1], im.Dims[2], spec.Mean, spec.Std), nil
+	return NewSet(im.U8, lb.U8, im.Dims[1], im.Dims[2], l.spec.Mean, l.spec.Std), nil
 }
 
-// decodeFile reads, checks and decodes the file f of dir.
-func decodeFile(dir string, f File) (*idx.Array, error) {
-	b, err := readVerified(dir, f)
+// rawFile returns the decompressed copy of f: its name (f's without ".gz"), size and
+// SHA-256. ok is false if f has none.
+func rawFile(f File) (raw File, ok bool) {
+	name, gz := strings.CutSuffix(f.Name, ".gz")
+	if !gz || name == "" || f.RawSHA256 == "" {
+		return File{}, false
+	}
+	return File{Name: name, Size: f.RawSize, SHA256: f.RawSHA256}, true
+}
+
+// decodeFile reads, checks and decodes the file f of dir. In the cache, it reads f's
+// decompressed copy instead if it holds one that matches, and writes it if not.
+func (l *loader) decodeFile(f File) (*idx.Array, error) {
+	raw, hasRaw := rawFile(f)
+	hasRaw = hasRaw && l.cache
+	if hasRaw {
+		if b, err := readVerified(l.dir, raw); err == nil {
+			if a, err := idx.DecodeBytes(b); err == nil {
+				return a, nil
+			}
+		}
+	}
+	b, err := readVerified(l.dir, f)
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %w", err)
 	}
-	a, err := idx.Decode(bytes.NewReader(b))
+	a, err := idx.DecodeBytes(b)
 	if err != nil {
-		return nil, fmt.Errorf("mnist: %s: %w", filepath.Join(dir, f.Name), err)
+		return nil, fmt.Errorf("mnist: %s: %w", filepath.Join(l.dir, f.Name), err)
+	}
+	if hasRaw {
+		if err := writeRaw(l.dir, raw, a, filepath.Join(l.dir, f.Name)); err != nil && l.log != nil {
+			fmt.Fprintf(l.log, "%s: no decompressed copy of %s kept (%v); it is decompressed at every load\n", l.spec.Name, f.Name, err)
+		}
 	}
 	return a, nil
+}
+
+// writeRaw writes a, decoded from the file at origin, as the raw IDX file raw in dir,
+// atomically: the temporary file is checked against raw's size and SHA-256 before it is
+// renamed (see writeVerified).
+func writeRaw(dir string, raw File, a *idx.Array, origin string) error {
+	removeStalePartials(dir)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(idx.Encode(pw, a)) }()
+	err := writeVerified(dir, raw, pr, origin+" decompressed")
+	pr.CloseWithError(errors.New("mnist: decompressed copy not written")) // stops the encoder if it is not done
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -45,6 +46,24 @@ func gzipIDX(t testing.TB, a *idx.Array) []byte {
 	return buf.Bytes()
 }
 
+// rawIDX returns the raw IDX bytes of a.
+func rawIDX(t testing.TB, a *idx.Array) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := idx.Encode(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// fileOf returns the File of the gzipped bytes gz, named name, whose decompressed bytes
+// are raw.
+func fileOf(name string, gz, raw []byte) File {
+	sum, rawSum := sha256.Sum256(gz), sha256.Sum256(raw)
+	return File{Name: name, Size: int64(len(gz)), SHA256: hex.EncodeToString(sum[:]),
+		RawSize: int64(len(raw)), RawSHA256: hex.EncodeToString(rawSum[:])}
+}
+
 func newFake(t testing.TB) *fake {
 	t.Helper()
 	split := func(n int) (images, labels *idx.Array) {
@@ -62,8 +81,7 @@ func newFake(t testing.TB) *fake {
 	file := func(name string, a *idx.Array) File {
 		b := gzipIDX(t, a)
 		f.files[name] = b
-		sum := sha256.Sum256(b)
-		return File{name, int64(len(b)), hex.EncodeToString(sum[:])}
+		return fileOf(name, b, rawIDX(t, a))
 	}
 	tri, trl := split(5)
 	tei, tel := split(3)
@@ -192,9 +210,8 @@ func TestDecodeErrorsNameFile(t *testing.T) {
 	} {
 		f := newFake(t)
 		b := gzipIDX(t, a)
-		sum := sha256.Sum256(b)
 		f.files[f.spec.TrainLabels.Name] = b
-		f.spec.TrainLabels = File{f.spec.TrainLabels.Name, int64(len(b)), hex.EncodeToString(sum[:])}
+		f.spec.TrainLabels = fileOf(f.spec.TrainLabels.Name, b, rawIDX(t, a))
 		dir := f.write(t, t.TempDir())
 		_, err := LoadDir(dir, f.spec)
 		if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, f.spec.TrainLabels.Name)) {
@@ -221,6 +238,145 @@ func TestCache(t *testing.T) {
 	var fe *FetchError
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "offline") || !strings.Contains(err.Error(), f.spec.TestLabels.Name) {
 		t.Errorf("offline with a file missing: err = %v", err)
+	}
+}
+
+// TestDecompressedCopy checks the decompressed copies that Load keeps in the cache: written
+// whole on the first load, read by the next ones, replaced when damaged, never written in
+// an explicit folder or when they would not match their checksum.
+func TestDecompressedCopy(t *testing.T) {
+	f := newFake(t)
+	opts := noNetwork(t)
+	cache := f.write(t, filepath.Join(opts.CacheDir, "fake"))
+	var log bytes.Buffer
+	opts.Log = &log
+	rawPath := func(dir string, file File) string { return filepath.Join(dir, strings.TrimSuffix(file.Name, ".gz")) }
+	checkCopies := func(when string) {
+		t.Helper()
+		for _, file := range f.spec.Files() {
+			raw := filepath.Join(cache, strings.TrimSuffix(file.Name, ".gz"))
+			b, err := os.ReadFile(raw)
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(f.files[file.Name]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, want) {
+				t.Errorf("%s: %s is not %s decompressed", when, raw, file.Name)
+			}
+			if fi, err := os.Stat(raw); err != nil || fi.Mode().Perm() != 0o644 {
+				t.Errorf("%s: %s: %v, %v; want mode 0644", when, raw, fi, err)
+			}
+		}
+		noPartials(t, cache)
+	}
+	load := func(when string) {
+		t.Helper()
+		d, err := Load(context.Background(), f.spec, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		checkFake(t, d)
+	}
+
+	load("first load")
+	checkCopies("after the first load")
+	if strings.Contains(log.String(), "no decompressed copy") {
+		t.Errorf("log %q says a copy was not kept", log.String())
+	}
+
+	// The copies are what is read: a copy with one pixel changed, under a spec with its
+	// checksum, gives the changed pixel.
+	other := f.spec
+	images := rawPath(cache, f.spec.TrainImages)
+	b, err := os.ReadFile(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-1] ^= 0xff
+	os.WriteFile(images, b, 0o644)
+	other.TrainImages = fileOf(f.spec.TrainImages.Name, f.files[f.spec.TrainImages.Name], b)
+	if d, err := Load(context.Background(), other, opts); err != nil {
+		t.Fatal(err)
+	} else if got, want := d.Train.Images[len(d.Train.Images)-1], b[len(b)-1]; got != want {
+		t.Errorf("last pixel %d, want the copy's %d: the copy was not read", got, want)
+	}
+	// The explicit folder and LoadDir read no copy.
+	o := noNetwork(t)
+	o.Dir = cache
+	for name, load := range map[string]func() (*Data, error){
+		"Load with Dir": func() (*Data, error) { return Load(context.Background(), other, o) },
+		"LoadDir":       func() (*Data, error) { return LoadDir(cache, other) },
+	} {
+		if d, err := load(); err != nil {
+			t.Fatal(err)
+		} else if got, want := d.Train.Images[len(d.Train.Images)-1], b[len(b)-1]^0xff; got != want {
+			t.Errorf("%s: last pixel %d, want the .gz file's %d", name, got, want)
+		}
+	}
+
+	// A damaged copy is not used, and is replaced.
+	for name, damage := range map[string]func(path string){
+		"truncated": func(path string) { b, _ := os.ReadFile(path); os.WriteFile(path, b[:len(b)-1], 0o644) },
+		"flipped":   func(path string) { b, _ := os.ReadFile(path); b[len(b)-1] ^= 1; os.WriteFile(path, b, 0o644) },
+		"appended":  func(path string) { b, _ := os.ReadFile(path); os.WriteFile(path, append(b, 0), 0o644) },
+		"missing":   func(path string) { os.Remove(path) },
+	} {
+		damage(rawPath(cache, f.spec.TrainImages))
+		load(name + " copy")
+		checkCopies("after a load with a " + name + " copy")
+	}
+
+	// No copy is written in an explicit folder.
+	explicit := f.write(t, t.TempDir())
+	o = noNetwork(t)
+	o.Dir = explicit
+	if _, err := Load(context.Background(), f.spec, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range f.spec.Files() {
+		if _, err := os.Stat(rawPath(explicit, file)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a copy of %s was written in the explicit folder: %v", file.Name, err)
+		}
+	}
+
+	// A spec whose decompressed checksum is wrong: the load works, no copy is kept, the
+	// log says so.
+	bad := f.spec
+	bad.TrainImages.RawSHA256 = strings.Repeat("0", 64)
+	o = noNetwork(t)
+	log.Reset()
+	o.Log = &log
+	badCache := f.write(t, filepath.Join(o.CacheDir, "fake"))
+	if d, err := Load(context.Background(), bad, o); err != nil {
+		t.Fatal(err)
+	} else {
+		checkFake(t, d)
+	}
+	if _, err := os.Stat(rawPath(badCache, bad.TrainImages)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a copy that does not match its checksum was kept: %v", err)
+	}
+	if !strings.Contains(log.String(), "no decompressed copy of "+bad.TrainImages.Name) {
+		t.Errorf("log %q does not say the copy was not kept", log.String())
+	}
+	noPartials(t, badCache)
+
+	// No RawSHA256: no copy.
+	none := f.spec
+	none.TrainImages.RawSHA256, none.TrainImages.RawSize = "", 0
+	o = noNetwork(t)
+	noneCache := f.write(t, filepath.Join(o.CacheDir, "fake"))
+	if _, err := Load(context.Background(), none, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(rawPath(noneCache, none.TrainImages)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a copy was written for a file with no RawSHA256: %v", err)
 	}
 }
 

@@ -36,7 +36,7 @@ func Decode(r io.Reader) (*Array, error) {
 	if l, ok := r.(interface{ Len() int }); ok {
 		size = int64(l.Len())
 	}
-	return decode(r, size)
+	return decode(r, size, size)
 }
 
 // ReadFile decodes the .npy file at path; its header is checked against the file's size
@@ -51,7 +51,7 @@ func ReadFile(path string) (*Array, error) {
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()
 	}
-	a, err := decode(bufio.NewReaderSize(f, 64<<10), size)
+	a, err := decode(bufio.NewReaderSize(f, 64<<10), size, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -59,7 +59,10 @@ func ReadFile(path string) (*Array, error) {
 }
 
 // decode reads a whole array from r, whose length is size bytes or unknown when size < 0.
-func decode(r io.Reader, size int64) (*Array, error) {
+// avail is size when that is the input's real length (a file's, a [bytes.Reader]'s): the
+// data is then read into one buffer of its size. It is -1 when size is only declared (by a
+// zip archive's directory): the buffer then grows as bytes arrive.
+func decode(r io.Reader, size, avail int64) (*Array, error) {
 	h, hsize, err := parseHeader(r)
 	if err != nil {
 		return nil, err
@@ -74,7 +77,10 @@ func decode(r io.Reader, size int64) (*Array, error) {
 			return nil, formatErr(ErrTrailing, "%d bytes after the %d bytes of data of %s %v", have-want, want, h.Dtype, h.Shape)
 		}
 	}
-	data, err := readn.Read(r, want)
+	if avail >= 0 {
+		avail -= hsize
+	}
+	data, err := readn.Read(r, want, avail)
 	if err != nil {
 		return nil, readErr(err, "data of %s %v: %d of %d bytes", h.Dtype, h.Shape, len(data), want)
 	}

@@ -86,7 +86,7 @@ func decodeMember(f *zip.File) (*Array, error) {
 	if f.UncompressedSize64 <= 1<<62 {
 		size = int64(f.UncompressedSize64)
 	}
-	a, err := decode(rc, size)
+	a, err := decode(rc, size, -1) // a size the archive declares, not its real length
 	if err != nil {
 		return nil, archiveErr(err)
 	}
