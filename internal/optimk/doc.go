@@ -17,11 +17,11 @@
 //
 // # Reductions
 //
-// The reducing kernels ([SumSq], [SumSq2], [ProdigyGather], [LAMBGather],
-// [AdafactorGather]) sum in float64: each term is formed in float32 as the update forms it
-// (θ₀-θ, |s|, u, U) and squared or multiplied in float64, which is exact; element j of the
-// slice adds into lane j mod 16 in order of j (two registers of eight float64), and the 16
-// lanes are added as lane l += lane l+w for w = 8, 4, 2, 1. The assembly keeps the lanes of the whole vectors and hands
+// The reducing kernels ([SumSq], [SumSq2], [ProdigyGather], [LAMBGather], [AdafactorGather])
+// sum in float64: each term is formed in float32 as the update forms it (θ₀-θ, |s|, u, U) and
+// squared or multiplied in float64, which is exact; element j of the slice adds into lane j
+// mod 16 in order of j (two registers of eight float64), and the 16 lanes are added as lane l
+// += lane l+w for w = 8, 4, 2, 1. The assembly keeps the lanes of the whole vectors and hands
 // them to the Go twin for the rest, so the sum has the same bits whichever kernel runs.
 //
 // # Contract
