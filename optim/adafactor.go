@@ -128,12 +128,17 @@ var adafactorSpec = &spec[AdafactorConfig]{
 // ε₁ None is float32's machine epsilon 2⁻²³, the dtype of every parameter here. torch's
 // foreach option picks an implementation of the same arithmetic and has no counterpart.
 //
-// The step is not element-wise (its norms and means are over rows, columns and whole
-// tensors) and runs parameter by parameter in Go, with float64 sums (squares exact, in
-// 16 lanes as [Prodigy]'s) and float32 elements as torch's. State per parameter: "row_var"
+// A vector's step is element-wise but for two norms: it runs as three passes over the
+// elements, split among goroutines as every optimiser's, on the kernels of internal/optimk
+// (AVX-512 where available, with Go twins of the same bits): the check of the gradient,
+// which also sums θ² for RMS(θ); the moving average of V, which sums U²; and the update,
+// which recomputes U with the same bits. A parameter of two or more dimensions takes its
+// step in Go, parameter by parameter, after the passes. The sums are in float64 (squares
+// exact, in 16 lanes and 4096-element blocks as [Prodigy]'s), so they do not depend on the
+// number of threads; the elements are float32 as torch's. State per parameter: "row_var"
 // and "col_var" (two or more dimensions) or "variance".
 type Adafactor struct {
-	base[AdafactorConfig, struct{}]
+	base[AdafactorConfig, optimk.AdafactorCoef]
 	cols []float64 // workspace: column sums of G²
 }
 
@@ -143,8 +148,19 @@ func NewAdafactor(params []*Param, cfg AdafactorConfig) (*Adafactor, error) {
 	return o, o.init(adafactorSpec, o, params, cfg)
 }
 
-func (o *Adafactor) prepare(int)          {}
-func (o *Adafactor) update(int, int, int) {}
+// BytesPerParam returns the bytes one Step on vectors reads and writes per parameter
+// element, beyond the finite check's read of the gradient: the check also reads θ; the
+// second pass reads g and reads and writes V; the update reads g and V and reads and
+// writes θ.
+func (o *Adafactor) BytesPerParam() int { return 4 * (1 + 1 + 2 + 1 + 1 + 2) }
+
+func (o *Adafactor) sums() (nc, ng int) { return 2, 1 }
+
+func (o *Adafactor) checkBlock(i, lo, hi int, out []float64) bool {
+	p := o.params[i]
+	out[0], out[1] = optimk.SumSq2(p.Grad[lo:hi], p.Value[lo:hi])
+	return !math.IsNaN(out[0]) && !math.IsInf(out[0], 0)
+}
 
 // lerp32 is torch's lerp in float32: a + w(b-a) for w < 0.5, else b - (b-a)(1-w).
 func lerp32(a, b, w float32) float32 {
@@ -154,22 +170,72 @@ func lerp32(a, b, w float32) float32 {
 	return fma.Float32(-(b - a), 1-w, b)
 }
 
-// finish takes the step of every parameter with a gradient.
+// prepare sets the coefficients of parameter i but the step's multiplier, which needs ΣU².
+func (o *Adafactor) prepare(i int) {
+	c := &o.cfgs[o.group[i]]
+	w := float32(math.Pow(float64(o.state[i].step), c.Beta2Decay))
+	k := optimk.AdafactorCoef{W: w, OmW: 1 - w, Floor: float32(c.Eps1 * c.Eps1), Decay: 1}
+	if w >= 0.5 {
+		k.Flags |= optimk.AdafactorHigh
+	}
+	if c.WeightDecay != 0 {
+		k.Decay = float32(1 - c.LR*c.WeightDecay)
+	}
+	o.coef[i] = k
+}
+
+func (o *Adafactor) gatherBlock(i, lo, hi int, out []float64) {
+	p := o.params[i]
+	if len(p.Shape) >= 2 {
+		out[0] = 0
+		return
+	}
+	out[0] = optimk.AdafactorGather(p.Grad[lo:hi], o.state[i].bufs[2][lo:hi], &o.coef[i])
+}
+
+// alpha returns α_t = max(ε₂, RMS(θ_{t-1})) ρ_t of parameter i, from the check pass's sums.
+func (o *Adafactor) alpha(i int) float64 {
+	c := &o.cfgs[o.group[i]]
+	rho := min(c.LR, 1/math.Sqrt(float64(o.state[i].step)))
+	return max(c.Eps2, math.Sqrt(blockSum(o.csum[i], 2, 1))/math.Sqrt(float64(len(o.params[i].Value)))) * rho
+}
+
+// finish sets the step's multiplier of every vector from ΣU² and takes the whole step of
+// every parameter of two or more dimensions.
 func (o *Adafactor) finish() {
 	for i, p := range o.params {
-		if p.Grad != nil {
-			o.step(i, p)
+		if p.Grad == nil {
+			continue
 		}
+		if len(p.Shape) >= 2 {
+			o.step(i, p)
+			continue
+		}
+		c := &o.cfgs[o.group[i]]
+		uu := blockSum(o.gsum[i], 1, 0)
+		a := float32(-o.alpha(i) / max(1, math.Sqrt(uu)/(math.Sqrt(float64(len(p.Value)))*c.D)))
+		if c.Maximize {
+			a = -a // -(g·r)·a = (g·r)·(-a): the direction's sign moves to the multiplier
+		}
+		o.coef[i].A = a
 	}
 }
 
+func (o *Adafactor) update(i, lo, hi int) {
+	p := o.params[i]
+	if len(p.Shape) >= 2 {
+		return
+	}
+	optimk.AdafactorUpdate(p.Value[lo:hi], p.Grad[lo:hi], o.state[i].bufs[2][lo:hi], &o.coef[i])
+}
+
+// step takes the step of parameter i, of two or more dimensions (the factored moments).
 func (o *Adafactor) step(i int, p *Param) {
 	c, st := &o.cfgs[o.group[i]], &o.state[i]
 	t := float64(st.step)
 	n := len(p.Value)
 	w := float32(math.Pow(t, c.Beta2Decay))
-	rho := min(c.LR, 1/math.Sqrt(t))
-	alpha := max(c.Eps2, math.Sqrt(optimk.SumSq(p.Value))/math.Sqrt(float64(n))) * rho
+	alpha := o.alpha(i)
 	if c.WeightDecay != 0 {
 		decay := float32(1 - c.LR*c.WeightDecay)
 		for j := range p.Value {
@@ -187,22 +253,6 @@ func (o *Adafactor) step(i int, p *Param) {
 		return sign * g[j] * (1 / sqrt32(max(v, floor)))
 	}
 	var uu float64
-	if len(p.Shape) < 2 {
-		v := st.bufs[2]
-		for j, gj := range g {
-			v[j] = lerp32(v[j], gj*gj, w)
-		}
-		var acc [16]float64
-		for j := range g {
-			acc[j&15] += sqr64(dir(j, v[j]))
-		}
-		uu = laneTotal(&acc)
-		a := float32(-alpha / max(1, math.Sqrt(uu)/(math.Sqrt(float64(n))*c.D)))
-		for j := range g {
-			p.Value[j] = fma.Float32(dir(j, v[j]), a, p.Value[j])
-		}
-		return
-	}
 	rows, cols := p.Shape[len(p.Shape)-2], p.Shape[len(p.Shape)-1]
 	mats := n / (rows * cols)
 	rv, cv := st.bufs[0], st.bufs[1]

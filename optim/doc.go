@@ -120,16 +120,16 @@
 // contiguous parts run by up to runtime.GOMAXPROCS(0) goroutines of the worker pool that the
 // tensor kernels share (internal/parallel; a part is at least 32768 elements). Each element's
 // update depends on that element alone, so the split changes no bit. The element loops of
-// every optimiser but ASGD, Rprop, L-BFGS, Adafactor and Muon's matrices, with all their
+// every optimiser but ASGD, Rprop, L-BFGS and Adafactor's and Muon's matrices, with all their
 // options, and the finite check are in internal/optimk: AVX-512 assembly on amd64 where the
 // CPU has it, computing the same bits as their Go twins, which that package's tests check on
 // every combination of options; build with -tags noasm for the Go twins alone.
 //
-// LAMB, LARS and Prodigy need sums over a parameter (norms, Prodigy's ⟨g, θ₀-θ⟩) before they
+// LAMB, LARS, Prodigy and Adafactor's vectors need sums over a parameter (norms, Prodigy's ⟨g, θ₀-θ⟩) before they
 // can update it: they sum in the checking pass or in a second pass over the elements, each
 // parameter in blocks of 4096 elements at fixed offsets, which the plan never cuts, so the
-// sums (float64, ordered as [Prodigy] describes) do not depend on the split either. Adafactor
-// and Muon's matrices, whose steps are not element-wise, run parameter by parameter (Muon's
+// sums (float64, ordered as [Prodigy] describes) do not depend on the split either.
+// Adafactor's and Muon's matrices, whose steps are not element-wise, run parameter by parameter (Muon's
 // products on every core, through internal/gemm). The optimisers that are not torch 1.13's
 // report the bytes their step moves per element ([Traffic]); "descent bench optim" measures
 // Step.

@@ -34,7 +34,7 @@ func sinParams() []*Param {
 
 // TestSplitsMatchEveryOptimizer checks, for every first-order optimiser of the registry,
 // that three steps split among several goroutines compute the same bits as three steps
-// run by one: the reductions of LAMB, LARS and Prodigy are summed by blocks that do not
+// run by one: the reductions of LAMB, LARS, Prodigy and Adafactor are summed by blocks that do not
 // depend on the split.
 func TestSplitsMatchEveryOptimizer(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))

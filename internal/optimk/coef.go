@@ -171,3 +171,21 @@ const (
 	LARSFirst                // the momentum buffer is set from this step's gradient
 	LARSNesterov             // Nesterov momentum
 )
+
+// AdafactorCoef are the coefficients of [AdafactorGather] and [AdafactorUpdate], Adafactor's
+// step on a vector (its second moment V kept whole). The direction is
+// U = g·(1/√max(V, ε₁²)); with maximize the sign is carried by A (-(g·r)·a = (g·r)·(-a)
+// exactly).
+type AdafactorCoef struct {
+	W, OmW float32 // t^τ and 1-t^τ, the moving average's weight: torch's lerp(V, g², t^τ)
+	Floor  float32 // ε₁², the floor of V under the root
+	Decay  float32 // 1-γλ (1 without weight decay)
+	A      float32 // the step's multiplier: -α_t/max(1, RMS(U)/d), negated with maximize
+	Flags  uint32  // AdafactorHigh
+}
+
+// The flags of [AdafactorCoef].
+const (
+	// AdafactorHigh: W ≥ 0.5, so torch's lerp is b - (b-a)(1-w) (else a + w(b-a)).
+	AdafactorHigh = 1 << iota
+)

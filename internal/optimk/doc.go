@@ -6,7 +6,7 @@
 //
 // On amd64 with AVX-512 (F and DQ, as internal/cpu reports them) the loops of SGD, Adam and
 // AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam, Lion, the schedule-free AdamW
-// and SGD, Prodigy's and LAMB's two passes and LARS, with all their options, the finite
+// and SGD, Prodigy's, LAMB's and Adafactor's (on a vector) two passes and LARS, with all their options, the finite
 // check [AllFinite] and the sums of squares [SumSq] and [SumSq2] are assembly
 // (kernels_amd64.s) over whole vectors of 16 elements; the rest of a slice, and everything without AVX-512, on other architectures or
 // with -tags noasm, runs the Go twins (twins.go). Each stub's doc comment names the twin it
@@ -17,11 +17,11 @@
 //
 // # Reductions
 //
-// The reducing kernels ([SumSq], [SumSq2], [ProdigyGather], [LAMBGather]) sum in float64:
-// each term is formed in float32 as the update forms it (θ₀-θ, |s|, u) and squared or
-// multiplied in float64, which is exact; element j of the slice adds into lane j mod 16 in
-// order of j (two registers of eight float64), and the 16 lanes are added as lane l +=
-// lane l+w for w = 8, 4, 2, 1. The assembly keeps the lanes of the whole vectors and hands
+// The reducing kernels ([SumSq], [SumSq2], [ProdigyGather], [LAMBGather], [AdafactorGather])
+// sum in float64: each term is formed in float32 as the update forms it (θ₀-θ, |s|, u, U) and
+// squared or multiplied in float64, which is exact; element j of the slice adds into lane j
+// mod 16 in order of j (two registers of eight float64), and the 16 lanes are added as lane l
+// += lane l+w for w = 8, 4, 2, 1. The assembly keeps the lanes of the whole vectors and hands
 // them to the Go twin for the rest, so the sum has the same bits whichever kernel runs.
 //
 // # Contract

@@ -91,3 +91,15 @@ func LAMBUpdate(p, m, v []float32, k *LAMBCoef) { lambUpdate(p, m, v, k) }
 // LARS applies one LARS step to p from g and the momentum buffer buf (nil without
 // LARSMomentum): larsGo's loop.
 func LARS(p, g, buf []float32, k *LARSCoef) { lars(p, g, buf, k) }
+
+// AdafactorGather updates Adafactor's second moment v of a vector from g and returns
+// Σ U² over the slice, summed as [SumSq] sums: adafactorGatherGo's loop.
+func AdafactorGather(g, v []float32, k *AdafactorCoef) float64 {
+	var acc lanes
+	adafactorGather(g, v, k, &acc)
+	return laneSum(&acc)
+}
+
+// AdafactorUpdate applies Adafactor's step to p, a vector, from g and its second moment v:
+// adafactorUpdateGo's loop.
+func AdafactorUpdate(p, g, v []float32, k *AdafactorCoef) { adafactorUpdate(p, g, v, k) }

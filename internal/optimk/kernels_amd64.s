@@ -1246,3 +1246,102 @@ lars_step:
 lars_done:
 	VZEROUPPER
 	RET
+
+// func adafactorGatherAVX512(grad, v *float32, n int, k *AdafactorCoef, acc *lanes)
+// AdafactorCoef: W 0, OmW 4, Floor 8, Decay 12, A 16, Flags 20 (high 1).
+TEXT ·adafactorGatherAVX512(SB), NOSPLIT, $0-40
+	MOVQ         grad+0(FP), SI
+	MOVQ         v+8(FP), R8
+	MOVQ         n+16(FP), CX
+	MOVQ         k+24(FP), AX
+	MOVQ         acc+32(FP), R11
+	VBROADCASTSS 0(AX), Z1
+	VBROADCASTSS 4(AX), Z2
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS one<>(SB), Z4
+	VPXORD       Z0, Z0, Z0
+	MOVL         20(AX), BX
+	VMOVUPD      0(R11), Z24
+	VMOVUPD      64(R11), Z25
+	SHRQ         $4, CX
+	JZ           ag_done
+
+ag_loop:
+	// a = v, b = g·g, d = b - a
+	VMOVUPS (SI), Z9
+	VMOVUPS (R8), Z10
+	VMULPS  Z9, Z9, Z11
+	VSUBPS  Z10, Z11, Z12
+	TESTL   $1, BX
+	JNZ     ag_high
+	// v = fma(w, d, a)
+	VFMADD231PS Z1, Z12, Z10
+	JMP         ag_dir
+
+ag_high:
+	// v = fma(-d, 1-w, b)
+	VFNMADD231PS Z2, Z12, Z11
+	VMOVAPS      Z11, Z10
+
+ag_dir:
+	VMOVUPS Z10, (R8)
+	// U = g·(1/√max(v, ε₁²)): VMAXPS returns v on a NaN or on two zeros, and +0 turns
+	// -0 into +0, as Go's max
+	VMAXPS  Z10, Z3, Z13
+	VADDPS  Z0, Z13, Z13
+	VSQRTPS Z13, Z13
+	VDIVPS  Z13, Z4, Z13
+	VMULPS  Z13, Z9, Z14
+	// acc += U²
+	VCVTPS2PD     Y14, Z18
+	VFMADD231PD   Z18, Z18, Z24
+	VEXTRACTF64X4 $1, Z14, Y19
+	VCVTPS2PD     Y19, Z19
+	VFMADD231PD   Z19, Z19, Z25
+	ADDQ          $64, SI
+	ADDQ          $64, R8
+	DECQ          CX
+	JNZ           ag_loop
+
+ag_done:
+	VMOVUPD Z24, 0(R11)
+	VMOVUPD Z25, 64(R11)
+	VZEROUPPER
+	RET
+
+// func adafactorUpdateAVX512(p, grad, v *float32, n int, k *AdafactorCoef)
+TEXT ·adafactorUpdateAVX512(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 8(AX), Z3
+	VBROADCASTSS 12(AX), Z5
+	VBROADCASTSS 16(AX), Z6
+	VBROADCASTSS one<>(SB), Z4
+	VPXORD       Z0, Z0, Z0
+	SHRQ         $4, CX
+	JZ           au_done
+
+au_loop:
+	// U = g·(1/√max(v, ε₁²)) as in the gather pass
+	VMOVUPS (R8), Z10
+	VMAXPS  Z10, Z3, Z13
+	VADDPS  Z0, Z13, Z13
+	VSQRTPS Z13, Z13
+	VDIVPS  Z13, Z4, Z13
+	VMULPS  (SI), Z13, Z14
+	// θ = fma(U, A, θ·(1-γλ))
+	VMULPS      (DI), Z5, Z15
+	VFMADD231PS Z6, Z14, Z15
+	VMOVUPS     Z15, (DI)
+	ADDQ        $64, DI
+	ADDQ        $64, SI
+	ADDQ        $64, R8
+	DECQ        CX
+	JNZ         au_loop
+
+au_done:
+	VZEROUPPER
+	RET

@@ -222,6 +222,7 @@ func TestCoefLayout(t *testing.T) {
 		prodigy  ProdigyCoef
 		lamb     LAMBCoef
 		lars     LARSCoef
+		ada      AdafactorCoef
 	)
 	for _, c := range []struct {
 		what      string
@@ -249,6 +250,9 @@ func TestCoefLayout(t *testing.T) {
 		{"LAMBCoef.Flags", unsafe.Offsetof(lamb.Flags), 40},
 		{"LARSCoef.NegLR", unsafe.Offsetof(lars.NegLR), 16},
 		{"LARSCoef.Flags", unsafe.Offsetof(lars.Flags), 20},
+		{"AdafactorCoef.Floor", unsafe.Offsetof(ada.Floor), 8},
+		{"AdafactorCoef.A", unsafe.Offsetof(ada.A), 16},
+		{"AdafactorCoef.Flags", unsafe.Offsetof(ada.Flags), 20},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at offset %d, the assembly reads %d", c.what, c.got, c.want)

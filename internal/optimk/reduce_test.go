@@ -42,7 +42,7 @@ func twinSum(f func(acc *[2]lanes)) (float64, float64) {
 }
 
 // TestNewKernelsMatchGo checks that the kernels of Lion, the schedule-free methods,
-// Prodigy, LAMB and LARS and the reductions (assembly where available, Go twin on the
+// Prodigy, LAMB, Adafactor and LARS and the reductions (assembly where available, Go twin on the
 // tail) compute the same bits as their Go twins alone, for every combination of flags, on
 // lengths that exercise the vector body and the tail, inside NaN guard bands; and that the
 // reductions are the exactly rounded float64 sums' near neighbours (a check of the lanes'
@@ -142,6 +142,32 @@ func TestNewKernelsMatchGo(t *testing.T) {
 			LAMBUpdate(in(p1), in(m1), in(v1), &k)
 			lambUpdateGo(in(p2), in(m2), in(v2), &k)
 			same(t, what+" value", p1, p2)
+		}
+
+		// Adafactor's two passes on a vector: both forms of torch's lerp, with and without
+		// decay, a zero gradient and a zero moment (the floor ε₁² then decides), and ε₁ = 0
+		// on positive moments.
+		for _, k := range []AdafactorCoef{
+			{W: 0.3, OmW: 0.7, Floor: 0x1p-46, Decay: 1, A: -1e-3},
+			{W: 0.9, OmW: 0.1, Floor: 0x1p-46, Decay: 0.999, A: 2e-3, Flags: AdafactorHigh},
+			{W: 1, OmW: 0, Floor: 1e-4, Decay: 1, A: -0.5, Flags: AdafactorHigh},
+			{W: 0.1, OmW: 0.9, Floor: 0, Decay: 0.99, A: -1e-2},
+		} {
+			gz, v1, v2, p1, p2 := clone(g), clone(v), clone(v), clone(p), clone(p)
+			if k.Floor != 0 && n > 1 {
+				in(gz)[n/2], in(v1)[n/2], in(v2)[n/2] = 0, 0, 0
+			}
+			uu := AdafactorGather(in(gz), in(v1), &k)
+			wuu, _ := twinSum(func(acc *[2]lanes) { adafactorGatherGo(in(gz), in(v2), &k, &acc[0]) })
+			what := tag(fmt.Sprintf("adafactor %+v", k))
+			sameF64(t, what+" ΣU²", uu, wuu)
+			same(t, what+" v", v1, v2)
+			AdafactorUpdate(in(p1), in(gz), in(v1), &k)
+			adafactorUpdateGo(in(p2), in(gz), in(v2), &k)
+			same(t, what+" value", p1, p2)
+			if math.IsNaN(uu) || math.IsInf(uu, 0) || uu == 0 {
+				t.Fatalf("%s: ΣU² = %v proves little", what, uu)
+			}
 		}
 
 		// LARS, every combination of adapt, momentum, first step and nesterov.

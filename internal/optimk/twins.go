@@ -435,3 +435,38 @@ func larsGo(p, g, buf []float32, k *LARSCoef) {
 		p[j] = fma.Float32(d, k.NegLR, p[j])
 	}
 }
+
+// adafactorLerp is torch's lerp(a, b, w) in float32 with w = k.W: fma(w, b-a, a) for
+// w < 0.5, else fma(-(b-a), 1-w, b).
+func adafactorLerp(a, b float32, k *AdafactorCoef) float32 {
+	if k.Flags&AdafactorHigh == 0 {
+		return fma.Float32(k.W, b-a, a)
+	}
+	return fma.Float32(-(b - a), k.OmW, b)
+}
+
+// adafactorDir is Adafactor's direction g·(1/√max(v, ε₁²)), the root and the division
+// rounded to float32.
+func adafactorDir(g, v float32, k *AdafactorCoef) float32 {
+	return g * (1 / sqrt32(max(v, k.Floor)))
+}
+
+// adafactorGatherGo is Adafactor's first pass over a vector: v = lerp(v, g·g, w), and U²
+// into acc, lane j mod 16, U as adafactorDir.
+func adafactorGatherGo(g, v []float32, k *AdafactorCoef, acc *lanes) {
+	v = v[:len(g)]
+	for j, gj := range g {
+		vj := adafactorLerp(v[j], gj*gj, k)
+		v[j] = vj
+		acc[j&15] += sq(adafactorDir(gj, vj, k))
+	}
+}
+
+// adafactorUpdateGo is Adafactor's step over a vector: θ = fma(U, A, θ·(1-γλ)), U
+// recomputed as adafactorDir.
+func adafactorUpdateGo(p, g, v []float32, k *AdafactorCoef) {
+	g, v = g[:len(p)], v[:len(p)]
+	for j, pj := range p {
+		p[j] = fma.Float32(adafactorDir(g[j], v[j], k), k.A, pj*k.Decay)
+	}
+}
