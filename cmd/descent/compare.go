@@ -120,33 +120,11 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	if _, err := train.CompareJobs(cfg, names, r, *seeds); err != nil {
 		return nil, usageError(fs, "%v", err)
 	}
-	restore := setThreads(rf.threads)
-	// A run folder trained into here is locked before the data is loaded: a folder in
-	// use is refused at once. A plan has none, nor the runs of a plan made again.
-	var rd *runDir
-	if adjust == nil && *plan == "" {
-		var err error
-		if rd, err = rf.runFolder("compare"); err != nil {
-			restore()
-			return nil, err
-		}
-	}
-	fail := func(err error) (*jobSet, error) {
-		restore()
-		if rd != nil {
-			err = errors.Join(err, rd.close())
-		}
+	set, d, err := openSet(ctx, "compare", &rf, &cfg, *plan, adjust != nil, stderr)
+	if err != nil {
 		return nil, err
 	}
-
-	load := rf.loadData
-	if *plan != "" && adjust == nil {
-		load = rf.planData // the plan, not its tasks: nothing is trained
-	}
-	d, err := load(ctx, &cfg, stderr)
-	if err != nil {
-		return fail(err)
-	}
+	fail := func(err error) (*jobSet, error) { return nil, set.fail(err) }
 	if find {
 		if r, err = findRates(ctx, cfg, train.Data{Train: d.train, TargetScale: d.targets}, names, stderr); err != nil {
 			return fail(err)
@@ -191,8 +169,9 @@ func compareSet(ctx context.Context, args []string, stderr io.Writer, adjust fun
 	intro += sf.describe()
 	meta := &train.Meta{Command: "compare", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "test",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Machine: report.ThisMachine()}
-	return &jobSet{command: "compare", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
-		what: fmt.Sprintf("%d runs", len(jobs)), data: planDataOf(d, js.Data)}, nil
+	set.args, set.js, set.meta = args, js, meta
+	set.what, set.data = fmt.Sprintf("%d runs", len(jobs)), planDataOf(d, js.Data)
+	return set, nil
 }
 
 // defaultRatesText lists the default learning rates of the registry's optimisers, in

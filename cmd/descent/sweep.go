@@ -141,33 +141,11 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 			return nil, usageError(fs, "--grid: more than %d trials", maxJobs)
 		}
 	}
-	restore := setThreads(rf.threads)
-	// A run folder trained into here is locked before the data is loaded: a folder in
-	// use is refused at once. A plan has none, nor the runs of a plan made again.
-	var rd *runDir
-	if adjust == nil && *plan == "" {
-		var err error
-		if rd, err = rf.runFolder("sweep"); err != nil {
-			restore()
-			return nil, err
-		}
-	}
-	fail := func(err error) (*jobSet, error) {
-		restore()
-		if rd != nil {
-			err = errors.Join(err, rd.close())
-		}
+	set, d, err := openSet(ctx, "sweep", &rf, &cfg, *plan, adjust != nil, stderr)
+	if err != nil {
 		return nil, err
 	}
-
-	load := rf.loadData
-	if *plan != "" && adjust == nil {
-		load = rf.planData // the plan, not its tasks: nothing is trained
-	}
-	d, err := load(ctx, &cfg, stderr)
-	if err != nil {
-		return fail(err)
-	}
+	fail := func(err error) (*jobSet, error) { return nil, set.fail(err) }
 	full := d.train
 	if valFrac > 0 {
 		valSize = int(math.Ceil(valFrac * float64(full.Len())))
@@ -219,8 +197,9 @@ func sweepSet(ctx context.Context, args []string, stderr io.Writer, adjust func(
 		cfg.Optimizer, strings.Join(keys, " × "), centred, len(jobs), valSize, cfg.Seed, describe(cfg, d, tr, vs, "validation"))
 	meta := &train.Meta{Command: "sweep", Args: args, Flags: train.FlagsOf(fs), Intro: intro, Evaluation: "val",
 		Task: &d.task, Data: d.spec, Standardization: d.standardization(), Axes: axes, Trials: train.Grid(axes), Machine: report.ThisMachine()}
-	return &jobSet{command: "sweep", args: args, rf: &rf, js: js, meta: meta, plan: *plan, rd: rd, restore: restore,
-		what: fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), data: planDataOf(d, js.Data)}, nil
+	set.args, set.js, set.meta = args, js, meta
+	set.what, set.data = fmt.Sprintf("%d trials, %d at once", len(jobs), *parallel), planDataOf(d, js.Data)
+	return set, nil
 }
 
 // parseLRCenter checks the flags --lr-center, --lr-span and --lr-points and returns the

@@ -52,6 +52,43 @@ type jobSet struct {
 	restore func()   // restores the threads (GOMAXPROCS)
 }
 
+// openSet begins a job set of command (compare or sweep) once its flags are checked: it
+// sets the kernels' threads and loads the data. A set trained here (neither a plan nor a
+// plan's tasks made again, replay) has its run folder locked first, so that a folder in use
+// is refused before the data is loaded; a plan loads only what it records, as it trains
+// nothing. The set returned holds command, rf, plan, rd and restore; on an error the threads
+// are restored and the folder released.
+func openSet(ctx context.Context, command string, rf *runFlags, cfg *train.Config, plan string, replay bool, stderr io.Writer) (*jobSet, *dataset, error) {
+	set := &jobSet{command: command, rf: rf, plan: plan, restore: setThreads(rf.threads)}
+	load := rf.loadData
+	if !replay {
+		if plan == "" {
+			var err error
+			if set.rd, err = rf.runFolder(command); err != nil {
+				set.restore()
+				return nil, nil, err
+			}
+		} else {
+			load = rf.planData
+		}
+	}
+	d, err := load(ctx, cfg, stderr)
+	if err != nil {
+		return nil, nil, set.fail(err)
+	}
+	return set, d, nil
+}
+
+// fail restores the threads of a set being opened and releases its run folder, and returns
+// err with the folder's own error, if any.
+func (s *jobSet) fail(err error) error {
+	s.restore()
+	if s.rd != nil {
+		err = errors.Join(err, s.rd.close())
+	}
+	return err
+}
+
 // registerPlan adds the --plan flag.
 func registerPlan(fs *flag.FlagSet) *string {
 	return fs.String("plan", "", "write the runs to `DIR`/plan.json without training them, for descent sweep run (see descent sweep -h)")
