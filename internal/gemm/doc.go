@@ -11,8 +11,10 @@
 // the micro-kernel reads it sequentially from L2. A is not packed when it is stored as
 // op(A) is read: the kernel broadcasts its elements straight from the caller's memory with
 // two strides. A transposed A is copied one sliver of mr of its columns at a time (kc×mr
-// floats, contiguous), since its sliver in place would be kc lines lda apart, which for a
-// power-of-two lda all fall in one set of the L1 and a few of the L2. The micro-kernel
+// floats, contiguous) when kc is large, since its sliver in place would be kc lines lda
+// apart, which the panels of B evict from the L1 as they stream past; a short sliver (kc
+// below copiesA's bound, as in a weight gradient over a batch of 128) fits in L1 as it is
+// and is read in place, where copying it would only add a pass. The micro-kernel
 // keeps an mr×nr tile of C in registers, adds kc rank-one updates and writes alpha·tile +
 // beta·C (without reading C when beta is 0); edge tiles use kernels unrolled for fewer
 // rows and masked column stores, so no scratch tile is needed.

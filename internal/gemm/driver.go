@@ -99,9 +99,10 @@ func (p *problem) block(ws *workspace) {
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
 				a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
-				if p.transA && nc > nr {
+				if p.transA && nc > nr && kc >= x.packAFrom {
 					// A sliver of a transposed A is kc rows of a, lda apart: copied, its
-					// rows are contiguous for the panels of B that reuse it.
+					// rows are contiguous for the panels of B that reuse it; a short one
+					// stays in L1 as it is (see copiesA).
 					x.packA(kc, mrr, a, ps, ws.a)
 					a, ars, aps = ws.a, 1, mr
 				}
@@ -147,7 +148,7 @@ func (p *problem) blockRows(ws *workspace, pc, kc, jc, nc, rs, ps int, beta floa
 	for ir := 0; ir < p.m; ir += x.mr {
 		mrr := min(x.mr, p.m-ir)
 		a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
-		if p.transA && nc > x.nr {
+		if p.transA && nc > x.nr && kc >= x.packAFrom {
 			x.packA(kc, mrr, a, ps, ws.a)
 			a, ars, aps = ws.a, 1, x.mr
 		}

@@ -171,12 +171,18 @@ func reference(c gemmCase, a, b, cm *mat) (want, size []float64) {
 // goroutines in threads, against one float64 reference.
 func checkCase(t *testing.T, threads []int, c gemmCase, rnd *rand.Rand) {
 	t.Helper()
+	checkCaseOn(t, impls(), threads, c, rnd)
+}
+
+// checkCaseOn is checkCase on the kernel sets xs.
+func checkCaseOn(t *testing.T, xs []*impl, threads []int, c gemmCase, rnd *rand.Rand) {
+	t.Helper()
 	a, b, c0 := c.operands(rnd)
 	want, size := reference(c, a, b, c0)
 	check(c.l.transA, c.l.transB, c.m, c.n, c.k, a.data(), a.ld, b.data(), b.ld, c0.data(), c0.ld)
 	tol := 2 * float64(c.k+2) * 0x1p-24
 	cm := &mat{rows: c0.rows, cols: c0.cols, ld: c0.ld, buf: make([]float32, len(c0.buf))}
-	for _, x := range impls() {
+	for _, x := range xs {
 		for _, th := range threads {
 			copy(cm.buf, c0.buf)
 			sgemm(x, th, c.l.transA, c.l.transB, c.m, c.n, c.k, c.alpha, a.data(), a.ld, b.data(), b.ld, c.beta, cm.data(), cm.ld)
@@ -237,6 +243,84 @@ func TestSgemmBlocks(t *testing.T) {
 			c := gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 5}, s[0], s[1]}
 			checkCase(t, threads, c, rnd)
 		}
+	}
+}
+
+// TestSgemmCopiesA checks products with a transposed A both with its slivers copied and
+// read in place, whatever this CPU's L1 makes of copiesA, and with the choice changing
+// between the blocks of k of one product.
+func TestSgemmCopiesA(t *testing.T) {
+	xs := copyingA(impls())
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for i, sh := range [][3]int{{37, 300, 128}, {40, 1200, 100}, {130, 70, 777}, {29, 65, 1030}} {
+		for _, l := range []layout{layouts[2], layouts[3]} {
+			s := scalars[i%len(scalars)]
+			checkCaseOn(t, xs, []int{1, 2}, gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 2}, s[0], s[1]}, rnd)
+		}
+	}
+}
+
+// TestCopiesAChoice checks that the driver copies a transposed A's slivers in blocks of
+// kc ≥ packAFrom only.
+func TestCopiesAChoice(t *testing.T) {
+	for _, x := range impls() {
+		for _, c := range []struct{ k, from int }{{128, 193}, {192, 193}, {193, 193}, {300, 193}, {600, 1 << 30}} {
+			y := *x
+			y.packAFrom = c.from
+			calls := 0
+			y.packA = func(kc, rows int, a []float32, lda int, dst []float32) {
+				calls++
+				x.packA(kc, rows, a, lda, dst)
+			}
+			m, n := 50, 200
+			a, b, cm := make([]float32, c.k*m), make([]float32, c.k*n), make([]float32, m*n)
+			sgemm(&y, 1, true, false, m, n, c.k, 1, a, m, b, n, 0, cm, n)
+			kc := blocks(c.k, y.kc, 16)
+			if copied := calls > 0; copied != (kc >= c.from) {
+				t.Errorf("%s: k %d (kc %d), copying from %d: %d copies", x.name, c.k, kc, c.from, calls)
+			}
+		}
+	}
+}
+
+// copyingA returns each of xs with slivers of a transposed A always copied, never
+// copied, and copied from kc 100 on.
+func copyingA(xs []*impl) []*impl {
+	var ys []*impl
+	for _, x := range xs {
+		for _, from := range []int{1, 1 << 30, 100} {
+			y := *x
+			y.packAFrom = from
+			y.name = fmt.Sprintf("%s, copying A from kc %d", x.name, from)
+			ys = append(ys, &y)
+		}
+	}
+	return ys
+}
+
+// TestCopiesA checks the least kc from which a transposed A is copied, on the caches of
+// TestBlocking.
+func TestCopiesA(t *testing.T) {
+	l := func(size int) cpu.Cache { return cpu.Cache{Size: size, Ways: 8, Line: 64} }
+	for _, c := range []struct {
+		name   string
+		l1     cpu.Cache
+		mr, nr int
+		want   int
+	}{
+		{"48 KiB avx512", l(48 << 10), 12, 32, 193},
+		{"48 KiB avx2", l(48 << 10), 6, 16, 257},
+		{"48 KiB go", l(48 << 10), 4, 4, 342},
+		{"32 KiB avx512", l(32 << 10), 12, 32, 129},
+		{"32 KiB avx2", l(32 << 10), 6, 16, 171},
+		{"unknown avx512", cpu.Cache{}, 12, 32, 129},
+	} {
+		if got := copiesA(c.mr, c.nr, cpu.Caches{L1: c.l1}); got != c.want {
+			t.Errorf("%s: copiesA = %d, want %d", c.name, got, c.want)
+		}
+	}
+	for _, x := range impls() {
+		t.Logf("%s: slivers of a transposed A copied from kc %d (kc %d)", x.name, x.packAFrom, x.kc)
 	}
 }
 

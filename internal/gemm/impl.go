@@ -7,6 +7,9 @@ type impl struct {
 	mr, nr int // largest micro-tile: rows of C from A, columns of C from a packed panel of B
 	kc     int // largest block of k, from the caches (see blocking)
 	nc     int // largest block of n, a multiple of nr, from the caches (see blocking)
+	// packAFrom is the least kc at which a sliver of a transposed A is copied (packA)
+	// rather than read in place, from the L1's size (see copiesA).
+	packAFrom int
 
 	// kernel computes one micro-tile, as kernelGo does, from a panel of B whose rows are bs
 	// apart: nr for a packed panel, B's row stride for a panel read in place (which must
