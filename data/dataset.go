@@ -3,7 +3,6 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 )
 
 // A Dataset is a finite list of labelled examples of one shape.
@@ -265,10 +264,20 @@ func Split(d Dataset, n int, r *rand.Rand) (train, val *Subset) {
 		panic(fmt.Sprintf("data: Split of %d examples out of %d", n, total))
 	}
 	perm := r.Perm(total)
-	held := perm[:n:n]
-	rest := perm[n:]
-	slices.Sort(held)
-	slices.Sort(rest)
+	// The first n of perm are held out. Sorting both parts would cost n·log n; marking the
+	// held ones and walking the indices in order gives the same sorted parts in one pass.
+	out := make([]bool, total)
+	for _, i := range perm[:n] {
+		out[i] = true
+	}
+	held, rest := perm[:0:n], perm[n:n]
+	for i, o := range out {
+		if o {
+			held = append(held, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
 	return &Subset{Parent: d, Indices: rest}, &Subset{Parent: d, Indices: held}
 }
 

@@ -85,6 +85,7 @@ type Loader struct {
 	feat    int
 	targets Targeted // the dataset, if it has float targets
 	tw      int      // values per float target, 0 without
+	tshape  []int    // the shape of a target, with tw
 	n       int      // examples in the dataset
 	samples int      // indices per epoch
 	batches int      // batches per epoch
@@ -151,20 +152,30 @@ func NewLoader(d Dataset, cfg Config, r *rand.Rand) *Loader {
 	if !cfg.DropLast && l.samples%cfg.BatchSize != 0 {
 		l.batches++
 	}
+	l.tshape = tshape
+	return l
+}
+
+// alloc makes the epoch's order and the two batch buffers, once, at the first batch: a
+// loader made and closed unused (train.Jobs.Check makes every run of a sweep to check it)
+// allocates none of them.
+func (l *Loader) alloc() {
+	if l.order != nil {
+		return
+	}
 	l.order = make([]int, l.samples)
-	shape := d.Shape()
+	shape := l.ds.Shape()
 	for i := range l.bufs {
 		b := &l.bufs[i]
-		b.x = make([]float32, cfg.BatchSize*l.feat)
-		b.y = make([]int, cfg.BatchSize)
-		b.idx = make([]int, cfg.BatchSize)
+		b.x = make([]float32, l.cfg.BatchSize*l.feat)
+		b.y = make([]int, l.cfg.BatchSize)
+		b.idx = make([]int, l.cfg.BatchSize)
 		b.visible = append([]int{0}, shape...)
 		if l.tw > 0 {
-			b.t = make([]float32, cfg.BatchSize*l.tw)
-			b.tvisible = append([]int{0}, tshape...)
+			b.t = make([]float32, l.cfg.BatchSize*l.tw)
+			b.tvisible = append([]int{0}, l.tshape...)
 		}
 	}
-	return l
 }
 
 // BatchesPerEpoch returns the number of batches Next returns per epoch.
@@ -177,6 +188,7 @@ func (l *Loader) Next() bool {
 	if l.closed {
 		panic("data: Next on a closed Loader")
 	}
+	l.alloc()
 	if l.next == 0 {
 		l.sampler.order(l.order, l.n, l.cfg.Sampling, l.seed, l.epoch)
 	}
@@ -352,6 +364,7 @@ func (l *Loader) Restore(s State) error {
 	}
 	l.wait()
 	l.seed, l.epoch, l.next, l.cur = s.Seed, s.Epoch, s.Batch, -1
+	l.alloc()
 	if l.next > 0 {
 		l.sampler.order(l.order, l.n, l.cfg.Sampling, l.seed, l.epoch)
 	}

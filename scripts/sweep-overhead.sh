@@ -11,7 +11,9 @@
 # of the rounds' ratios, with the time of (ii)'s steps (plan, shards, collect), the CPU and
 # the load averages before and after. descent is built from this checkout (go build) into
 # a temporary folder, where the runs go too; MNIST comes from descent's cache (descent data
-# fetch fills it); $DESCENT, if set, is the descent executable to measure instead. The
+# fetch fills it); $DESCENT, if set, is the descent executable to measure instead, and
+# $DESCENT_REF, if set, a second one (main's, say) whose (i) and (ii) run in the same
+# rounds, in turn with the first's, and are summed up alike. The
 # figures are wall-clock times, on a machine whose load may change: take enough rounds,
 # and read the spread. The CPU time (user and system) of each side's processes is printed
 # too: it depends less on the load, though not on nothing (a shared core's caches).
@@ -23,6 +25,8 @@
 # default): two shards on one machine then run twice as many threads as it has cores, and
 # the workers of package internal/parallel poll for work (parallel.Spin) on cores the
 # other shard wants.
+#
+# The criterion of descent's issue 13 is a ratio of the medians (ii)/(i) of at most 1.10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +44,7 @@ if [ -z "${DESCENT:-}" ]; then
 	go build -o "$descent" ./cmd/descent
 fi
 "$descent" data fetch >/dev/null 2>&1
+ref=${DESCENT_REF:-}
 sweep=(sweep --model logreg --grid lr=1e-4:1e-1:16 --epochs "$epochs" "$@")
 
 now() { date +%s.%N; }
@@ -62,27 +67,29 @@ run() {
 	fi
 }
 
+# local_round EXE prints the seconds of (i) with the descent executable EXE.
 local_round() {
 	local d=$tmp/local t0
 	rm -rf "$d"
 	t0=$(now)
-	run "$tmp/local.log" "$descent" "${sweep[@]}" --parallel 2 --out "$d"
+	run "$tmp/local.log" "$1" "${sweep[@]}" --parallel 2 --out "$d"
 	minus "$(now)" "$t0"
 }
 
-# sharded_round prints the seconds of the whole, the plan, the shards and the collect.
+# sharded_round EXE prints the seconds of (ii) with the descent executable EXE: the
+# whole, the plan, the shards and the collect.
 sharded_round() {
 	local d=$tmp/plan t0 t1 t2 t3 pid
 	rm -rf "$d"
 	t0=$(now)
-	run "$tmp/plan.log" "$descent" "${sweep[@]}" --plan "$d"
+	run "$tmp/plan.log" "$1" "${sweep[@]}" --plan "$d"
 	t1=$(now)
-	run "$tmp/shard0.log" "$descent" sweep run "$d" --shard 0/2 &
+	run "$tmp/shard0.log" "$1" sweep run "$d" --shard 0/2 &
 	pid=$!
-	run "$tmp/shard1.log" "$descent" sweep run "$d" --shard 1/2
+	run "$tmp/shard1.log" "$1" sweep run "$d" --shard 1/2
 	if ! wait "$pid"; then exit 1; fi
 	t2=$(now)
-	run "$tmp/collect.log" "$descent" sweep collect "$d"
+	run "$tmp/collect.log" "$1" sweep collect "$d"
 	t3=$(now)
 	echo "$(minus "$t3" "$t0") $(minus "$t1" "$t0") $(minus "$t2" "$t1") $(minus "$t3" "$t2")"
 }
@@ -104,22 +111,37 @@ median() { stats "$@" | awk '{ print $6 }'; }
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) CPUs)"
 echo "load before: $(uptime)"
 echo "sweep: ${sweep[*]}, $rounds rounds, alternating (i) local --parallel 2 and (ii) plan + 2 shards + collect"
+[ -n "$ref" ] && echo "reference: $ref (its rounds: ref (i), ref (ii))"
 locals=() shardeds=() plans=() shards=() collects=() ratios=() lcpus=() scpus=() cratios=()
+rlocals=() rshardeds=() rratios=()
+sides="local sharded"
+[ -n "$ref" ] && sides="local sharded reflocal refsharded"
 for r in $(seq "$rounds"); do
-	for side in $( ((r % 2)) && echo local sharded || echo sharded local); do
+	order=$sides
+	if ((r % 2 == 0)); then order=$(echo "$sides" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+	for side in $order; do
 		cpu
 		c0=$CPU
-		if [ "$side" = local ]; then
-			l=$(local_round)
+		case $side in
+		local)
+			l=$(local_round "$descent")
 			cpu
 			lc=$(minus "$CPU" "$c0")
-		else
-			sharded_round >"$tmp/round"
+			;;
+		sharded)
+			sharded_round "$descent" >"$tmp/round"
 			read -r s p sh c <"$tmp/round"
 			cpu
 			sc=$(minus "$CPU" "$c0")
-		fi
+			;;
+		reflocal) rl=$(local_round "$ref") ;;
+		refsharded) read -r rs _ <<<"$(sharded_round "$ref")" ;;
+		esac
 	done
+	if [ -n "$ref" ]; then
+		rlocals+=("$rl") rshardeds+=("$rs") rratios+=("$(over "$rs" "$rl")")
+		printf 'round %2d: ref (i) %6.3f s  ref (ii) %6.3f s  ratio %.3f\n' "$r" "$rl" "$rs" "${rratios[-1]}"
+	fi
 	locals+=("$l") shardeds+=("$s") plans+=("$p") shards+=("$sh") collects+=("$c")
 	ratios+=("$(over "$s" "$l")") lcpus+=("$lc") scpus+=("$sc") cratios+=("$(over "$sc" "$lc")")
 	printf 'round %2d: (i) %6.3f s  (ii) %6.3f s = plan %.3f + shards %.3f + collect %.3f  ratio %.3f   CPU (i) %.3f s (ii) %.3f s  ratio %.3f\n' \
@@ -135,5 +157,11 @@ echo "round ratios:     $(stats "${ratios[@]}")"
 echo "CPU (i), s:       $(stats "${lcpus[@]}")"
 echo "CPU (ii), s:      $(stats "${scpus[@]}")"
 echo "CPU round ratios: $(stats "${cratios[@]}")"
+if [ -n "$ref" ]; then
+	echo "ref (i), s:       $(stats "${rlocals[@]}")"
+	echo "ref (ii), s:      $(stats "${rshardeds[@]}")"
+	echo "ref round ratios: $(stats "${rratios[@]}")"
+	printf 'reference: ratio of the medians (ii)/(i): %.3f wall-clock\n' "$(over "$(median "${rshardeds[@]}")" "$(median "${rlocals[@]}")")"
+fi
 printf 'ratio of the medians (ii)/(i): %.3f wall-clock, %.3f CPU\n' "$(over "$(median "${shardeds[@]}")" "$(median "${locals[@]}")")" \
 	"$(over "$(median "${scpus[@]}")" "$(median "${lcpus[@]}")")"

@@ -49,7 +49,9 @@ func (f *dataFlags) resolve(log io.Writer) (mnist.Spec, mnist.Options, error) {
 const dataSources = `The files are looked for in --dir (or $MNIST_DIR / $FASHION_MNIST_DIR), used alone if
 given; else in the cache; else fetched into the cache: MNIST through the Go module proxy
 (with the go command), then from the datasets' HTTP mirrors. Every file's size and SHA-256
-are checked against the published ones before use.`
+are checked against the published ones before use; in the cache, a file already checked is
+trusted while its size, mtime, ctime, device and inode are unchanged (the cache's
+.verified.json records them), and hashed again otherwise.`
 
 func runDataFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var df dataFlags

@@ -117,8 +117,9 @@ func planDataOf(d *dataset, td train.Data) planData {
 }
 
 // planDataset is loadDataset for a plan: it finds (or fetches) the four files of the
-// dataset of --dataset and checks their sizes and SHA-256 against the published ones, as
-// loadDataset does, then reads the labels and the images' headers, not the images.
+// dataset of --dataset and checks them against the published sizes and SHA-256, as
+// loadDataset does (mnist.Fetch: in the cache, a file hashed before and unchanged since is
+// not hashed again), then reads the labels and the images' headers, not the images.
 // Decoding the images is most of the time loading takes, and a plan needs only the sets'
 // sizes, shapes and classes; the checksums identify the data, whose name the plan
 // records (every task checks them again, and loads the data once for all its trials).

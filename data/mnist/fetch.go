@@ -75,12 +75,14 @@ func Fetch(ctx context.Context, spec Spec, opts Options) (string, error) {
 		tried[0] = "folder: none given"
 	}
 	missing := map[File]bool{}
+	rec := readRecord(dir)
 	for _, f := range spec.Files() {
-		if _, err := readVerified(dir, f); err != nil {
+		if _, err := openVerified(dir, f, rec, false); err != nil {
 			missing[f] = true
 			tried = append(tried, "cache: "+err.Error())
 		}
 	}
+	rec.save()
 	if len(missing) == 0 {
 		logf("verified the files in the cache %s", dir)
 		return dir, nil

@@ -2,12 +2,9 @@ package mnist
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -64,47 +61,11 @@ func (e *VerifyError) Error() string {
 // Is reports whether target is ErrVerify.
 func (e *VerifyError) Is(target error) bool { return target == ErrVerify }
 
-// check returns a *VerifyError unless b is the published file f.
-func check(path string, b []byte, f File) error {
-	if int64(len(b)) != f.Size {
-		return &VerifyError{Path: path, Want: f, Size: int64(len(b))}
-	}
-	sum := sha256.Sum256(b)
-	if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
-		return &VerifyError{Path: path, Want: f, Size: f.Size, SHA256: got}
-	}
-	return nil
-}
-
-// readVerified reads the file f of dir and checks it.
-func readVerified(dir string, f File) ([]byte, error) {
-	path := filepath.Join(dir, f.Name)
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, &VerifyError{Path: path, Want: f, Missing: true}
-	case err != nil:
-		return nil, err
-	case fi.IsDir():
-		return nil, fmt.Errorf("%s is a folder, not the file %s", path, f.Name)
-	case fi.Size() != f.Size: // refused before reading
-		return nil, &VerifyError{Path: path, Want: f, Size: fi.Size()}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := check(path, b, f); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
 // verifyDir checks the four files of spec in dir.
 func verifyDir(dir string, spec Spec) []error {
 	var errs []error
 	for _, f := range spec.Files() {
-		if _, err := readVerified(dir, f); err != nil {
+		if _, err := openVerified(dir, f, nil, false); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -127,10 +88,15 @@ type loader struct {
 	spec  Spec
 	cache bool
 	log   io.Writer
+	rec   *record // the cache's record of verified files, or nil
 }
 
 func (l *loader) load() (*Data, error) {
 	dir, spec := l.dir, l.spec
+	if l.cache {
+		l.rec = readRecord(dir)
+		defer l.rec.save()
+	}
 	d := &Data{Spec: spec, Dir: dir}
 	var err error
 	if d.Train, err = l.loadSet(spec.TrainImages, spec.TrainLabels); err != nil {
@@ -190,17 +156,21 @@ func (l *loader) decodeFile(f File) (*idx.Array, error) {
 	raw, hasRaw := rawFile(f)
 	hasRaw = hasRaw && l.cache
 	if hasRaw {
-		if b, err := readVerified(l.dir, raw); err == nil {
+		if b, err := openVerified(l.dir, raw, l.rec, true); err == nil {
 			if a, err := idx.DecodeBytes(b); err == nil {
-				return a, nil
+				return a, nil // a's bytes are b's, mapped
 			}
+			unmap(b)
 		}
 	}
-	b, err := readVerified(l.dir, f)
+	b, err := openVerified(l.dir, f, l.rec, true)
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %w", err)
 	}
 	a, err := idx.DecodeBytes(b)
+	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
+		unmap(b) // a was inflated out of b; a raw IDX file's a is b, which stays mapped
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %s: %w", filepath.Join(l.dir, f.Name), err)
 	}
