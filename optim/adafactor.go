@@ -130,8 +130,8 @@ var adafactorSpec = &spec[AdafactorConfig]{
 //
 // A vector's step is element-wise but for two norms: it runs as three passes over the
 // elements, split among goroutines as every optimiser's, on the kernels of internal/optimk
-// (AVX-512 where available, with Go twins of the same bits): the check of the gradient;
-// the moving average of V, which sums U² and θ² (for RMS(θ)); and the update,
+// (AVX-512 where available, with Go twins of the same bits): the check of the gradient,
+// which also sums θ² for RMS(θ); the moving average of V, which sums U²; and the update,
 // which recomputes U with the same bits. A parameter of two or more dimensions takes its
 // step in Go, parameter by parameter, after the passes. The sums are in float64 (squares
 // exact, in 16 lanes and 4096-element blocks as [Prodigy]'s), so they do not depend on the
@@ -149,14 +149,17 @@ func NewAdafactor(params []*Param, cfg AdafactorConfig) (*Adafactor, error) {
 }
 
 // BytesPerParam returns the bytes one Step on vectors reads and writes per parameter
-// element, beyond the finite check's read of the gradient: the second pass reads θ and g
-// and reads and writes V; the update reads g and V and reads and writes θ.
+// element, beyond the finite check's read of the gradient: the check also reads θ; the
+// second pass reads g and reads and writes V; the update reads g and V and reads and
+// writes θ.
 func (o *Adafactor) BytesPerParam() int { return 4 * (1 + 1 + 2 + 1 + 1 + 2) }
 
-func (o *Adafactor) sums() (nc, ng int) { return 0, 2 }
+func (o *Adafactor) sums() (nc, ng int) { return 2, 1 }
 
-func (o *Adafactor) checkBlock(int, int, int, []float64) bool {
-	panic("optim: adafactor: no check sums")
+func (o *Adafactor) checkBlock(i, lo, hi int, out []float64) bool {
+	p := o.params[i]
+	out[0], out[1] = optimk.SumSq2(p.Grad[lo:hi], p.Value[lo:hi])
+	return !math.IsNaN(out[0]) && !math.IsInf(out[0], 0)
 }
 
 // lerp32 is torch's lerp in float32: a + w(b-a) for w < 0.5, else b - (b-a)(1-w).
@@ -184,17 +187,17 @@ func (o *Adafactor) prepare(i int) {
 func (o *Adafactor) gatherBlock(i, lo, hi int, out []float64) {
 	p := o.params[i]
 	if len(p.Shape) >= 2 {
-		out[0], out[1] = 0, optimk.SumSq(p.Value[lo:hi])
+		out[0] = 0
 		return
 	}
-	out[0], out[1] = optimk.AdafactorGather(p.Value[lo:hi], p.Grad[lo:hi], o.state[i].bufs[2][lo:hi], &o.coef[i])
+	out[0] = optimk.AdafactorGather(p.Grad[lo:hi], o.state[i].bufs[2][lo:hi], &o.coef[i])
 }
 
-// alpha returns α_t = max(ε₂, RMS(θ_{t-1})) ρ_t of parameter i, from the gather pass's sums.
+// alpha returns α_t = max(ε₂, RMS(θ_{t-1})) ρ_t of parameter i, from the check pass's sums.
 func (o *Adafactor) alpha(i int) float64 {
 	c := &o.cfgs[o.group[i]]
 	rho := min(c.LR, 1/math.Sqrt(float64(o.state[i].step)))
-	return max(c.Eps2, math.Sqrt(blockSum(o.gsum[i], 2, 1))/math.Sqrt(float64(len(o.params[i].Value)))) * rho
+	return max(c.Eps2, math.Sqrt(blockSum(o.csum[i], 2, 1))/math.Sqrt(float64(len(o.params[i].Value)))) * rho
 }
 
 // finish sets the step's multiplier of every vector from ΣU² and takes the whole step of
@@ -209,7 +212,7 @@ func (o *Adafactor) finish() {
 			continue
 		}
 		c := &o.cfgs[o.group[i]]
-		uu := blockSum(o.gsum[i], 2, 0)
+		uu := blockSum(o.gsum[i], 1, 0)
 		a := float32(-o.alpha(i) / max(1, math.Sqrt(uu)/(math.Sqrt(float64(len(p.Value)))*c.D)))
 		if c.Maximize {
 			a = -a // -(g·r)·a = (g·r)·(-a): the direction's sign moves to the multiplier

@@ -92,13 +92,12 @@ func LAMBUpdate(p, m, v []float32, k *LAMBCoef) { lambUpdate(p, m, v, k) }
 // LARSMomentum): larsGo's loop.
 func LARS(p, g, buf []float32, k *LARSCoef) { lars(p, g, buf, k) }
 
-// AdafactorGather updates Adafactor's second moment v of a vector from g and returns Σ U²
-// and Σ θ² over the slice, summed as [SumSq] sums (Σ θ² has the bits of SumSq(p)):
-// adafactorGatherGo's loop.
-func AdafactorGather(p, g, v []float32, k *AdafactorCoef) (uu, pp float64) {
-	var acc [2]lanes
-	adafactorGather(p, g, v, k, &acc)
-	return laneSum(&acc[0]), laneSum(&acc[1])
+// AdafactorGather updates Adafactor's second moment v of a vector from g and returns
+// Σ U² over the slice, summed as [SumSq] sums: adafactorGatherGo's loop.
+func AdafactorGather(g, v []float32, k *AdafactorCoef) float64 {
+	var acc lanes
+	adafactorGather(g, v, k, &acc)
+	return laneSum(&acc)
 }
 
 // AdafactorUpdate applies Adafactor's step to p, a vector, from g and its second moment v:

@@ -334,20 +334,20 @@ func lars(p, g, buf []float32, k *LARSCoef) {
 // adafactorGatherAVX512 is adafactorGatherGo's loop for j in [0, n), n a multiple of 16.
 //
 //go:noescape
-func adafactorGatherAVX512(p, grad, v *float32, n int, k *AdafactorCoef, acc *[2]lanes)
+func adafactorGatherAVX512(grad, v *float32, n int, k *AdafactorCoef, acc *lanes)
 
 // adafactorUpdateAVX512 is adafactorUpdateGo's loop for j in [0, n), n a multiple of 16.
 //
 //go:noescape
 func adafactorUpdateAVX512(p, grad, v *float32, n int, k *AdafactorCoef)
 
-func adafactorGather(p, g, v []float32, k *AdafactorCoef, acc *[2]lanes) {
-	if n := len(p) &^ 15; useAVX512 && n > 0 {
-		g, v = g[:len(p)], v[:len(p)]
-		adafactorGatherAVX512(&p[0], &g[0], &v[0], n, k, acc)
-		p, g, v = p[n:], g[n:], v[n:]
+func adafactorGather(g, v []float32, k *AdafactorCoef, acc *lanes) {
+	if n := len(g) &^ 15; useAVX512 && n > 0 {
+		v = v[:len(g)]
+		adafactorGatherAVX512(&g[0], &v[0], n, k, acc)
+		g, v = g[n:], v[n:]
 	}
-	adafactorGatherGo(p, g, v, k, acc)
+	adafactorGatherGo(g, v, k, acc)
 }
 
 func adafactorUpdate(p, g, v []float32, k *AdafactorCoef) {

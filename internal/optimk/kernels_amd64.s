@@ -1247,15 +1247,14 @@ lars_done:
 	VZEROUPPER
 	RET
 
-// func adafactorGatherAVX512(p, grad, v *float32, n int, k *AdafactorCoef, acc *[2]lanes)
+// func adafactorGatherAVX512(grad, v *float32, n int, k *AdafactorCoef, acc *lanes)
 // AdafactorCoef: W 0, OmW 4, Floor 8, Decay 12, A 16, Flags 20 (high 1).
-TEXT ·adafactorGatherAVX512(SB), NOSPLIT, $0-48
-	MOVQ         p+0(FP), DI
-	MOVQ         grad+8(FP), SI
-	MOVQ         v+16(FP), R8
-	MOVQ         n+24(FP), CX
-	MOVQ         k+32(FP), AX
-	MOVQ         acc+40(FP), R11
+TEXT ·adafactorGatherAVX512(SB), NOSPLIT, $0-40
+	MOVQ         grad+0(FP), SI
+	MOVQ         v+8(FP), R8
+	MOVQ         n+16(FP), CX
+	MOVQ         k+24(FP), AX
+	MOVQ         acc+32(FP), R11
 	VBROADCASTSS 0(AX), Z1
 	VBROADCASTSS 4(AX), Z2
 	VBROADCASTSS 8(AX), Z3
@@ -1264,8 +1263,6 @@ TEXT ·adafactorGatherAVX512(SB), NOSPLIT, $0-48
 	MOVL         20(AX), BX
 	VMOVUPD      0(R11), Z24
 	VMOVUPD      64(R11), Z25
-	VMOVUPD      128(R11), Z26
-	VMOVUPD      192(R11), Z27
 	SHRQ         $4, CX
 	JZ           ag_done
 
@@ -1295,18 +1292,12 @@ ag_dir:
 	VSQRTPS Z13, Z13
 	VDIVPS  Z13, Z4, Z13
 	VMULPS  Z13, Z9, Z14
-	// acc₀ += U²
+	// acc += U²
 	VCVTPS2PD     Y14, Z18
 	VFMADD231PD   Z18, Z18, Z24
 	VEXTRACTF64X4 $1, Z14, Y19
 	VCVTPS2PD     Y19, Z19
 	VFMADD231PD   Z19, Z19, Z25
-	// acc₁ += θ²
-	VCVTPS2PD     (DI), Z20
-	VFMADD231PD   Z20, Z20, Z26
-	VCVTPS2PD     32(DI), Z21
-	VFMADD231PD   Z21, Z21, Z27
-	ADDQ          $64, DI
 	ADDQ          $64, SI
 	ADDQ          $64, R8
 	DECQ          CX
@@ -1315,8 +1306,6 @@ ag_dir:
 ag_done:
 	VMOVUPD Z24, 0(R11)
 	VMOVUPD Z25, 64(R11)
-	VMOVUPD Z26, 128(R11)
-	VMOVUPD Z27, 192(R11)
 	VZEROUPPER
 	RET
 

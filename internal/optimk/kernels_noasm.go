@@ -30,7 +30,7 @@ func prodigyGather(p, g, p0, m, v, s []float32, k *ProdigyCoef, acc *[2]lanes) {
 	prodigyGatherGo(p, g, p0, m, v, s, k, acc)
 }
 
-func adafactorGather(p, g, v []float32, k *AdafactorCoef, acc *[2]lanes) {
-	adafactorGatherGo(p, g, v, k, acc)
+func adafactorGather(g, v []float32, k *AdafactorCoef, acc *lanes) {
+	adafactorGatherGo(g, v, k, acc)
 }
 func adafactorUpdate(p, g, v []float32, k *AdafactorCoef) { adafactorUpdateGo(p, g, v, k) }

@@ -157,14 +157,10 @@ func TestNewKernelsMatchGo(t *testing.T) {
 			if k.Floor != 0 && n > 1 {
 				in(gz)[n/2], in(v1)[n/2], in(v2)[n/2] = 0, 0, 0
 			}
-			uu, pp := AdafactorGather(in(p1), in(gz), in(v1), &k)
-			wuu, wpp := twinSum(func(acc *[2]lanes) { adafactorGatherGo(in(p2), in(gz), in(v2), &k, acc) })
+			uu := AdafactorGather(in(gz), in(v1), &k)
+			wuu, _ := twinSum(func(acc *[2]lanes) { adafactorGatherGo(in(gz), in(v2), &k, &acc[0]) })
 			what := tag(fmt.Sprintf("adafactor %+v", k))
 			sameF64(t, what+" ΣU²", uu, wuu)
-			sameF64(t, what+" Σθ²", pp, wpp)
-			// Σθ² is RMS(θ)'s sum, which the check pass summed as SumSq before the gather
-			// pass did: the same bits
-			sameF64(t, what+" Σθ² against SumSq", pp, SumSq(in(p)))
 			same(t, what+" v", v1, v2)
 			AdafactorUpdate(in(p1), in(gz), in(v1), &k)
 			adafactorUpdateGo(in(p2), in(gz), in(v2), &k)

@@ -451,16 +451,14 @@ func adafactorDir(g, v float32, k *AdafactorCoef) float32 {
 	return g * (1 / sqrt32(max(v, k.Floor)))
 }
 
-// adafactorGatherGo is Adafactor's first pass over a vector: v = lerp(v, g·g, w), U² into
-// acc[0] and θ² into acc[1], lane j mod 16, U as adafactorDir.
-func adafactorGatherGo(p, g, v []float32, k *AdafactorCoef, acc *[2]lanes) {
-	g, v = g[:len(p)], v[:len(p)]
-	for j, pj := range p {
-		gj := g[j]
+// adafactorGatherGo is Adafactor's first pass over a vector: v = lerp(v, g·g, w), and U²
+// into acc, lane j mod 16, U as adafactorDir.
+func adafactorGatherGo(g, v []float32, k *AdafactorCoef, acc *lanes) {
+	v = v[:len(g)]
+	for j, gj := range g {
 		vj := adafactorLerp(v[j], gj*gj, k)
 		v[j] = vj
-		acc[0][j&15] += sq(adafactorDir(gj, vj, k))
-		acc[1][j&15] += sq(pj)
+		acc[j&15] += sq(adafactorDir(gj, vj, k))
 	}
 }
 
