@@ -94,10 +94,6 @@ type globalState[C any] interface {
 // straddle cache lines, and that part's update 10-30% slower.
 const sumBlock = 4096
 
-// gatherRun is the number of blocks that the gather pass runs forward at a time while it
-// walks a part backward.
-const gatherRun = 16
-
 // base is what the first-order optimisers share: parameter groups with their
 // configurations, per-parameter state, the finite-gradient check and the parallel update.
 type base[C, K any] struct {
@@ -510,23 +506,15 @@ func (b *base[C, K]) work(w, phase int) {
 			}
 		}
 	case phaseGather:
-		// backward, a run of gatherRun blocks at a time (each run forward): the check pass
-		// left the part's last elements in cache, and the update, forward, finds there the
-		// first ones this pass touches last
-		for k := len(segs) - 1; k >= 0; k-- {
-			s := segs[k]
+		for _, s := range segs {
 			if b.params[s.i].Grad == nil {
 				continue
 			}
-			for end := s.hi; end > s.lo; {
-				start := max(s.lo, (end-1)/(gatherRun*sumBlock)*(gatherRun*sumBlock))
-				for lo := start; lo < end; {
-					hi := min(end, (lo/sumBlock+1)*sumBlock)
-					blk := lo / sumBlock
-					r.gatherBlock(s.i, lo, hi, b.gsum[s.i][blk*ng:(blk+1)*ng])
-					lo = hi
-				}
-				end = start
+			for lo := s.lo; lo < s.hi; {
+				hi := min(s.hi, (lo/sumBlock+1)*sumBlock)
+				blk := lo / sumBlock
+				r.gatherBlock(s.i, lo, hi, b.gsum[s.i][blk*ng:(blk+1)*ng])
+				lo = hi
 			}
 		}
 	default:
