@@ -2,6 +2,15 @@
 
 #include "textflag.h"
 
+// PFD is how far ahead, in bytes, the kernels of LAMB's two passes and Adafactor's update
+// prefetch each stream (PREFETCHT0, one line per stream and iteration of 64 bytes). These
+// kernels read three or four streams; on an AMD EPYC (Zen 5), 2 threads, 10M elements, it
+// took LAMB's gather from 2.85 to 2.45 ms and its update from 1.88 to 1.65 ms (the hardware
+// prefetchers alone), and 2048 bytes ahead was faster than 512 and 4096. The kernels of one or two read streams
+// (the sums of squares, Adafactor's gather) were as fast or slower with it, and have none.
+// A prefetch past the end of a slice reads and faults on nothing.
+#define PFD 2048
+
 DATA expmask<>+0(SB)/4, $0x7f800000
 GLOBL expmask<>(SB), RODATA|NOPTR, $4
 
@@ -1088,6 +1097,10 @@ TEXT ·lambGatherAVX512(SB), NOSPLIT, $0-56
 	JZ           lg_done
 
 lg_loop:
+	PREFETCHT0 PFD(SI)
+	PREFETCHT0 PFD(DX)
+	PREFETCHT0 PFD(R8)
+	PREFETCHT0 PFD(DI)
 	VMOVUPS (SI), Z9
 	TESTL   $1, BX
 	JZ      lg_noclip
@@ -1158,6 +1171,9 @@ TEXT ·lambUpdateAVX512(SB), NOSPLIT, $0-40
 	JZ           lu_done
 
 lu_loop:
+	PREFETCHT0 PFD(R8)
+	PREFETCHT0 PFD(DX)
+	PREFETCHT0 PFD(DI)
 	// u = (m·Scale)/(√v + Eps), u = fma(θ, λ, u) with decay
 	VMOVUPS (R8), Z12
 	VSQRTPS Z12, Z13
@@ -1325,6 +1341,9 @@ TEXT ·adafactorUpdateAVX512(SB), NOSPLIT, $0-40
 	JZ           au_done
 
 au_loop:
+	PREFETCHT0 PFD(R8)
+	PREFETCHT0 PFD(SI)
+	PREFETCHT0 PFD(DI)
 	// U = g·(1/√max(v, ε₁²)) as in the gather pass
 	VMOVUPS (R8), Z10
 	VMAXPS  Z10, Z3, Z13
