@@ -2,26 +2,29 @@ package gemm
 
 import "github.com/descent-ml/descent/internal/cpu"
 
-// Blocking sizes from the caches, after the analytical model of BLIS (Low, Igual, Smith and
-// Quintana-Ortí, "Analytical Modeling Is Enough for High-Performance BLIS", ACM TOMS 43(2),
-// 2016), with the roles of A and B exchanged: here the micro-kernel's loop over the panels
-// of packed B is the inner one, so the mr×kc sliver of A is what stays in L1 while the
-// kc×nr panels of B stream past it, and the packed kc×nc block of B is what stays in L2
-// while the slivers of A stream past it.
+// Blocking sizes from the caches. The micro-kernel's loop over the panels of packed B is
+// the inner one (the roles of A and B are exchanged from BLIS's), so the mr×kc sliver of A
+// is what stays in L1 while the kc×nr panels of B stream past it, and the packed kc×nc
+// block of B is what stays in L2 while the slivers of A stream past it.
 //
-// With an L1 of W₁ ways of S₁/W₁ bytes each, the sliver of A (4·mr·kc bytes) survives the
-// streaming panels, under LRU, when it takes at most
+// kc is the one that makes the sliver of A (4·mr·kc bytes) fill half of an L1 of S₁ bytes,
+// as Goto and van de Geijn size the micro-panel that stays in L1 ("Anatomy of
+// High-Performance Matrix Multiplication", ACM TOMS 34(3), 2008, §6.3: half of the L1, the
+// other half for the panels streaming through and the tile of C):
 //
-//	C_A = ⌊(W₁ − 1) / (1 + nr/mr)⌋ ways (at least 1),  so  kc = C_A·(S₁/W₁) / (4·mr),
+//	kc = (S₁/2) / (4·mr),
 //
-// the panels of B needing nr/mr times its ways and one way being left for C. kc is then
 // rounded down to a multiple of 16 and kept within [kcMin, kcMax]: below 256 the cost of
 // writing the C tile and entering the kernel (about a hundred cycles) is no longer small
-// against kc iterations of the loop, and the L2 feeds L1 fast enough that a sliver partly
-// evicted costs less than that (BLIS's own kc exceeds its model's on CPUs whose L1 has 8
-// ways for the same reason).
+// against kc iterations of the loop. Each block of kc is a pass over C, read and written,
+// and a thread's part of a product with few rows (the batch of 128 of an MLP) is little
+// more than those passes: with two threads on an AMD Zen 5, the MLP's products (128×784×1000
+// and 128×1000×1000) and 1024³ ran 4–9% faster at kc 512 than at the 256 of BLIS's analytical
+// model (Low, Igual, Smith and Quintana-Ortí, ACM TOMS 43(2), 2016), which keeps the sliver
+// in a quarter of a 12-way L1, and no slower on one thread.
 //
-// With an L2 of W₂ ways, the block of B gets the ways the sliver of A and one for C leave:
+// With an L2 of W₂ ways, the block of B gets the ways the sliver of A and one for C leave,
+// as in BLIS's model:
 //
 //	C_B = W₂ − 1 − ⌈4·mr·kc / (S₂/W₂)⌉ (at least 1),  so  nc = C_B·(S₂/W₂) / (4·kc),
 //
@@ -30,12 +33,12 @@ import "github.com/descent-ml/descent/internal/cpu"
 //
 // For example (mr×nr 12×32 with AVX-512, 6×16 with AVX2):
 //
-//	AMD Zen 5, Intel Sapphire Rapids: L1 48 KiB of 12 ways: C_A = 3, kc = 256 (AVX2: 512);
-//	  L2 1 MiB of 8 ways (Zen 5 as its virtual machines report it): nc = 768 (AVX2: 384);
-//	  L2 2 MiB of 16 ways (Sapphire Rapids): nc = 1792 (AVX2: 896);
-//	Intel Skylake-X: L1 32 KiB of 8 ways: C_A = 1, kc = 80 → 256 (AVX2: 160 → 256);
-//	  L2 1 MiB of 16 ways: nc = 896 (AVX2: 896);
-//	Intel Haswell, AVX2: L1 32 KiB of 8 ways, L2 256 KiB of 4: kc = 256, nc = 128.
+//	AMD Zen 5, Intel Sapphire Rapids: L1 48 KiB: kc = 512 (AVX2: 1024);
+//	  L2 1 MiB of 8 ways (Zen 5 as its virtual machines report it): nc = 384 (AVX2: 192);
+//	  L2 2 MiB of 16 ways (Sapphire Rapids): nc = 896 (AVX2: 448);
+//	Intel Skylake-X: L1 32 KiB: kc = 341 → 336 (AVX2: 682 → 672);
+//	  L2 1 MiB of 16 ways: nc = 672 (AVX2: 336);
+//	Intel Haswell, AVX2: L1 32 KiB, L2 256 KiB of 4 ways: kc = 672, nc = 48 → 64.
 //
 // TestBlocking checks these values.
 const (
@@ -47,12 +50,10 @@ const (
 // blocking returns kc and nc for micro-tiles of mr×nr on caches c, by the model above.
 func blocking(mr, nr int, c cpu.Caches) (kc, nc int) {
 	l1, l2 := c.L1, c.L2
-	if l1.Size <= 0 || l1.Ways <= 0 {
-		l1 = cpu.Cache{Size: 32 << 10, Ways: 8, Line: 64} // fully associative or unknown: as 8 ways
+	if l1.Size <= 0 {
+		l1 = cpu.Cache{Size: 32 << 10, Ways: 8, Line: 64} // unknown: as a common 32 KiB
 	}
-	way1 := l1.Size / l1.Ways
-	ca := max(1, (l1.Ways-1)*mr/(mr+nr))
-	kc = min(kcMax, max(kcMin, ca*way1/(4*mr)/16*16))
+	kc = min(kcMax, max(kcMin, l1.Size/2/(4*mr)/16*16))
 
 	if l2.Size <= 0 || l2.Ways <= 0 {
 		l2 = cpu.Cache{Size: max(l2.Size, 256<<10), Ways: 8, Line: 64}

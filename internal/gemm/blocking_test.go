@@ -17,15 +17,15 @@ func TestBlocking(t *testing.T) {
 		caches         cpu.Caches
 		mr, nr, kc, nc int
 	}{
-		{"zen5 vm avx512", cpu.Caches{L1: l(48<<10, 12), L2: l(1<<20, 8)}, 12, 32, 256, 768},
-		{"zen5 vm avx2", cpu.Caches{L1: l(48<<10, 12), L2: l(1<<20, 8)}, 6, 16, 512, 384},
+		{"zen5 vm avx512", cpu.Caches{L1: l(48<<10, 12), L2: l(1<<20, 8)}, 12, 32, 512, 384},
+		{"zen5 vm avx2", cpu.Caches{L1: l(48<<10, 12), L2: l(1<<20, 8)}, 6, 16, 1024, 192},
 		{"zen5 vm go", cpu.Caches{L1: l(48<<10, 12), L2: l(1<<20, 8)}, 4, 4, 1024, 192},
-		{"sapphire rapids avx512", cpu.Caches{L1: l(48<<10, 12), L2: l(2<<20, 16)}, 12, 32, 256, 1792},
-		{"sapphire rapids avx2", cpu.Caches{L1: l(48<<10, 12), L2: l(2<<20, 16)}, 6, 16, 512, 896},
-		{"skylake-x avx512", cpu.Caches{L1: l(32<<10, 8), L2: l(1<<20, 16)}, 12, 32, 256, 896},
-		{"skylake-x avx2", cpu.Caches{L1: l(32<<10, 8), L2: l(1<<20, 16)}, 6, 16, 256, 896},
-		{"haswell avx2", cpu.Caches{L1: l(32<<10, 8), L2: l(256<<10, 4)}, 6, 16, 256, 128},
-		{"unknown avx512", cpu.Caches{}, 12, 32, 256, 192},
+		{"sapphire rapids avx512", cpu.Caches{L1: l(48<<10, 12), L2: l(2<<20, 16)}, 12, 32, 512, 896},
+		{"sapphire rapids avx2", cpu.Caches{L1: l(48<<10, 12), L2: l(2<<20, 16)}, 6, 16, 1024, 448},
+		{"skylake-x avx512", cpu.Caches{L1: l(32<<10, 8), L2: l(1<<20, 16)}, 12, 32, 336, 672},
+		{"skylake-x avx2", cpu.Caches{L1: l(32<<10, 8), L2: l(1<<20, 16)}, 6, 16, 672, 336},
+		{"haswell avx2", cpu.Caches{L1: l(32<<10, 8), L2: l(256<<10, 4)}, 6, 16, 672, 64},
+		{"unknown avx512", cpu.Caches{}, 12, 32, 336, 128},
 		{"large L1 go", cpu.Caches{L1: l(128<<10, 8), L2: l(4<<20, 16)}, 4, 4, 1024, 896},
 	} {
 		kc, nc := blocking(c.mr, c.nr, c.caches)

@@ -42,7 +42,7 @@ func SgemmRows(threads int, transA, transB bool, m, n, k int, alpha float32, a [
 func Kernel() string { return best.name }
 
 // Blocking describes the tiles and blocks of Sgemm's kernel set on this machine, as
-// "avx512: 12×32 tiles, kc 256, nc 768" (see blocking.go for how the caches set them).
+// "avx512: 12×32 tiles, kc 512, nc 384" (see blocking.go for how the caches set them).
 func Blocking() string {
 	return fmt.Sprintf("%s: %d×%d tiles, kc %d, nc %d", best.name, best.mr, best.nr, best.kc, best.nc)
 }
