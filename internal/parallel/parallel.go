@@ -198,17 +198,20 @@ func serve(notices <-chan notice) {
 // processor to run what is waited for.
 func spinning() bool { return runtime.GOMAXPROCS(0) > 1 }
 
-// yieldHook is yield, but in tests.
-var yieldHook = yield
-
 // pause is the step of a polling loop that started at start: it reports whether the loop
 // may go on (Spin has not passed), having yielded the core if YieldAfter has.
 func pause(start time.Time) bool {
-	d := time.Since(start)
-	if d >= YieldAfter && d < Spin {
-		yieldHook()
+	goOn, yielding := pacing(time.Since(start))
+	if yielding {
+		yield()
 	}
-	return d < Spin
+	return goOn
+}
+
+// pacing reports, for a poll d into a wait, whether polling goes on and whether it yields
+// the core first.
+func pacing(d time.Duration) (goOn, yielding bool) {
+	return d < Spin, d >= YieldAfter && d < Spin
 }
 
 // poll waits up to Spin for a notice without blocking the thread.

@@ -214,19 +214,19 @@ func TestChunksOutOfRange(t *testing.T) {
 	}
 }
 
-func TestPauseYieldsLate(t *testing.T) {
-	n := 0
-	yieldHook = func() { n++ }
-	defer func() { yieldHook = yield }()
-	if !pause(time.Now()) || n != 0 {
-		t.Errorf("a poll at the start of a wait: went on %v, %d yields; want true, 0", pause(time.Now()), n)
-	}
-	n = 0
-	if !pause(time.Now().Add(-YieldAfter)) || n != 1 {
-		t.Errorf("a poll YieldAfter into a wait: %d yields, want 1", n)
-	}
-	n = 0
-	if pause(time.Now().Add(-Spin)) || n != 0 {
-		t.Errorf("a poll Spin into a wait: went on, or yielded %d times", n)
+func TestPacingYieldsLate(t *testing.T) {
+	for _, c := range []struct {
+		d              time.Duration
+		goOn, yielding bool
+	}{
+		{0, true, false},
+		{YieldAfter - time.Nanosecond, true, false},
+		{YieldAfter, true, true},
+		{Spin - time.Nanosecond, true, true},
+		{Spin, false, false},
+	} {
+		if goOn, yielding := pacing(c.d); goOn != c.goOn || yielding != c.yielding {
+			t.Errorf("a poll %v into a wait: goes on %v, yields %v; want %v, %v", c.d, goOn, yielding, c.goOn, c.yielding)
+		}
 	}
 }
