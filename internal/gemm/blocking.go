@@ -51,7 +51,7 @@ const (
 func blocking(mr, nr int, c cpu.Caches) (kc, nc int) {
 	l1, l2 := c.L1, c.L2
 	if l1.Size <= 0 {
-		l1 = cpu.Cache{Size: 32 << 10, Ways: 8, Line: 64} // unknown: as a common 32 KiB
+		l1.Size = 32 << 10 // unknown: as a common 32 KiB
 	}
 	kc = min(kcMax, max(kcMin, l1.Size/2/(4*mr)/16*16))
 
