@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/descent-ml/descent/internal/hugepage"
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
 )
@@ -56,7 +57,7 @@ var scratch = sync.Pool{New: func() any { return new([]float32) }}
 func linearNarrow(y, x, w []float32, batch, in, out int) {
 	bp := scratch.Get().(*[]float32)
 	if cap(*bp) < out*batch {
-		*bp = make([]float32, out*batch)
+		*bp = hugepage.Float32s(out * batch)
 	}
 	yt := (*bp)[:out*batch]
 	sgemmSplit(false, true, out, batch, in, w, in, x, in, yt, batch, Assign)
