@@ -156,9 +156,18 @@ func NewLoader(d Dataset, cfg Config, r *rand.Rand) *Loader {
 	return l
 }
 
-// alloc makes the epoch's order and the two batch buffers, once, at the first batch: a
-// loader made and closed unused (train.Jobs.Check makes every run of a sweep to check it)
-// allocates none of them.
+// Prepare makes the loader's buffers (the epoch's order and the two batches) now rather
+// than at the first call to Next, which otherwise does it; a training loop calls it
+// before it starts timing its first epoch. A loader made and closed unused
+// (train.Jobs.Check makes every run of a sweep to check it) allocates nothing.
+func (l *Loader) Prepare() {
+	if l.closed {
+		panic("data: Prepare on a closed Loader")
+	}
+	l.alloc()
+}
+
+// alloc makes the epoch's order and the two batch buffers, once.
 func (l *Loader) alloc() {
 	if l.order != nil {
 		return
