@@ -299,9 +299,13 @@ func (l *Loader) fill(i, k int) {
 		}
 	}
 	l.job = gatherJob{g: l.gather, x: b.X, y: b.Y, idx: idx, f: f}
-	parallel.SplitBody(size, parallel.Chunks(size, max(1, gatherWork/max(f, 1))), &l.job)
+	parallel.SplitBody(size, GatherChunks(size, f), &l.job)
 	l.job = gatherJob{}
 }
+
+// GatherChunks returns the number of goroutines over which a Loader gathers a batch of n
+// examples of f features each: one per [gatherWork] features, at most GOMAXPROCS.
+func GatherChunks(n, f int) int { return parallel.Chunks(n, max(1, gatherWork/max(f, 1))) }
 
 // gatherWork is the least number of features worth a core of their own in a batch's
 // gather: about 60µs of table lookups, so that a chunk outweighs the hand-off to another
