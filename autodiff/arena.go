@@ -3,11 +3,14 @@ package autodiff
 import (
 	"cmp"
 	"slices"
+
+	"github.com/descent-ml/descent/internal/hugepage"
 )
 
 // An arena hands out slices of T by length and takes all of them back at once. A request
 // gets the shortest free buffer at least as long (best fit), cut to the length asked
-// for; a new buffer is made only when no free one is long enough.
+// for; a new buffer is made only when no free one is long enough, by internal/hugepage,
+// so that a large one lies on huge pages.
 //
 // A loop that requests the same lengths in every iteration so allocates only in its first
 // one: each request finds a buffer of exactly its length. An iteration that requests
@@ -35,7 +38,7 @@ func (a *arena[T]) get(n int) []T {
 		a.free[len(a.free)-1] = nil
 		a.free = a.free[:len(a.free)-1]
 	} else {
-		s = make([]T, n)
+		s = hugepage.Make[T](n)
 		a.size += n
 	}
 	a.used = append(a.used, s)

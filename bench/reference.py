@@ -235,8 +235,8 @@ def job_step(b):
 def descent_epoch(b, model, threads):
     """Runs descent train for one epoch; returns its last JSON line and its peak RSS in kB."""
     cmd = [b.descent, "train", "--model", model, "--optimizer", "adam", "--epochs", "1", "--batch-size", "128",
-           "--threads", str(threads), "--json", "--out", os.path.join(b.tmp, "train-" + model)]
-    if not b.a.dropout:
+           "--threads", str(threads), "--json", "--out", tempfile.mkdtemp(prefix="train-" + model + "-", dir=b.tmp)]
+    if model == "cnn" and not b.a.dropout:  # the other presets have no dropout to remove
         cmd.append("--no-dropout")
     lines, kb = b.run(cmd, env={"MNIST_DIR": b.mnist()})
     return lines[-1], kb

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/descent-ml/descent/internal/hugepage"
 	"github.com/descent-ml/descent/internal/optimk"
 	"github.com/descent-ml/descent/internal/parallel"
 )
@@ -229,26 +230,44 @@ func (b *base[C, K]) AddGroup(params []*Param, cfg C) error {
 }
 
 // allocState allocates the buffers that the configuration of group g needs and its
-// parameters lack.
+// parameters lack. They are cut from one slab, each starting on a 64-byte line, so that
+// the state of a large model lies on whole huge pages (internal/hugepage) rather than on
+// the 4 KiB pages, each faulted in at the first step, of buffers allocated one by one.
 func (b *base[C, K]) allocState(g int) {
+	const line = 16 // float32s in 64 bytes
+	total := 0
+	b.missing(g, func(i, k int) { total += (b.bufLen(i, k) + line - 1) &^ (line - 1) })
+	if total == 0 {
+		return
+	}
+	slab := hugepage.Float32s(total)
+	b.missing(g, func(i, k int) {
+		n := b.bufLen(i, k)
+		buf := slab[:n:n]
+		slab = slab[(n+line-1)&^(line-1):]
+		if b.spec.fill != nil {
+			if v := b.spec.fill(&b.cfgs[g], k); v != 0 {
+				for j := range buf {
+					buf[j] = v
+				}
+			}
+		}
+		b.state[i].bufs[k] = buf
+	})
+}
+
+// missing calls f for each buffer k of each parameter i of group g that the group's
+// configuration needs and the parameter lacks, in order.
+func (b *base[C, K]) missing(g int, f func(i, k int)) {
 	for i := range b.params {
 		if b.group[i] != g {
 			continue
 		}
 		need := b.needs(i, &b.cfgs[g])
 		for k := range b.spec.bufNames {
-			if need&(1<<k) == 0 || b.state[i].bufs[k] != nil {
-				continue
+			if need&(1<<k) != 0 && b.state[i].bufs[k] == nil {
+				f(i, k)
 			}
-			buf := make([]float32, b.bufLen(i, k))
-			if b.spec.fill != nil {
-				if v := b.spec.fill(&b.cfgs[g], k); v != 0 {
-					for j := range buf {
-						buf[j] = v
-					}
-				}
-			}
-			b.state[i].bufs[k] = buf
 		}
 	}
 }

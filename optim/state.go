@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"math"
@@ -45,15 +46,14 @@ type paramRecord struct {
 }
 
 // encode writes f: magic, version, body, and the CRC-32 (IEEE) of everything before it.
+// It streams: the buffers go out through a 64 KiB staging area rather than a copy of the
+// whole state, which would double an optimiser's memory at every checkpoint.
 func (f *stateFile) encode(w io.Writer) error {
-	var b []byte
-	b = append(b, stateMagic...)
-	b = binary.LittleEndian.AppendUint16(b, stateVersion)
-	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
-	num := func(x float64) { b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x)) }
-	uv := func(x int) { b = binary.AppendUvarint(b, uint64(x)) }
-	str(f.kind)
-	uv(len(f.groups))
+	e := &encoder{w: w, crc: crc32.NewIEEE()}
+	e.b = append(e.b, stateMagic...)
+	e.b = binary.LittleEndian.AppendUint16(e.b, stateVersion)
+	e.str(f.kind)
+	e.uv(len(f.groups))
 	for _, g := range f.groups {
 		keys := slices.Sorted(func(yield func(string) bool) {
 			for k := range g {
@@ -62,43 +62,76 @@ func (f *stateFile) encode(w io.Writer) error {
 				}
 			}
 		})
-		uv(len(keys))
+		e.uv(len(keys))
 		for _, k := range keys {
-			str(k)
-			str(g[k])
+			e.str(k)
+			e.str(g[k])
 		}
 	}
-	uv(len(f.global))
+	e.uv(len(f.global))
 	for _, v := range f.global {
-		str(v.name)
-		num(v.v)
+		e.str(v.name)
+		e.num(v.v)
 	}
-	uv(len(f.params))
+	e.uv(len(f.params))
 	for _, p := range f.params {
-		str(p.name)
-		uv(p.group)
-		uv(len(p.shape))
+		e.str(p.name)
+		e.uv(p.group)
+		e.uv(len(p.shape))
 		for _, d := range p.shape {
-			uv(d)
+			e.uv(d)
 		}
-		b = binary.AppendVarint(b, p.step)
-		uv(len(p.vals))
+		e.b = binary.AppendVarint(e.b, p.step)
+		e.uv(len(p.vals))
 		for _, v := range p.vals {
-			str(v.name)
-			num(v.v)
+			e.str(v.name)
+			e.num(v.v)
 		}
-		uv(len(p.bufs))
+		e.uv(len(p.bufs))
 		for _, buf := range p.bufs {
-			str(buf.name)
-			uv(len(buf.data))
+			e.str(buf.name)
+			e.uv(len(buf.data))
 			for _, x := range buf.data {
-				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+				e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(x))
+				if len(e.b) >= encodeChunk {
+					e.flush()
+				}
 			}
 		}
 	}
-	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
-	_, err := w.Write(b)
+	e.flush()
+	if e.err != nil {
+		return e.err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, e.crc.Sum32()))
 	return err
+}
+
+// encodeChunk is the size at which an encoder hands its bytes on.
+const encodeChunk = 64 << 10
+
+// An encoder stages the bytes of a state file and writes them to w in chunks, keeping
+// their CRC-32; the first write error stops it.
+type encoder struct {
+	w   io.Writer
+	crc hash.Hash32
+	b   []byte
+	err error
+}
+
+func (e *encoder) str(s string) { e.uv(len(s)); e.b = append(e.b, s...) }
+func (e *encoder) num(x float64) {
+	e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(x))
+}
+func (e *encoder) uv(x int) { e.b = binary.AppendUvarint(e.b, uint64(x)) }
+
+// flush writes the staged bytes and empties the stage.
+func (e *encoder) flush() {
+	if e.err == nil && len(e.b) > 0 {
+		e.crc.Write(e.b)
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = e.b[:0]
 }
 
 // decoder reads a state file's body, checking every count against the bytes left.

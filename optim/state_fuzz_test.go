@@ -3,6 +3,7 @@ package optim
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"hash/crc32"
 	"os"
@@ -228,4 +229,68 @@ func TestLoadLBFGSEdits(t *testing.T) {
 			t.Errorf("%s: the refused load changed the optimizer", tc.name)
 		}
 	}
+}
+
+// TestEncodeLargeState checks the streaming encoder on a state of several of its chunks:
+// the bytes are those of the layout written in one piece (magic, version, body, CRC-32 of
+// all before it), they decode to the same buffers, and a writer that fails part-way makes
+// encode return its error.
+func TestEncodeLargeState(t *testing.T) {
+	big := make([]float32, 3*encodeChunk/4+5) // each buffer about 3 chunks
+	for i := range big {
+		big[i] = float32(i) * 0.5
+	}
+	f := &stateFile{kind: "adam", groups: []Options{{"lr": "0.001"}}, global: []named{{"steps", 7}},
+		params: []paramRecord{
+			{name: "a", shape: []int{len(big)}, step: 7, bufs: []namedBuf{{"exp_avg", big}, {"exp_avg_sq", big[1:]}}},
+			{name: "b", shape: []int{2}, step: 7, vals: []named{{"mu", 0.25}}, bufs: []namedBuf{{"m", []float32{1, 2}}}},
+		}}
+	var w chunkWriter
+	if err := f.encode(&w); err != nil {
+		t.Fatal(err)
+	}
+	b := w.Bytes()
+	if w.writes < 6 {
+		t.Errorf("encode made %d writes of a %d-byte state; want it streamed in chunks of %d", w.writes, len(b), encodeChunk)
+	}
+	if got, want := binary.LittleEndian.Uint32(b[len(b)-4:]), crc32.ChecksumIEEE(b[:len(b)-4]); got != want {
+		t.Fatalf("checksum %08x, want %08x", got, want)
+	}
+	g, err := decodeState(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.params) != 2 || !slices.Equal(g.params[0].bufs[0].data, big) || !slices.Equal(g.params[0].bufs[1].data, big[1:]) ||
+		g.params[1].vals[0] != f.params[1].vals[0] || !slices.Equal(g.params[1].bufs[0].data, []float32{1, 2}) {
+		t.Errorf("decoded state differs from the encoded one")
+	}
+	for _, at := range []int{0, 10, encodeChunk + 3, len(b) - 2} {
+		fw := &failWriter{left: at}
+		if err := f.encode(fw); err != errFull {
+			t.Errorf("writer failing after %d bytes: encode returned %v, want %v", at, err, errFull)
+		}
+	}
+}
+
+// A chunkWriter is a bytes.Buffer that counts the calls to Write.
+type chunkWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *chunkWriter) Write(p []byte) (int, error) { w.writes++; return w.Buffer.Write(p) }
+
+var errFull = errors.New("disk full")
+
+// A failWriter takes left bytes, then fails.
+type failWriter struct{ left int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		n := w.left
+		w.left = 0
+		return n, errFull
+	}
+	w.left -= len(p)
+	return len(p), nil
 }

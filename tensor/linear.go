@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/descent-ml/descent/internal/hugepage"
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
 )
@@ -34,7 +35,7 @@ func Linear(y, x, w, b *Tensor, act Activation) {
 	if out <= narrowOut && batch > out {
 		linearNarrow(y.data, x.data, w.data, batch, in, out)
 	} else {
-		sgemmSplit(false, true, batch, out, in, x.data, in, w.data, in, y.data, out, Assign)
+		sgemm(false, true, batch, out, in, x.data, in, w.data, in, y.data, out, Assign)
 	}
 	var bias []float32
 	if b != nil {
@@ -56,10 +57,10 @@ var scratch = sync.Pool{New: func() any { return new([]float32) }}
 func linearNarrow(y, x, w []float32, batch, in, out int) {
 	bp := scratch.Get().(*[]float32)
 	if cap(*bp) < out*batch {
-		*bp = make([]float32, out*batch)
+		*bp = hugepage.Float32s(out * batch)
 	}
 	yt := (*bp)[:out*batch]
-	sgemmSplit(false, true, out, batch, in, w, in, x, in, yt, batch, Assign)
+	sgemm(false, true, out, batch, in, w, in, x, in, yt, batch, Assign)
 	for o := range out {
 		for b, v := range yt[o*batch : (o+1)*batch] {
 			y[b*out+o] = v

@@ -2,8 +2,6 @@ package tensor
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 
 	"github.com/descent-ml/descent/internal/gemm"
 )
@@ -26,9 +24,16 @@ func MatMul(dst, a *Tensor, transA bool, b *Tensor, transB bool, mode Mode) {
 	if k != kb || dst.shape[0] != m || dst.shape[1] != n {
 		panic(fmt.Sprintf("tensor: MatMul of shapes %v (trans %v) and %v (trans %v) into %v", dimsOf(a), transA, dimsOf(b), transB, dimsOf(dst)))
 	}
-	sgemmSplit(transA, transB, m, n, k, a.data, a.shape[1], b.data, b.shape[1], dst.data, n, mode)
+	sgemm(transA, transB, m, n, k, a.data, a.shape[1], b.data, b.shape[1], dst.data, n, mode)
 }
 
+// A product runs on as many goroutines as internal/gemm's own cut gives it: one below 2²²
+// multiply-adds. Until 2026-12 the products from 2¹⁸ (a classifier layer's, 128×784×10)
+// were also halved over two cores here, which saved about 8µs each with the pool's worker
+// already polling; in a training step on a virtual machine whose thread hand-offs trap
+// (AMD EPYC, 2 cores), a logreg epoch took 47 ms with that split and the batch's gather
+// split, 34 ms with neither (and 1 thread 33 ms).
+//
 // sgemm is gemm.Sgemm with alpha 1 and beta 0 or 1 from mode, and nothing to do for empty
 // products. It runs on the calling goroutine unless internal/gemm splits the product
 // itself (from 2²² multiply-adds); kernels that split their own work over the cores call it.
@@ -49,65 +54,4 @@ func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 		return
 	}
 	gemm.Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
-}
-
-// sgemmSplit is sgemm that also splits in two, over the cores, the products that
-// internal/gemm runs on one goroutine (below 2²² multiply-adds) but that are still worth
-// halving (from 2¹⁸): a classifier layer's (128×784×10, 128×1000×10) take 15-20µs on one
-// core, 8-10µs on two. MatMul and Linear, which run at the top level, use it.
-func sgemmSplit(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, mode Mode) {
-	if mnk := m * n * k; mnk < splitMin || mnk >= splitMax || max(m, n) < 64 || runtime.GOMAXPROCS(0) < 2 {
-		sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, mode)
-		return
-	}
-	splitPooled(&gemmJobs, gemmJob{transA, transB, m, n, k, a, lda, b, ldb, c, ldc, mode}, max(m, n), 2)
-}
-
-const (
-	splitMin = 1 << 18
-	splitMax = 1 << 22
-)
-
-// gemmJob is one product, split by the columns of C if n ≥ m, else by its rows.
-type gemmJob struct {
-	transA, transB bool
-	m, n, k        int
-	a              []float32
-	lda            int
-	b              []float32
-	ldb            int
-	c              []float32
-	ldc            int
-	mode           Mode
-}
-
-var gemmJobs = sync.Pool{New: func() any { return new(gemmJob) }}
-
-// Range computes columns (or rows) [lo, hi) of C, the bounds rounded down to multiples of
-// 16 but the last.
-func (j *gemmJob) Range(_, lo, hi int) {
-	if hi < max(j.m, j.n) {
-		hi &^= 15
-	}
-	lo &^= 15
-	if hi <= lo {
-		return
-	}
-	// The columns of op(B) from lo start at element lo of B, or at its row lo if it is
-	// transposed; the rows of op(A) at row lo of A, or at its element lo. (The other
-	// offset can lie past the end of the slice: a transposed A of k < lo rows.)
-	if j.n >= j.m {
-		off := lo
-		if j.transB {
-			off = lo * j.ldb
-		}
-		sgemm(j.transA, j.transB, j.m, hi-lo, j.k, j.a, j.lda, j.b[off:], j.ldb, j.c[lo:], j.ldc, j.mode)
-		return
-	}
-	off := lo * j.lda
-	if j.transA {
-		off = lo
-	}
-	a := j.a[off:]
-	sgemm(j.transA, j.transB, hi-lo, j.n, j.k, a, j.lda, j.b, j.ldb, j.c[lo*j.ldc:], j.ldc, j.mode)
 }

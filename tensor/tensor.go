@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"strings"
+
+	"github.com/descent-ml/descent/internal/hugepage"
 )
 
 // MaxRank is the largest number of dimensions of a [Tensor].
@@ -24,7 +26,7 @@ type Tensor struct {
 // New returns a tensor of the given shape filled with zeros.
 func New(shape ...int) *Tensor {
 	n := checkShape(shape)
-	t := &Tensor{data: make([]float32, n)}
+	t := &Tensor{data: hugepage.Float32s(n)}
 	t.setShape(shape)
 	return t
 }

@@ -369,6 +369,7 @@ func (r *Run) Train(ctx context.Context, out Output) (Result, error) {
 	}
 	done := ctx.Done()
 	var last Epoch
+	r.loader.Prepare() // setup, outside the first epoch's time
 	for r.pos.Epoch < r.cfg.Epochs {
 		start := time.Now()
 		stopped := false

@@ -3,6 +3,7 @@ package gemm
 import (
 	"sync"
 
+	"github.com/descent-ml/descent/internal/hugepage"
 	"github.com/descent-ml/descent/internal/parallel"
 )
 
@@ -77,7 +78,7 @@ func runParallel(p *problem, c cut) {
 	t.p, t.cut = *p, c
 	if c.dim == 'k' {
 		if need := (c.parts - 1) * p.m * p.n; len(t.scratch) < need {
-			t.scratch = make([]float32, need)
+			t.scratch = hugepage.Float32s(need)
 		}
 	}
 	parallel.SplitBody(c.parts, c.parts, t)
