@@ -6,15 +6,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// advise asks the kernel to back the huge pages of span(p, n) with huge pages.
-// Errors (EINVAL where transparent huge pages are compiled out) are ignored: the memory
-// then keeps its base pages.
+// advise asks the kernel to back the huge pages of span(p, n) with huge pages. Errors
+// (EINVAL where transparent huge pages are compiled out) are ignored: the memory then
+// keeps its base pages. The range may reach past the caller's allocation into the heap's
+// neighbouring objects, so it is passed to madvise(2) as addresses, never made a Go slice
+// (which the race detector's pointer checks refuse, rightly, for memory of several
+// allocations).
 func advise(p unsafe.Pointer, n uintptr) {
 	start, length := span(uintptr(p), n)
 	if length == 0 {
 		return
 	}
-	// The pointer is to memory the caller keeps alive; only its address range is used.
-	b := unsafe.Slice((*byte)(unsafe.Add(p, start-uintptr(p))), length)
-	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
+	_, _, _ = unix.Syscall(unix.SYS_MADVISE, start, length, unix.MADV_HUGEPAGE)
 }
