@@ -27,16 +27,15 @@ func MatMul(dst, a *Tensor, transA bool, b *Tensor, transB bool, mode Mode) {
 	sgemm(transA, transB, m, n, k, a.data, a.shape[1], b.data, b.shape[1], dst.data, n, mode)
 }
 
-// A product runs on as many goroutines as internal/gemm's own cut gives it: one below 2²²
-// multiply-adds. Until 2026-12 the products from 2¹⁸ (a classifier layer's, 128×784×10)
+// sgemm is gemm.Sgemm with alpha 1 and beta 0 or 1 from mode, and nothing to do for empty
+// products. It runs on the calling goroutine unless internal/gemm splits the product
+// itself (from 2²² multiply-adds); kernels that split their own work over the cores call it.
+//
+// Until 2026-12 the products from 2¹⁸ multiply-adds (a classifier layer's, 128×784×10)
 // were also halved over two cores here, which saved about 8µs each with the pool's worker
 // already polling; in a training step on a virtual machine whose thread hand-offs trap
 // (AMD EPYC, 2 cores), a logreg epoch took 47 ms with that split and the batch's gather
 // split, 34 ms with neither (and 1 thread 33 ms).
-//
-// sgemm is gemm.Sgemm with alpha 1 and beta 0 or 1 from mode, and nothing to do for empty
-// products. It runs on the calling goroutine unless internal/gemm splits the product
-// itself (from 2²² multiply-adds); kernels that split their own work over the cores call it.
 func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, mode Mode) {
 	if m == 0 || n == 0 {
 		return
