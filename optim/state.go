@@ -49,7 +49,7 @@ type paramRecord struct {
 // It streams: the buffers go out through a 64 KiB staging area rather than a copy of the
 // whole state, which would double an optimiser's memory at every checkpoint.
 func (f *stateFile) encode(w io.Writer) error {
-	e := &encoder{w: w, crc: crc32.NewIEEE()}
+	e := &encoder{w: w, crc: crc32.NewIEEE(), b: make([]byte, 0, encodeChunk+64)}
 	e.b = append(e.b, stateMagic...)
 	e.b = binary.LittleEndian.AppendUint16(e.b, stateVersion)
 	e.str(f.kind)

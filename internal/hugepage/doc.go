@@ -13,8 +13,8 @@
 // with the advice below it takes 2,261. With transparent huge pages in "madvise" mode,
 // the default of many distributions, the kernel uses 2 MiB pages only for memory that
 // asked for them with madvise(MADV_HUGEPAGE), which the Go runtime does not do for its
-// heap. Huge pages also take 512 times fewer
-// TLB entries when a kernel sweeps a large buffer.
+// heap. Huge pages also take 512 times fewer TLB entries when a kernel sweeps a large
+// buffer.
 //
 // # Method
 //
