@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/descent-ml/descent/internal/hugepage"
 	"github.com/descent-ml/descent/internal/parallel"
 )
 
@@ -167,7 +168,11 @@ func (l *Loader) Prepare() {
 	l.alloc()
 }
 
-// alloc makes the epoch's order and the two batch buffers, once.
+// alloc makes the epoch's order and the two batch buffers, once. The buffers of an
+// evaluation's batches (1000 MNIST images: 3 MiB each) are large enough for huge pages
+// (internal/hugepage): each trial of a sweep makes its own, and their first writes took
+// half the page faults of a shard of a 16-trial logreg sweep (3,482 of 7,264, counted with
+// perf record -e page-faults) in 4 KiB pages.
 func (l *Loader) alloc() {
 	if l.order != nil {
 		return
@@ -176,12 +181,12 @@ func (l *Loader) alloc() {
 	shape := l.ds.Shape()
 	for i := range l.bufs {
 		b := &l.bufs[i]
-		b.x = make([]float32, l.cfg.BatchSize*l.feat)
+		b.x = hugepage.Float32s(l.cfg.BatchSize * l.feat)
 		b.y = make([]int, l.cfg.BatchSize)
 		b.idx = make([]int, l.cfg.BatchSize)
 		b.visible = append([]int{0}, shape...)
 		if l.tw > 0 {
-			b.t = make([]float32, l.cfg.BatchSize*l.tw)
+			b.t = hugepage.Float32s(l.cfg.BatchSize * l.tw)
 			b.tvisible = append([]int{0}, l.tshape...)
 		}
 	}
