@@ -1,5 +1,11 @@
 package bytevec
 
+import "github.com/descent-ml/descent/internal/cpu"
+
+// hasAVX512 reports whether f has the features of the assembly kernels (amd64 only):
+// AVX-512F, and AVX-512DQ for VCVTQQ2PD.
+func hasAVX512(f cpu.Features) bool { return f.AVX512F && f.AVX512DQ }
+
 // Dot returns the dot product Σᵢ float64(x[i])·w[i], i < len(x), summed in the order the
 // package doc states. It panics if w is shorter than x.
 func Dot(x []uint8, w []float64) float64 {

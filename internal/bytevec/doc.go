@@ -5,7 +5,11 @@
 // # Kernels
 //
 // Each function runs its whole blocks of 8 elements on a kernel, the rest in Go. On amd64
-// with AVX-512F (as internal/cpu reports it) the kernel is assembly (kernels_amd64.s);
+// with AVX-512F and AVX-512DQ (as internal/cpu reports them) the kernel is assembly
+// (kernels_amd64.s), which widens 8 bytes to 8 quadwords (VPMOVZXBQ) and converts them to
+// float64 in the same lanes (VCVTQQ2PD): on an AMD EPYC (Zen 5) a logistic regression pass
+// over 60000×784 bytes took 3.4 ms instead of 3.9 ms with doublewords converted across
+// lanes (VPMOVZXBD, VCVTDQ2PD);
 // otherwise, on other architectures and with -tags noasm, it is its Go twin (twins.go),
 // which computes the same bits: the same fused multiply-adds (math.FMA) into the same
 // accumulators, summed in the same order. The results therefore do not depend on the

@@ -4,9 +4,9 @@ package bytevec
 
 import "github.com/descent-ml/descent/internal/cpu"
 
-// useAVX512 selects the assembly kernels of kernels_amd64.s; without AVX-512 the Go twins
-// run. Both compute the same bits.
-var useAVX512 = cpu.Enabled().AVX512F
+// useAVX512 selects the assembly kernels of kernels_amd64.s, which need AVX-512F and, for
+// VCVTQQ2PD, AVX-512DQ; without them the Go twins run. Both compute the same bits.
+var useAVX512 = hasAVX512(cpu.Enabled())
 
 // impl names the kernels that run: "avx512" (the assembly) or "go" (the twins).
 func impl() string {

@@ -14,7 +14,7 @@ import (
 func checkImpl(t *testing.T) {
 	t.Helper()
 	want := "avx512"
-	if why := cpu.GoReason(func(f cpu.Features) bool { return f.AVX512F }); why != "" {
+	if why := cpu.GoReason(hasAVX512); why != "" {
 		want = "go"
 		t.Logf("no avx512 assembly: %s", why)
 	}
