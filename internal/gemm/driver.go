@@ -74,6 +74,12 @@ func blocks(n, most, unit int) int {
 // against 45-49 (AVX2, 12 panels).
 const packPanels = 4
 
+// packsA reports whether block and blockRows copy the slivers of A of a kc×nc block: A
+// transposed, its sliver too long to stay in L1 (packAFrom) and reused by enough panels.
+func (p *problem) packsA(kc, nc int) bool {
+	return p.transA && nc >= packPanels*p.x.nr && kc >= p.x.packAFrom
+}
+
 // block runs the blocked algorithm on p, packing B into ws.b and, when A is transposed, its
 // slivers into ws.a.
 func (p *problem) block(ws *workspace) {
@@ -109,7 +115,7 @@ func (p *problem) block(ws *workspace) {
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
 				a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
-				if p.transA && nc >= packPanels*nr && kc >= x.packAFrom {
+				if p.packsA(kc, nc) {
 					// A sliver of a transposed A is kc rows of a, lda apart: copied, its
 					// rows are contiguous for the panels of B that reuse it; a short one
 					// stays in L1 as it is (see copiesA), and so does one that too few
@@ -159,7 +165,7 @@ func (p *problem) blockRows(ws *workspace, pc, kc, jc, nc, rs, ps int, beta floa
 	for ir := 0; ir < p.m; ir += x.mr {
 		mrr := min(x.mr, p.m-ir)
 		a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
-		if p.transA && nc >= packPanels*x.nr && kc >= x.packAFrom {
+		if p.packsA(kc, nc) {
 			x.packA(kc, mrr, a, ps, ws.a)
 			a, ars, aps = ws.a, 1, x.mr
 		}
