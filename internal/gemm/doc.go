@@ -14,7 +14,9 @@
 // floats, contiguous) when kc is large, since its sliver in place would be kc lines lda
 // apart, which the panels of B evict from the L1 as they stream past; a short sliver (kc
 // below copiesA's bound, as in a weight gradient over a batch of 128) fits in L1 as it is
-// and is read in place, where copying it would only add a pass. The micro-kernel
+// and is read in place, where copying it would only add a pass. When those copies would
+// be repeated, for each block of nc columns or by each part of a product cut along n, all
+// of A is copied once, before the blocks, instead. The micro-kernel
 // keeps an mr×nr tile of C in registers, adds kc rank-one updates and writes alpha·tile +
 // beta·C (without reading C when beta is 0); edge tiles use kernels unrolled for fewer
 // rows and masked column stores, so no scratch tile is needed.

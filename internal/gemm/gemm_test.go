@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/descent-ml/descent/internal/cpu"
@@ -252,10 +253,12 @@ func TestSgemmBlocks(t *testing.T) {
 func TestSgemmCopiesA(t *testing.T) {
 	xs := copyingA(impls())
 	rnd := rand.New(rand.NewPCG(5, 6))
-	for i, sh := range [][3]int{{37, 300, 128}, {40, 1200, 100}, {130, 70, 777}, {29, 65, 1030}} {
+	// m, n, k; {40, 1200, 100} and {2000, 450, 120} have A copied whole (packsAllA), cut
+	// along n and along m on more than one thread.
+	for i, sh := range [][3]int{{37, 300, 128}, {40, 1200, 100}, {130, 70, 777}, {29, 65, 1030}, {2000, 450, 120}} {
 		for _, l := range []layout{layouts[2], layouts[3]} {
 			s := scalars[i%len(scalars)]
-			checkCaseOn(t, xs, []int{1, 2}, gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 2}, s[0], s[1]}, rnd)
+			checkCaseOn(t, xs, []int{1, 2, 3}, gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 2}, s[0], s[1]}, rnd)
 		}
 	}
 }
@@ -278,6 +281,62 @@ func TestCopiesAChoice(t *testing.T) {
 			kc := blocks(c.k, y.kc, 16)
 			if copied := calls > 0; copied != (kc >= c.from) {
 				t.Errorf("%s: k %d (kc %d), copying from %d: %d copies", x.name, c.k, kc, c.from, calls)
+			}
+		}
+	}
+}
+
+// TestPacksAllA checks when a transposed A is copied whole, once (packsAllA): when its
+// slivers would otherwise be copied again for each block of columns or by each part; and
+// that it then is, each band of packAllRows rows of each sliver once.
+func TestPacksAllA(t *testing.T) {
+	for _, x := range impls() {
+		y := *x
+		y.nc, y.packAFrom = 8*x.nr, 200
+		mr, nr, nc := y.mr, y.nr, y.nc
+		tall := (max(6*nc, 512) + mr - 1) / mr * mr // rows enough for a cut along m
+		for _, c := range []struct {
+			m, n, k, threads int
+			dim              byte
+			once             bool
+		}{
+			{50, 3 * nc, 300, 1, 'n', true},       // three blocks of nc
+			{50, nc, 300, 1, 'n', false},          // one block: each sliver copied once anyway
+			{200, 2 * nc, 300, 2, 'n', true},      // cut along n
+			{tall, 2 * nc, 600, 2, 'm', true},     // cut along m, two blocks of nc
+			{tall, 4 * nr, 600, 2, 'm', false},    // cut along m, one block
+			{50, 3 * nc, 120, 1, 'n', false},      // kc below packAFrom: read in place
+			{20, 3 * nc, 20 * 512, 2, 'k', false}, // cut along k
+		} {
+			p := problem{x: &y, transA: true, m: c.m, n: c.n, k: c.k}
+			cut := p.cut(c.threads)
+			if cut.dim != c.dim || p.packsAllA(cut) != c.once {
+				t.Errorf("%s: %d×%d×%d on %d threads: cut %c, copied whole %v; want %c, %v",
+					x.name, c.m, c.n, c.k, c.threads, cut.dim, p.packsAllA(cut), c.dim, c.once)
+				continue
+			}
+			if !c.once {
+				continue
+			}
+			z := y
+			var mu sync.Mutex
+			calls := 0
+			z.packA = func(kc, rows int, a []float32, lda int, dst []float32) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				x.packA(kc, rows, a, lda, dst)
+			}
+			a, b, cm := make([]float32, c.k*c.m), make([]float32, c.k*c.n), make([]float32, c.m*c.n)
+			sgemm(&z, c.threads, true, false, c.m, c.n, c.k, 1, a, c.m, b, c.n, 0, cm, c.n)
+			kcb := blocks(c.k, z.kc, 16)
+			bands := 0
+			for pc := 0; pc < c.k; pc += kcb {
+				bands += (min(kcb, c.k-pc) + packAllRows - 1) / packAllRows
+			}
+			if want := p.slivers() * bands; calls != want {
+				t.Errorf("%s: %d×%d×%d on %d threads: %d copies, want %d (each band of each sliver once)",
+					x.name, c.m, c.n, c.k, c.threads, calls, want)
 			}
 		}
 	}

@@ -8,8 +8,8 @@ import (
 )
 
 // A workspace is one goroutine's packing buffers, reused across calls: b for a block of
-// B, a for a sliver of A.
-type workspace struct{ a, b []float32 }
+// B, a for a sliver of A, ap for all of a transposed A (see packsAllA).
+type workspace struct{ a, b, ap []float32 }
 
 // A freeList keeps values for reuse. Unlike a sync.Pool it is not emptied by the garbage
 // collector, so that a call in steady state never allocates.
@@ -61,10 +61,17 @@ type task struct {
 	p       problem
 	cut     cut
 	scratch []float32 // the products of a cut along k, kept for the next call
+	ap      []float32 // all of a transposed A (see packsAllA), kept for the next call
+	packing bool      // Range copies slivers of A (packAllA) instead of computing parts
 }
 
-// Range computes part i of the task (lo and hi, the same as i, are not used).
-func (t *task) Range(i, _, _ int) {
+// Range computes part i of the task (lo and hi, the same as i, are not used), or copies
+// slivers lo..hi-1 of A while the task is packing.
+func (t *task) Range(i, lo, hi int) {
+	if t.packing {
+		t.p.packAllA(lo, hi)
+		return
+	}
 	q := t.p.part(t.cut, i, t.scratch)
 	ws := getWorkspace(q.x)
 	q.block(ws)
@@ -80,6 +87,14 @@ func runParallel(p *problem, c cut) {
 		if need := (c.parts - 1) * p.m * p.n; len(t.scratch) < need {
 			t.scratch = hugepage.Float32s(need)
 		}
+	}
+	if p.packsAllA(c) {
+		t.ap = growFloats(t.ap, p.packedASize())
+		t.p.ap = t.ap
+		t.p.mp = p.slivers() * p.x.mr
+		t.packing = true
+		parallel.SplitBody(p.slivers(), min(c.parts, p.slivers()), t)
+		t.packing = false
 	}
 	parallel.SplitBody(c.parts, c.parts, t)
 	if c.dim == 'k' {
