@@ -36,3 +36,20 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPackAllA measures the copy of a whole transposed A of 1024×1024 (packAllA) on
+// one goroutine, with every kernel set of this machine.
+func BenchmarkPackAllA(b *testing.B) {
+	m, k := 1024, 1024
+	a := make([]float32, m*k)
+	for _, x := range impls() {
+		p := problem{x: x, transA: true, m: m, n: m, k: k, a: a, lda: m}
+		p.ap, p.mp = make([]float32, p.packedASize()), p.slivers()*x.mr
+		b.Run(x.name, func(b *testing.B) {
+			for b.Loop() {
+				p.packAllA(0, p.slivers())
+			}
+			b.ReportMetric(8*float64(m*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+	}
+}
