@@ -27,7 +27,7 @@ func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha flo
 		if p.packsAllA(cut) {
 			ws.ap = growFloats(ws.ap, p.packedASize())
 			p.ap, p.mp = ws.ap, p.slivers()*x.mr
-			p.packAllA(0, p.slivers())
+			p.packAllA(0, p.k)
 		}
 		p.block(ws)
 		putWorkspace(ws)
@@ -123,26 +123,26 @@ func (p *problem) packedASize() int { return p.slivers() * p.x.mr * p.k }
 // packAllRows is how many rows of a packAllA copies to each sliver in turn.
 const packAllRows = 16
 
-// packAllA copies slivers s0..s1-1 of the transposed A, for every block of k, to p.ap.
+// packAllA copies rows l0..l1-1 of the transposed A's slivers (the rows of k; l0 and l1
+// multiples of packAllRows or k) to p.ap, for every sliver.
 //
 // It goes down a in bands of packAllRows rows, each copied to every sliver in turn, rather
 // than sliver by sliver: a sliver is a column of a, kc rows lda apart, whose cache lines
 // all fall in one set of the L1 (and a few of the L2) when lda is a multiple of 1024
 // floats, and are evicted before the next sliver reads the rest of them; a band is read
-// row by row. On an AMD EPYC (Zen 5), aᵀb of 1024³ on one thread, the copy took 9% of the
-// samples of the kernel sliver by sliver, 4% by bands.
-func (p *problem) packAllA(s0, s1 int) {
+// whole, row by row. On an AMD EPYC (Zen 5), aᵀb of 1024³ on one thread, the copy took 9%
+// of the samples of the kernel sliver by sliver, 4% by bands. Threads share the copy by
+// rows, so that each reads whole rows of a.
+func (p *problem) packAllA(l0, l1 int) {
 	x := p.x
 	mp := p.slivers() * x.mr
 	kcb := blocks(p.k, x.kc, 16)
-	for pc := 0; pc < p.k; pc += kcb {
+	for l := l0; l < l1; l += packAllRows {
+		pc := l / kcb * kcb
 		kc := min(kcb, p.k-pc)
-		for l := 0; l < kc; l += packAllRows {
-			rows := min(packAllRows, kc-l)
-			for s := s0; s < s1; s++ {
-				ir := s * x.mr
-				x.packA(rows, min(x.mr, p.m-ir), p.a[ir+(pc+l)*p.lda:], p.lda, p.ap[pc*mp+ir*kc+l*x.mr:])
-			}
+		rows := min(packAllRows, pc+kc-l, l1-l)
+		for ir := 0; ir < p.m; ir += x.mr {
+			x.packA(rows, min(x.mr, p.m-ir), p.a[ir+l*p.lda:], p.lda, p.ap[pc*mp+ir*kc+(l-pc)*x.mr:])
 		}
 	}
 }

@@ -66,10 +66,10 @@ type task struct {
 }
 
 // Range computes part i of the task (lo and hi, the same as i, are not used), or copies
-// slivers lo..hi-1 of A while the task is packing.
+// bands lo..hi-1 of packAllRows rows of A's slivers while the task is packing.
 func (t *task) Range(i, lo, hi int) {
 	if t.packing {
-		t.p.packAllA(lo, hi)
+		t.p.packAllA(lo*packAllRows, min(hi*packAllRows, t.p.k))
 		return
 	}
 	q := t.p.part(t.cut, i, t.scratch)
@@ -93,7 +93,8 @@ func runParallel(p *problem, c cut) {
 		t.p.ap = t.ap
 		t.p.mp = p.slivers() * p.x.mr
 		t.packing = true
-		parallel.SplitBody(p.slivers(), min(c.parts, p.slivers()), t)
+		bands := (p.k + packAllRows - 1) / packAllRows
+		parallel.SplitBody(bands, min(c.parts, bands), t)
 		t.packing = false
 	}
 	parallel.SplitBody(c.parts, c.parts, t)
