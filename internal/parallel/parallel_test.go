@@ -230,3 +230,64 @@ func TestPacingYieldsLate(t *testing.T) {
 		}
 	}
 }
+
+// TestStart checks that Start hands its body to a worker, which runs it while the caller
+// goes on, that Wait collects it, and that every body runs once, handed over or not.
+func TestStart(t *testing.T) {
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	var running atomic.Bool
+	release := make(chan struct{})
+	b := blockingBody{running: &running, release: release}
+	s := Start(1, &b)
+	for deadline := time.Now().Add(5 * time.Second); !running.Load(); {
+		if time.Now().After(deadline) {
+			t.Fatal("no worker ran the body that Start handed over")
+		}
+		runtime.Gosched()
+	}
+	close(release)
+	s.Wait()
+	s.Wait() // a second Wait does nothing
+
+	var c countBody
+	const rounds = 2000
+	for i := range rounds {
+		s := Start(10, &c)
+		if i%3 == 0 {
+			For(1000, 1, add) // the caller's own parallel work, beside the body
+		}
+		s.Wait()
+	}
+	if got := c.n.Load(); got != 10*rounds {
+		t.Fatalf("Start's bodies covered %d indices, want %d", got, 10*rounds)
+	}
+	if a := testing.AllocsPerRun(100, func() { s := Start(10, &c); s.Wait() }); a != 0 {
+		t.Errorf("Start and Wait allocate %v times per call", a)
+	}
+	var zero Started
+	zero.Wait()
+}
+
+// TestStartOneProc checks that with GOMAXPROCS 1 Start runs its body before it returns.
+func TestStartOneProc(t *testing.T) {
+	old := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(old)
+	var c countBody
+	s := Start(7, &c)
+	if c.n.Load() != 7 {
+		t.Fatalf("with GOMAXPROCS 1, Start returned before its body ran")
+	}
+	s.Wait()
+}
+
+// blockingBody marks that it runs, then waits for release.
+type blockingBody struct {
+	running *atomic.Bool
+	release chan struct{}
+}
+
+func (b *blockingBody) Range(_, _, _ int) {
+	b.running.Store(true)
+	<-b.release
+}
