@@ -57,13 +57,12 @@
 //
 // # Speed and aliasing
 //
-// A loader builds the next batch while the caller trains on the current one, unless
-// Config.NoPrefetch. Over a [Gatherer] (MNIST's sets are), or a [Subset] of one, it hands
-// the batch's Gather to a worker of the pool the tensor kernels share
-// (internal/parallel's Start), which is awake from the last step, where waking a
-// goroutine of its own would cost more than MNIST's gather; if no worker has picked it up
-// by the next call to Next, Next gathers the batch itself. Over other datasets the next
-// batch is built on a background goroutine, which [Loader.Close] stops. A loader owns two batch buffers and reuses them: the [Batch]
+// A loader over a [Gatherer] (MNIST's sets are), or over a [Subset] of one, builds each
+// batch when Next is called, with Gather split over the cores (the worker pool the tensor
+// kernels share, awake from the last step): for MNIST that takes less time than waking a
+// background goroutine would. Over other datasets the next batch is built on a background
+// goroutine while the caller trains on the current one, unless Config.NoPrefetch;
+// [Loader.Close] stops it. A loader owns two batch buffers and reuses them: the [Batch]
 // returned by [Loader.Batch] is valid until the next call to Next, and steady-state
 // iteration allocates nothing. A Loader is not safe for concurrent use. A Dataset must
 // allow Example to be called from the loader's goroutine while no other goroutine changes

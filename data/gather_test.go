@@ -128,39 +128,3 @@ func (g *concurrentGathering) Gather(dst []float32, y []int, idx []int) {
 		y[j] = g.Example(dst[j*f:(j+1)*f], i)
 	}
 }
-
-// TestGatherPrefetch checks that a loader over a Gatherer, building its next batch on a
-// worker of internal/parallel while the caller reads the current one, gives the batches of
-// a loader that builds each one when Next is called, resumes the same, and closes with a
-// batch in flight.
-func TestGatherPrefetch(t *testing.T) {
-	old := runtime.GOMAXPROCS(2)
-	defer runtime.GOMAXPROCS(old)
-	for _, tc := range configs {
-		d := &concurrentGathering{counting(tc.n)}
-		eager := tc.cfg
-		eager.NoPrefetch = true
-		want := recordValues(NewLoader(d, eager, rand.New(rand.NewPCG(5, 6))))
-		pre := tc.cfg
-		pre.NoPrefetch = false
-		l := NewLoader(d, pre, rand.New(rand.NewPCG(5, 6)))
-		if got := recordValues(l); !slices.Equal(got, want) {
-			t.Fatalf("n=%d %+v: prefetching a Gatherer's batches changes them:\n got %v\nwant %v", tc.n, pre, got, want)
-		}
-		l.Next() // a batch in flight for Close and State
-		s := l.State()
-		l.Close()
-		ref := NewLoader(d, eager, rand.New(rand.NewPCG(0, 0)))
-		r := NewLoader(d, pre, rand.New(rand.NewPCG(1, 1)))
-		if err := ref.Restore(s); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Restore(s); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := recordValues(r), recordValues(ref); !slices.Equal(got, want) {
-			t.Fatalf("n=%d %+v: a resumed prefetching Gatherer gives other batches", tc.n, pre)
-		}
-		r.Close()
-	}
-}

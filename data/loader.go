@@ -22,10 +22,10 @@ type Config struct {
 	// DropLast drops the last batch of each epoch when it has fewer than BatchSize
 	// examples.
 	DropLast bool
-	// NoPrefetch builds every batch on the caller's goroutine when Next is called,
-	// instead of one batch ahead beside the caller's work: on a worker of the pool the
-	// tensor kernels share for a [Gatherer], on a background goroutine for other
-	// datasets. The batches are the same.
+	// NoPrefetch builds every batch on the caller's goroutine instead of one batch ahead
+	// on a background goroutine. The batches are the same. A loader over a [Gatherer]
+	// never prefetches: it builds each batch when Next is called, split over the cores,
+	// in less time than handing a batch over from another goroutine takes.
 	NoPrefetch bool
 }
 
@@ -104,21 +104,11 @@ type Loader struct {
 
 	bufs    [2]Batch
 	cur     int  // buffer of the current batch, or -1
-	pending bool // buffer other() is being filled with batch next, by fill or jobs
-	fill1   fillJob
-	fill    parallel.Started // the fill of a Gatherer's batch, handed to the pool
-	jobs    chan job         // the background goroutine's, for other datasets
+	pending bool // the worker is filling buffer other() with batch next
+	jobs    chan job
 	done    chan struct{}
 	closed  bool
 }
-
-// A fillJob builds a batch of a Loader over a Gatherer on a worker of internal/parallel.
-type fillJob struct {
-	l        *Loader
-	buf, bat int
-}
-
-func (j *fillJob) Range(_, _, _ int) { j.l.build(j.buf, j.bat) }
 
 // NewLoader returns a loader over d. With Shuffle or Replacement it draws its seed from
 // r, which may be nil with Sequential. It panics on a bad Config: a negative BatchSize or
@@ -226,19 +216,14 @@ func (l *Loader) Next() bool {
 	if l.pending {
 		l.wait()
 	} else {
-		l.build(b, l.next)
+		l.fill(b, l.next)
 	}
 	l.cur = b
 	l.next++
-	if !l.cfg.NoPrefetch && l.next < l.batches {
+	if !l.cfg.NoPrefetch && l.gather == nil && l.next < l.batches {
+		l.start()
 		l.pending = true
-		if l.gather != nil {
-			l.fill1 = fillJob{l, l.other(), l.next}
-			l.fill = parallel.Start(1, &l.fill1)
-		} else {
-			l.start()
-			l.jobs <- job{buf: l.other(), batch: l.next}
-		}
+		l.jobs <- job{buf: l.other(), batch: l.next}
 	}
 	return true
 }
@@ -274,15 +259,15 @@ func (l *Loader) start() {
 	l.done = make(chan struct{}, 1)
 	go func(jobs <-chan job, done chan<- struct{}) {
 		for j := range jobs {
-			l.build(j.buf, j.batch)
+			l.fill(j.buf, j.batch)
 			done <- struct{}{}
 		}
 		close(done)
 	}(l.jobs, l.done)
 }
 
-// build builds batch k of the current epoch in buffer i.
-func (l *Loader) build(i, k int) {
+// fill builds batch k of the current epoch in buffer i.
+func (l *Loader) fill(i, k int) {
 	b := &l.bufs[i]
 	lo := k * l.cfg.BatchSize
 	hi := min(lo+l.cfg.BatchSize, l.samples)
@@ -366,15 +351,10 @@ func gatherer(d Dataset) (Gatherer, [][]int) {
 
 // wait waits for the batch being built in the background, if any.
 func (l *Loader) wait() {
-	if !l.pending {
-		return
-	}
-	if l.gather != nil {
-		l.fill.Wait()
-	} else {
+	if l.pending {
 		<-l.done
+		l.pending = false
 	}
-	l.pending = false
 }
 
 // State returns the position of the loader: Restore(State()) on a loader made with the

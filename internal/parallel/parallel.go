@@ -24,13 +24,6 @@
 // before it blocks, and a caller polls for its chunks' end as long before it blocks; with
 // GOMAXPROCS 1 neither polls.
 //
-// # Handing over
-//
-// [Start] hands one body to a worker without waiting for it, for work that can run beside
-// the caller's own (a data loader's next batch while the current one trains), and
-// [Started.Wait] collects it; a body that no worker has picked up by then runs on the
-// caller.
-//
 // # Nesting
 //
 // A body may itself call For (or anything that does): a caller never waits for a chunk
@@ -39,7 +32,7 @@
 //
 // # Allocation
 //
-// For, Split, SplitBody and Start allocate nothing once the pool is warm; a closure passed as body
+// For, Split and SplitBody allocate nothing once the pool is warm; a closure passed as body
 // is allocated by the caller when it captures variables, which a [Body] kept by the caller
 // avoids.
 package parallel
@@ -306,50 +299,6 @@ func SplitBody(n, chunks int, b Body) {
 		return
 	}
 	run(n, chunks, nil, nil, b)
-}
-
-// A Started is a body that [Start] has handed to the pool; [Started.Wait] finishes it.
-type Started struct {
-	c   *call
-	gen uint32
-}
-
-// Start hands b.Range(0, 0, n) to a worker of the pool and returns at once, so that the
-// caller goes on with other work while a free core runs it; the caller must call Wait
-// before it uses what b computes. A worker that is polling between calls picks it up
-// within microseconds; if none does before Wait (every worker busy, or parked), Wait runs
-// it on the calling goroutine, so nothing waits for a worker to wake. Meanwhile a call of
-// For, Split or SplitBody on the caller's goroutine runs without the worker that is busy
-// with b. With GOMAXPROCS 1, Start runs b before it returns.
-func Start(n int, b Body) Started {
-	if !spinning() {
-		b.Range(0, 0, n)
-		return Started{}
-	}
-	c := getCall()
-	c.body, c.split, c.b, c.n = nil, nil, b, n
-	c.gen++
-	c.pending.Store(1)
-	c.wg.Add(1)
-	c.state.Store(uint64(c.gen)<<32 | 1) // one chunk, not yet claimed
-	notify(c, c.gen, 1)
-	return Started{c, c.gen}
-}
-
-// Wait returns when the body that Start handed over has run: at once if a worker has
-// finished it, after running it itself if no worker has claimed it. Wait on the zero
-// Started, or a second time, does nothing.
-func (s *Started) Wait() {
-	c := s.c
-	if c == nil {
-		return
-	}
-	s.c = nil
-	c.help(s.gen)
-	for start := time.Now(); c.pending.Load() > 0 && pause(start); {
-	}
-	c.wg.Wait()
-	putCall(c)
 }
 
 // run runs the chunks of one call with the caller and up to GOMAXPROCS−1 workers.
