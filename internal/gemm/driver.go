@@ -120,7 +120,8 @@ func (p *problem) slivers() int { return (p.m + p.x.mr - 1) / p.x.mr }
 // packedASize returns the floats that packAllA writes: every sliver of A, mr×k each.
 func (p *problem) packedASize() int { return p.slivers() * p.x.mr * p.k }
 
-// packAllRows is how many rows of a packAllA copies to each sliver in turn.
+// packAllRows is how many rows of a packAllA copies to each sliver in turn; the blocks of
+// k are multiples of 16 (see blocks), so that a band never straddles two.
 const packAllRows = 16
 
 // packAllA copies rows l0..l1-1 of the transposed A's slivers (the rows of k; l0 and l1
