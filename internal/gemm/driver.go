@@ -25,8 +25,7 @@ func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha flo
 	if cut.parts == 1 {
 		ws := getWorkspace(x)
 		if p.packsAllA(cut) {
-			ws.ap = growFloats(ws.ap, p.packedASize())
-			p.ap, p.mp = ws.ap, p.slivers()*x.mr
+			ws.ap = p.useAllA(ws.ap)
 			p.packAllA(0, p.k)
 		}
 		p.block(ws)
@@ -120,6 +119,16 @@ func (p *problem) slivers() int { return (p.m + p.x.mr - 1) / p.x.mr }
 // packedASize returns the floats that packAllA writes: every sliver of A, mr×k each.
 func (p *problem) packedASize() int { return p.slivers() * p.x.mr * p.k }
 
+// useAllA makes p read its transposed A from buf, grown to hold it whole if it must, and
+// returns buf.
+func (p *problem) useAllA(buf []float32) []float32 {
+	p.ap, p.mp = growFloats(buf, p.packedASize()), p.slivers()*p.x.mr
+	return p.ap
+}
+
+// sliverA returns the sliver of the copy of A (p.ap) at row ir of the block of k from pc.
+func (p *problem) sliverA(pc, kc, ir int) []float32 { return p.ap[pc*p.mp+(p.ap0+ir)*kc:] }
+
 // packAllRows is how many rows of a packAllA copies to each sliver in turn; the blocks of
 // k are multiples of 16 (see blocks), so that a band never straddles two.
 const packAllRows = 16
@@ -136,14 +145,13 @@ const packAllRows = 16
 // rows, so that each reads whole rows of a.
 func (p *problem) packAllA(l0, l1 int) {
 	x := p.x
-	mp := p.slivers() * x.mr
 	kcb := blocks(p.k, x.kc, 16)
 	for l := l0; l < l1; l += packAllRows {
 		pc := l / kcb * kcb
 		kc := min(kcb, p.k-pc)
 		rows := min(packAllRows, pc+kc-l, l1-l)
 		for ir := 0; ir < p.m; ir += x.mr {
-			x.packA(rows, min(x.mr, p.m-ir), p.a[ir+l*p.lda:], p.lda, p.ap[pc*mp+ir*kc+(l-pc)*x.mr:])
+			x.packA(rows, min(x.mr, p.m-ir), p.a[ir+l*p.lda:], p.lda, p.sliverA(pc, kc, ir)[(l-pc)*x.mr:])
 		}
 	}
 }
@@ -192,7 +200,7 @@ func (p *problem) block(ws *workspace) {
 				mrr := min(mr, p.m-ir)
 				a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
 				if p.ap != nil {
-					a, ars, aps = p.ap[pc*p.mp+(p.ap0+ir)*kc:], 1, mr
+					a, ars, aps = p.sliverA(pc, kc, ir), 1, mr
 				} else if p.packsA(kc, nc) {
 					// A sliver of a transposed A is kc rows of a, lda apart: copied, its
 					// rows are contiguous for the panels of B that reuse it; a short one
@@ -244,7 +252,7 @@ func (p *problem) blockRows(ws *workspace, pc, kc, jc, nc, rs, ps int, beta floa
 		mrr := min(x.mr, p.m-ir)
 		a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
 		if p.ap != nil {
-			a, ars, aps = p.ap[pc*p.mp+(p.ap0+ir)*kc:], 1, x.mr
+			a, ars, aps = p.sliverA(pc, kc, ir), 1, x.mr
 		} else if p.packsA(kc, nc) {
 			x.packA(kc, mrr, a, ps, ws.a)
 			a, ars, aps = ws.a, 1, x.mr

@@ -89,9 +89,7 @@ func runParallel(p *problem, c cut) {
 		}
 	}
 	if p.packsAllA(c) {
-		t.ap = growFloats(t.ap, p.packedASize())
-		t.p.ap = t.ap
-		t.p.mp = p.slivers() * p.x.mr
+		t.ap = t.p.useAllA(t.ap)
 		t.packing = true
 		bands := (p.k + packAllRows - 1) / packAllRows
 		parallel.SplitBody(bands, min(c.parts, bands), t)
