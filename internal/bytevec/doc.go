@@ -1,10 +1,13 @@
 // Package bytevec holds float64 kernels over vectors of bytes: the dot products and
 // axpys, one row or four rows at a time, with which package problem reads features stored
-// as uint8 (pixels) at a quarter of the memory traffic of float64.
+// as uint8 (pixels) at an eighth of the memory traffic of float64; and [Blocks], a matrix
+// of bytes stored by its nonzero blocks of 8 columns, for sparse features such as MNIST's
+// pixels.
 //
 // # Kernels
 //
-// Each function runs its whole blocks of 8 elements on a kernel, the rest in Go. On amd64
+// Each function (and each method of [Blocks]) runs its whole blocks of 8 elements on a
+// kernel, the rest in Go. On amd64
 // with AVX-512F and AVX-512DQ (as internal/cpu reports them) the kernel is assembly
 // (kernels_amd64.s); otherwise, on other architectures and with -tags noasm, it is its Go
 // twin (twins.go), which computes the same bits: the same fused multiply-adds (math.FMA)

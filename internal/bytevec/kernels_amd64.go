@@ -74,3 +74,40 @@ func axpy4Blocks(y []float64, a *[4]float64, x []uint8, stride int) {
 	_ = x[3*stride+len(y)-1]
 	axpy4AVX512(&y[0], a, &x[0], stride, len(y))
 }
+
+// blockDotsAVX512 is blockDotsGo on rows ≥ 1 rows, with start[0:rows+1], the rows' blocks
+// from vals and ids on, and z's values stride apart.
+//
+//go:noescape
+func blockDotsAVX512(vals *uint8, ids *uint16, start *int, rows int, w *float64, z *float64, stride int)
+
+// blockAxpysAVX512 is blockAxpysGo on rows ≥ 1 rows (indexed as in blockDotsAVX512), with
+// a's coefficients stride apart.
+//
+//go:noescape
+func blockAxpysAVX512(vals *uint8, ids *uint16, start *int, rows int, y *float64, a *float64, stride int, scale float64)
+
+// blockDots and blockAxpys run the Go twins where no row has a kept block, so that the
+// assembly is given no empty slice.
+
+func blockDots(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64) {
+	rows := len(start) - 1
+	kept := start[rows] - start[0]
+	if !useAVX512 || kept == 0 {
+		blockDotsGo(z, stride, vals, ids, start, w)
+		return
+	}
+	_, _, _ = z[(rows-1)*stride], vals[8*kept-1], ids[kept-1]
+	blockDotsAVX512(&vals[0], &ids[0], &start[0], rows, &w[0], &z[0], stride)
+}
+
+func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {
+	rows := len(start) - 1
+	kept := start[rows] - start[0]
+	if !useAVX512 || kept == 0 {
+		blockAxpysGo(y, scale, a, stride, vals, ids, start)
+		return
+	}
+	_, _, _ = a[(rows-1)*stride], vals[8*kept-1], ids[kept-1]
+	blockAxpysAVX512(&vals[0], &ids[0], &start[0], rows, &y[0], &a[0], stride, scale)
+}

@@ -334,3 +334,168 @@ a4tail8:
 a4done:
 	VZEROUPPER
 	RET
+
+// func blockDotsAVX512(vals *uint8, ids *uint16, start *int, rows int, w *float64, z *float64, stride int)
+//
+// SI and BX walk vals and ids over the rows' blocks in turn; a row's block count is the
+// difference of its two start entries. A kept block's index b (16 bits) becomes the byte
+// offset 64b of its eight weights.
+TEXT ·blockDotsAVX512(SB), NOSPLIT, $0-56
+	MOVQ vals+0(FP), SI
+	MOVQ ids+8(FP), BX
+	MOVQ start+16(FP), R13
+	MOVQ rows+24(FP), R14
+	MOVQ w+32(FP), DI
+	MOVQ z+40(FP), DX
+	MOVQ stride+48(FP), R9
+	SHLQ $3, R9
+
+bdrow:
+	MOVQ 8(R13), CX
+	SUBQ 0(R13), CX
+	ADDQ $8, R13
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	CMPQ CX, $4
+	JLT  bdtail
+
+bdloop4:
+	MOVQ 0(BX), R11
+	MOVWQZX R11, AX
+	SHRQ $16, R11
+	MOVWQZX R11, R8
+	SHRQ $16, R11
+	MOVWQZX R11, R10
+	SHRQ $16, R11
+	SHLQ $6, AX
+	SHLQ $6, R8
+	SHLQ $6, R10
+	SHLQ $6, R11
+	VPMOVZXBQ 0(SI), Z4
+	VPMOVZXBQ 8(SI), Z5
+	VPMOVZXBQ 16(SI), Z6
+	VPMOVZXBQ 24(SI), Z7
+	VCVTQQ2PD Z4, Z4
+	VCVTQQ2PD Z5, Z5
+	VCVTQQ2PD Z6, Z6
+	VCVTQQ2PD Z7, Z7
+	VFMADD231PD (DI)(AX*1), Z4, Z0
+	VFMADD231PD (DI)(R8*1), Z5, Z1
+	VFMADD231PD (DI)(R10*1), Z6, Z2
+	VFMADD231PD (DI)(R11*1), Z7, Z3
+	ADDQ $32, SI
+	ADDQ $8, BX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE  bdloop4
+
+bdtail:
+	TESTQ CX, CX
+	JEQ   bdsum
+	MOVWQZX 0(BX), AX
+	SHLQ $6, AX
+	VPMOVZXBQ 0(SI), Z4
+	VCVTQQ2PD Z4, Z4
+	VFMADD231PD (DI)(AX*1), Z4, Z0
+	ADDQ $8, SI
+	ADDQ $2, BX
+	DECQ CX
+	JMP  bdtail
+
+bdsum:
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VADDPD Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VMOVSD X0, 0(DX)
+	ADDQ R9, DX
+	DECQ R14
+	JNZ  bdrow
+	VZEROUPPER
+	RET
+
+// func blockAxpysAVX512(vals *uint8, ids *uint16, start *int, rows int, y *float64, a *float64, stride int, scale float64)
+//
+// Walks the rows as blockDotsAVX512 does; each row's coefficient is scale·a, broadcast.
+// The blocks of a row are distinct, so its four loads and stores of y do not overlap.
+TEXT ·blockAxpysAVX512(SB), NOSPLIT, $0-64
+	MOVQ vals+0(FP), SI
+	MOVQ ids+8(FP), BX
+	MOVQ start+16(FP), R13
+	MOVQ rows+24(FP), R14
+	MOVQ y+32(FP), DI
+	MOVQ a+40(FP), DX
+	MOVQ stride+48(FP), R9
+	SHLQ $3, R9
+	VMOVSD scale+56(FP), X9
+
+barow:
+	MOVQ 8(R13), CX
+	SUBQ 0(R13), CX
+	ADDQ $8, R13
+	VMULSD 0(DX), X9, X8
+	ADDQ R9, DX
+	VBROADCASTSD X8, Z8
+	CMPQ CX, $4
+	JLT  batail
+
+baloop4:
+	MOVQ 0(BX), R11
+	MOVWQZX R11, AX
+	SHRQ $16, R11
+	MOVWQZX R11, R8
+	SHRQ $16, R11
+	MOVWQZX R11, R10
+	SHRQ $16, R11
+	SHLQ $6, AX
+	SHLQ $6, R8
+	SHLQ $6, R10
+	SHLQ $6, R11
+	VPMOVZXBQ 0(SI), Z4
+	VPMOVZXBQ 8(SI), Z5
+	VPMOVZXBQ 16(SI), Z6
+	VPMOVZXBQ 24(SI), Z7
+	VCVTQQ2PD Z4, Z4
+	VCVTQQ2PD Z5, Z5
+	VCVTQQ2PD Z6, Z6
+	VCVTQQ2PD Z7, Z7
+	VFMADD213PD (DI)(AX*1), Z8, Z4
+	VFMADD213PD (DI)(R8*1), Z8, Z5
+	VFMADD213PD (DI)(R10*1), Z8, Z6
+	VFMADD213PD (DI)(R11*1), Z8, Z7
+	VMOVUPD Z4, (DI)(AX*1)
+	VMOVUPD Z5, (DI)(R8*1)
+	VMOVUPD Z6, (DI)(R10*1)
+	VMOVUPD Z7, (DI)(R11*1)
+	ADDQ $32, SI
+	ADDQ $8, BX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE  baloop4
+
+batail:
+	TESTQ CX, CX
+	JEQ   banext
+	MOVWQZX 0(BX), AX
+	SHLQ $6, AX
+	VPMOVZXBQ 0(SI), Z4
+	VCVTQQ2PD Z4, Z4
+	VFMADD213PD (DI)(AX*1), Z8, Z4
+	VMOVUPD Z4, (DI)(AX*1)
+	ADDQ $8, SI
+	ADDQ $2, BX
+	DECQ CX
+	JMP  batail
+
+banext:
+	DECQ R14
+	JNZ  barow
+	VZEROUPPER
+	RET

@@ -18,3 +18,11 @@ func dot4Blocks(out *[4]float64, x []uint8, stride int, w []float64) {
 func axpy4Blocks(y []float64, a *[4]float64, x []uint8, stride int) {
 	axpy4BlocksGo(y, a, x, stride)
 }
+
+func blockDots(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64) {
+	blockDotsGo(z, stride, vals, ids, start, w)
+}
+
+func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {
+	blockAxpysGo(y, scale, a, stride, vals, ids, start)
+}

@@ -1,0 +1,182 @@
+package bytevec
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// sparseBytes returns an n×d matrix of random bytes whose blocks of 8 columns are zero
+// with probability zero, as are its rows with probability zero/4.
+func sparseBytes(rng *rand.Rand, n, d int, zero float64) []uint8 {
+	p := randBytes(rng, n*d)
+	for i := range n {
+		row := p[i*d : (i+1)*d]
+		if rng.Float64() < zero/4 {
+			clear(row)
+			continue
+		}
+		for j := 0; j+8 <= d; j += 8 {
+			if rng.Float64() < zero {
+				clear(row[j : j+8])
+			}
+		}
+	}
+	return p
+}
+
+// TestBlocks checks Blocks on matrices of every width up to 40 and some wider, sparse and
+// dense, over sub-ranges of rows, with values stride apart: the kernels (assembly where it
+// runs) against their Go twins bit for bit, Axpys against Axpy row by row bit for bit, and
+// Dots against Dot to a few ulps; nothing outside the operands is written.
+func TestBlocks(t *testing.T) {
+	checkImpl(t)
+	rng := rand.New(rand.NewPCG(25, 26))
+	widths := []int{}
+	for d := 0; d <= 40; d++ {
+		widths = append(widths, d)
+	}
+	widths = append(widths, 784, 1001)
+	for _, d := range widths {
+		for _, zero := range []float64{0, 0.6, 1} {
+			const n = 23
+			p := sparseBytes(rng, n, d, zero)
+			b := NewBlocks(p, n, d)
+			for _, r := range [][2]int{{0, n}, {3, 4}, {5, 17}, {n, n}} {
+				lo, hi := r[0], r[1]
+				for _, stride := range []int{1, 3} {
+					what := fmt.Sprintf("d=%d zero %v rows %d:%d stride %d", d, zero, lo, hi, stride)
+					wAll, w := guarded(rng, d)
+					zAll, z := guarded(rng, max(0, (hi-lo-1)*stride+1))
+					b.Dots(z, stride, w, lo, hi)
+					checkBands(t, wAll, "Dots "+what)
+					checkBands(t, zAll, "Dots "+what)
+					for i := lo; i < hi; i++ {
+						want := Dot(p[i*d:(i+1)*d], w)
+						if got := z[(i-lo)*stride]; math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+							t.Fatalf("Dots %s row %d: %v, Dot %v", what, i, got, want)
+						}
+					}
+					if hi > lo {
+						k0 := b.start[lo]
+						m := d &^ 7
+						got := make([]float64, len(z))
+						twin := make([]float64, len(z))
+						blockDots(got, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], w[:m])
+						blockDotsGo(twin, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], w[:m])
+						sameBits(t, "blockDots "+what, got, twin)
+					}
+
+					a := make([]float64, len(z))
+					for i := range a {
+						a[i] = rng.NormFloat64()
+					}
+					scale := 1.0 / 255
+					yAll, y := guarded(rng, d)
+					ref := append([]float64(nil), y...)
+					b.Axpys(y, scale, a, stride, lo, hi)
+					checkBands(t, yAll, "Axpys "+what)
+					for i := lo; i < hi; i++ {
+						Axpy(ref, scale*a[(i-lo)*stride], p[i*d:(i+1)*d])
+					}
+					sameBits(t, "Axpys "+what, y, ref)
+				}
+			}
+		}
+	}
+}
+
+// TestBlocksLayout checks what NewBlocks keeps: the nonzero blocks only, and a copy.
+func TestBlocksLayout(t *testing.T) {
+	p := make([]uint8, 3*20)
+	p[0] = 1     // row 0, block 0
+	p[15] = 2    // row 0, block 1
+	p[20+17] = 3 // row 1's tail
+	p[40+8] = 4  // row 2, block 1
+	b := NewBlocks(p, 3, 20)
+	if got, want := fmt.Sprint(b.start, b.ids, len(b.vals), b.tail), "[0 2 2 3] [0 1 1] 24 [0 0 0 0 0 3 0 0 0 0 0 0]"; got != want {
+		t.Fatalf("layout %s, want %s", got, want)
+	}
+	if got := b.Kept(); got != 0.5 {
+		t.Errorf("Kept() = %v, want 3/6", got)
+	}
+	p[0] = 9
+	if b.vals[0] != 1 {
+		t.Errorf("NewBlocks did not copy p")
+	}
+}
+
+// TestBlocksPanics checks the panics on bad arguments.
+func TestBlocksPanics(t *testing.T) {
+	b := NewBlocks(make([]uint8, 4*16), 4, 16)
+	for name, f := range map[string]func(){
+		"len(p)":      func() { NewBlocks(make([]uint8, 5), 2, 3) },
+		"columns":     func() { NewBlocks(nil, 0, MaxBlockCols+1) },
+		"rows":        func() { b.Dots(make([]float64, 8), 1, make([]float64, 16), 2, 5) },
+		"short w":     func() { b.Dots(make([]float64, 8), 1, make([]float64, 15), 0, 4) },
+		"short z":     func() { b.Dots(make([]float64, 3), 1, make([]float64, 16), 0, 4) },
+		"short a":     func() { b.Axpys(make([]float64, 16), 1, make([]float64, 6), 2, 0, 4) },
+		"zero stride": func() { b.Axpys(make([]float64, 16), 1, make([]float64, 6), 0, 0, 4) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// BenchmarkBlocks times Dots and Axpys over 60000×784 random bytes with 60% of their
+// blocks zero (as MNIST's images), 8 rows at a time as package problem's passes run them,
+// against Dot4 and Axpy4 over the same bytes. The bytes per second are the dense matrix's.
+func BenchmarkBlocks(b *testing.B) {
+	const n, d, rows = 60000, 784, 8
+	rng := rand.New(rand.NewPCG(27, 28))
+	p := sparseBytes(rng, n, d, 0.6)
+	blk := NewBlocks(p, n, d)
+	w := make([]float64, d)
+	for j := range w {
+		w[j] = rng.NormFloat64()
+	}
+	z, a := make([]float64, rows), make([]float64, rows)
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	b.Run("blocks/dots", func(b *testing.B) {
+		b.SetBytes(n * d)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += rows {
+				blk.Dots(z, 1, w, lo, lo+rows)
+			}
+		}
+	})
+	b.Run("blocks/axpys", func(b *testing.B) {
+		b.SetBytes(n * d)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += rows {
+				blk.Axpys(w, 1e-9, a, 1, lo, lo+rows)
+			}
+		}
+	})
+	var out, a4 [4]float64
+	b.Run("dense/dot4", func(b *testing.B) {
+		b.SetBytes(n * d)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += 4 {
+				Dot4(&out, p[lo*d:(lo+4)*d], d, w)
+			}
+		}
+	})
+	b.Run("dense/axpy4", func(b *testing.B) {
+		b.SetBytes(n * d)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += 4 {
+				Axpy4(w, &a4, p[lo*d:(lo+4)*d], d)
+			}
+		}
+	})
+}
