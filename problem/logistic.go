@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/descent-ml/descent/internal/vexp"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -46,7 +47,7 @@ func NewLogisticBytes(p []uint8, n, d int, scale float64, y []float64, lambda fl
 	if len(p) != n*d {
 		panic(fmt.Sprintf("problem: NewLogisticBytes: len(p) = %d, want %d×%d", len(p), n, d))
 	}
-	return newLogistic(&uint8Design{n: n, d: d, p: p, scale: scale}, y, lambda)
+	return newLogistic(newUint8Design(p, n, d, scale), y, lambda)
 }
 
 // RandomLogistic returns a logistic regression of n samples with standard Gaussian
@@ -192,18 +193,40 @@ func weightedGram(dst []float64, x design, c []float64, scale float64) {
 	}
 }
 
-// logLoss: ℓᵢ = log(1 + exp(−yᵢzᵢ)), ∂ℓᵢ/∂zᵢ = −yᵢ/(1 + exp(yᵢzᵢ)).
+// logLoss: ℓᵢ = log(1 + exp(−yᵢzᵢ)), ∂ℓᵢ/∂zᵢ = −yᵢ/(1 + exp(yᵢzᵢ)). With the margin
+// m = yᵢzᵢ and e = exp(−|m|), ℓᵢ = max(−m, 0) + log1p(e), and ∂ℓᵢ/∂zᵢ = −yᵢe/(1 + e) for
+// m ≥ 0, −yᵢ/(1 + e) for m < 0. The exponentials are internal/vexp's, a block of rows at
+// a time in rows, one at a time (the same bits) in row.
 type logLoss struct{ y []float64 }
 
 func (f *logLoss) row(i int, z, r []float64) (float64, float64) {
-	y := f.y[i]
-	m := y * z[0]
+	m := f.y[i] * z[0]
+	return logRow(f.y[i], m, vexp.Exp1(-math.Abs(m)), r)
+}
+
+func (f *logLoss) rows(lo, hi int, z, r []float64, s, prod float64) (float64, float64) {
+	n := hi - lo
+	y, z, r := f.y[lo:hi], z[:n], r[:n]
+	for i := range r {
+		r[i] = -math.Abs(y[i] * z[i])
+	}
+	vexp.Exp(r, r)
+	for i := range r {
+		e := r[i]
+		a, t := logRow(y[i], y[i]*z[i], e, r[i:i+1])
+		s += a
+		prod *= 1 + t
+	}
+	return s, prod
+}
+
+// logRow stores ∂ℓ/∂z in r[0] and returns ℓ as a + log1p(t), for the label y, the margin
+// m and e = exp(−|m|).
+func logRow(y, m, e float64, r []float64) (float64, float64) {
 	if m >= 0 {
-		e := math.Exp(-m)
 		r[0] = -y * e / (1 + e)
 		return 0, e
 	}
-	e := math.Exp(m)
 	r[0] = -y / (1 + e)
 	return -m, e
 }

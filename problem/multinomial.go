@@ -42,7 +42,7 @@ func NewMultinomialBytes(p []uint8, n, d int, scale float64, labels []int, k int
 	if len(p) != n*d {
 		panic(fmt.Sprintf("problem: NewMultinomialBytes: len(p) = %d, want %d×%d", len(p), n, d))
 	}
-	return newMultinomial(&uint8Design{n: n, d: d, p: p, scale: scale}, labels, k, lambda)
+	return newMultinomial(newUint8Design(p, n, d, scale), labels, k, lambda)
 }
 
 func newMultinomial(x design, labels []int, k int, lambda float64) *Multinomial {

@@ -1,0 +1,133 @@
+package problem
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/descent-ml/descent/internal/testmnist"
+)
+
+// sparseImages returns n×d bytes whose blocks of 8 columns are zero with probability zero.
+func sparseImages(rng *rand.Rand, n, d int, zero float64) []uint8 {
+	p := randBytes(rng, n*d)
+	for i := 0; i+8 <= len(p); i += 8 {
+		if rng.Float64() < zero {
+			clear(p[i : i+8])
+		}
+	}
+	return p
+}
+
+// denseUint8 is the uint8Design of p that reads p itself, never its blocks.
+func denseUint8(p []uint8, n, d int, scale float64) *uint8Design {
+	return &uint8Design{n: n, d: d, p: p, scale: scale}
+}
+
+// TestUint8DesignBlocks checks when a uint8Design reads its bytes by blocks (at most
+// blocksKept of them nonzero, at least 8 columns), and that the logistic and multinomial
+// values and gradients are then those of the dense kernels to 1e-13 relative (the dot
+// products are summed in another order).
+func TestUint8DesignBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, c := range []struct {
+		d          int
+		zero       float64
+		wantBlocks bool
+	}{{784, 0.6, true}, {100, 0.5, true}, {37, 0.9, true}, {784, 0.1, false}, {7, 1, false}} {
+		n := 203
+		p := sparseImages(rng, n, c.d, c.zero)
+		x := newUint8Design(p, n, c.d, 1.0/255)
+		what := fmt.Sprintf("d=%d zero %v", c.d, c.zero)
+		if got := x.blk != nil; got != c.wantBlocks {
+			t.Fatalf("%s: reads blocks %v, want %v", what, got, c.wantBlocks)
+		}
+		y := signs(rng, n)
+		labels := make([]int, n)
+		for i := range labels {
+			labels[i] = rng.IntN(3)
+		}
+		for _, pair := range [][2]objective{
+			{newLogistic(x, y, 1e-3), newLogistic(denseUint8(p, n, c.d, 1.0/255), y, 1e-3)},
+			{newMultinomial(x, labels, 3, 1e-3), newMultinomial(denseUint8(p, n, c.d, 1.0/255), labels, 3, 1e-3)},
+		} {
+			dim := pair[0].Dim()
+			w := randPoint(rng, dim, 0.05)
+			g, gd := make([]float64, dim), make([]float64, dim)
+			f, fd := pair[0].ValueGrad(g, w), pair[1].ValueGrad(gd, w)
+			if math.Abs(f-fd) > 1e-13*math.Abs(fd) {
+				t.Errorf("%s %T: f = %v, dense %v", what, pair[0], f, fd)
+			}
+			norm := 0.0
+			for _, v := range gd {
+				norm = math.Max(norm, math.Abs(v))
+			}
+			for j := range g {
+				if math.Abs(g[j]-gd[j]) > 1e-13*norm {
+					t.Fatalf("%s %T: grad[%d] = %v, dense %v", what, pair[0], j, g[j], gd[j])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkLogisticMNIST times one ValueGrad of the even/odd logistic regression on
+// MNIST's 60000 training images, reading the pixels by their nonzero blocks and densely.
+// It needs MNIST on the machine (see package testmnist).
+func BenchmarkLogisticMNIST(b *testing.B) {
+	data := testmnist.Data(b)
+	p := MNISTEvenOdd(data.Train.Images, data.Train.Labels, 1e-3)
+	dense := newLogistic(denseUint8(data.Train.Images, p.n, p.d, 1.0/255), p.y, 1e-3)
+	b.Logf("blocks kept: %.3f", p.x.(*uint8Design).blk.Kept())
+	for _, c := range []struct {
+		name string
+		p    *Logistic
+	}{{"blocks", p}, {"dense", dense}} {
+		b.Run(c.name, func(b *testing.B) {
+			w, g := randPoint(rand.New(rand.NewPCG(1, 1)), p.d, 0.01), make([]float64, p.d)
+			b.SetBytes(int64(len(data.Train.Images)))
+			for b.Loop() {
+				c.p.ValueGrad(g, w)
+			}
+		})
+	}
+}
+
+// TestBlockFuncs checks that the rows method of each blockFunc gives the bits of row
+// called on each row in turn, on blocks of every length up to 20 with margins of every
+// size and sign, zero included.
+func TestBlockFuncs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	n := 40
+	y := signs(rng, n)
+	for _, f := range []blockFunc{&logLoss{y: y}} {
+		for lo := 0; lo < 3; lo++ {
+			for hi := lo; hi <= lo+20; hi++ {
+				z := make([]float64, hi-lo)
+				for i := range z {
+					z[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(6)-2))
+				}
+				if len(z) > 0 {
+					z[0] = 0
+				}
+				zc := append([]float64(nil), z...)
+				r := make([]float64, len(z))
+				s, prod := f.rows(lo, hi, z, r, 0.5, 1.5)
+				ws, wprod := 0.5, 1.5
+				for i := lo; i < hi; i++ {
+					var ri [1]float64
+					a, tt := f.row(i, zc[i-lo:i-lo+1], ri[:])
+					ws += a
+					wprod *= 1 + tt
+					if math.Float64bits(ri[0]) != math.Float64bits(r[i-lo]) {
+						t.Fatalf("%T rows %d:%d: r[%d] = %v, row's %v", f, lo, hi, i, r[i-lo], ri[0])
+					}
+				}
+				if math.Float64bits(s) != math.Float64bits(ws) || math.Float64bits(prod) != math.Float64bits(wprod) {
+					t.Fatalf("%T rows %d:%d: (%v, %v), row by row (%v, %v)", f, lo, hi, s, prod, ws, wprod)
+				}
+			}
+		}
+	}
+}
