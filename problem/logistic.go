@@ -223,12 +223,13 @@ func (f *logLoss) rows(lo, hi int, z, r []float64, s, prod float64) (float64, fl
 // logRow stores ∂ℓ/∂z in r[0] and returns ℓ as a + log1p(t), for the label y, the margin
 // m and e = exp(−|m|).
 func logRow(y, m, e float64, r []float64) (float64, float64) {
-	if m >= 0 {
-		r[0] = -y * e / (1 + e)
-		return 0, e
-	}
-	r[0] = -y / (1 + e)
-	return -m, e
+	// The cases are selected on the sign bit of m, without a branch, which a margin's
+	// sign would mispredict far from the optimum. m = −0 takes the second case, where
+	// e = 1 makes both cases agree.
+	neg := -(math.Float64bits(m) >> 63) // all ones where m < 0
+	n := math.Float64frombits(math.Float64bits(e)&^neg | math.Float64bits(1)&neg)
+	r[0] = -y * n / (1 + e)
+	return math.Float64frombits(math.Float64bits(-m) & neg), e
 }
 
 // logCurv stores the curvatures σ(zᵢ)(1 − σ(zᵢ)) in dst.
