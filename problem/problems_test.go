@@ -528,3 +528,35 @@ func BenchmarkLogisticMNISTSize(b *testing.B) {
 		p.ValueGrad(g, w)
 	}
 }
+
+// TestRitz compares ritz (bisection and inverse iteration) with the dense
+// eigendecomposition of T on random tridiagonal matrices of sizes 1 to 60, some with
+// tiny off-diagonal entries (nearly decoupled blocks): the extreme eigenvalues to 1e-13
+// of T's norm, and the magnitudes of their eigenvectors' last components to 1e-7.
+func TestRitz(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	var w ritzWork
+	for n := 1; n <= 60; n++ {
+		for trial := range 4 {
+			alpha, beta := make([]float64, n), make([]float64, n-1)
+			for i := range alpha {
+				alpha[i] = rng.NormFloat64() * 10
+			}
+			for i := range beta {
+				beta[i] = math.Abs(rng.NormFloat64())
+				if trial == 3 && rng.IntN(4) == 0 {
+					beta[i] *= 1e-9
+				}
+			}
+			lo, hi, sMin, sMax := ritz(alpha, beta, &w)
+			dlo, dhi, dMin, dMax := ritzDense(alpha, beta)
+			norm := math.Max(math.Abs(dlo), math.Abs(dhi))
+			if math.Abs(lo-dlo) > 1e-13*norm || math.Abs(hi-dhi) > 1e-13*norm {
+				t.Fatalf("n=%d trial %d: eigenvalues [%v, %v], dense [%v, %v]", n, trial, lo, hi, dlo, dhi)
+			}
+			if math.Abs(math.Abs(sMin)-math.Abs(dMin)) > 1e-7 || math.Abs(math.Abs(sMax)-math.Abs(dMax)) > 1e-7 {
+				t.Fatalf("n=%d trial %d: last components %v, %v, dense %v, %v", n, trial, sMin, sMax, dMin, dMax)
+			}
+		}
+	}
+}
