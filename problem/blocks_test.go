@@ -25,49 +25,80 @@ func denseUint8(p []uint8, n, d int, scale float64) *uint8Design {
 	return &uint8Design{n: n, d: d, p: p, scale: scale}
 }
 
+// shuffleColumns returns p (n×d) with its columns in a random order.
+func shuffleColumns(rng *rand.Rand, p []uint8, n, d int) []uint8 {
+	perm := rng.Perm(d)
+	q := make([]uint8, len(p))
+	for i := range n {
+		for j, c := range perm {
+			q[i*d+j] = p[i*d+c]
+		}
+	}
+	return q
+}
+
 // TestUint8DesignBlocks checks when a uint8Design reads its bytes by blocks (at most
-// blocksKept of them nonzero, at least 8 columns), and that the logistic and multinomial
-// values and gradients are then those of the dense kernels to 1e-13 relative (the dot
-// products are summed in another order).
+// blocksKept of them nonzero, at least 8 columns) and when in another order of the columns
+// (blocks hidden by a shuffle of the columns), and that the logistic and multinomial values,
+// gradients (of all samples, and of a batch) and Hessian-vector products are then those of
+// the dense kernels to 1e-13 relative (the dot products are summed in another order).
 func TestUint8DesignBlocks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, c := range []struct {
-		d          int
-		zero       float64
-		wantBlocks bool
-	}{{784, 0.6, true}, {100, 0.5, true}, {37, 0.9, true}, {784, 0.1, false}, {7, 1, false}} {
+		d                     int
+		zero                  float64
+		shuffle               bool
+		wantBlocks, wantOrder bool
+	}{
+		{784, 0.6, false, true, false}, {100, 0.5, false, true, false}, {37, 0.9, false, true, false},
+		{784, 0.1, false, false, false}, {7, 1, false, false, false},
+		{784, 0.7, true, true, true}, {37, 0.9, true, true, true},
+	} {
 		n := 203
 		p := sparseImages(rng, n, c.d, c.zero)
+		if c.shuffle {
+			p = shuffleColumns(rng, p, n, c.d)
+		}
 		x := newUint8Design(p, n, c.d, 1.0/255)
-		what := fmt.Sprintf("d=%d zero %v", c.d, c.zero)
+		what := fmt.Sprintf("d=%d zero %v shuffled %v", c.d, c.zero, c.shuffle)
 		if got := x.blk != nil; got != c.wantBlocks {
 			t.Fatalf("%s: reads blocks %v, want %v", what, got, c.wantBlocks)
+		}
+		if got := x.perm != nil; got != c.wantOrder {
+			t.Fatalf("%s: reorders the columns %v, want %v", what, got, c.wantOrder)
 		}
 		y := signs(rng, n)
 		labels := make([]int, n)
 		for i := range labels {
 			labels[i] = rng.IntN(3)
 		}
-		for _, pair := range [][2]objective{
+		for _, pair := range [][2]finiteSum{
 			{newLogistic(x, y, 1e-3), newLogistic(denseUint8(p, n, c.d, 1.0/255), y, 1e-3)},
 			{newMultinomial(x, labels, 3, 1e-3), newMultinomial(denseUint8(p, n, c.d, 1.0/255), labels, 3, 1e-3)},
 		} {
 			dim := pair[0].Dim()
-			w := randPoint(rng, dim, 0.05)
+			w, v := randPoint(rng, dim, 0.05), randPoint(rng, dim, 1)
 			g, gd := make([]float64, dim), make([]float64, dim)
-			f, fd := pair[0].ValueGrad(g, w), pair[1].ValueGrad(gd, w)
-			if math.Abs(f-fd) > 1e-13*math.Abs(fd) {
-				t.Errorf("%s %T: f = %v, dense %v", what, pair[0], f, fd)
-			}
-			norm := 0.0
-			for _, v := range gd {
-				norm = math.Max(norm, math.Abs(v))
-			}
-			for j := range g {
-				if math.Abs(g[j]-gd[j]) > 1e-13*norm {
-					t.Fatalf("%s %T: grad[%d] = %v, dense %v", what, pair[0], j, g[j], gd[j])
+			close := func(name string, f, fd float64) {
+				if math.Abs(f-fd) > 1e-13*math.Abs(fd) {
+					t.Errorf("%s %T %s: %v, dense %v", what, pair[0], name, f, fd)
+				}
+				norm := 0.0
+				for _, v := range gd {
+					norm = math.Max(norm, math.Abs(v))
+				}
+				for j := range g {
+					if math.Abs(g[j]-gd[j]) > 1e-13*norm {
+						t.Fatalf("%s %T %s: [%d] = %v, dense %v", what, pair[0], name, j, g[j], gd[j])
+					}
 				}
 			}
+			close("ValueGrad", pair[0].ValueGrad(g, w), pair[1].ValueGrad(gd, w))
+			idx := []int{5, 0, n - 1, 5}
+			close("BatchValueGrad", pair[0].BatchValueGrad(g, w, idx), pair[1].BatchValueGrad(gd, w, idx))
+			pair[0].HessVec(g, w, v)
+			pair[1].HessVec(gd, w, v)
+			close("HessVec", 0, 0)
 		}
 	}
 }

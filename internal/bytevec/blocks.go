@@ -28,22 +28,43 @@ type Blocks struct {
 	tail  []uint8  // row i's last d mod 8 bytes are tail[i·(d mod 8):(i+1)·(d mod 8)]
 }
 
-// NewBlocks returns the n×d row-major matrix of bytes p by its nonzero blocks. It copies
-// what it keeps: p may change afterwards. It panics if len(p) ≠ n·d or d > [MaxBlockCols].
-func NewBlocks(p []uint8, n, d int) *Blocks {
+// NewBlocks returns the n×d row-major matrix of bytes p by its nonzero blocks, its columns
+// in the given order if order is not nil: column j of the matrix stored is column order[j]
+// of p (see [BlockOrder]), and [Blocks.Dots] and [Blocks.Axpys] take their vectors in that
+// order. It copies what it keeps: p may change afterwards. It panics if len(p) ≠ n·d,
+// d > [MaxBlockCols] or order is not nil and not a permutation of 0, …, d−1.
+func NewBlocks(p []uint8, n, d int, order []int) *Blocks {
 	if n < 0 || d < 0 || len(p) != n*d {
 		panic(fmt.Sprintf("bytevec: NewBlocks: len(p) = %d, want %d×%d", len(p), n, d))
 	}
 	if d > MaxBlockCols {
 		panic(fmt.Sprintf("bytevec: NewBlocks: %d columns, at most %d", d, MaxBlockCols))
 	}
+	if order != nil {
+		checkPerm(order, d)
+	}
+	var scratch []uint8
+	if order != nil {
+		scratch = make([]uint8, d)
+	}
+	// row returns row i of the matrix stored.
+	row := func(i int) []uint8 {
+		r := p[i*d : (i+1)*d]
+		if order == nil {
+			return r
+		}
+		for j, c := range order {
+			scratch[j] = r[c]
+		}
+		return scratch
+	}
 	nb, t := d/8, d%8
 	b := &Blocks{n: n, d: d, start: make([]int, n+1), tail: make([]uint8, n*t)}
 	for i := range n {
-		row := p[i*d : i*d+8*nb]
+		r := row(i)
 		kept := 0
-		for j := 0; j < len(row); j += 8 {
-			if binary.LittleEndian.Uint64(row[j:]) != 0 {
+		for j := 0; j+8 <= 8*nb; j += 8 {
+			if binary.LittleEndian.Uint64(r[j:]) != 0 {
 				kept++
 			}
 		}
@@ -52,17 +73,31 @@ func NewBlocks(p []uint8, n, d int) *Blocks {
 	b.ids, b.vals = make([]uint16, b.start[n]), make([]uint8, 8*b.start[n])
 	k := 0
 	for i := range n {
-		row := p[i*d : (i+1)*d]
+		r := row(i)
 		for j := range nb {
-			if v := binary.LittleEndian.Uint64(row[8*j:]); v != 0 {
+			if v := binary.LittleEndian.Uint64(r[8*j:]); v != 0 {
 				b.ids[k] = uint16(j)
 				binary.LittleEndian.PutUint64(b.vals[8*k:], v)
 				k++
 			}
 		}
-		copy(b.tail[i*t:(i+1)*t], row[8*nb:])
+		copy(b.tail[i*t:(i+1)*t], r[8*nb:])
 	}
 	return b
+}
+
+// checkPerm panics unless order is a permutation of 0, …, d−1.
+func checkPerm(order []int, d int) {
+	if len(order) != d {
+		panic(fmt.Sprintf("bytevec: NewBlocks: an order of %d columns for %d", len(order), d))
+	}
+	seen := make([]bool, d)
+	for _, c := range order {
+		if c < 0 || c >= d || seen[c] {
+			panic(fmt.Sprintf("bytevec: NewBlocks: order is not a permutation (column %d)", c))
+		}
+		seen[c] = true
+	}
 }
 
 // Rows returns n, the number of rows.

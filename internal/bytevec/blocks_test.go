@@ -42,7 +42,7 @@ func TestBlocks(t *testing.T) {
 		for _, zero := range []float64{0, 0.6, 1} {
 			const n = 23
 			p := sparseBytes(rng, n, d, zero)
-			b := NewBlocks(p, n, d)
+			b := NewBlocks(p, n, d, nil)
 			for _, r := range [][2]int{{0, n}, {3, 4}, {5, 17}, {n, n}} {
 				lo, hi := r[0], r[1]
 				for _, stride := range []int{1, 3} {
@@ -94,7 +94,7 @@ func TestBlocksLayout(t *testing.T) {
 	p[15] = 2    // row 0, block 1
 	p[20+17] = 3 // row 1's tail
 	p[40+8] = 4  // row 2, block 1
-	b := NewBlocks(p, 3, 20)
+	b := NewBlocks(p, 3, 20, nil)
 	if got, want := fmt.Sprint(b.start, b.ids, len(b.vals), b.tail), "[0 2 2 3] [0 1 1] 24 [0 0 0 0 0 3 0 0 0 0 0 0]"; got != want {
 		t.Fatalf("layout %s, want %s", got, want)
 	}
@@ -109,10 +109,10 @@ func TestBlocksLayout(t *testing.T) {
 
 // TestBlocksPanics checks the panics on bad arguments.
 func TestBlocksPanics(t *testing.T) {
-	b := NewBlocks(make([]uint8, 4*16), 4, 16)
+	b := NewBlocks(make([]uint8, 4*16), 4, 16, nil)
 	for name, f := range map[string]func(){
-		"len(p)":      func() { NewBlocks(make([]uint8, 5), 2, 3) },
-		"columns":     func() { NewBlocks(nil, 0, MaxBlockCols+1) },
+		"len(p)":      func() { NewBlocks(make([]uint8, 5), 2, 3, nil) },
+		"columns":     func() { NewBlocks(nil, 0, MaxBlockCols+1, nil) },
 		"rows":        func() { b.Dots(make([]float64, 8), 1, make([]float64, 16), 2, 5) },
 		"short w":     func() { b.Dots(make([]float64, 8), 1, make([]float64, 15), 0, 4) },
 		"short z":     func() { b.Dots(make([]float64, 3), 1, make([]float64, 16), 0, 4) },
@@ -137,7 +137,7 @@ func BenchmarkBlocks(b *testing.B) {
 	const n, d, rows = 60000, 784, 8
 	rng := rand.New(rand.NewPCG(27, 28))
 	p := sparseBytes(rng, n, d, 0.6)
-	blk := NewBlocks(p, n, d)
+	blk := NewBlocks(p, n, d, nil)
 	w := make([]float64, d)
 	for j := range w {
 		w[j] = rng.NormFloat64()
