@@ -133,10 +133,11 @@ func (g *convGeom) flip(wr, w []float32) {
 	}
 }
 
-// padInput returns sample xn seen with its padding: xn itself without padding, else xn
-// copied into buf (c×hp×wp) inside zeros.
+// padInput returns sample xn seen with its padding: xn itself without padding (read once
+// in order first, see warm), else xn copied into buf (c×hp×wp) inside zeros.
 func (g *convGeom) padInput(buf, xn []float32) []float32 {
 	if g.p == 0 {
+		warm(xn)
 		return xn
 	}
 	hp, wp := g.padded()
@@ -148,6 +149,22 @@ func (g *convGeom) padInput(buf, xn []float32) []float32 {
 		}
 	}
 	return buf
+}
+
+// warm reads one element of each 64-byte line of x, in order, and returns their sum (so
+// that the reads are not optimised away): a stream that the hardware prefetchers follow,
+// bringing x into the caches in a few microseconds. The products then read x by rows at c·kh·kw
+// offsets, planes apart, a pattern the prefetchers do not follow, and wait for each line
+// from memory: on an AMD EPYC (Zen 5), a 32-channel 26×26 sample fresh from memory took
+// its forward product 139 µs unwarmed, 117 µs warmed, against 112 µs already in cache.
+//
+//go:noinline
+func warm(x []float32) float32 {
+	var s float32
+	for i := 0; i < len(x); i += 16 {
+		s += x[i]
+	}
+	return s
 }
 
 // gemmThreads is the goroutines a per-sample product may use: one when the samples are
