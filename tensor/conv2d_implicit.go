@@ -167,6 +167,10 @@ func warm(x []float32) float32 {
 	return s
 }
 
+// conv3x3Direct lets a forward pass of one input channel and a 3×3 kernel use
+// convk.Conv3x3One; the tests turn it off to compare the two ways.
+var conv3x3Direct = true
+
 // gemmThreads is the goroutines a per-sample product may use: one when the samples are
 // already split over the cores, all of them when one chunk does the whole batch.
 func gemmThreads(chunks int) int {
@@ -181,6 +185,15 @@ func (j *convJob) implicitForward(ci, lo, hi int) {
 	_, wp := g.padded()
 	q, in, out, k := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow, g.k()
 	pad, yq, _, _ := j.implicitScratch(ci)
+	if conv3x3Direct && g.c == 1 && g.kh == 3 && g.kw == 3 && g.p == 0 && !j.pool && (j.act == ActNone || j.act == ActReLU) {
+		// One input channel: a direct kernel where it runs (convk.Conv3x3One, the same
+		// bits), the products below for the samples it leaves.
+		for ; lo < hi; lo++ {
+			if !convk.Conv3x3One(j.y[lo*out:(lo+1)*out], j.x[lo*in:(lo+1)*in], j.w, j.b, g.f, g.h, g.w, j.act == ActReLU) {
+				break
+			}
+		}
+	}
 	for n := lo; n < hi; n++ {
 		xs := g.padInput(pad, j.x[n*in:(n+1)*in])
 		gemm.SgemmRows(j.threads, false, false, g.f, q, k, 1, j.w, k, xs, j.offs, 0, yq, q)

@@ -1,14 +1,17 @@
-// Package convk holds the epilogue and prologue kernels of descent's implicit-GEMM
-// convolutions where a max-pooling follows the rectifier (the MNIST CNN's conv2, ReLU,
-// max-pool 2): [PoolReLU2] turns one plane of a convolution's output, still in the
-// product's layout, into the rectified and pooled plane with the positions of the maxima,
-// and [Unpool2] routes the pooled plane's gradient back to those positions, where the
-// rectifier lets it through, in the layout the backward products read. The convolution's
-// full output is then never written to memory, nor read again by a pooling pass.
+// Package convk holds the convolution kernels of descent that are not products: the
+// epilogue and prologue of its implicit-GEMM convolutions where a max-pooling follows the
+// rectifier (the MNIST CNN's conv2, ReLU, max-pool 2), and a direct convolution for one
+// input channel (its conv1). [PoolReLU2] turns one plane of a convolution's output, still
+// in the product's layout, into the rectified and pooled plane with the positions of the
+// maxima, and [Unpool2] routes the pooled plane's gradient back to those positions, where
+// the rectifier lets it through, in the layout the backward products read. The
+// convolution's full output is then never written to memory, nor read again by a pooling
+// pass. [Conv3x3One] convolves one plane with 3×3 filters, bias and rectifier included,
+// where a product of inner dimension 9 would write its tiles every nine steps.
 //
 // # Semantics
 //
-// The results are those of the rectifier and PyTorch's MaxPool2d(2) one after the other,
+// PoolReLU2's and Unpool2's results are those of the rectifier and PyTorch's MaxPool2d(2) one after the other,
 // bit for bit: each element u = max(v + bias, 0) (NaN stays NaN), the maximum of each
 // 2×2 window and the position of its first maximum in row-major order, or of its last NaN
 // if it has one; the gradient goes to that position when the pooled value is positive
@@ -16,8 +19,10 @@
 //
 // # Kernels
 //
-// Both are AVX2 assembly on amd64 (kernels_amd64.s), eight windows at a time, with their
-// Go twins (twins.go), which run on other architectures, on CPUs without AVX2 (as
+// [Conv3x3One] is AVX-512 assembly (direct_amd64.s) and has no twin: where it does not
+// run it says so, and package tensor computes the convolution by its products, which give
+// the same bits (TestConv2dDirect there). PoolReLU2 and Unpool2 are AVX2 assembly on amd64
+// (kernels_amd64.s), eight windows at a time, with their Go twins (twins.go), which run on other architectures, on CPUs without AVX2 (as
 // internal/cpu enables its features, DESCENT_CPU included) and with -tags noasm, and
 // which the tests compare with the assembly bit for bit inside NaN guard bands. A plane
 // with a NaN goes to the twin: the assembly only detects it.

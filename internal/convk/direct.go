@@ -1,0 +1,61 @@
+package convk
+
+import (
+	"fmt"
+	"math"
+)
+
+// maxDirectFilters bounds the filters of [Conv3x3One], whose biases it copies on the stack.
+const maxDirectFilters = 256
+
+// Conv3x3One sets y, f planes of (h−2)×(w−2), to the convolution of the single plane x
+// (h×w, row-major) with the f 3×3 filters wt (f×9, as PyTorch stores the weights of a
+// convolution with one input channel), stride 1, no padding, then the bias (nil: none) and,
+// with relu, the rectifier: the first layer of an image classifier on grey images.
+//
+// Each output is the nine products of its window summed in the filter's row-major order,
+// each a fused multiply-add into a sum from zero, then bias[f] added and max(·, 0) taken
+// (NaN stays NaN); without the rectifier a zero bias is not added. These are the bits of an
+// implicit-GEMM product on AVX-512 followed by vec.AddConstReLU (or vec.AddConst), which
+// is what package tensor computes otherwise.
+//
+// It reports whether it ran: the kernel needs AVX-512 (as internal/cpu enables it) and f a
+// multiple of 8, at most 256; otherwise y is not written and the caller computes the
+// convolution its own way. It panics on slices of the wrong lengths.
+//
+// The kernel computes 16 adjacent outputs of two rows for 8 filters at a time: each
+// weight, broadcast once, serves both rows, and the window's input vectors serve the 8
+// filters. It writes y once, with the bias and the rectifier applied in registers. An
+// implicit GEMM of K = 9 instead writes its tiles of C after 9 steps, into the product's
+// layout (rows of w columns), which is then cropped into y and rectified in two more
+// passes. On an AMD EPYC (Zen 5), for 32 filters on MNIST's 28×28 images, a sample took
+// 2.7 µs (145 GFLOP/s, BenchmarkConv3x3One) against 7.8 µs that way; one row at a time,
+// each weight broadcast from memory into each of its fused multiply-adds, 4.2 µs.
+func Conv3x3One(y, x, wt, bias []float32, f, h, w int, relu bool) bool {
+	oh, ow := h-2, w-2
+	if f < 0 || oh < 1 || ow < 1 || len(x) != h*w || len(wt) != 9*f || len(y) != f*oh*ow || (bias != nil && len(bias) != f) {
+		panic(fmt.Sprintf("convk: Conv3x3One of a %d×%d plane (%d elements) with %d filters (%d weights, %d biases) into %d elements",
+			h, w, len(x), f, len(wt), len(bias), len(y)))
+	}
+	if !useAVX512 || f%8 != 0 || f == 0 || f > maxDirectFilters {
+		return false
+	}
+	// The value added to each filter's outputs: its bias (0 if none) before the rectifier,
+	// as vec.AddConstReLU adds it; without, a zero is not added, and −0 stands for no
+	// addition (v + (−0) is v, −0 included).
+	var c [maxDirectFilters]float32
+	for i := range c[:f] {
+		if bias != nil {
+			c[i] = bias[i]
+		}
+		if !relu && c[i] == 0 {
+			c[i] = float32(math.Copysign(0, -1))
+		}
+	}
+	r := 0
+	if relu {
+		r = 1
+	}
+	conv3x3OneAVX512(&y[0], &x[0], &wt[0], &c[0], f/8, oh, ow, w, r)
+	return true
+}
