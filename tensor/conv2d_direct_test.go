@@ -9,8 +9,9 @@ import (
 
 // TestConv2dDirect checks that a convolution of one input channel with 3×3 filters gives the
 // same bits through convk.Conv3x3One as through the implicit-GEMM products, with and
-// without bias and rectifier, on filter counts the kernel takes (8, 32) and one it leaves
-// to the products (12).
+// without bias and rectifier, on filter counts the kernels take (8, 32) and one the
+// forward kernel leaves to the products (12); and the weight and bias gradients through
+// convk.Conv3x3OneGrad to 1e-5 of the products'.
 func TestConv2dDirect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(61, 62))
 	defer func() { conv3x3Direct = true }()
@@ -33,6 +34,33 @@ func TestConv2dDirect(t *testing.T) {
 				for i, v := range got.data {
 					if math.Float32bits(v) != math.Float32bits(want.data[i]) {
 						t.Fatalf("%s: y[%d] = %v, by the products %v", what, i, v, want.data[i])
+					}
+				}
+				// The weight and bias gradients, summed in another order: to 1e-5 of the
+				// largest (each is a sum of n·oh·ow terms of about 1).
+				dy := randn(rng, shape[:]...)
+				dw, dwp := New(c.f, 1, 3, 3), New(c.f, 1, 3, 3)
+				var db, dbp *Tensor
+				if biased {
+					db, dbp = New(c.f), New(c.f)
+				}
+				conv3x3Direct = true
+				Conv2dBackwardWeight(dw, db, dy, x, Conv2dConfig{}, Assign, work)
+				conv3x3Direct = false
+				Conv2dBackwardWeight(dwp, dbp, dy, x, Conv2dConfig{}, Assign, work)
+				pairs := [][2]*Tensor{{dw, dwp}}
+				if biased {
+					pairs = append(pairs, [2]*Tensor{db, dbp})
+				}
+				for _, p := range pairs {
+					scale := 0.0
+					for _, v := range p[1].data {
+						scale = math.Max(scale, math.Abs(float64(v)))
+					}
+					for i, v := range p[0].data {
+						if math.Abs(float64(v-p[1].data[i])) > 1e-5*scale {
+							t.Fatalf("%s: gradient [%d] = %v, by the products %v", what, i, v, p[1].data[i])
+						}
 					}
 				}
 			}

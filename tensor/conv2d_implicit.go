@@ -252,6 +252,30 @@ func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 	clear(pdw)
 	clear(pdb)
 	clear(dyq) // the dropped columns stay zero; the others are overwritten for each sample
+	if conv3x3Direct && g.c == 1 && g.kh == 3 && g.kw == 3 && g.p == 0 {
+		// One input channel: a direct kernel where it runs (convk.Conv3x3OneGrad, the same
+		// sums in another order), the products below for the samples it leaves. It reads
+		// the output gradient as planes: y itself, or with pool routed into dyq as such.
+		plane := g.oh * g.ow
+		for ; lo < hi; lo++ {
+			var dyn []float32
+			if j.pool {
+				dyn = dyq[:g.f*plane]
+				j.gradRows(dyn, lo, g.ow, plane)
+			} else {
+				dyn = j.y[lo*g.f*plane : (lo+1)*g.f*plane]
+			}
+			if !convk.Conv3x3OneGrad(pdw, dyn, j.x[lo*in:(lo+1)*in], g.f, g.h, g.w) {
+				clear(dyq)
+				break
+			}
+			if j.b != nil {
+				for f := range g.f {
+					pdb[f] += vec.Sum(dyn[f*plane : (f+1)*plane])
+				}
+			}
+		}
+	}
 	for n := lo; n < hi; n++ {
 		xs := g.padInput(pad, j.x[n*in:(n+1)*in])
 		j.gradRows(dyq, n, wp, q)

@@ -12,3 +12,9 @@ var useAVX512 = cpu.Enabled().AVX512F
 //
 //go:noescape
 func conv3x3OneAVX512(y, x, wt, c *float32, groups, oh, ow, w, relu int)
+
+// conv3x3OneGradAVX512 is Conv3x3OneGrad's kernel: pairs pairs of filters, outputs oh×ow,
+// input rows w apart.
+//
+//go:noescape
+func conv3x3OneGradAVX512(dw, dy, x *float32, pairs, oh, ow, w int)

@@ -6,3 +6,5 @@ package convk
 const useAVX512 = false
 
 func conv3x3OneAVX512(y, x, wt, c *float32, groups, oh, ow, w, relu int) {}
+
+func conv3x3OneGradAVX512(dw, dy, x *float32, pairs, oh, ow, w int) {}
