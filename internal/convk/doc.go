@@ -7,7 +7,8 @@
 // the rectifier lets it through, in the layout the backward products read. The
 // convolution's full output is then never written to memory, nor read again by a pooling
 // pass. [Conv3x3One] convolves one plane with 3×3 filters, bias and rectifier included,
-// where a product of inner dimension 9 would write its tiles every nine steps.
+// where a product of inner dimension 9 would write its tiles every nine steps, and
+// [Conv3x3OneGrad] computes the gradient of those filters, a product of 9 columns.
 //
 // # Semantics
 //
@@ -19,9 +20,10 @@
 //
 // # Kernels
 //
-// [Conv3x3One] is AVX-512 assembly (direct_amd64.s) and has no twin: where it does not
-// run it says so, and package tensor computes the convolution by its products, which give
-// the same bits (TestConv2dDirect there). PoolReLU2 and Unpool2 are AVX2 assembly on amd64
+// [Conv3x3One] and [Conv3x3OneGrad] are AVX-512 assembly (direct_amd64.s) and have no
+// twins: where they do not run they say so, and package tensor computes by its products,
+// which give the same bits for the convolution and the same sums in another order for the
+// gradient (TestConv2dDirect there). PoolReLU2 and Unpool2 are AVX2 assembly on amd64
 // (kernels_amd64.s), eight windows at a time, with their Go twins (twins.go), which run on other architectures, on CPUs without AVX2 (as
 // internal/cpu enables its features, DESCENT_CPU included) and with -tags noasm, and
 // which the tests compare with the assembly bit for bit inside NaN guard bands. A plane
