@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/descent-ml/descent/internal/gemm"
 	"github.com/descent-ml/descent/internal/hugepage"
 	"github.com/descent-ml/descent/internal/parallel"
 	"github.com/descent-ml/descent/internal/vec"
@@ -32,7 +33,7 @@ func Linear(y, x, w, b *Tensor, act Activation) {
 		panic(fmt.Sprintf("tensor: Linear of input %v, weight %v, bias %v into %v", dimsOf(x), dimsOf(w), bs, dimsOf(y)))
 	}
 	batch, in, out := x.shape[0], x.shape[1], w.shape[0]
-	if out <= narrowOut && batch > out {
+	if out <= narrowOut && batch > out && out > gemm.NarrowCols() {
 		linearNarrow(y.data, x.data, w.data, batch, in, out)
 	} else {
 		sgemm(false, true, batch, out, in, x.data, in, w.data, in, y.data, out, Assign)
@@ -46,7 +47,8 @@ func Linear(y, x, w, b *Tensor, act Activation) {
 
 // narrowOut is the widest output that linearNarrow computes as w·xᵀ: the GEMM's tiles are
 // wide in their columns, so a product with a handful of columns (a classifier's outputs)
-// runs faster transposed.
+// runs faster transposed, unless the GEMM computes such products by dot products of rows
+// (gemm.NarrowCols).
 const narrowOut = 16
 
 // scratch holds buffers for kernels that need a little temporary memory.

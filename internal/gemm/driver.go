@@ -21,6 +21,10 @@ func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha flo
 	}
 	p := problem{x: x, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, boffs: boffs, beta: beta, c: c, ldc: ldc}
+	if p.narrow() {
+		p.runNarrow(threads)
+		return
+	}
 	cut := p.cut(threads)
 	if cut.parts == 1 {
 		ws := getWorkspace(x)

@@ -33,6 +33,10 @@ type impl struct {
 	// packA copies a sliver of rows ≤ mr columns of A = aᵀ (kc rows of a) to dst, mr
 	// apart, as packAGo does.
 	packA func(kc, rows int, a []float32, lda int, dst []float32)
+	// dots, if not nil, sets s[r*lds+o] to the dot product of row r of A (k elements, lda
+	// apart) with row o of B packed by packDots, for r < rows and o < n ≤ dotsMaxN, as
+	// dotsGo does (see narrow.go).
+	dots func(a []float32, lda int, bp, s []float32, lds, rows, n, k int)
 }
 
 // goImpl is the pure-Go kernel set.

@@ -40,6 +40,14 @@ var avx512Impl = blocked(&impl{
 			packAAVX512(kc, rows, &a[0], lda, &dst[0])
 		}
 	},
+	dots: func(a []float32, lda int, bp, s []float32, lds, rows, n, k int) {
+		if rows > 0 {
+			_ = a[(rows-1)*lda+k-1]
+			_ = bp[(k+15)/16*n*16-1]
+			_ = s[(rows-1)*lds+n-1]
+			dotsAVX512(&a[0], lda, &bp[0], &s[0], lds, rows, n, k)
+		}
+	},
 })
 
 // avx2Impl uses kernelAVX2: 6×16 tiles.

@@ -129,6 +129,26 @@ func packTransRowsAVX512(kc, rows int, b *float32, offs *int, dst *float32)
 //go:noescape
 func packAAVX512(kc, rows int, a *float32, lda int, dst *float32)
 
+// dotsAVX512 sets s[r*lds+o] to the dot product of row r of A (a, rows lda apart, k
+// elements) with row o of B, for r < rows and o < n (1..10), B packed by packDots: for
+// each chunk of 16 of the k columns, n vectors of 16 (zero past k). Each sum runs in 16
+// lanes, lane l over the columns p ≡ l mod 16 in order, each term a fused multiply-add;
+// the lanes are added pairwise (l with l+8, l+4, l+2, l+1). It replaces this Go loop (see
+// dotsGo):
+//
+//	for r := 0; r < rows; r++ {
+//		for o := 0; o < n; o++ {
+//			var lane [16]float32
+//			for p := 0; p < k; p++ {
+//				lane[p%16] = fma(a[r*lda+p], b(o, p), lane[p%16])
+//			}
+//			s[r*lds+o] = sumLanes(lane)
+//		}
+//	}
+//
+//go:noescape
+func dotsAVX512(a *float32, lda int, bp *float32, s *float32, lds, rows, n, k int)
+
 // kernelAVX2 computes one micro-tile of C from kc columns of A and kc rows of a panel of B
 // (packed, bs = 16, or read in place, bs its row stride), 6 rows and 16 columns at
 // most. It reads whole vectors of each row of B, past column nr up to the next multiple of

@@ -8,8 +8,9 @@ import (
 )
 
 // A workspace is one goroutine's packing buffers, reused across calls: b for a block of
-// B, a for a sliver of A, ap for all of a transposed A (see packsAllA).
-type workspace struct{ a, b, ap []float32 }
+// B, a for a sliver of A, ap for all of a transposed A (see packsAllA), d for the B of
+// dots (see packDots) and s for their sums before alpha and beta.
+type workspace struct{ a, b, ap, d, s []float32 }
 
 // A freeList keeps values for reuse. Unlike a sync.Pool it is not emptied by the garbage
 // collector, so that a call in steady state never allocates.

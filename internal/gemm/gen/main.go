@@ -36,6 +36,7 @@ func main() {
 	packTransMasked(&s, &g, avx512, false)
 	packTransMasked(&s, &g, avx512, true)
 	packA(&s, &g, avx512)
+	dots(&s, &g)
 	kernel(&s, &g, avx2, false)
 	kernel(&s, &g, avx2, true)
 	packCopy(&s, &g, avx2, false)
@@ -935,4 +936,157 @@ func %[1]s(%[3]s)
 	a.label(name + "_done")
 	a.ins("VZEROUPPER")
 	a.ins("RET")
+}
+
+// dotsMaxN is the most columns of dotsAVX512's products (see dotsMaxN in package gemm):
+// two rows of that many sums, their input vectors and a vector of B fill 23 of the 32 ZMM.
+const dotsMaxN = 10
+
+const dotsArgs = "a *float32, lda int, bp *float32, s *float32, lds, rows, n, k int"
+
+// dots writes dotsAVX512: the products of rows of A with the n ≤ dotsMaxN rows of B, B
+// packed in chunks of 16 of its columns, two rows of A at a time, unrolled for each n.
+func dots(s, g *bytes.Buffer) {
+	const name = "dotsAVX512"
+	fmt.Fprintf(g, `
+// %[1]s sets s[r*lds+o] to the dot product of row r of A (a, rows lda apart, k
+// elements) with row o of B, for r < rows and o < n (1..%[2]d), B packed by packDots: for
+// each chunk of 16 of the k columns, n vectors of 16 (zero past k). Each sum runs in 16
+// lanes, lane l over the columns p ≡ l mod 16 in order, each term a fused multiply-add;
+// the lanes are added pairwise (l with l+8, l+4, l+2, l+1). It replaces this Go loop (see
+// dotsGo):
+//
+//	for r := 0; r < rows; r++ {
+//		for o := 0; o < n; o++ {
+//			var lane [16]float32
+//			for p := 0; p < k; p++ {
+//				lane[p%%16] = fma(a[r*lda+p], b(o, p), lane[p%%16])
+//			}
+//			s[r*lds+o] = sumLanes(lane)
+//		}
+//	}
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, dotsMaxN, dotsArgs)
+	a := asm{s}
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-64\n", name, dotsArgs, name)
+	a.ins("MOVQ a+0(FP), AX")
+	a.ins("MOVQ lda+8(FP), R8")
+	a.ins("SHLQ $2, R8")
+	a.ins("MOVQ bp+16(FP), SI")
+	a.ins("MOVQ s+24(FP), DI")
+	a.ins("MOVQ lds+32(FP), R9")
+	a.ins("SHLQ $2, R9")
+	a.ins("MOVQ rows+40(FP), R10")
+	a.ins("MOVQ k+56(FP), R12")
+	// R13: the whole chunks; R14 and K1: the columns of the last, partial one (none: 0).
+	a.ins("MOVQ R12, R13")
+	a.ins("SHRQ $4, R13")
+	a.ins("MOVQ R12, R14")
+	a.ins("ANDQ $15, R14")
+	a.ins("MOVQ R14, CX")
+	a.ins("MOVL $1, DX")
+	a.ins("SHLL CX, DX")
+	a.ins("DECL DX")
+	a.ins("KMOVW DX, K1")
+	a.ins("MOVQ n+48(FP), R11")
+	for n := 1; n <= dotsMaxN; n++ {
+		a.ins("CMPQ R11, $%d", n)
+		a.ins("JEQ %s_n%d", name, n)
+	}
+	a.ins("RET") // unreachable for valid n
+	for n := 1; n <= dotsMaxN; n++ {
+		l := fmt.Sprintf("%s_n%d", name, n)
+		a.label(l)
+		a.label(l + "_pairs")
+		a.ins("CMPQ R10, $2")
+		a.ins("JLT %s_one", l)
+		dotsRows(a, l+"_two", n, 2)
+		a.ins("LEAQ (AX)(R8*2), AX")
+		a.ins("LEAQ (DI)(R9*2), DI")
+		a.ins("SUBQ $2, R10")
+		a.ins("JMP %s_pairs", l)
+		a.label(l + "_one")
+		a.ins("TESTQ R10, R10")
+		a.ins("JEQ %s_done", name)
+		dotsRows(a, l+"_one", n, 1)
+		a.ins("JMP %s_done", name)
+	}
+	a.label(name + "_done")
+	a.ins("VZEROUPPER")
+	a.ins("RET")
+}
+
+// dotsRows writes the loop of dotsAVX512 over the chunks for rows (1 or 2) rows of A
+// from AX and n rows of B, then the reduction of the sums into s at DI. Z0..Z(n-1) are
+// the first row's sums, Zn..Z(2n-1) the second's, Z29 a vector of B, Z30 and Z31 the rows'
+// vectors, Z28 a temporary.
+func dotsRows(a asm, l string, n, rows int) {
+	acc := func(r, o int) string { return fmt.Sprintf("Z%d", r*n+o) }
+	for r := 0; r < rows; r++ {
+		for o := 0; o < n; o++ {
+			a.ins("VPXORD %[1]s, %[1]s, %[1]s", acc(r, o))
+		}
+	}
+	a.ins("MOVQ SI, BX")
+	a.ins("MOVQ AX, DX")
+	a.ins("MOVQ R13, CX")
+	a.ins("TESTQ CX, CX")
+	a.ins("JEQ %s_tail", l)
+	step := func(load string) {
+		a.ins("VMOVUPS %s(DX), Z30", load)
+		if rows == 2 {
+			a.ins("VMOVUPS %s(DX)(R8*1), Z31", load)
+		}
+		for o := 0; o < n; o++ {
+			a.ins("VMOVUPS %d(BX), Z29", 64*o)
+			a.ins("VFMADD231PS Z29, Z30, %s", acc(0, o))
+			if rows == 2 {
+				a.ins("VFMADD231PS Z29, Z31, %s", acc(1, o))
+			}
+		}
+	}
+	a.label(l + "_loop")
+	step("")
+	a.ins("ADDQ $64, DX")
+	a.ins("ADDQ $%d, BX", 64*n)
+	a.ins("DECQ CX")
+	a.ins("JNE %s_loop", l)
+	a.label(l + "_tail")
+	a.ins("TESTQ R14, R14")
+	a.ins("JEQ %s_sum", l)
+	// The partial chunk: the rows' columns past k are not read (masked, zeroed); B's are
+	// zero.
+	a.ins("VMOVUPS.Z (DX), K1, Z30")
+	if rows == 2 {
+		a.ins("VMOVUPS.Z (DX)(R8*1), K1, Z31")
+	}
+	for o := 0; o < n; o++ {
+		a.ins("VMOVUPS %d(BX), Z29", 64*o)
+		a.ins("VFMADD231PS Z29, Z30, %s", acc(0, o))
+		if rows == 2 {
+			a.ins("VFMADD231PS Z29, Z31, %s", acc(1, o))
+		}
+	}
+	a.label(l + "_sum")
+	for r := 0; r < rows; r++ {
+		for o := 0; o < n; o++ {
+			z := acc(r, o)
+			a.ins("VSHUFF32X4 $0x4e, %[1]s, %[1]s, Z28", z)
+			a.ins("VADDPS Z28, %[1]s, %[1]s", z)
+			a.ins("VSHUFF32X4 $0xb1, %[1]s, %[1]s, Z28", z)
+			a.ins("VADDPS Z28, %[1]s, %[1]s", z)
+			a.ins("VPERMILPS $0x4e, %s, Z28", z)
+			a.ins("VADDPS Z28, %[1]s, %[1]s", z)
+			a.ins("VPERMILPS $0xb1, %s, Z28", z)
+			a.ins("VADDPS Z28, %[1]s, %[1]s", z)
+			x := "X" + z[1:]
+			if r == 0 {
+				a.ins("VMOVSS %s, %d(DI)", x, 4*o)
+			} else {
+				a.ins("VMOVSS %s, %d(DI)(R9*1)", x, 4*o)
+			}
+		}
+	}
 }

@@ -1,0 +1,109 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSgemmNarrow checks the products A·Bᵀ of at most dotsMaxN columns (dots on the kernel
+// sets that have it, the blocked algorithm on the others) against the float64 reference,
+// with the guard bands: every n up to dotsMaxN and one past it, k around the chunks of 16,
+// rows in pairs and odd, padded strides, alpha and beta, 1 to 3 goroutines (the rows cut
+// into parts from 2·parallelWork multiply-adds).
+func TestSgemmNarrow(t *testing.T) {
+	checkImpls(t)
+	rnd := rand.New(rand.NewPCG(71, 72))
+	nt := layout{"NT", false, true}
+	for n := 1; n <= dotsMaxN+1; n++ {
+		for _, k := range []int{1, 15, 16, 17, 33, 784} {
+			for _, m := range []int{1, 2, 5, 64} {
+				c := gemmCase{l: nt, m: m, n: n, k: k, pad: [3]int{m % 3, n % 2, 1}, alpha: 1}
+				if (n+k)%3 == 0 {
+					c.alpha, c.beta = 0.5, -1.5
+				}
+				checkCase(t, []int{1, 2}, c, rnd)
+			}
+		}
+	}
+	// Enough work for parts: 1000×784×10, and 130 rows past the stack block of 64.
+	checkCase(t, []int{1, 2, 3}, gemmCase{l: nt, m: 1000, n: 10, k: 784, alpha: 1}, rnd)
+	checkCase(t, []int{1, 3}, gemmCase{l: nt, m: 1000, n: 7, k: 800, pad: [3]int{1, 2, 3}, alpha: 2, beta: 0.5}, rnd)
+}
+
+// TestDotsKernels checks each kernel set's dots against dotsGo: to 4·k ulps of the sum of
+// the terms' magnitudes (the assembly fuses what dotsGo rounds twice), nothing written past
+// the rows of s.
+func TestDotsKernels(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(73, 74))
+	for _, x := range impls() {
+		if x.dots == nil {
+			continue
+		}
+		for n := 1; n <= dotsMaxN; n++ {
+			for _, k := range []int{1, 16, 31, 100} {
+				rows, lda, lds := 5, k+3, n+2
+				a := make([]float32, (rows-1)*lda+k)
+				for i := range a {
+					a[i] = float32(2*rnd.Float64() - 1)
+				}
+				b := make([]float32, n*k)
+				for i := range b {
+					b[i] = float32(2*rnd.Float64() - 1)
+				}
+				bp := make([]float32, (k+15)/16*n*16)
+				packDots(bp, b, k, n, k)
+				got, want := make([]float32, rows*lds+7), make([]float32, rows*lds+7)
+				for i := range got {
+					got[i], want[i] = 9, 9
+				}
+				x.dots(a, lda, bp, got, lds, rows, n, k)
+				dotsGo(a, lda, bp, want, lds, rows, n, k)
+				what := fmt.Sprintf("%s n=%d k=%d", x.name, n, k)
+				for i := range got {
+					if r, o := i/lds, i%lds; r >= rows || o >= n {
+						if got[i] != 9 {
+							t.Fatalf("%s: wrote s[%d]", what, i)
+						}
+						continue
+					}
+					if math.Abs(float64(got[i]-want[i])) > 4*float64(k)*0x1p-24*float64(k) {
+						t.Fatalf("%s: s[%d] = %v, dotsGo %v", what, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkNarrow times x·wᵀ for the logistic regression's layer (128×784 by 10×784) by
+// dots and by the blocked algorithm, on one goroutine.
+func BenchmarkNarrow(b *testing.B) {
+	m, n, k := 128, 10, 784
+	x, w, y := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+	for _, im := range impls() {
+		b.Run(im.name, func(b *testing.B) {
+			for b.Loop() {
+				sgemm(im, 1, false, true, m, n, k, 1, x, k, w, k, 0, y, n)
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// TestNarrowAllocs checks that a product by dots, with alpha and beta or without, on 1 and
+// 2 goroutines, allocates nothing in steady state.
+func TestNarrowAllocs(t *testing.T) {
+	m, n, k := 1000, 10, 784
+	x, w, y := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+	for _, th := range []int{1, 2} {
+		for _, ab := range [][2]float32{{1, 0}, {0.5, 1}} {
+			f := func() { sgemm(best, th, false, true, m, n, k, ab[0], x, k, w, k, ab[1], y, n) }
+			f()
+			if got := testing.AllocsPerRun(20, f); got != 0 {
+				t.Errorf("%d threads, alpha %v beta %v: %v allocations per call", th, ab[0], ab[1], got)
+			}
+		}
+	}
+}
