@@ -5,6 +5,8 @@ import (
 	"math"
 )
 
+//go:generate go run ./gen -out direct_amd64.s
+
 // maxDirectFilters bounds the filters of [Conv3x3One], whose biases it copies on the stack.
 const maxDirectFilters = 256
 

@@ -572,9 +572,9 @@ gchunk:
 	MOVQ ow+40(FP), CX
 	SUBQ R15, CX
 	CMPQ CX, $16
-	JLE gmasked
+	JLE g_masked
 	MOVQ $16, CX
-gmasked:
+g_masked:
 	MOVL $1, AX
 	SHLL CX, AX
 	DECL AX

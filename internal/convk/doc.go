@@ -20,12 +20,13 @@
 //
 // # Kernels
 //
-// [Conv3x3One] and [Conv3x3OneGrad] are AVX-512 assembly (direct_amd64.s) and have no
-// twins: where they do not run they say so, and package tensor computes by its products,
-// which give the same bits for the convolution and the same sums in another order for the
-// gradient (TestConv2dDirect there). PoolReLU2 and Unpool2 are AVX2 assembly on amd64
-// (kernels_amd64.s), eight windows at a time, with their Go twins (twins.go), which run on other architectures, on CPUs without AVX2 (as
-// internal/cpu enables its features, DESCENT_CPU included) and with -tags noasm, and
-// which the tests compare with the assembly bit for bit inside NaN guard bands. A plane
-// with a NaN goes to the twin: the assembly only detects it.
+// [Conv3x3One] and [Conv3x3OneGrad] are AVX-512 assembly (direct_amd64.s, written by the
+// program in gen/ through go generate) and have no twins: where they do not run they say
+// so, and package tensor computes by its products, which give the same bits for the
+// convolution and the same sums in another order for the gradient (TestConv2dDirect
+// there). PoolReLU2 and Unpool2 are AVX2 assembly on amd64 (kernels_amd64.s), eight
+// windows at a time, with their Go twins (twins.go), which run on other architectures, on
+// CPUs without AVX2 (as internal/cpu enables its features, DESCENT_CPU included) and with
+// -tags noasm, and which the tests compare with the assembly bit for bit inside NaN guard
+// bands. A plane with a NaN goes to the twin: the assembly only detects it.
 package convk

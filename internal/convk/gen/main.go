@@ -1,0 +1,217 @@
+// Command gen writes direct_amd64.s of package convk: the AVX-512 kernels of Conv3x3One
+// and Conv3x3OneGrad, their loops over the 3×3 taps and the filters unrolled.
+//
+// Run it through "go generate" in internal/convk; CI checks that the committed file is
+// what it prints.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+)
+
+type asm struct{ b *bytes.Buffer }
+
+func (a asm) ins(format string, args ...any) { fmt.Fprintf(a.b, "\t"+format+"\n", args...) }
+func (a asm) label(l string)                 { fmt.Fprintf(a.b, "%s:\n", l) }
+func (a asm) line(s string)                  { fmt.Fprintln(a.b, s) }
+
+// each writes the instructions in order.
+func (a asm) each(ins ...string) {
+	for _, s := range ins {
+		a.ins("%s", s)
+	}
+}
+
+func main() {
+	out := flag.String("out", "direct_amd64.s", "assembly file to write")
+	flag.Parse()
+	var b bytes.Buffer
+	a := asm{&b}
+	a.line("//go:build !noasm")
+	a.line("")
+	a.line(`#include "textflag.h"`)
+	a.line("")
+	forward(a)
+	a.line("")
+	grad(a)
+	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// setMask sets K1 to the columns left of the row, ow − R15, at most 16 (uses AX and CX).
+func setMask(a asm, l, ow string) {
+	a.line("\t// K1: the columns left, at most 16.")
+	a.each("MOVQ "+ow+", CX", "SUBQ R15, CX", "CMPQ CX, $16", "JLE "+l+"_masked", "MOVQ $16, CX")
+	a.label(l + "_masked")
+	a.each("MOVL $1, AX", "SHLL CX, AX", "DECL AX", "KMOVW AX, K1")
+}
+
+// reduce adds the 16 lanes of z pairwise (l with l+8, l+4, l+2, l+1) into its lane 0,
+// with Z30 as a temporary.
+func reduce(a asm, z int) {
+	a.ins("VSHUFF32X4 $0x4e, Z%d, Z%d, Z30", z, z)
+	a.ins("VADDPS Z30, Z%d, Z%d", z, z)
+	a.ins("VSHUFF32X4 $0xb1, Z%d, Z%d, Z30", z, z)
+	a.ins("VADDPS Z30, Z%d, Z%d", z, z)
+	a.ins("VPERMILPS $0x4e, Z%d, Z30", z)
+	a.ins("VADDPS Z30, Z%d, Z%d", z, z)
+	a.ins("VPERMILPS $0xb1, Z%d, Z30", z)
+	a.ins("VADDPS Z30, Z%d, Z%d", z, z)
+}
+
+// forward writes conv3x3OneAVX512.
+func forward(a asm) {
+	for _, s := range []string{
+		"// func conv3x3OneAVX512(y, x, wt, c *float32, groups, oh, ow, w, relu int)",
+		"//",
+		"// Two output rows at a time (one for an odd last row), 16 columns each, 8 filters.",
+		"// Registers: DI the group's output planes, SI the input plane, DX the group's weights",
+		"// (8 filters × 9 taps), BX its biases, R8 the groups left, R11 the input's row in bytes,",
+		"// R12 an output plane in bytes (oh·ow·4) and R13 three of them, R14 the output row, R15",
+		"// the first of the 16 output columns; AX the window's first input, CX three input rows",
+		"// in bytes, R9 and R10 the outputs of filters 0 and 4. Z0-Z7 the 8 filters' sums on the",
+		"// first row, Z10-Z17 on the second, Z8 and Z18 an input vector of each, Z19 a weight, Z9",
+		"// zero.",
+		"TEXT ·conv3x3OneAVX512(SB), NOSPLIT, $0-72",
+	} {
+		a.line(s)
+	}
+	a.each("MOVQ y+0(FP), DI", "MOVQ x+8(FP), SI", "MOVQ wt+16(FP), DX", "MOVQ c+24(FP), BX",
+		"MOVQ groups+32(FP), R8", "MOVQ w+56(FP), R11", "SHLQ $2, R11", "MOVQ oh+40(FP), R12",
+		"IMULQ ow+48(FP), R12", "SHLQ $2, R12", "LEAQ (R12)(R12*2), R13", "VPXORD Z9, Z9, Z9")
+	a.label("group")
+	a.ins("XORQ R14, R14")
+	a.label("pairs")
+	a.line("\t// Two rows while two are left.")
+	a.each("LEAQ 2(R14), CX", "CMPQ CX, oh+40(FP)", "JGT last")
+	forwardRows(a, 2, "two")
+	a.each("ADDQ $2, R14", "JMP pairs")
+	a.label("last")
+	a.each("CMPQ R14, oh+40(FP)", "JGE next")
+	forwardRows(a, 1, "one")
+	a.label("next")
+	a.each("LEAQ (DI)(R12*8), DI", "ADDQ $288, DX", "ADDQ $32, BX", "DECQ R8", "JNE group", "VZEROUPPER", "RET")
+}
+
+// forwardRows writes the pass of conv3x3OneAVX512 over one or two output rows from R14.
+func forwardRows(a asm, rows int, l string) {
+	a.label(l)
+	a.ins("XORQ R15, R15")
+	a.label(l + "_chunk")
+	setMask(a, l, "ow+48(FP)")
+	a.ins("LEAQ (R11)(R11*2), CX")
+	a.line("\t// AX = x + (oy·w + ox0)·4")
+	a.each("MOVQ R14, AX", "IMULQ R11, AX", "LEAQ (AX)(R15*4), AX", "ADDQ SI, AX")
+	accs := [][]int{{0, 1, 2, 3, 4, 5, 6, 7}}
+	if rows == 2 {
+		accs = append(accs, []int{10, 11, 12, 13, 14, 15, 16, 17})
+	}
+	for f := range 8 {
+		for _, acc := range accs {
+			a.ins("VPXORD Z%[1]d, Z%[1]d, Z%[1]d", acc[f])
+		}
+	}
+	rowBase := []string{"(AX)", "(AX)(R11*1)", "(AX)(R11*2)", "(AX)(CX*1)"}
+	for i := range 3 {
+		for j := range 3 {
+			t := 3*i + j
+			a.ins("VMOVUPS.Z %d%s, K1, Z8", 4*j, rowBase[i])
+			if rows == 2 {
+				// Each weight, broadcast once, serves both rows.
+				a.ins("VMOVUPS.Z %d%s, K1, Z18", 4*j, rowBase[i+1])
+				for f := range 8 {
+					a.ins("VBROADCASTSS %d(DX), Z19", 4*(9*f+t))
+					a.ins("VFMADD231PS Z8, Z19, Z%d", f)
+					a.ins("VFMADD231PS Z18, Z19, Z%d", f+10)
+				}
+				continue
+			}
+			for f := range 8 {
+				a.ins("VFMADD231PS.BCST %d(DX), Z8, Z%d", 4*(9*f+t), f)
+			}
+		}
+	}
+	for _, acc := range accs {
+		for f := range 8 {
+			a.ins("VADDPS.BCST %d(BX), Z%d, Z%d", 4*f, acc[f], acc[f])
+		}
+	}
+	a.each("CMPQ relu+64(FP), $0", "JEQ "+l+"_store")
+	for _, acc := range accs {
+		for f := range 8 {
+			a.ins("VMAXPS Z%d, Z9, Z%d", acc[f], acc[f])
+		}
+	}
+	a.label(l + "_store")
+	a.line("\t// R9 = y + (oy·ow + ox0)·4, R10 four planes further.")
+	a.each("MOVQ R14, R9", "IMULQ ow+48(FP), R9", "ADDQ R15, R9", "LEAQ (DI)(R9*4), R9", "LEAQ (R9)(R12*4), R10")
+	addr := []string{"(R9)", "(R9)(R12*1)", "(R9)(R12*2)", "(R9)(R13*1)", "(R10)", "(R10)(R12*1)", "(R10)(R12*2)", "(R10)(R13*1)"}
+	for r, acc := range accs {
+		if r == 1 {
+			a.line("\t// The next row: ow·4 bytes further.")
+			a.each("MOVQ ow+48(FP), CX", "SHLQ $2, CX", "ADDQ CX, R9", "ADDQ CX, R10")
+		}
+		for f := range 8 {
+			a.ins("VMOVUPS Z%d, K1, %s", acc[f], addr[f])
+		}
+	}
+	a.each("ADDQ $16, R15", "CMPQ R15, ow+48(FP)", "JLT "+l+"_chunk")
+}
+
+// grad writes conv3x3OneGradAVX512.
+func grad(a asm) {
+	for _, s := range []string{
+		"// func conv3x3OneGradAVX512(dw, dy, x *float32, pairs, oh, ow, w int)",
+		"//",
+		"// Two filters at a time, 16 output columns of a row at a time.",
+		"// Registers: DI the pair's weight gradient (2×9), SI the input plane, DX the pair's output",
+		"// gradient planes, R8 the pairs left, R11 the input's row in bytes, R12 an output plane in",
+		"// bytes (oh·ow·4), R14 the output row, R15 the first of the 16 columns; AX the window's",
+		"// first input, R9 its output gradient. Z0-Z8 the nine input vectors under the taps, Z9",
+		"// and Z10 the two filters' output gradients, Z11-Z19 and Z20-Z28 their nine sums, Z30 a",
+		"// temporary.",
+		"TEXT ·conv3x3OneGradAVX512(SB), NOSPLIT, $0-56",
+	} {
+		a.line(s)
+	}
+	a.each("MOVQ dw+0(FP), DI", "MOVQ dy+8(FP), DX", "MOVQ x+16(FP), SI", "MOVQ pairs+24(FP), R8",
+		"MOVQ w+48(FP), R11", "SHLQ $2, R11", "MOVQ oh+32(FP), R12", "IMULQ ow+40(FP), R12", "SHLQ $2, R12")
+	a.label("gpair")
+	for k := 11; k < 29; k++ {
+		a.ins("VPXORD Z%[1]d, Z%[1]d, Z%[1]d", k)
+	}
+	a.ins("XORQ R14, R14")
+	a.label("grow")
+	a.ins("XORQ R15, R15")
+	a.label("gchunk")
+	setMask(a, "g", "ow+40(FP)")
+	a.line("\t// AX = x + (oy·w + ox0)·4, R9 = dy + (oy·ow + ox0)·4")
+	a.each("MOVQ R14, AX", "IMULQ R11, AX", "LEAQ (AX)(R15*4), AX", "ADDQ SI, AX",
+		"MOVQ R14, R9", "IMULQ ow+40(FP), R9", "ADDQ R15, R9", "LEAQ (DX)(R9*4), R9")
+	rowBase := []string{"(AX)", "(AX)(R11*1)", "(AX)(R11*2)"}
+	for i := range 3 {
+		for j := range 3 {
+			a.ins("VMOVUPS.Z %d%s, K1, Z%d", 4*j, rowBase[i], 3*i+j)
+		}
+	}
+	a.ins("VMOVUPS.Z (R9), K1, Z9")
+	a.ins("VMOVUPS.Z (R9)(R12*1), K1, Z10")
+	for t := range 9 {
+		a.ins("VFMADD231PS Z%d, Z9, Z%d", t, 11+t)
+		a.ins("VFMADD231PS Z%d, Z10, Z%d", t, 20+t)
+	}
+	a.each("ADDQ $16, R15", "CMPQ R15, ow+40(FP)", "JLT gchunk", "INCQ R14", "CMPQ R14, oh+32(FP)", "JLT grow")
+	a.line("\t// Each sum's lanes, pairwise (l with l+8, l+4, l+2, l+1), added to dw.")
+	// Z11-Z19 are the first filter's taps, Z20-Z28 the second's: dw[9f+t] in that order.
+	for k := 11; k < 29; k++ {
+		reduce(a, k)
+		a.ins("VADDSS %d(DI), X%d, X%d", 4*(k-11), k, k)
+		a.ins("VMOVSS X%d, %d(DI)", k, 4*(k-11))
+	}
+	a.each("ADDQ $72, DI", "LEAQ (DX)(R12*2), DX", "DECQ R8", "JNE gpair", "VZEROUPPER", "RET")
+}
