@@ -167,9 +167,16 @@ func warm(x []float32) float32 {
 	return s
 }
 
-// conv3x3Direct lets a forward pass of one input channel and a 3×3 kernel use
-// convk.Conv3x3One; the tests turn it off to compare the two ways.
+// conv3x3Direct lets the forward and weight-gradient passes of one input channel and a
+// 3×3 kernel use convk.Conv3x3One and Conv3x3OneGrad; the tests turn it off to compare
+// the two ways.
 var conv3x3Direct = true
+
+// direct3x3 reports whether the passes try convk's direct kernels first: one input
+// channel, a 3×3 kernel, no padding (and stride 1, as for every implicit convolution).
+func (g *convGeom) direct3x3() bool {
+	return conv3x3Direct && g.c == 1 && g.kh == 3 && g.kw == 3 && g.p == 0
+}
 
 // gemmThreads is the goroutines a per-sample product may use: one when the samples are
 // already split over the cores, all of them when one chunk does the whole batch.
@@ -185,7 +192,7 @@ func (j *convJob) implicitForward(ci, lo, hi int) {
 	_, wp := g.padded()
 	q, in, out, k := g.cols(), g.c*g.h*g.w, g.f*g.oh*g.ow, g.k()
 	pad, yq, _, _ := j.implicitScratch(ci)
-	if conv3x3Direct && g.c == 1 && g.kh == 3 && g.kw == 3 && g.p == 0 && !j.pool && (j.act == ActNone || j.act == ActReLU) {
+	if g.direct3x3() && !j.pool && (j.act == ActNone || j.act == ActReLU) {
 		// One input channel: a direct kernel where it runs (convk.Conv3x3One, the same
 		// bits), the products below for the samples it leaves.
 		for ; lo < hi; lo++ {
@@ -252,7 +259,7 @@ func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 	clear(pdw)
 	clear(pdb)
 	clear(dyq) // the dropped columns stay zero; the others are overwritten for each sample
-	if conv3x3Direct && g.c == 1 && g.kh == 3 && g.kw == 3 && g.p == 0 {
+	if g.direct3x3() {
 		// One input channel: a direct kernel where it runs (convk.Conv3x3OneGrad, the same
 		// sums in another order), the products below for the samples it leaves. It reads
 		// the output gradient as planes: y itself, or with pool routed into dyq as such.
