@@ -40,11 +40,9 @@ func NewBlocks(p []uint8, n, d int, order []int) *Blocks {
 	if d > MaxBlockCols {
 		panic(fmt.Sprintf("bytevec: NewBlocks: %d columns, at most %d", d, MaxBlockCols))
 	}
-	if order != nil {
-		checkPerm(order, d)
-	}
 	var scratch []uint8
 	if order != nil {
+		checkPerm(order, d)
 		scratch = make([]uint8, d)
 	}
 	// row returns row i of the matrix stored.
