@@ -202,17 +202,7 @@ func (p *problem) block(ws *workspace) {
 			p.packB(buf, pc, kc, jc, nc)
 			for ir := 0; ir < p.m; ir += mr {
 				mrr := min(mr, p.m-ir)
-				a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
-				if p.ap != nil {
-					a, ars, aps = p.sliverA(pc, kc, ir), 1, mr
-				} else if p.packsA(kc, nc) {
-					// A sliver of a transposed A is kc rows of a, lda apart: copied, its
-					// rows are contiguous for the panels of B that reuse it; a short one
-					// stays in L1 as it is (see copiesA), and so does one that too few
-					// panels reuse (see packPanels).
-					x.packA(kc, mrr, a, ps, ws.a)
-					a, ars, aps = ws.a, 1, mr
-				}
+				a, ars, aps := p.sliver(ws, pc, kc, ir, mrr, nc, rs, ps)
 				c := p.c[ir*p.ldc+jc:]
 				for jr := 0; jr < nc; jr += nr {
 					x.kernel(kc, a, ars, aps, buf[jr*kc:], nr, c[jr:], p.ldc, mrr, min(nr, nc-jr), p.alpha, beta)
@@ -220,6 +210,49 @@ func (p *problem) block(ws *workspace) {
 			}
 		}
 	}
+}
+
+// sliver returns where the kernels of a kc×nc block read the sliver of A of rows
+// ir..ir+mrr-1 and columns pc..pc+kc-1, with its row and column strides: in place (rows rs
+// apart, columns ps apart) or copied to ws.a first.
+func (p *problem) sliver(ws *workspace, pc, kc, ir, mrr, nc, rs, ps int) (a []float32, ars, aps int) {
+	x := p.x
+	a = p.a[ir*rs+pc*ps:]
+	switch {
+	case p.ap != nil:
+		return p.sliverA(pc, kc, ir), 1, x.mr
+	case p.packsA(kc, nc):
+		// A sliver of a transposed A is kc rows of a, lda apart: copied, its rows are
+		// contiguous for the panels of B that reuse it; a short one stays in L1 as it is
+		// (see copiesA), and so does one that too few panels reuse (see packPanels).
+		x.packA(kc, mrr, a, ps, ws.a)
+		return ws.a, 1, x.mr
+	case p.copiesRowsA(nc):
+		s := rowStrideA(kc)
+		for i := range mrr {
+			copy(ws.a[i*s:i*s+kc], a[i*rs:i*rs+kc])
+		}
+		return ws.a, s, 1
+	}
+	return a, rs, ps
+}
+
+// copiesRowsA reports whether the slivers of A of a block of nc columns are copied, row by
+// row, to rows rowStrideA apart before the kernels read them: A not transposed, its rows
+// crowding into too few sets of the L1 (aliasesA) and the sliver reused by enough panels
+// of B to repay the copy (packPanels). Measured on an AMD EPYC (Zen 4: L1 32 KiB of 8
+// ways), one thread, A·B of 1024³ (rows 4 KiB apart): see aliasesA.
+func (p *problem) copiesRowsA(nc int) bool {
+	return !p.transA && nc >= packPanels*p.x.nr && aliasesA(p.x.mr, p.lda, p.x.l1)
+}
+
+// rowStrideA returns the row stride of a sliver copied by copiesRowsA: kc floats rounded up
+// to whole 64-byte lines, plus one or two lines to make the count odd, so that successive
+// rows start in different sets of the L1 (whose count is a power of two) and the mr rows
+// spread over all of them.
+func rowStrideA(kc int) int {
+	lines := (kc+15)/16 + 1
+	return (lines | 1) * 16
 }
 
 // blockInPlace computes columns jc..jc+nc-1 of C from rows pc..pc+kc-1 of B when A has
@@ -254,13 +287,7 @@ func (p *problem) blockRows(ws *workspace, pc, kc, jc, nc, rs, ps int, beta floa
 	}
 	for ir := 0; ir < p.m; ir += x.mr {
 		mrr := min(x.mr, p.m-ir)
-		a, ars, aps := p.a[ir*rs+pc*ps:], rs, ps
-		if p.ap != nil {
-			a, ars, aps = p.sliverA(pc, kc, ir), 1, x.mr
-		} else if p.packsA(kc, nc) {
-			x.packA(kc, mrr, a, ps, ws.a)
-			a, ars, aps = ws.a, 1, x.mr
-		}
+		a, ars, aps := p.sliver(ws, pc, kc, ir, mrr, nc, rs, ps)
 		c := p.c[ir*p.ldc+jc:]
 		for jr := 0; jr < full; jr += x.nr {
 			x.kernelRows(kc, a, ars, aps, b[jr:], offs, c[jr:], p.ldc, mrr, p.alpha, beta)

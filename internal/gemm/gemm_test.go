@@ -588,3 +588,94 @@ func TestSgemmAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasesA checks which row strides of an A read in place crowd its slivers into too
+// few sets of the L1 (aliasesA), on the caches of TestBlocking.
+func TestAliasesA(t *testing.T) {
+	l := func(size, ways int) cpu.Cache { return cpu.Cache{Size: size, Ways: ways, Line: 64} }
+	zen4, zen5 := l(32<<10, 8), l(48<<10, 12)
+	for _, c := range []struct {
+		l1   cpu.Cache
+		mr   int
+		lda  int
+		want bool
+	}{
+		{zen4, 12, 1024, true},  // one set
+		{zen4, 12, 2048, true},  // one set
+		{zen4, 12, 3072, true},  // one set
+		{zen4, 12, 512, false},  // six in each of two sets: fit the 8 ways
+		{zen4, 12, 1536, false}, // 4·1536 mod 4096 = 2048: two sets
+		{zen4, 12, 784, false},
+		{zen4, 12, 1000, false},
+		{zen4, 12, 1025, false}, // a float apart: same line offsets, but successive sets
+		{zen4, 6, 1024, false},  // AVX2's 6 rows fit
+		{zen4, 7, 1024, true},
+		{zen5, 12, 1024, true},
+		{zen5, 12, 512, false},
+		{zen5, 6, 1024, false},
+		{cpu.Cache{}, 12, 1024, false}, // unknown L1: never
+	} {
+		if got := aliasesA(c.mr, c.lda, c.l1); got != c.want {
+			t.Errorf("L1 %d KiB of %d ways, mr %d, lda %d: aliasesA = %v, want %v",
+				c.l1.Size>>10, c.l1.Ways, c.mr, c.lda, got, c.want)
+		}
+	}
+}
+
+// TestSgemmCopiesRowsA checks products whose A, not transposed, has its slivers copied row
+// by row (copiesRowsA), forced by an L1 of one way: with the copy, every element must be as
+// the reference's, with partial slivers, several blocks of k and n, and on several threads.
+func TestSgemmCopiesRowsA(t *testing.T) {
+	var xs []*impl
+	for _, x := range impls() {
+		y := *x
+		y.l1 = cpu.Cache{Size: 4096, Ways: 1, Line: 64}
+		y.name = x.name + ", rows of A copied"
+		if !aliasesA(y.mr, 64, y.l1) {
+			t.Fatalf("%s: an L1 of one way does not alias", y.name)
+		}
+		xs = append(xs, &y)
+	}
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for i, sh := range [][3]int{{37, 300, 128}, {29, 600, 1030}, {130, 1100, 77}, {200, 450, 700}} {
+		for _, l := range []layout{layouts[0], layouts[1]} {
+			s := scalars[i%len(scalars)]
+			checkCaseOn(t, xs, []int{1, 2, 3}, gemmCase{l, sh[0], sh[1], sh[2], [3]int{i % 3, 1, 2}, s[0], s[1]}, rnd)
+		}
+	}
+}
+
+// TestCopiesRowsAChoice checks that the slivers of an A not transposed are copied when its
+// rows alias in the L1 and enough panels reuse them, and not otherwise: the copy is seen
+// through the kernel's row stride.
+func TestCopiesRowsAChoice(t *testing.T) {
+	for _, x := range impls() {
+		for _, c := range []struct {
+			lda, n int
+			transA bool
+			want   bool
+		}{
+			{1024, 8 * x.nr, false, true},
+			{1000, 8 * x.nr, false, false},
+			{1024, 2 * x.nr, false, false}, // too few panels
+			{1024, 8 * x.nr, true, false},  // transposed: packA's business
+		} {
+			y := *x
+			y.l1 = cpu.Cache{Size: 16 << 10, Ways: 4, Line: 64} // 4 KiB a way, as most L1s
+			strides := map[int]bool{}
+			y.kernel = func(kc int, a []float32, rs, ps int, b []float32, bs int, cc []float32, ldc, mr, nr int, alpha, beta float32) {
+				strides[rs] = true
+				x.kernel(kc, a, rs, ps, b, bs, cc, ldc, mr, nr, alpha, beta)
+			}
+			m, k := 2*y.mr, 300
+			a, b, cm := make([]float32, m*c.lda+k*c.lda), make([]float32, k*c.n), make([]float32, m*c.n)
+			sgemm(&y, 1, c.transA, false, m, c.n, k, 1, a, c.lda, b, c.n, 0, cm, c.n)
+			kc := blocks(k, y.kc, 16)
+			copied := strides[rowStrideA(kc)] && !strides[c.lda]
+			if !c.transA && copied != c.want || c.transA && strides[rowStrideA(kc)] {
+				t.Errorf("%s: lda %d, n %d, transA %v: row strides %v, want copied %v",
+					x.name, c.lda, c.n, c.transA, strides, c.want)
+			}
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package gemm
 
+import "github.com/descent-ml/descent/internal/cpu"
+
 // An impl is one kernel set: a micro-kernel, the routines that pack B for it, and the
 // blocking sizes that suit it.
 type impl struct {
@@ -10,6 +12,8 @@ type impl struct {
 	// packAFrom is the least kc at which a sliver of a transposed A is copied (packA)
 	// rather than read in place, from the L1's size (see copiesA).
 	packAFrom int
+	// l1 is the L1 data cache the blocking was sized for (see aliasesA).
+	l1 cpu.Cache
 
 	// kernel computes one micro-tile, as kernelGo does, from a panel of B whose rows are bs
 	// apart: nr for a packed panel, B's row stride for a panel read in place (which must

@@ -48,7 +48,7 @@ func getWorkspace(x *impl) *workspace {
 	if need := x.kc * x.nc; len(w.b) < need {
 		w.b = make([]float32, need)
 	}
-	if need := x.kc * x.mr; len(w.a) < need {
+	if need := rowStrideA(x.kc) * x.mr; len(w.a) < need { // ≥ kc·mr for packA
 		w.a = make([]float32, need)
 	}
 	return w
