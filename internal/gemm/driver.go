@@ -89,8 +89,12 @@ func blocks(n, most, unit int) int {
 // a convolution's im2col) ran at 169-173 GFLOP/s with the sliver read in place against
 // 110-118 copied on AVX-512 (2 panels of 32), and at 65-70 either way on AVX2 (4 panels of
 // 16); 1024³ ran at 163-173 copied against 144-157 in place (AVX-512, 12 panels), 79-81
-// against 45-49 (AVX2, 12 panels).
-const packPanels = 4
+// against 45-49 (AVX2, 12 panels). On an AMD EPYC (Zen 4), one thread, the two measured
+// alternately in one process (medians), 4 panels were better read in place with either
+// kernel set: AVX2, n = 64, 36864×288 68 against 51 copied, 4096×288 85 against 71,
+// 1000×500 93 against 75; AVX-512, n = 128, 1000×500 102 against 91, 4096×288 109
+// against 92. With 16 panels (AVX2, 1000×500×256) the copy won, 90 against 80.
+const packPanels = 5
 
 // packsA reports whether block and blockRows copy the slivers of A of a kc×nc block: A
 // transposed, its sliver too long to stay in L1 (packAFrom) and reused by enough panels.
@@ -240,10 +244,11 @@ func (p *problem) sliver(ws *workspace, pc, kc, ir, mrr, nc, rs, ps int) (a []fl
 // copiesRowsA reports whether the slivers of A of a block of nc columns are copied, row by
 // row, to rows rowStrideA apart before the kernels read them: A not transposed, its rows
 // crowding into too few sets of the L1 (aliasesA) and the sliver reused by enough panels
-// of B to repay the copy (packPanels). Measured on an AMD EPYC (Zen 4: L1 32 KiB of 8
-// ways), one thread, A·B of 1024³ (rows 4 KiB apart): see aliasesA.
+// of B to repay the copy, a memmove of each row: 4 (the parts of 1024³ on 2 threads, 128
+// columns each, gained from it). Measured on an AMD EPYC (Zen 4: L1 32 KiB of 8 ways),
+// A·B of 1024³ (rows 4 KiB apart): see aliasesA.
 func (p *problem) copiesRowsA(nc int) bool {
-	return !p.transA && nc >= packPanels*p.x.nr && aliasesA(p.x.mr, p.lda, p.x.l1)
+	return !p.transA && nc >= 4*p.x.nr && aliasesA(p.x.mr, p.lda, p.x.l1)
 }
 
 // rowStrideA returns the row stride of a sliver copied by copiesRowsA: kc floats rounded up
