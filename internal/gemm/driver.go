@@ -20,7 +20,8 @@ func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha flo
 		return
 	}
 	p := problem{x: x, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, boffs: boffs, beta: beta, c: c, ldc: ldc}
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, boffs: boffs, beta: beta, c: c, ldc: ldc,
+		aliasA: !transA && aliasesA(x.mr, lda, x.l1)}
 	if p.narrow() {
 		p.runNarrow(threads)
 		return
@@ -72,6 +73,8 @@ type problem struct {
 	ap  []float32
 	ap0 int
 	mp  int
+
+	aliasA bool // A is not transposed and its rows crowd into few sets of the L1 (aliasesA)
 }
 
 // blocks returns the size of the blocks when n is cut into as few blocks of at most most
@@ -248,7 +251,7 @@ func (p *problem) sliver(ws *workspace, pc, kc, ir, mrr, nc, rs, ps int) (a []fl
 // columns each, gained from it). Measured on an AMD EPYC (Zen 4: L1 32 KiB of 8 ways),
 // A·B of 1024³ (rows 4 KiB apart): see aliasesA.
 func (p *problem) copiesRowsA(nc int) bool {
-	return !p.transA && nc >= 4*p.x.nr && aliasesA(p.x.mr, p.lda, p.x.l1)
+	return p.aliasA && nc >= 4*p.x.nr
 }
 
 // rowStrideA returns the row stride of a sliver copied by copiesRowsA: kc floats rounded up
