@@ -10,8 +10,9 @@ python3-torch python3-scipy). JOB is one of
   optim   descent bench optim against bench/torch_optstep.py: Adam and SGD with momentum 0.9
           on 1x10M and 1000x10k parameters, on each --threads count (torch's better of
           foreach on and off); ms per step
-  gemm    descent bench gemm against bench/torch_gemm.py (SGEMM through torch's BLAS), every
-          default shape and layout, on each --threads count; GFLOP/s
+  gemm    descent bench gemm against bench/torch_gemm.py --serve (SGEMM through torch's BLAS),
+          every default shape and layout, on each --threads count, the two taking turns
+          product by product; GFLOP/s
   step    descent bench step against bench/torch_train.py --max-iters 200 --warmup 5, per
           model, Adam, batch 128; descent on the most --threads, torch's better of each
           --threads count; ms per training step (gather, forward, backward, step)
@@ -47,6 +48,7 @@ fills it the first time, through the Go module proxy or the datasets' mirrors). 
 never run this script.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -112,6 +114,38 @@ class Bench:
                 sys.exit("descent data fetch: exit %d\n%s" % (out.returncode, out.stderr))
             self._mnist = m.group(1).strip()
         return self._mnist
+
+    @contextlib.contextmanager
+    def serve(self, script, *args, threads):
+        """Starts a reference program of bench/ that answers requests, one line each, on
+        threads threads, and yields ask(request), which returns the JSON line of its answer;
+        the program is stopped at the end, and its failure ends this script."""
+        cmd = ["/usr/bin/python3", os.path.join(HERE, script), *args,
+               "--threads", str(threads), "--coretype", self.a.coretype]
+        with open(os.path.join(self.tmp, "serve-stderr"), "w+") as err:
+            p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
+
+            def ask(request):
+                p.stdin.write(request + "\n")
+                p.stdin.flush()
+                line = p.stdout.readline()
+                if not line.startswith("{"):
+                    p.kill()
+                    err.seek(0)
+                    sys.exit("%s: no answer to %r\n%s" % (" ".join(cmd), request, err.read()[-3000:]))
+                j = json.loads(line)
+                for k in ("impl", "blas", "blas_core", "openblas_coretype"):
+                    if k in j:
+                        self.seen[k] = j[k]
+                return j
+
+            try:
+                yield ask
+            finally:
+                p.stdin.close()
+                if p.wait() != 0:
+                    err.seek(0)
+                    sys.exit("%s: exit %d\n%s" % (" ".join(cmd), p.returncode, err.read()[-3000:]))
 
     def ref(self, script, *args, threads, mnist=False, rss=False):
         """Runs a reference program of bench/ on threads threads; returns its JSON lines (and
@@ -186,21 +220,35 @@ def job_optim(b):
 
 
 def job_gemm(b):
-    header(b, "gemm", "descent bench gemm --threads T against bench/torch_gemm.py --threads T (SGEMM through torch's BLAS)")
+    header(b, "gemm", "each default shape and layout of descent bench gemm, product by product: descent bench gemm "
+                      "--shapes S --layouts L --reps %d --threads T, then bench/torch_gemm.py --serve --reps %d "
+                      "--threads T (SGEMM through torch's BLAS, loaded once per thread count) on the same product; "
+                      "the order of the products reversed every other run" % (GEMM_REPS, GEMM_REPS))
+    keys = [(l["m"], l["k"], l["n"], l["layout"])
+            for l in b.descent_json("bench", "gemm", "--reps", "1", "--min-time", "1ms", "--json")]
     rows = []
     for t in b.threads:
         d, r = {}, {}
-        for rep in range(b.reps):
-            for l in b.descent_json("bench", "gemm", "--threads", str(t), "--json"):
-                d.setdefault((l["m"], l["k"], l["n"], l["layout"]), []).append(l["gflops"])
-            for l in b.ref("torch_gemm.py", threads=t):
-                r.setdefault((l["m"], l["k"], l["n"], l["layout"]), []).append(l["gflops"])
-            print("# gemm, %d thread%s, run %d of %d done" % (t, "s"[:t > 1], rep + 1, b.reps), file=sys.stderr, flush=True)
-        for key in d:
-            if key in r:
-                m, k, n, layout = key
-                rows.append(("%dx%dx%d %s, %d thread%s, GFLOP/s" % (m, k, n, layout, t, "s"[:t > 1]), med(d[key]), med(r[key])))
+        with b.serve("torch_gemm.py", "--serve", "--reps", str(GEMM_REPS), threads=t) as ask:
+            for rep in range(b.reps):
+                for key in keys if rep % 2 == 0 else keys[::-1]:
+                    m, k, n, layout = key
+                    dims = "%dx%dx%d" % (m, k, n)
+                    j = b.descent_json("bench", "gemm", "--shapes", dims, "--layouts", layout,
+                                       "--reps", str(GEMM_REPS), "--threads", str(t), "--json")[0]
+                    d.setdefault(key, []).append(j["gflops"])
+                    r.setdefault(key, []).append(ask("%s %s" % (dims, layout))["gflops"])
+                print("# gemm, %d thread%s, run %d of %d done" % (t, "s"[:t > 1], rep + 1, b.reps), file=sys.stderr, flush=True)
+        for key in keys:
+            m, k, n, layout = key
+            rows.append(("%dx%dx%d %s, %d thread%s, GFLOP/s" % (m, k, n, layout, t, "s"[:t > 1]), med(d[key]), med(r[key])))
     show(b, rows, "GFLOP/s: descent/ref above 1: descent is faster.")
+
+
+# GEMM_REPS is the repetitions (of at least 0.1 s each) within one measurement of one product
+# by gemm: few, so that descent and torch take turns every second or so, and a change of the
+# machine's speed (a virtual CPU taken away for seconds) falls on both alike.
+GEMM_REPS = 3
 
 
 def torch_best(b, model, extra, key):

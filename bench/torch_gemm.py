@@ -14,6 +14,10 @@ torch hands to sgemm as a transpose flag, without a copy; C is written in place
 Each shape and layout is timed as descent times it: one warm-up product, then --reps
 repetitions of as many products as last --min-time seconds; the median repetition gives
 GFLOP/s = 2mkn / seconds per product / 1e9. Prints one JSON line per shape and layout.
+
+With --serve it loads torch once and then reads requests from stdin, one per line, "MxKxN
+LAYOUT", answering each with its JSON line, until stdin ends: bench/reference.py gemm so
+alternates descent and torch product by product, without paying torch's start-up each time.
 """
 import argparse
 import os
@@ -37,15 +41,16 @@ def parse():
     p.add_argument("--layouts", default="NN,NT,TN,TT", help="comma-separated layouts (default %(default)s)")
     p.add_argument("--reps", type=int, default=7, help="repetitions; the median is reported (default %(default)s)")
     p.add_argument("--min-time", type=float, default=0.1, help="least seconds of one repetition (default %(default)s)")
+    p.add_argument("--serve", action="store_true", help="answer requests \"MxKxN LAYOUT\" read from stdin, one per line")
     benchlib.add_thread_flags(p)
     a = p.parse_args()
     try:
-        a.shapes = [tuple(int(v) for v in s.lower().split("x")) for s in a.shapes.split(",")]
-    except ValueError:
-        p.error("--shapes: want MxKxN,...")
+        a.shapes = [shape(s) for s in a.shapes.split(",")]
+    except ValueError as e:
+        p.error("--shapes: %s" % e)
     a.layouts = a.layouts.split(",")
-    if any(len(s) != 3 or min(s) < 1 for s in a.shapes) or a.reps < 1 or a.min_time <= 0:
-        p.error("the shapes' numbers, --reps and --min-time must be positive")
+    if a.reps < 1 or a.min_time <= 0:
+        p.error("--reps and --min-time must be positive")
     if not set(a.layouts) <= {"NN", "NT", "TN", "TT"}:
         p.error("--layouts: NN, NT, TN or TT")
     return a
@@ -66,6 +71,40 @@ def median_seconds(f, reps, min_time):
     return statistics.median(per)
 
 
+def shape(s):
+    """Parses MxKxN into (m, k, n), all positive; raises ValueError otherwise."""
+    v = tuple(int(x) for x in s.lower().split("x"))
+    if len(v) != 3 or min(v) < 1:
+        raise ValueError("want MxKxN with positive numbers, not %r" % s)
+    return v
+
+
+def measure(torch, gen, m, k, n, layout, reps, min_time):
+    """Times op(A)·op(B) of shape m×k×n and layout, and returns its JSON line."""
+    # Stored as descent stores them: A is m×k (k×m for TN/TT), B k×n (n×k for NT/TT).
+    a_op = torch.rand(k, m, generator=gen).t() if layout[0] == "T" else torch.rand(m, k, generator=gen)
+    b_op = torch.rand(n, k, generator=gen).t() if layout[1] == "T" else torch.rand(k, n, generator=gen)
+    c = torch.empty(m, n)
+    sec = median_seconds(lambda: torch.mm(a_op, b_op, out=c), reps, min_time)
+    return {"impl": "torch-%s-blas" % torch.__version__, "m": m, "k": k, "n": n, "layout": layout,
+            "gflops": round(2 * m * k * n / sec / 1e9, 2), "threads": torch.get_num_threads()}
+
+
+def serve(torch, gen, a):
+    """Answers requests "MxKxN LAYOUT" from stdin until it ends; a malformed one is an error."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            dims, layout = line.split()
+            m, k, n = shape(dims)
+            if layout not in ("NN", "NT", "TN", "TT"):
+                raise ValueError("layout %r is not NN, NT, TN or TT" % layout)
+        except ValueError as e:
+            sys.exit("torch_gemm.py --serve: request %r: %s" % (line.strip(), e))
+        benchlib.emit(measure(torch, gen, m, k, n, layout, a.reps, a.min_time))
+
+
 def main():
     a = parse()
     benchlib.pin(a.threads, benchlib.coretype(a.coretype))
@@ -73,15 +112,12 @@ def main():
 
     torch.set_num_threads(a.threads)
     gen = torch.Generator().manual_seed(1)
+    if a.serve:
+        serve(torch, gen, a)
+        return
     for m, k, n in a.shapes:
         for layout in a.layouts:
-            # Stored as descent stores them: A is m×k (k×m for TN/TT), B k×n (n×k for NT/TT).
-            a_op = torch.rand(k, m, generator=gen).t() if layout[0] == "T" else torch.rand(m, k, generator=gen)
-            b_op = torch.rand(n, k, generator=gen).t() if layout[1] == "T" else torch.rand(k, n, generator=gen)
-            c = torch.empty(m, n)
-            sec = median_seconds(lambda: torch.mm(a_op, b_op, out=c), a.reps, a.min_time)
-            benchlib.emit({"impl": "torch-%s-blas" % torch.__version__, "m": m, "k": k, "n": n, "layout": layout,
-                           "gflops": round(2 * m * k * n / sec / 1e9, 2), "threads": torch.get_num_threads()})
+            benchlib.emit(measure(torch, gen, m, k, n, layout, a.reps, a.min_time))
 
 
 if __name__ == "__main__":
