@@ -679,3 +679,79 @@ func TestCopiesRowsAChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestCopiesAllRowsA checks when the rows of an aliased A are copied whole, once
+// (copiesAllRowsA): when its slivers would otherwise be copied again for each block of
+// columns or by each part, seen through the kernel's row stride (rowStrideA of k for the
+// whole copy, of kc for a sliver's); and that the products are right either way.
+func TestCopiesAllRowsA(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	for _, x := range impls() {
+		y := *x
+		y.l1 = cpu.Cache{Size: 16 << 10, Ways: 4, Line: 64} // 4 KiB a way: lda 1024 aliases
+		y.kc, y.nc = 256, 8*x.nr
+		mr, nr, nc := y.mr, y.nr, y.nc
+		tall := (max(6*nc, 512) + mr - 1) / mr * mr // rows enough for a cut along m
+		const k = 700                               // three blocks of kc: rowStrideA(k) ≠ rowStrideA(kc)
+		for _, c := range []struct {
+			m, n, lda, threads int
+			dim                byte
+			once, slivers      bool // copied whole; copied sliver by sliver
+		}{
+			{50, 3 * nc, 1024, 1, 'n', true, false},          // three blocks of nc
+			{50, nc, 1024, 1, 'n', false, true},              // one block: each sliver copied once anyway
+			{50, 3 * nc, 1000, 1, 'n', false, false},         // rows that do not alias
+			{200, max(4*nc, 256), 1024, 2, 'n', true, false}, // cut along n
+			{tall, 2 * nc, 1024, 2, 'm', true, false},        // cut along m, two blocks of nc
+			{tall, 4 * nr, 1024, 2, 'm', false, true},        // cut along m, one block
+			{50, 3 * nc, 1024, 1, 'n', true, false},          // again, the buffer now reused
+			{50, 3 * nr, 1024, 1, 'n', false, false},         // too few panels to copy
+		} {
+			p := problem{x: &y, m: c.m, n: c.n, k: k, lda: c.lda, aliasA: aliasesA(mr, c.lda, y.l1)}
+			cut := p.cut(c.threads)
+			if cut.dim != c.dim || p.copiesAllRowsA(cut) != c.once {
+				t.Errorf("%s: %d×%d×%d, lda %d, on %d threads: cut %c, copied whole %v; want %c, %v",
+					x.name, c.m, c.n, k, c.lda, c.threads, cut.dim, p.copiesAllRowsA(cut), c.dim, c.once)
+				continue
+			}
+			z := y
+			var mu sync.Mutex
+			strides := map[int]bool{}
+			z.kernel = func(kc int, a []float32, rs, ps int, b []float32, bs int, cc []float32, ldc, mr, nr int, alpha, beta float32) {
+				mu.Lock()
+				strides[rs] = true
+				mu.Unlock()
+				x.kernel(kc, a, rs, ps, b, bs, cc, ldc, mr, nr, alpha, beta)
+			}
+			a := make([]float32, c.m*c.lda)
+			for i := range a {
+				a[i] = float32(rnd.NormFloat64())
+			}
+			b := make([]float32, k*c.n)
+			for i := range b {
+				b[i] = float32(rnd.NormFloat64())
+			}
+			got := make([]float32, c.m*c.n)
+			sgemm(&z, c.threads, false, false, c.m, c.n, k, 1, a, c.lda, b, c.n, 0, got, c.n)
+			whole, sliver := strides[rowStrideA(k)], strides[rowStrideA(blocks(k, y.kc, 16))]
+			if whole != c.once || sliver != c.slivers {
+				t.Errorf("%s: %d×%d×%d, lda %d, on %d threads: kernel row strides %v; want whole copy %v (%d), slivers' %v (%d)",
+					x.name, c.m, c.n, k, c.lda, c.threads, strides, c.once, rowStrideA(k), c.slivers, rowStrideA(blocks(k, y.kc, 16)))
+			}
+			// The copy changes where the kernels read A, not the order of the sums: the same
+			// product from rows that do not alias (lda k+3) gives the same bits.
+			a2 := make([]float32, c.m*(k+3))
+			for i := range c.m {
+				copy(a2[i*(k+3):i*(k+3)+k], a[i*c.lda:])
+			}
+			want := make([]float32, c.m*c.n)
+			sgemm(&y, c.threads, false, false, c.m, c.n, k, 1, a2, k+3, b, c.n, 0, want, c.n)
+			for i, v := range got {
+				if v != want[i] {
+					t.Fatalf("%s: %d×%d×%d, lda %d, on %d threads: C[%d,%d] = %v, want %v",
+						x.name, c.m, c.n, k, c.lda, c.threads, i/c.n, i%c.n, v, want[i])
+				}
+			}
+		}
+	}
+}

@@ -58,6 +58,9 @@ func (p *problem) part(c cut, i int, scratch []float32) problem {
 		q.c = p.c[i0*p.ldc:]
 		q.a = p.a[i0*p.aStride(false):]
 		q.ap0 = p.ap0 + i0
+		if p.ar != nil {
+			q.ar = p.ar[i0*p.ars:]
+		}
 	case 'k':
 		l0, l1 := split(p.k, 16, i, c.parts)
 		q.k = l1 - l0

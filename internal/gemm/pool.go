@@ -8,7 +8,7 @@ import (
 )
 
 // A workspace is one goroutine's packing buffers, reused across calls: b for a block of
-// B, a for a sliver of A, ap for all of a transposed A (see packsAllA), d for the B of
+// B, a for a sliver of A, ap for all of A copied once (see packsAllA and copiesAllRowsA), d for the B of
 // dots (see packDots) and s for their sums before alpha and beta.
 type workspace struct{ a, b, ap, d, s []float32 }
 
@@ -62,15 +62,20 @@ type task struct {
 	p       problem
 	cut     cut
 	scratch []float32 // the products of a cut along k, kept for the next call
-	ap      []float32 // all of a transposed A (see packsAllA), kept for the next call
-	packing bool      // Range copies slivers of A (packAllA) instead of computing parts
+	ap      []float32 // all of A copied once (packsAllA, copiesAllRowsA), kept for the next call
+	packing bool      // Range copies A (packAllA, copyAllRowsA) instead of computing parts
 }
 
-// Range computes part i of the task (lo and hi, the same as i, are not used), or copies
-// bands lo..hi-1 of packAllRows rows of A's slivers while the task is packing.
+// Range computes part i of the task (lo and hi, the same as i, are not used), or, while the
+// task is packing, copies bands lo..hi-1 of packAllRows rows of A's slivers (packAllA) or of
+// A's rows (copyAllRowsA).
 func (t *task) Range(i, lo, hi int) {
 	if t.packing {
-		t.p.packAllA(lo*packAllRows, min(hi*packAllRows, t.p.k))
+		if t.p.ar != nil {
+			t.p.copyAllRowsA(lo*packAllRows, min(hi*packAllRows, t.p.m))
+		} else {
+			t.p.packAllA(lo*packAllRows, min(hi*packAllRows, t.p.k))
+		}
 		return
 	}
 	q := t.p.part(t.cut, i, t.scratch)
@@ -93,6 +98,12 @@ func runParallel(p *problem, c cut) {
 		t.ap = t.p.useAllA(t.ap)
 		t.packing = true
 		bands := (p.k + packAllRows - 1) / packAllRows
+		parallel.SplitBody(bands, min(c.parts, bands), t)
+		t.packing = false
+	} else if p.copiesAllRowsA(c) {
+		t.ap = t.p.useAllRowsA(t.ap)
+		t.packing = true
+		bands := (p.m + packAllRows - 1) / packAllRows
 		parallel.SplitBody(bands, min(c.parts, bands), t)
 		t.packing = false
 	}
