@@ -143,7 +143,7 @@ func (p *problem) repeatsA(c cut) bool {
 // decides for a transposed A, and the copy, a pass over A, is repaid by enough panels of B
 // in all (those of the whole product, which one copy now serves: copiesRowsA of n) and
 // takes at most packAllMax floats. A cut along k splits the blocks of k, which then copy
-// their own slivers.
+// their own slivers; a product of one sliver of rows reads A in place (direct).
 //
 // On an AMD EPYC (Zen 4), two threads, A·B and A·Bᵀ of 1024³ (cut along n into 8 parts,
 // each of which copied all of A sliver by sliver) ran at 202.4 and 203.0 GFLOP/s with A
@@ -151,7 +151,8 @@ func (p *problem) repeatsA(c cut) bool {
 // and 195.9 (medians of 25 alternating rounds in one process); one thread, 1024³ (two
 // blocks of nc) gained 1%.
 func (p *problem) copiesAllRowsA(c cut) bool {
-	return p.copiesRowsA(p.n) && c.dim != 'k' && p.repeatsA(c) && p.m*rowStrideA(p.k) <= packAllMax
+	return p.copiesRowsA(p.n) && c.dim != 'k' && p.repeatsA(c) && !p.direct() &&
+		p.m*rowStrideA(p.k) <= packAllMax
 }
 
 // useAllRowsA makes p read its aliased A from buf, grown to hold it whole if it must, and
@@ -232,9 +233,7 @@ func (p *problem) block(ws *workspace) {
 	}
 	kcb := blocks(p.k, x.kc, 16)
 	ncb := blocks(p.n, x.nc, nr)
-	// With one block of rows, every element of B is used once: packing it would only copy
-	// it, so its full panels are read in place when its rows are B's (not transposed).
-	direct := p.m <= mr && !p.transB && p.boffs == nil
+	direct := p.direct()
 	for jc := 0; jc < p.n; jc += ncb {
 		nc := min(ncb, p.n-jc)
 		for pc := 0; pc < p.k; pc += kcb {
@@ -309,6 +308,11 @@ func rowStrideA(kc int) int {
 	lines := (kc+15)/16 + 1
 	return (lines | 1) * 16
 }
+
+// direct reports whether block reads B in place (blockInPlace), with A as it is: with one
+// sliver of rows, every element of B is used once, and packing it would only copy it, so its
+// full panels are read where they are when its rows are B's (not transposed).
+func (p *problem) direct() bool { return p.m <= p.x.mr && !p.transB && p.boffs == nil }
 
 // blockInPlace computes columns jc..jc+nc-1 of C from rows pc..pc+kc-1 of B when A has
 // at most mr rows and B is not transposed: the full panels of B are read where they are,

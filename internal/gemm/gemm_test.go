@@ -706,6 +706,7 @@ func TestCopiesAllRowsA(t *testing.T) {
 			{tall, 4 * nr, 1024, 2, 'm', false, true},        // cut along m, one block
 			{50, 3 * nc, 1024, 1, 'n', true, false},          // again, the buffer now reused
 			{50, 3 * nr, 1024, 1, 'n', false, false},         // too few panels to copy
+			{mr, 3 * nc, 1024, 1, 'n', false, false},         // one sliver of rows: A read in place (direct)
 		} {
 			p := problem{x: &y, m: c.m, n: c.n, k: k, lda: c.lda, aliasA: aliasesA(mr, c.lda, y.l1)}
 			cut := p.cut(c.threads)

@@ -8,8 +8,8 @@ import (
 )
 
 // A workspace is one goroutine's packing buffers, reused across calls: b for a block of
-// B, a for a sliver of A, ap for all of A copied once (see packsAllA and copiesAllRowsA), d for the B of
-// dots (see packDots) and s for their sums before alpha and beta.
+// B, a for a sliver of A, ap for all of A copied once (see packsAllA and copiesAllRowsA),
+// d for the B of dots (see packDots) and s for their sums before alpha and beta.
 type workspace struct{ a, b, ap, d, s []float32 }
 
 // A freeList keeps values for reuse. Unlike a sync.Pool it is not emptied by the garbage
