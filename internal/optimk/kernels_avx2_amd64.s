@@ -9,6 +9,34 @@
 // PFD2 is how far ahead, in bytes, adamAVX2 prefetches each stream: PFD of kernels_amd64.s.
 #define PFD2 2048
 
+DATA expmask2<>+0(SB)/4, $0x7f800000
+GLOBL expmask2<>(SB), RODATA|NOPTR, $4
+
+// func allFiniteAVX2(x *float32, n int) bool
+// A lane whose exponent bits are all set (NaN or ±Inf) compares equal to the mask; the
+// comparisons are ORed together and tested once, at the end.
+TEXT ·allFiniteAVX2(SB), NOSPLIT, $0-17
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VPBROADCASTD expmask2<>(SB), Y0
+	VPXOR        Y2, Y2, Y2
+	SHRQ         $3, CX
+	JZ           finite2_done
+
+finite2_loop:
+	VPAND    (SI), Y0, Y1
+	VPCMPEQD Y0, Y1, Y1
+	VPOR     Y1, Y2, Y2
+	ADDQ     $32, SI
+	DECQ     CX
+	JNZ      finite2_loop
+
+finite2_done:
+	VPTEST Y2, Y2
+	SETEQ  ret+16(FP)
+	VZEROUPPER
+	RET
+
 // func sgdMomentumAVX2(p, grad, buf *float32, n int, mom, damp1, negLR float32)
 TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-44
 	MOVQ         p+0(FP), DI

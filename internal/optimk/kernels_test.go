@@ -177,6 +177,15 @@ func TestKernelsMatchGo(t *testing.T) {
 		if AllFinite(x) {
 			t.Errorf("n=%d: AllFinite missed an infinity at the end", n)
 		}
+		for _, i := range []int{0, n / 2, n * 3 / 4} { // in the vector body when n allows
+			for _, bad := range []float64{math.NaN(), math.Inf(-1)} {
+				x := in(cp(g))
+				x[i] = float32(bad)
+				if AllFinite(x) {
+					t.Errorf("n=%d: AllFinite missed %v at %d", n, bad, i)
+				}
+			}
+		}
 	}
 }
 
