@@ -756,3 +756,36 @@ func TestCopiesAllRowsA(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmDirect checks the products that read B in place (direct) with several slivers of
+// A: up to directSlivers of every kernel set, with a partial last sliver and panel, several
+// blocks of k, every scalar pair and A transposed or not; and that one more sliver, or rows
+// of A that alias, pack B instead.
+func TestSgemmDirect(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 12))
+	for _, x := range impls() {
+		for i, m := range []int{x.mr + 1, 2 * x.mr, directSlivers*x.mr - 1, directSlivers * x.mr} {
+			p := problem{x: x, m: m}
+			if !p.direct() {
+				t.Fatalf("%s: %d rows are not direct", x.name, m)
+			}
+			s := scalars[i%len(scalars)]
+			k := x.kc + 37 // two blocks of k
+			for _, l := range []layout{layouts[0], layouts[2]} {
+				checkCaseOn(t, []*impl{x}, []int{1, 2}, gemmCase{l, m, 3*x.nr + 5, k, [3]int{i % 3, 1, 2}, s[0], s[1]}, rnd)
+			}
+		}
+		for _, p := range []problem{
+			{x: x, m: directSlivers*x.mr + 1},
+			{x: x, m: 2 * x.mr, aliasA: true},
+			{x: x, m: x.mr, transB: true},
+		} {
+			if p.direct() {
+				t.Errorf("%s: %d rows (aliasing %v, B transposed %v) are direct", x.name, p.m, p.aliasA, p.transB)
+			}
+		}
+		if p := (problem{x: x, m: x.mr, aliasA: true}); !p.direct() {
+			t.Errorf("%s: one sliver of aliasing rows is not direct", x.name)
+		}
+	}
+}
