@@ -6,14 +6,17 @@
 //
 // On amd64 with AVX-512 (F and DQ, as internal/cpu reports them) the loops of SGD, Adam and
 // AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam, Lion, the schedule-free AdamW
-// and SGD, Prodigy's, LAMB's and Adafactor's (on a vector) two passes and LARS, with all their options, the finite
-// check [AllFinite] and the sums of squares [SumSq] and [SumSq2] are assembly
-// (kernels_amd64.s) over whole vectors of 16 elements; the rest of a slice, and everything without AVX-512, on other architectures or
-// with -tags noasm, runs the Go twins (twins.go). Each stub's doc comment names the twin it
-// replaces, and the two compute the same bits: products and sums are rounded as the
-// assembly rounds them, fused multiply-adds once (internal/fma), square roots correctly.
-// TestKernelsMatchGo checks it on every combination of options inside NaN guard bands, and
-// fails if the Go twins ran where AVX-512 is enabled.
+// and SGD, Prodigy's, LAMB's and Adafactor's (on a vector) two passes and LARS, with all
+// their options, the finite check [AllFinite] and the sums of squares [SumSq] and [SumSq2]
+// are assembly (kernels_amd64.s) over whole vectors of 16 elements. With AVX2 and FMA but
+// not AVX-512, plain Adam and AdamW, SGD with plain momentum and [AllFinite] are assembly
+// over vectors of 8 (kernels_avx2_amd64.s), the same instructions on half the lanes. The
+// rest of a slice, everything else on those CPUs, other architectures and -tags noasm run
+// the Go twins (twins.go). Each stub's doc comment names the twin it replaces, and the two
+// compute the same bits: products and sums are rounded as the assembly rounds them,
+// fused multiply-adds once (internal/fma), square roots correctly. TestKernelsMatchGo
+// checks it on every combination of options inside NaN guard bands, and fails if the Go
+// twins ran where AVX-512, or AVX2 and FMA, are enabled.
 //
 // # Reductions
 //
