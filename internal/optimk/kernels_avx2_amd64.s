@@ -2,9 +2,12 @@
 
 #include "textflag.h"
 
-// The AVX2 kernels of the two commonest updates, for CPUs without AVX-512: the AVX-512
-// kernels of the same name in kernels_amd64.s, instruction for instruction on 8 lanes
-// instead of 16, so that they compute the same bits as them and as the Go twins.
+// The AVX2 kernels of the commonest updates (SGD with every option, Adam and AdamW without
+// AMSGrad, RMSprop, Adagrad) and of the finite check, for CPUs without AVX-512: the
+// AVX-512 kernels of the same name in kernels_amd64.s, instruction for instruction on 8
+// lanes instead of 16 (sgdAVX2, rmspropAVX2 and adagradAVX2 are translated from theirs
+// mechanically, registers Zn to Yn, steps of 64 bytes to 32), so that they compute the same
+// bits as them and as the Go twins.
 
 // PFD2 is how far ahead, in bytes, adamAVX2 prefetches each stream: PFD of kernels_amd64.s.
 #define PFD2 2048
@@ -121,5 +124,210 @@ adam2_body:
 	JNZ         adam2_loop
 
 adam2_done:
+	VZEROUPPER
+	RET
+
+DATA signmask2<>+0(SB)/4, $0x80000000
+GLOBL signmask2<>(SB), RODATA|NOPTR, $4
+
+// func sgdAVX2(p, grad, buf *float32, n int, k *SGDCoef)
+// SGDCoef: NegLR 0, WD 4, Mom 8, Damp1 12, Flags 16 (maximize 1, decay 2, momentum 4,
+// first 8, nesterov 16). buf is only read and written when momentum is set.
+TEXT ·sgdAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         buf+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Y3
+	VBROADCASTSS 4(AX), Y7
+	VBROADCASTSS 8(AX), Y1
+	VBROADCASTSS 12(AX), Y2
+	MOVL         16(AX), BX
+	VPBROADCASTD signmask2<>(SB), Y8
+	SHRQ         $3, CX
+	JZ           sgdg_done
+
+sgdg_loop:
+	VMOVUPS (SI), Y5
+	TESTL   $1, BX
+	JZ      sgdg_nomax
+	VPXOR   Y8, Y5, Y5
+
+sgdg_nomax:
+	VMOVUPS (DI), Y6
+	TESTL   $2, BX
+	JZ      sgdg_nodecay
+	VFMADD231PS Y7, Y6, Y5
+
+sgdg_nodecay:
+	TESTL $4, BX
+	JZ    sgdg_step
+	TESTL $8, BX
+	JNZ   sgdg_first
+	VMULPS      (DX), Y1, Y4
+	VFMADD231PS Y2, Y5, Y4
+	JMP         sgdg_store
+
+sgdg_first:
+	VMOVAPS Y5, Y4
+
+sgdg_store:
+	VMOVUPS Y4, (DX)
+	TESTL   $16, BX
+	JZ      sgdg_plain
+	VFMADD231PS Y1, Y4, Y5
+	JMP         sgdg_step
+
+sgdg_plain:
+	VMOVAPS Y4, Y5
+
+sgdg_step:
+	VFMADD231PS Y3, Y5, Y6
+	VMOVUPS     Y6, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNZ         sgdg_loop
+
+sgdg_done:
+	VZEROUPPER
+	RET
+
+// func rmspropAVX2(v, grad, sq, buf, ga *float32, n int, k *RMSpropCoef)
+// RMSpropCoef: Alpha 0, Oma 4, Eps 8, WD 12, Mom 16, NegLR 20, Flags 24 (maximize 1,
+// decay 2, centered 4, momentum 8).
+TEXT ·rmspropAVX2(SB), NOSPLIT, $0-56
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         sq+16(FP), DX
+	MOVQ         buf+24(FP), R8
+	MOVQ         ga+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	MOVL         24(AX), BX
+	VPBROADCASTD signmask2<>(SB), Y8
+	SHRQ         $3, CX
+	JZ           rms_done
+
+rms_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (SI), Y9
+	TESTL   $1, BX
+	JZ      rms_nomax
+	VPXOR   Y8, Y9, Y9
+
+rms_nomax:
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      rms_nodecay
+	VFMADD231PS Y4, Y15, Y9
+
+rms_nodecay:
+	// s = fma((1-α)·g, g, sq·α); sq = s
+	VMULPS      Y9, Y2, Y10
+	VMULPS      (DX), Y1, Y11
+	VFMADD231PS Y9, Y10, Y11
+	VMOVUPS     Y11, (DX)
+	TESTL       $4, BX
+	JZ          rms_nocenter
+	// a = fma(g, 1-α, ga·α); ga = a; s = fma(-a, a, s)
+	VMULPS       (R9), Y1, Y12
+	VFMADD231PS  Y2, Y9, Y12
+	VMOVUPS      Y12, (R9)
+	VFNMADD231PS Y12, Y12, Y11
+
+rms_nocenter:
+	// d = √s + ε
+	VSQRTPS Y11, Y11
+	VADDPS  Y3, Y11, Y11
+	TESTL   $8, BX
+	JZ      rms_plain
+	// b = buf·μ + g/d; buf = b; θ = fma(b, -γ, θ)
+	VMULPS      (R8), Y5, Y12
+	VDIVPS      Y11, Y9, Y13
+	VADDPS      Y13, Y12, Y12
+	VMOVUPS     Y12, (R8)
+	VFMADD231PS Y6, Y12, Y15
+	JMP         rms_store
+
+rms_plain:
+	// θ = θ + (-γ·g)/d
+	VMULPS Y9, Y6, Y13
+	VDIVPS Y11, Y13, Y13
+	VADDPS Y13, Y15, Y15
+
+rms_store:
+	VMOVUPS Y15, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	DECQ    CX
+	JNZ     rms_loop
+
+rms_done:
+	VZEROUPPER
+	RET
+
+// func adagradAVX2(v, grad, s *float32, n int, k *AdagradCoef)
+// AdagradCoef: NegCLR 0, WD 4, Eps 8, Flags 12 (maximize 1, decay 2).
+TEXT ·adagradAVX2(SB), NOSPLIT, $0-40
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         s+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	MOVL         12(AX), BX
+	VPBROADCASTD signmask2<>(SB), Y8
+	SHRQ         $3, CX
+	JZ           ada_done
+
+ada_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (SI), Y9
+	TESTL   $1, BX
+	JZ      ada_nomax
+	VPXOR   Y8, Y9, Y9
+
+ada_nomax:
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      ada_nodecay
+	VFMADD231PS Y2, Y15, Y9
+
+ada_nodecay:
+	// s = fma(g, g, s); θ = θ + (-γ_t·g)/(√s + ε)
+	VMOVUPS     (DX), Y10
+	VFMADD231PS Y9, Y9, Y10
+	VMOVUPS     Y10, (DX)
+	VSQRTPS     Y10, Y10
+	VADDPS      Y3, Y10, Y10
+	VMULPS      Y9, Y1, Y11
+	VDIVPS      Y10, Y11, Y11
+	VADDPS      Y11, Y15, Y15
+	VMOVUPS     Y15, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNZ         ada_loop
+
+ada_done:
 	VZEROUPPER
 	RET
