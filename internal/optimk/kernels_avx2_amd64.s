@@ -2,8 +2,8 @@
 
 #include "textflag.h"
 
-// The AVX2 kernels of the commonest updates (SGD with every option, Adam and AdamW without
-// AMSGrad, RMSprop, Adagrad) and of the finite check, for CPUs without AVX-512: the
+// The AVX2 kernels of the commonest updates (SGD, Adam and AdamW, RMSprop and Adagrad, with
+// every option) and of the finite check, for CPUs without AVX-512: the
 // AVX-512 kernels of the same name in kernels_amd64.s, instruction for instruction on 8
 // lanes instead of 16 (sgdAVX2, rmspropAVX2 and adagradAVX2 are translated from theirs
 // mechanically, registers Zn to Yn, steps of 64 bytes to 32), so that they compute the same
@@ -329,5 +329,109 @@ ada_nodecay:
 	JNZ         ada_loop
 
 ada_done:
+	VZEROUPPER
+	RET
+
+// func adamFlagsAVX2(p, grad, m, v, vmax *float32, n int, k *AdamCoef)
+// adamFlagsAVX512 on 8 lanes, with the registers that AVX2 lacks (Z16-Z19 there) replaced
+// by Y0, loaded in the branch that needs it, and AVX-512's masked move by a blend.
+// AdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc2s 16, Bc2 20, Eps 24, NegStep 28, WD 32,
+// Decay 36, Flags 40 (maximize 1, L2 decay 2, decoupled 4, amsgrad torch 8, lecture 16).
+// decay must be 1 unless decoupled; vmax is only read and written with amsgrad.
+TEXT ·adamFlagsAVX2(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), R8
+	MOVQ         vmax+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 24(AX), Y6
+	VBROADCASTSS 28(AX), Y7
+	VBROADCASTSS 36(AX), Y8
+	MOVL         40(AX), BX
+	SHRQ         $3, CX
+	JZ           adamf2_done
+
+adamf2_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(DI)
+	PREFETCHT0  PFD2(R9)
+	VMOVUPS (SI), Y9
+	TESTL   $1, BX
+	JZ      adamf2_nomax
+	VPBROADCASTD signmask2<>(SB), Y0
+	VPXOR   Y0, Y9, Y9
+
+adamf2_nomax:
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      adamf2_nodecay
+	VBROADCASTSS 32(AX), Y0
+	VFMADD231PS  Y0, Y15, Y9
+
+adamf2_nodecay:
+	VMULPS      (DX), Y1, Y10
+	VFMADD231PS Y2, Y9, Y10
+	VMOVUPS     Y10, (DX)
+	VMULPS      Y9, Y4, Y11
+	VMULPS      (R8), Y3, Y12
+	VFMADD231PS Y9, Y11, Y12
+	VMOVUPS     Y12, (R8)
+	TESTL       $8, BX
+	JNZ         adamf2_torch
+	TESTL       $16, BX
+	JNZ         adamf2_lecture
+	VSQRTPS     Y12, Y13
+	VDIVPS      Y5, Y13, Y13
+	VADDPS      Y6, Y13, Y13
+	JMP         adamf2_update
+
+adamf2_torch:
+	// x = max(vmax, v), a NaN in either giving NaN (Go's max); vmax = x.
+	VMOVUPS   (R9), Y14
+	VMAXPS    Y12, Y14, Y13
+	VCMPPS    $3, Y14, Y14, Y0
+	VBLENDVPS Y0, Y14, Y13, Y13
+	VMOVUPS   Y13, (R9)
+	VSQRTPS   Y13, Y13
+	VDIVPS    Y5, Y13, Y13
+	VADDPS    Y6, Y13, Y13
+	JMP       adamf2_update
+
+adamf2_lecture:
+	// x = max(vmax, v/(1-β₂ᵗ)); vmax = x.
+	VBROADCASTSS 20(AX), Y0
+	VDIVPS       Y0, Y12, Y0
+	VMOVUPS      (R9), Y14
+	VMAXPS       Y0, Y14, Y13
+	VCMPPS       $3, Y14, Y14, Y0
+	VBLENDVPS    Y0, Y14, Y13, Y13
+	VMOVUPS      Y13, (R9)
+	VSQRTPS      Y13, Y13
+	VADDPS       Y6, Y13, Y13
+
+adamf2_update:
+	VMULPS  Y10, Y7, Y14
+	VDIVPS  Y13, Y14, Y14
+	VMULPS  Y15, Y8, Y15
+	VADDPS  Y14, Y15, Y15
+	VMOVUPS Y15, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	DECQ    CX
+	JNZ     adamf2_loop
+
+adamf2_done:
 	VZEROUPPER
 	RET

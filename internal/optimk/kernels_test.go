@@ -272,3 +272,44 @@ func TestCoefLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestAMSGradNaN checks that the kernels carry a NaN of the maximum of the second moments
+// into it and the value as the Go twin does (Go's max: NaN if either is), for both
+// AMSGrads, a NaN in the vector body and in the tail.
+func TestAMSGradNaN(t *testing.T) {
+	checkImpl(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	const n = 37
+	for _, ams := range []uint32{AdamAMSTorch, AdamAMSLecture} {
+		var p, g, m, v, vm [2][]float32
+		for i := range 2 {
+			p[i], g[i], m[i], v[i], vm[i] = make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		}
+		for j := range n {
+			p[0][j], g[0][j], m[0][j] = float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())
+			v[0][j], vm[0][j] = float32(r.Float64()), float32(r.Float64())
+		}
+		for _, j := range []int{3, 17, n - 2} {
+			vm[0][j] = float32(math.NaN())
+		}
+		for _, x := range [][2][]float32{p, g, m, v, vm} {
+			copy(x[1], x[0])
+		}
+		k := adamCoef(1e-3, 0.9, 0.999, 1e-8, 0, ams, false, false, 3)
+		Adam(p[0], g[0], m[0], v[0], vm[0], &k)
+		adamGo(p[1], g[1], m[1], v[1], vm[1], &k)
+		for j := range n {
+			for _, x := range []struct {
+				name string
+				a, b float32
+			}{{"value", p[0][j], p[1][j]}, {"vmax", vm[0][j], vm[1][j]}} {
+				if math.Float32bits(x.a) != math.Float32bits(x.b) && !(x.a != x.a && x.b != x.b) {
+					t.Errorf("amsgrad flag %d, element %d: %s %v, Go twin %v", ams, j, x.name, x.a, x.b)
+				}
+			}
+			if (j == 3 || j == 17 || j == n-2) && vm[0][j] == vm[0][j] {
+				t.Errorf("amsgrad flag %d, element %d: vmax %v, want NaN", ams, j, vm[0][j])
+			}
+		}
+	}
+}
