@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 
-// The AVX2 kernels of the commonest updates (SGD, Adam and AdamW, RMSprop and Adagrad, with
-// every option) and of the finite check, for CPUs without AVX-512: the
-// AVX-512 kernels of the same name in kernels_amd64.s, instruction for instruction on 8
-// lanes instead of 16 (sgdAVX2, rmspropAVX2 and adagradAVX2 are translated from theirs
-// mechanically, registers Zn to Yn, steps of 64 bytes to 32), so that they compute the same
-// bits as them and as the Go twins.
+// The AVX2 kernels of the updates whose AVX-512 kernels fit in 16 registers without masks
+// (SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, schedule-free SGD, Prodigy's and
+// Adafactor's update passes, LARS, with every option) and of the finite check, for CPUs
+// without AVX-512: the AVX-512 kernels of the same name in kernels_amd64.s, instruction for
+// instruction on 8 lanes instead of 16, so that they compute the same bits as them and as
+// the Go twins. sgdAVX2, rmspropAVX2, adagradAVX2 and the kernels after adamFlagsAVX2 are
+// translated from theirs mechanically: registers Zn to Yn, steps of 64 bytes to 32.
 
 // PFD2 is how far ahead, in bytes, adamAVX2 prefetches each stream: PFD of kernels_amd64.s.
 #define PFD2 2048
@@ -433,5 +434,270 @@ adamf2_update:
 	JNZ     adamf2_loop
 
 adamf2_done:
+	VZEROUPPER
+	RET
+
+DATA one2<>+0(SB)/4, $0x3f800000
+GLOBL one2<>(SB), RODATA|NOPTR, $4
+
+// func adadeltaAVX2(v, grad, sq, acc *float32, n int, k *AdadeltaCoef)
+// AdadeltaCoef: Rho 0, Omr 4, Eps 8, WD 12, NegLR 16, Flags 20 (maximize 1, decay 2).
+TEXT ·adadeltaAVX2(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         sq+16(FP), DX
+	MOVQ         acc+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	MOVL         20(AX), BX
+	VPBROADCASTD signmask2<>(SB), Y8
+	SHRQ         $3, CX
+	JZ           adad_done
+
+adad_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (SI), Y9
+	TESTL   $1, BX
+	JZ      adad_nomax
+	VPXOR   Y8, Y9, Y9
+
+adad_nomax:
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      adad_nodecay
+	VFMADD231PS Y4, Y15, Y9
+
+adad_nodecay:
+	// s = fma((1-ρ)·g, g, sq·ρ); sq = s
+	VMULPS      Y9, Y2, Y10
+	VMULPS      (DX), Y1, Y11
+	VFMADD231PS Y9, Y10, Y11
+	VMOVUPS     Y11, (DX)
+	// Δ = (√(u+ε) / √(s+ε))·g
+	VMOVUPS (R8), Y12
+	VADDPS  Y3, Y12, Y13
+	VSQRTPS Y13, Y13
+	VADDPS  Y3, Y11, Y14
+	VSQRTPS Y14, Y14
+	VDIVPS  Y14, Y13, Y13
+	VMULPS  Y9, Y13, Y13
+	// u = fma((1-ρ)·Δ, Δ, u·ρ); θ = fma(Δ, -γ, θ)
+	VMULPS      Y13, Y2, Y10
+	VMULPS      Y12, Y1, Y12
+	VFMADD231PS Y13, Y10, Y12
+	VMOVUPS     Y12, (R8)
+	VFMADD231PS Y5, Y13, Y15
+	VMOVUPS     Y15, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	ADDQ        $32, R8
+	DECQ        CX
+	JNZ         adad_loop
+
+adad_done:
+	VZEROUPPER
+	RET
+
+// func sfSGDAVX2(p, grad, z, x *float32, n int, k *ScheduleFreeCoef)
+TEXT ·sfSGDAVX2(SB), NOSPLIT, $0-48
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         z+16(FP), DX
+	MOVQ         x+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 8(AX), Y8
+	VBROADCASTSS 12(AX), Y3
+	VBROADCASTSS 16(AX), Y4
+	VBROADCASTSS 20(AX), Y5
+	VBROADCASTSS 24(AX), Y6
+	SHRQ         $3, CX
+	JZ           sfs_done
+
+sfs_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(DI)
+	// g = fma(y, λ, g); z = fma(g, -γ, z)
+	VMOVUPS     (SI), Y9
+	VMOVUPS     (DI), Y10
+	VFMADD231PS Y8, Y10, Y9
+	VMOVUPS     (DX), Y11
+	VFMADD231PS Y1, Y9, Y11
+	VMOVUPS     Y11, (DX)
+	// x = fma(z, c, x·(1-c)); y = fma(z, 1-β, x·β)
+	VMULPS      (R8), Y4, Y12
+	VFMADD231PS Y3, Y11, Y12
+	VMOVUPS     Y12, (R8)
+	VMULPS      Y12, Y5, Y13
+	VFMADD231PS Y6, Y11, Y13
+	VMOVUPS     Y13, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	ADDQ        $32, R8
+	DECQ        CX
+	JNZ         sfs_loop
+
+sfs_done:
+	VZEROUPPER
+	RET
+
+// func prodigyUpdateAVX2(p, m, v *float32, n int, k *ProdigyCoef)
+TEXT ·prodigyUpdateAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         m+8(FP), DX
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 28(AX), Y7
+	VBROADCASTSS 32(AX), Y8
+	VBROADCASTSS 36(AX), Y9
+	MOVL         40(AX), BX
+	SHRQ         $3, CX
+	JZ           pu_done
+
+pu_loop:
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      pu_nodecay
+	// θ = fma(θ, -λ·dlr, θ)
+	VFMADD231PS Y8, Y15, Y15
+
+pu_nodecay:
+	// θ = fma(m/(√v + d'ε), -dlr, θ)
+	VMOVUPS     (R8), Y10
+	VSQRTPS     Y10, Y10
+	VADDPS      Y7, Y10, Y10
+	VMOVUPS     (DX), Y11
+	VDIVPS      Y10, Y11, Y11
+	VFMADD231PS Y9, Y11, Y15
+	VMOVUPS     Y15, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, DX
+	ADDQ        $32, R8
+	DECQ        CX
+	JNZ         pu_loop
+
+pu_done:
+	VZEROUPPER
+	RET
+
+// func larsAVX2(p, grad, buf *float32, n int, k *LARSCoef)
+// LARSCoef: WD 0, TR 4, Mom 8, Damp1 12, NegLR 16, Flags 20 (adapt 1, momentum 2, first 4,
+// nesterov 8). buf is only read and written with momentum.
+TEXT ·larsAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         buf+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Y7
+	VBROADCASTSS 4(AX), Y8
+	VBROADCASTSS 8(AX), Y1
+	VBROADCASTSS 12(AX), Y2
+	VBROADCASTSS 16(AX), Y3
+	MOVL         20(AX), BX
+	SHRQ         $3, CX
+	JZ           lars_done
+
+lars_loop:
+	PREFETCHT0 PFD2(SI)
+	PREFETCHT0 PFD2(DI)
+	PREFETCHT0 PFD2(DX)
+	VMOVUPS (SI), Y5
+	VMOVUPS (DI), Y6
+	TESTL   $1, BX
+	JZ      lars_noadapt
+	// d = fma(θ, λ, g)·tr
+	VFMADD231PS Y7, Y6, Y5
+	VMULPS      Y8, Y5, Y5
+
+lars_noadapt:
+	TESTL $2, BX
+	JZ    lars_step
+	TESTL $4, BX
+	JNZ   lars_first
+	VMULPS      (DX), Y1, Y4
+	VFMADD231PS Y2, Y5, Y4
+	JMP         lars_store
+
+lars_first:
+	VMOVAPS Y5, Y4
+
+lars_store:
+	VMOVUPS Y4, (DX)
+	TESTL   $8, BX
+	JZ      lars_plain
+	VFMADD231PS Y1, Y4, Y5
+	JMP         lars_step
+
+lars_plain:
+	VMOVAPS Y4, Y5
+
+lars_step:
+	VFMADD231PS Y3, Y5, Y6
+	VMOVUPS     Y6, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNZ         lars_loop
+
+lars_done:
+	VZEROUPPER
+	RET
+
+// func adafactorUpdateAVX2(p, grad, v *float32, n int, k *AdafactorCoef)
+TEXT ·adafactorUpdateAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y5
+	VBROADCASTSS 16(AX), Y6
+	VBROADCASTSS one2<>(SB), Y4
+	VPXOR        Y0, Y0, Y0
+	SHRQ         $3, CX
+	JZ           au_done
+
+au_loop:
+	PREFETCHT0 PFD2(R8)
+	PREFETCHT0 PFD2(SI)
+	PREFETCHT0 PFD2(DI)
+	// U = g·(1/√max(v, ε₁²)) as in the gather pass
+	VMOVUPS (R8), Y10
+	VMAXPS  Y10, Y3, Y13
+	VADDPS  Y0, Y13, Y13
+	VSQRTPS Y13, Y13
+	VDIVPS  Y13, Y4, Y13
+	VMULPS  (SI), Y13, Y14
+	// θ = fma(U, A, θ·(1-γλ))
+	VMULPS      (DI), Y5, Y15
+	VFMADD231PS Y6, Y14, Y15
+	VMOVUPS     Y15, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, R8
+	DECQ        CX
+	JNZ         au_loop
+
+au_done:
 	VZEROUPPER
 	RET
