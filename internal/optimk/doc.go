@@ -12,12 +12,12 @@
 // not AVX-512, SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, schedule-free SGD, LARS,
 // Prodigy's and Adafactor's update passes, with all their options, and [AllFinite] are
 // assembly over vectors of 8 (kernels_avx2_amd64.s), the same instructions on half the
-// lanes. The rest of a slice, everything else on those CPUs, other
-// architectures and -tags noasm run the Go twins (twins.go). Each stub's doc comment names
-// the twin it replaces, and the two compute the same bits: products and sums are rounded
-// as the assembly rounds them, fused multiply-adds once (internal/fma), square roots
-// correctly. TestKernelsMatchGo checks it on every combination of options inside NaN guard
-// bands, and fails if the Go twins ran where AVX-512, or AVX2 and FMA, are enabled.
+// lanes. The rest of a slice, everything else on those CPUs, other architectures and -tags
+// noasm run the Go twins (twins.go). Each stub's doc comment names the twin it replaces,
+// and the two compute the same bits: products and sums are rounded as the assembly rounds
+// them, fused multiply-adds once (internal/fma), square roots correctly.
+// TestKernelsMatchGo checks it on every combination of options inside NaN guard bands, and
+// fails if the Go twins ran where AVX-512, or AVX2 and FMA, are enabled.
 //
 // # Reductions
 //
