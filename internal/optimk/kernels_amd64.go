@@ -43,56 +43,6 @@ func vectorLanes() int {
 	return 0
 }
 
-// sgdAVX2, rmspropAVX2 and adagradAVX2 are sgdAVX512, rmspropAVX512 and adagradAVX512 on 8
-// lanes: n a multiple of 8.
-//
-//go:noescape
-func sgdAVX2(p, grad, buf *float32, n int, k *SGDCoef)
-
-//go:noescape
-func rmspropAVX2(v, grad, sq, buf, ga *float32, n int, k *RMSpropCoef)
-
-//go:noescape
-func adagradAVX2(v, grad, s *float32, n int, k *AdagradCoef)
-
-// adadeltaAVX2, sfSGDAVX2, prodigyUpdateAVX2, larsAVX2 and adafactorUpdateAVX2 are the
-// AVX-512 kernels of the same names on 8 lanes: n a multiple of 8.
-//
-//go:noescape
-func adadeltaAVX2(v, grad, sq, acc *float32, n int, k *AdadeltaCoef)
-
-//go:noescape
-func sfSGDAVX2(p, grad, z, x *float32, n int, k *ScheduleFreeCoef)
-
-//go:noescape
-func prodigyUpdateAVX2(p, m, v *float32, n int, k *ProdigyCoef)
-
-//go:noescape
-func larsAVX2(p, grad, buf *float32, n int, k *LARSCoef)
-
-//go:noescape
-func adafactorUpdateAVX2(p, grad, v *float32, n int, k *AdafactorCoef)
-
-// adamFlagsAVX2 is adamFlagsAVX512 on 8 lanes: n a multiple of 8.
-//
-//go:noescape
-func adamFlagsAVX2(p, grad, m, v, vmax *float32, n int, k *AdamCoef)
-
-// allFiniteAVX2 is allFiniteAVX512 on 8 lanes: n a multiple of 8.
-//
-//go:noescape
-func allFiniteAVX2(x *float32, n int) bool
-
-// sgdMomentumAVX2 is sgdMomentumAVX512 on 8 lanes: n a multiple of 8.
-//
-//go:noescape
-func sgdMomentumAVX2(p, grad, buf *float32, n int, mom, damp1, negLR float32)
-
-// adamAVX2 is adamAVX512 on 8 lanes: n a multiple of 8.
-//
-//go:noescape
-func adamAVX2(p, grad, m, v *float32, n int, k *AdamCoef)
-
 // allFiniteAVX512 reports whether none of x[0:n] is NaN or infinite; n is a multiple of 16.
 // It replaces: for _, v := range x { if v is NaN or ±Inf { return false } }; return true.
 //
