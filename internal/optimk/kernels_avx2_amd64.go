@@ -53,3 +53,16 @@ func sgdMomentumAVX2(p, grad, buf *float32, n int, mom, damp1, negLR float32)
 //
 //go:noescape
 func adamAVX2(p, grad, m, v *float32, n int, k *AdamCoef)
+
+// nadamAVX2, sfAdamWAVX2 and lambUpdateAVX2 are the AVX-512 kernels of the same names on 8
+// lanes (n a multiple of 8), with the coefficients that the AVX-512 kernels keep in Z16 and
+// above loaded again from k where they are used.
+//
+//go:noescape
+func nadamAVX2(v, grad, m, s *float32, n int, k *NAdamCoef)
+
+//go:noescape
+func sfAdamWAVX2(p, grad, z, x, v *float32, n int, k *ScheduleFreeCoef)
+
+//go:noescape
+func lambUpdateAVX2(p, m, v *float32, n int, k *LAMBCoef)

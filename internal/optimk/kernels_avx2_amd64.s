@@ -2,13 +2,15 @@
 
 #include "textflag.h"
 
-// The AVX2 kernels of the updates whose AVX-512 kernels fit in 16 registers without masks
-// (SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, schedule-free SGD, Prodigy's and
-// Adafactor's update passes, LARS, with every option) and of the finite check, for CPUs
-// without AVX-512: the AVX-512 kernels of the same name in kernels_amd64.s, instruction for
+// The AVX2 kernels of the updates whose AVX-512 kernels need no masks (SGD, Adam and AdamW,
+// RMSprop, Adagrad, Adadelta, NAdam, the schedule-free methods, LARS, the update passes of
+// Prodigy, LAMB and Adafactor, with every option) and of the finite check, for CPUs without
+// AVX-512: the AVX-512 kernels of the same name in kernels_amd64.s, instruction for
 // instruction on 8 lanes instead of 16, so that they compute the same bits as them and as
 // the Go twins. sgdAVX2, rmspropAVX2, adagradAVX2 and the kernels after adamFlagsAVX2 are
-// translated from theirs mechanically: registers Zn to Yn, steps of 64 bytes to 32.
+// translated from theirs mechanically: registers Zn to Yn, steps of 64 bytes to 32, and a
+// coefficient that the AVX-512 kernel keeps in Z16 or above (AVX2 has 16 registers) loaded
+// again from the coefficients into a free register before each instruction that uses it.
 
 // PFD2 is how far ahead, in bytes, adamAVX2 prefetches each stream: PFD of kernels_amd64.s.
 #define PFD2 2048
@@ -699,5 +701,192 @@ au_loop:
 	JNZ         au_loop
 
 au_done:
+	VZEROUPPER
+	RET
+
+// func nadamAVX2(v, grad, m, s *float32, n int, k *NAdamCoef)
+// NAdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc2 16, Eps 20, WD 24, Cg 28, Cm 32, Flags 36
+// (decay 2, decoupled 4), Decay 40.
+TEXT ·nadamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         s+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	VBROADCASTSS 24(AX), Y7
+	MOVL         36(AX), BX
+	SHRQ         $3, CX
+	JZ           nadam_done
+
+nadam_loop:
+	VMOVUPS (SI), Y9
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      nadam_nodecay
+	VFMADD231PS Y7, Y15, Y9
+
+nadam_nodecay:
+	TESTL  $4, BX
+	JZ     nadam_nodecoupled
+	VBROADCASTSS 40(AX), Y0
+	VMULPS Y0, Y15, Y15
+
+nadam_nodecoupled:
+	// m = fma(g, 1-β₁, m·β₁); s = fma((1-β₂)·g, g, s·β₂)
+	VMULPS      (DX), Y1, Y10
+	VFMADD231PS Y2, Y9, Y10
+	VMOVUPS     Y10, (DX)
+	VMULPS      Y9, Y4, Y11
+	VMULPS      (R8), Y3, Y12
+	VFMADD231PS Y9, Y11, Y12
+	VMOVUPS     Y12, (R8)
+	// d = √(s/bc₂) + ε; θ = θ + (c_g·g)/d; θ = θ + (c_m·m)/d
+	VDIVPS  Y5, Y12, Y13
+	VSQRTPS Y13, Y13
+	VADDPS  Y6, Y13, Y13
+	VBROADCASTSS 28(AX), Y0
+	VMULPS  Y9, Y0, Y14
+	VDIVPS  Y13, Y14, Y14
+	VADDPS  Y14, Y15, Y15
+	VBROADCASTSS 32(AX), Y0
+	VMULPS  Y10, Y0, Y14
+	VDIVPS  Y13, Y14, Y14
+	VADDPS  Y14, Y15, Y15
+	VMOVUPS Y15, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	DECQ    CX
+	JNZ     nadam_loop
+
+nadam_done:
+	VZEROUPPER
+	RET
+
+// func sfAdamWAVX2(p, grad, z, x, v *float32, n int, k *ScheduleFreeCoef)
+// ScheduleFreeCoef: NegLR 0, NegLRWD 4, WD 8, C 12, Omc 16, B1 20, Omb1 24, B2 28, Omb2 32,
+// Eps 36, Flags 40 (decay at z 1).
+TEXT ·sfAdamWAVX2(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         z+16(FP), DX
+	MOVQ         x+24(FP), R8
+	MOVQ         v+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 12(AX), Y3
+	VBROADCASTSS 16(AX), Y4
+	VBROADCASTSS 20(AX), Y5
+	VBROADCASTSS 24(AX), Y6
+	VBROADCASTSS 28(AX), Y7
+	MOVL         40(AX), BX
+	SHRQ         $3, CX
+	JZ           sfa_done
+
+sfa_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(R9)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (SI), Y9
+	VMOVUPS (DX), Y11
+	TESTL   $1, BX
+	JZ      sfa_aty
+	// z = fma(z, -γλ, z)
+	VFMADD231PS Y2, Y11, Y11
+	JMP         sfa_moment
+
+sfa_aty:
+	// z = fma(y, -γλ, z)
+	VMOVUPS     (DI), Y10
+	VFMADD231PS Y2, Y10, Y11
+
+sfa_moment:
+	// v = fma((1-β₂)·g, g, v·β₂); z = fma(g/(√v + ε), -γ, z)
+	VBROADCASTSS 32(AX), Y0
+	VMULPS      Y9, Y0, Y12
+	VMULPS      (R9), Y7, Y13
+	VFMADD231PS Y9, Y12, Y13
+	VMOVUPS     Y13, (R9)
+	VSQRTPS     Y13, Y14
+	VBROADCASTSS 36(AX), Y0
+	VADDPS      Y0, Y14, Y14
+	VDIVPS      Y14, Y9, Y15
+	VFMADD231PS Y1, Y15, Y11
+	VMOVUPS     Y11, (DX)
+	// x = fma(z, c, x·(1-c)); y = fma(z, 1-β₁, x·β₁)
+	VMULPS      (R8), Y4, Y12
+	VFMADD231PS Y3, Y11, Y12
+	VMOVUPS     Y12, (R8)
+	VMULPS      Y12, Y5, Y13
+	VFMADD231PS Y6, Y11, Y13
+	VMOVUPS     Y13, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	ADDQ        $32, R8
+	ADDQ        $32, R9
+	DECQ        CX
+	JNZ         sfa_loop
+
+sfa_done:
+	VZEROUPPER
+	RET
+
+// func lambUpdateAVX2(p, m, v *float32, n int, k *LAMBCoef)
+TEXT ·lambUpdateAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         m+8(FP), DX
+	MOVQ         v+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 20(AX), Y6
+	MOVL         40(AX), BX
+	SHRQ         $3, CX
+	JZ           lu_done
+
+lu_loop:
+	PREFETCHT0 PFD2(R8)
+	PREFETCHT0 PFD2(DX)
+	PREFETCHT0 PFD2(DI)
+	// u = (m·Scale)/(√v + Eps), u = fma(θ, λ, u) with decay
+	VMOVUPS (R8), Y12
+	VSQRTPS Y12, Y13
+	VBROADCASTSS 24(AX), Y0
+	VADDPS  Y0, Y13, Y13
+	VMOVUPS (DX), Y10
+	VMULPS  Y6, Y10, Y14
+	VDIVPS  Y13, Y14, Y14
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      lu_nodecay
+	VBROADCASTSS 28(AX), Y0
+	VFMADD231PS Y0, Y15, Y14
+
+lu_nodecay:
+	// θ = fma(u·tr, -γ, θ)
+	VBROADCASTSS 32(AX), Y0
+	VMULPS      Y0, Y14, Y14
+	VBROADCASTSS 36(AX), Y0
+	VFMADD231PS Y0, Y14, Y15
+	VMOVUPS     Y15, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, DX
+	ADDQ        $32, R8
+	DECQ        CX
+	JNZ         lu_loop
+
+lu_done:
 	VZEROUPPER
 	RET
