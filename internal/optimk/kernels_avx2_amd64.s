@@ -2,12 +2,12 @@
 
 #include "textflag.h"
 
-// The AVX2 kernels of the updates whose AVX-512 kernels need no masks (SGD, Adam and AdamW,
-// RMSprop, Adagrad, Adadelta, NAdam, the schedule-free methods, LARS, the update passes of
-// Prodigy, LAMB and Adafactor, with every option) and of the finite check, for CPUs without
-// AVX-512: the AVX-512 kernels of the same name in kernels_amd64.s, instruction for
-// instruction on 8 lanes instead of 16, so that they compute the same bits as them and as
-// the Go twins. sgdAVX2, rmspropAVX2, adagradAVX2 and the kernels after adamFlagsAVX2 are
+// The AVX2 kernels of SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, NAdam, the
+// schedule-free methods, LARS and the update passes of Prodigy, LAMB and Adafactor, with
+// every option, and of the finite check, for CPUs without AVX-512: the AVX-512 kernels of
+// the same name in kernels_amd64.s, instruction for instruction on 8 lanes instead of 16
+// (AVX-512's masks replaced by a comparison and a blend), so that they compute the same
+// bits as them and as the Go twins. sgdAVX2, rmspropAVX2, adagradAVX2 and the kernels after adamFlagsAVX2 are
 // translated from theirs mechanically: registers Zn to Yn, steps of 64 bytes to 32, and a
 // coefficient that the AVX-512 kernel keeps in Z16 or above (AVX2 has 16 registers) loaded
 // again from the coefficients into a free register before each instruction that uses it.
