@@ -11,8 +11,8 @@
 // are assembly (kernels_amd64.s) over whole vectors of 16 elements. With AVX2 and FMA but
 // not AVX-512, SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, NAdam, the schedule-free
 // methods, LARS, the update passes of Prodigy, LAMB and Adafactor, with all their options,
-// and [AllFinite] are assembly over vectors of 8 (kernels_avx2_amd64.s), the same
-// instructions on half the lanes. The rest of a slice, everything else on those CPUs, other architectures and -tags
+// [AllFinite], [SumSq] and [SumSq2] are assembly over vectors of 8 (kernels_avx2_amd64.s),
+// the same instructions on half the lanes (the sums' 16 lanes in four registers). The rest of a slice, everything else on those CPUs, other architectures and -tags
 // noasm run the Go twins (twins.go). Each stub's doc comment names the twin it replaces,
 // and the two compute the same bits: products and sums are rounded as the assembly rounds
 // them, fused multiply-adds once (internal/fma), square roots correctly.

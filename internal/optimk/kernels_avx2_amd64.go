@@ -66,3 +66,12 @@ func sfAdamWAVX2(p, grad, z, x, v *float32, n int, k *ScheduleFreeCoef)
 
 //go:noescape
 func lambUpdateAVX2(p, m, v *float32, n int, k *LAMBCoef)
+
+// sumSqAVX2 and sumSq2AVX2 are sumSqAVX512 and sumSq2AVX512 with each set of 16 float64
+// lanes in four registers of four: n a multiple of 16, element j adding into lane j mod 16.
+//
+//go:noescape
+func sumSqAVX2(x *float32, n int, acc *lanes)
+
+//go:noescape
+func sumSq2AVX2(x, y *float32, n int, acc *[2]lanes)

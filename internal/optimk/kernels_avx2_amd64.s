@@ -4,15 +4,19 @@
 
 // The AVX2 kernels of SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, NAdam, the
 // schedule-free methods, LARS and the update passes of Prodigy, LAMB and Adafactor, with
-// every option, and of the finite check, for CPUs without AVX-512: the AVX-512 kernels of
-// the same name in kernels_amd64.s, instruction for instruction on 8 lanes instead of 16
-// (AVX-512's masks replaced by a comparison and a blend), so that they compute the same
-// bits as them and as the Go twins. sgdAVX2, rmspropAVX2, adagradAVX2 and the kernels after adamFlagsAVX2 are
-// translated from theirs mechanically: registers Zn to Yn, steps of 64 bytes to 32, and a
-// coefficient that the AVX-512 kernel keeps in Z16 or above (AVX2 has 16 registers) loaded
-// again from the coefficients into a free register before each instruction that uses it.
+// every option, and of the finite check and the sums of squares, for CPUs without AVX-512:
+// the AVX-512 kernels of the same name in kernels_amd64.s, instruction for instruction on
+// 8 lanes instead of 16 (AVX-512's masks replaced by a comparison and a blend, the sums'
+// 16 float64 lanes held in four registers), so that they compute the same bits as them and
+// as the Go twins. sgdAVX2, rmspropAVX2, adagradAVX2 and the update kernels after
+// adamFlagsAVX2 are translated from theirs mechanically: registers Zn to Yn, steps of 64
+// bytes to 32, and a coefficient that the AVX-512 kernel keeps in Z16 or above (AVX2 has 16
+// registers) loaded again from the coefficients into a free register before each
+// instruction that uses it.
 
-// PFD2 is how far ahead, in bytes, adamAVX2 prefetches each stream: PFD of kernels_amd64.s.
+// PFD2 is how far ahead, in bytes, the AVX2 kernels prefetch each stream: PFD of
+// kernels_amd64.s. The kernels translated mechanically prefetch where their AVX-512
+// originals do, so once per 32 bytes rather than 64; adamAVX2 once per 64.
 #define PFD2 2048
 
 DATA expmask2<>+0(SB)/4, $0x7f800000
@@ -888,5 +892,92 @@ lu_nodecay:
 	JNZ         lu_loop
 
 lu_done:
+	VZEROUPPER
+	RET
+
+// func sumSqAVX2(x *float32, n int, acc *lanes)
+// sumSqAVX512 with the 16 float64 lanes in four registers of four (Y0: lanes 0-3, Y1: 4-7,
+// Y2: 8-11, Y3: 12-15), n a multiple of 16: element j still adds into lane j mod 16.
+TEXT ·sumSqAVX2(SB), NOSPLIT, $0-24
+	MOVQ    x+0(FP), SI
+	MOVQ    n+8(FP), CX
+	MOVQ    acc+16(FP), AX
+	VMOVUPD 0(AX), Y0
+	VMOVUPD 32(AX), Y1
+	VMOVUPD 64(AX), Y2
+	VMOVUPD 96(AX), Y3
+	SHRQ    $4, CX
+	JZ      sumsq2x_done
+
+sumsq2x_loop:
+	VCVTPS2PD   (SI), Y4
+	VCVTPS2PD   16(SI), Y5
+	VCVTPS2PD   32(SI), Y6
+	VCVTPS2PD   48(SI), Y7
+	VFMADD231PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y6, Y2
+	VFMADD231PD Y7, Y7, Y3
+	ADDQ        $64, SI
+	DECQ        CX
+	JNZ         sumsq2x_loop
+
+sumsq2x_done:
+	VMOVUPD Y0, 0(AX)
+	VMOVUPD Y1, 32(AX)
+	VMOVUPD Y2, 64(AX)
+	VMOVUPD Y3, 96(AX)
+	VZEROUPPER
+	RET
+
+// func sumSq2AVX2(x, y *float32, n int, acc *[2]lanes)
+// sumSq2AVX512 with the lanes laid out as in sumSqAVX2: Y0-Y3 for x, Y4-Y7 for y.
+TEXT ·sumSq2AVX2(SB), NOSPLIT, $0-32
+	MOVQ    x+0(FP), SI
+	MOVQ    y+8(FP), DX
+	MOVQ    n+16(FP), CX
+	MOVQ    acc+24(FP), AX
+	VMOVUPD 0(AX), Y0
+	VMOVUPD 32(AX), Y1
+	VMOVUPD 64(AX), Y2
+	VMOVUPD 96(AX), Y3
+	VMOVUPD 128(AX), Y4
+	VMOVUPD 160(AX), Y5
+	VMOVUPD 192(AX), Y6
+	VMOVUPD 224(AX), Y7
+	SHRQ    $4, CX
+	JZ      sumsq22_done
+
+sumsq22_loop:
+	VCVTPS2PD   (SI), Y8
+	VCVTPS2PD   16(SI), Y9
+	VCVTPS2PD   32(SI), Y10
+	VCVTPS2PD   48(SI), Y11
+	VCVTPS2PD   (DX), Y12
+	VCVTPS2PD   16(DX), Y13
+	VCVTPS2PD   32(DX), Y14
+	VCVTPS2PD   48(DX), Y15
+	VFMADD231PD Y8, Y8, Y0
+	VFMADD231PD Y9, Y9, Y1
+	VFMADD231PD Y10, Y10, Y2
+	VFMADD231PD Y11, Y11, Y3
+	VFMADD231PD Y12, Y12, Y4
+	VFMADD231PD Y13, Y13, Y5
+	VFMADD231PD Y14, Y14, Y6
+	VFMADD231PD Y15, Y15, Y7
+	ADDQ        $64, SI
+	ADDQ        $64, DX
+	DECQ        CX
+	JNZ         sumsq22_loop
+
+sumsq22_done:
+	VMOVUPD Y0, 0(AX)
+	VMOVUPD Y1, 32(AX)
+	VMOVUPD Y2, 64(AX)
+	VMOVUPD Y3, 96(AX)
+	VMOVUPD Y4, 128(AX)
+	VMOVUPD Y5, 160(AX)
+	VMOVUPD Y6, 192(AX)
+	VMOVUPD Y7, 224(AX)
 	VZEROUPPER
 	RET

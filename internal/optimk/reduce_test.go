@@ -190,3 +190,28 @@ func TestNewKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestSumSqLanes checks the lanes themselves, not only their sums, of the kernels of
+// SumSq and SumSq2 against the Go twins': each element must add into lane j mod 16, which
+// a sum of the lanes can hide when two lanes are exchanged.
+func TestSumSqLanes(t *testing.T) {
+	checkImpl(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{16, 33, 1000} {
+		x, y := make([]float32, n), make([]float32, n)
+		for j := range n {
+			x[j], y[j] = float32(r.NormFloat64())*float32(j%16+1), float32(r.NormFloat64())*float32(j%16+1)
+		}
+		var a, b lanes
+		sumSq(x, &a)
+		sumSqGo(x, &b)
+		var a2, b2 [2]lanes
+		sumSq2(x, y, &a2)
+		sumSq2Go(x, y, &b2)
+		for l := range 16 {
+			if a[l] != b[l] || a2[0][l] != b2[0][l] || a2[1][l] != b2[1][l] {
+				t.Fatalf("n=%d, lane %d: sumSq %v, sumSq2 %v %v; Go twins %v, %v %v", n, l, a[l], a2[0][l], a2[1][l], b[l], b2[0][l], b2[1][l])
+			}
+		}
+	}
+}
