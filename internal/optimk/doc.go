@@ -11,11 +11,14 @@
 // are assembly (kernels_amd64.s) over whole vectors of 16 elements. With AVX2 and FMA but
 // not AVX-512, SGD, Adam and AdamW, RMSprop, Adagrad, Adadelta, NAdam, the schedule-free
 // methods, LARS, the update passes of Prodigy, LAMB and Adafactor, with all their options,
-// [AllFinite], [SumSq] and [SumSq2] are assembly over vectors of 8 (kernels_avx2_amd64.s),
-// the same instructions on half the lanes (the sums' 16 lanes in four registers). The rest of a slice, everything else on those CPUs, other architectures and -tags
-// noasm run the Go twins (twins.go). Each stub's doc comment names the twin it replaces,
-// and the two compute the same bits: products and sums are rounded as the assembly rounds
-// them, fused multiply-adds once (internal/fma), square roots correctly.
+// [AllFinite], [SumSq] and [SumSq2] are assembly over vectors of 8, the same instructions
+// on half the lanes (the sums' 16 lanes in four registers): most translated from the
+// AVX-512 kernels by internal/optimk/gen (kernels_avx2gen_amd64.s, go generate), the rest
+// by hand (kernels_avx2_amd64.s). The rest of a slice, everything else on those CPUs,
+// other architectures and -tags noasm run the Go twins (twins.go). Each stub's doc comment
+// names the twin it replaces, and the two compute the same bits: products and sums are
+// rounded as the assembly rounds them, fused multiply-adds once (internal/fma), square
+// roots correctly.
 // TestKernelsMatchGo checks it on every combination of options inside NaN guard bands, and
 // fails if the Go twins ran where AVX-512, or AVX2 and FMA, are enabled.
 //

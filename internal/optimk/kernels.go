@@ -1,5 +1,7 @@
 package optimk
 
+//go:generate go run ./gen -out kernels_avx2gen_amd64.s
+
 // AllFinite reports whether no element of x is NaN or infinite (allFiniteGo).
 func AllFinite(x []float32) bool { return allFinite(x) }
 

@@ -5,7 +5,7 @@ package optimk
 import "github.com/descent-ml/descent/internal/cpu"
 
 // useAVX512 selects the assembly kernels of kernels_amd64.s. Without AVX-512, useAVX2
-// selects those of kernels_avx2_amd64.s for SGD, Adam and AdamW, RMSprop, Adagrad,
+// selects the AVX2 ones (kernels_avx2gen_amd64.s and kernels_avx2_amd64.s) for SGD, Adam and AdamW, RMSprop, Adagrad,
 // Adadelta, NAdam, the schedule-free methods, LARS, the update passes of Prodigy, LAMB and
 // Adafactor, the check of the gradients (AllFinite) and the sums of squares (SumSq,
 // SumSq2), and the Go twins run the others (Adamax, RAdam, Lion and the gathering passes

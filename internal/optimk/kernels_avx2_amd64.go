@@ -2,7 +2,9 @@
 
 package optimk
 
-// The AVX2 kernels of kernels_avx2_amd64.s, which run where AVX-512 is missing (useAVX2).
+// The AVX2 kernels, which run where AVX-512 is missing (useAVX2): those of
+// kernels_avx2gen_amd64.s, translated from the AVX-512 ones by internal/optimk/gen, and
+// those of kernels_avx2_amd64.s, written by hand.
 
 // sgdAVX2, rmspropAVX2 and adagradAVX2 are sgdAVX512, rmspropAVX512 and adagradAVX512 on 8
 // lanes: n a multiple of 8.
