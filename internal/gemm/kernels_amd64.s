@@ -12285,6 +12285,8 @@ TEXT ·packAAVX2(SB), NOSPLIT, $0-40
 	MOVQ dst+32(FP), DI
 	TESTQ CX, CX
 	JEQ packAAVX2_done
+	CMPQ rows+8(FP), $6
+	JEQ packAAVX2_full
 packAAVX2_loop:
 	VMASKMOVPS (SI), Y1, Y0
 	VMASKMOVPS Y0, Y1, (DI)
@@ -12293,6 +12295,17 @@ packAAVX2_loop:
 	DECQ CX
 	JNE packAAVX2_loop
 packAAVX2_done:
+	VZEROUPPER
+	RET
+packAAVX2_full:
+	VMOVUPS (SI), X0
+	VMOVQ 16(SI), X1
+	VMOVUPS X0, (DI)
+	VMOVQ X1, 16(DI)
+	ADDQ R8, SI
+	ADDQ $24, DI
+	DECQ CX
+	JNE packAAVX2_full
 	VZEROUPPER
 	RET
 
