@@ -5,11 +5,11 @@ package optimk
 import "github.com/descent-ml/descent/internal/cpu"
 
 // useAVX512 selects the assembly kernels of kernels_amd64.s. Without AVX-512, useAVX2
-// selects the AVX2 ones (kernels_avx2gen_amd64.s and kernels_avx2_amd64.s) for SGD, Adam and AdamW, RMSprop, Adagrad,
-// Adadelta, NAdam, the schedule-free methods, LARS, the update passes of Prodigy, LAMB and
-// Adafactor, the check of the gradients (AllFinite) and the sums of squares (SumSq,
-// SumSq2), and the Go twins run the others (Adamax, RAdam, Lion and the gathering passes
-// of Prodigy, LAMB and Adafactor). All compute the same bits.
+// selects the AVX2 ones (kernels_avx2gen_amd64.s and kernels_avx2_amd64.s) for SGD, Adam
+// and AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, Lion, the schedule-free
+// methods, LARS, the update passes of Prodigy, LAMB and Adafactor, the check of the
+// gradients (AllFinite) and the sums of squares (SumSq, SumSq2), and the Go twins run the
+// others (the gathering passes of Prodigy, LAMB and Adafactor). All compute the same bits.
 //
 // On an AMD EPYC (Zen 4) with AVX-512 masked off (DESCENT_CPU=avx2), the Adam step of the
 // mlp preset (1.8M parameters, 2 threads) took 10.7 ms on the Go twins, against 0.8 ms on
@@ -233,7 +233,7 @@ func nadamAVX512(v, grad, m, s *float32, n int, k *NAdamCoef)
 func radamAVX512(v, grad, m, s *float32, n int, k *RAdamCoef)
 
 func adamax(v, g, m, u []float32, k *AdamaxCoef) {
-	twoBuffers(v, g, m, u, k, adamaxAVX512, nil, adamaxGo)
+	twoBuffers(v, g, m, u, k, adamaxAVX512, adamaxAVX2, adamaxGo)
 }
 
 func nadam(v, g, m, s []float32, k *NAdamCoef) {
@@ -241,7 +241,7 @@ func nadam(v, g, m, s []float32, k *NAdamCoef) {
 }
 
 func radam(v, g, m, s []float32, k *RAdamCoef) {
-	twoBuffers(v, g, m, s, k, radamAVX512, nil, radamGo)
+	twoBuffers(v, g, m, s, k, radamAVX512, radamAVX2, radamGo)
 }
 
 // twoBuffers runs an optimiser's kernel over the whole vectors of a slice and its Go twin
@@ -327,9 +327,14 @@ func sumSq2(x, y []float32, acc *[2]lanes) {
 }
 
 func lion(p, g, m []float32, k *LionCoef) {
-	if n := len(p) &^ 15; useAVX512 && n > 0 {
+	if w := vectorLanes(); w > 0 && len(p) >= w {
+		n := len(p) &^ (w - 1)
 		g, m = g[:len(p)], m[:len(p)]
-		lionAVX512(&p[0], &g[0], &m[0], n, k)
+		if useAVX2 {
+			lionAVX2(&p[0], &g[0], &m[0], n, k)
+		} else {
+			lionAVX512(&p[0], &g[0], &m[0], n, k)
+		}
 		p, g, m = p[n:], g[n:], m[n:]
 	}
 	lionGo(p, g, m, k)

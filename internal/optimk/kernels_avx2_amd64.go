@@ -77,3 +77,18 @@ func sumSqAVX2(x *float32, n int, acc *lanes)
 
 //go:noescape
 func sumSq2AVX2(x, y *float32, n int, acc *[2]lanes)
+
+// adamaxAVX2 and radamAVX2 are adamaxAVX512 and radamAVX512 on 8 lanes (n a multiple of 8):
+// AdaMax's masked move of a NaN maximum becomes a comparison and a blend, and RAdam's
+// constants beyond Z15 are loaded again where they are used.
+//
+//go:noescape
+func adamaxAVX2(v, grad, m, u *float32, n int, k *AdamaxCoef)
+
+//go:noescape
+func radamAVX2(v, grad, m, s *float32, n int, k *RAdamCoef)
+
+// lionAVX2 is lionAVX512 on 8 lanes, one vector a turn: n a multiple of 8.
+//
+//go:noescape
+func lionAVX2(p, grad, m *float32, n int, k *LionCoef)

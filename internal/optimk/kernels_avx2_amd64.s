@@ -5,9 +5,9 @@
 // The AVX2 kernels of package optimk that are not translated from the AVX-512 ones by
 // internal/optimk/gen (kernels_avx2gen_amd64.s): the finite check, Adam with its options
 // (AVX-512's masked maximum of AMSGrad becomes a comparison and a blend, and its registers
-// beyond 15 a reload into Y0) and the sums of squares (the 16 float64 lanes of
-// sumSqAVX512 held in four registers). Each computes the same bits as its AVX-512 kernel
-// and its Go twin.
+// beyond 15 a reload into Y0), the sums of squares (the 16 float64 lanes of sumSqAVX512
+// held in four registers) and Lion (whose AVX-512 kernel takes two vectors a turn in
+// registers up to Z24). Each computes the same bits as its AVX-512 kernel and its Go twin.
 
 // PFD2 is how far ahead, in bytes, adamFlagsAVX2 prefetches each stream: PFD of
 // kernels_amd64.s.
@@ -232,5 +232,58 @@ sumsq22_done:
 	VMOVUPD Y5, 160(AX)
 	VMOVUPD Y6, 192(AX)
 	VMOVUPD Y7, 224(AX)
+	VZEROUPPER
+	RET
+
+// func lionAVX2(p, grad, m *float32, n int, k *LionCoef)
+// LionCoef: Decay 0, B1 4, Omb1 8, B2 12, Omb2 16, NegLR 20. lionAVX512 on 8 lanes, one
+// vector a turn: the step, -γ where c > 0 and γ where c < 0, is the OR of the two constants
+// each ANDed with its comparison (all ones or zeros), so +0 where c is 0 or NaN.
+TEXT ·lionAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         k+32(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	VPBROADCASTD signmask2<>(SB), Y8
+	VPXOR        Y8, Y6, Y7
+	VPXOR        Y0, Y0, Y0
+	SHRQ         $3, CX
+	JZ           lion2_done
+
+lion2_loop:
+	PREFETCHT0 PFD2(SI)
+	PREFETCHT0 PFD2(DX)
+	PREFETCHT0 PFD2(DI)
+	// c = fma(g, 1-β₁, m·β₁); step = -γ where c > 0, γ where c < 0, else 0
+	VMOVUPS     (SI), Y9
+	VMOVUPS     (DX), Y10
+	VMULPS      Y10, Y2, Y11
+	VFMADD231PS Y3, Y9, Y11
+	VCMPPS      $0x1e, Y0, Y11, Y12
+	VCMPPS      $0x11, Y0, Y11, Y13
+	VANDPS      Y6, Y12, Y12
+	VANDPS      Y7, Y13, Y13
+	VORPS       Y13, Y12, Y12
+	// θ = θ·(1-γλ) + step; m = fma(g, 1-β₂, m·β₂)
+	VMULPS      (DI), Y1, Y13
+	VADDPS      Y12, Y13, Y13
+	VMOVUPS     Y13, (DI)
+	VMULPS      Y10, Y4, Y14
+	VFMADD231PS Y5, Y9, Y14
+	VMOVUPS     Y14, (DX)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNZ         lion2_loop
+
+lion2_done:
 	VZEROUPPER
 	RET

@@ -14,6 +14,9 @@ GLOBL signmaskY<>(SB), RODATA|NOPTR, $4
 DATA oneY<>+0(SB)/4, $0x3f800000
 GLOBL oneY<>(SB), RODATA|NOPTR, $4
 
+DATA absmaskY<>+0(SB)/4, $0x7fffffff
+GLOBL absmaskY<>(SB), RODATA|NOPTR, $4
+
 // func sgdMomentumAVX2(p, grad, buf *float32, n int, mom, damp1, negLR float32)
 TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-44
 	MOVQ         p+0(FP), DI
@@ -744,5 +747,149 @@ au_loop:
 	JNZ         au_loop
 
 au_done:
+	VZEROUPPER
+	RET
+
+// func adamaxAVX2(v, grad, m, u *float32, n int, k *AdamaxCoef)
+// AdamaxCoef: B1 0, Omb1 4, B2 8, Eps 12, WD 16, NegCLR 20, Flags 24 (maximize 1, decay 2).
+TEXT ·adamaxAVX2(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         u+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	MOVL         24(AX), BX
+	VPBROADCASTD absmaskY<>(SB), Y7
+	VPBROADCASTD signmaskY<>(SB), Y8
+	SHRQ         $3, CX
+	JZ           amax_done
+
+amax_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (SI), Y9
+	TESTL   $1, BX
+	JZ      amax_nomax
+	VPXOR   Y8, Y9, Y9
+
+amax_nomax:
+	VMOVUPS (DI), Y15
+	TESTL   $2, BX
+	JZ      amax_nodecay
+	VFMADD231PS Y5, Y15, Y9
+
+amax_nodecay:
+	// m = fma(g, 1-β₁, m·β₁)
+	VMULPS      (DX), Y1, Y10
+	VFMADD231PS Y2, Y9, Y10
+	VMOVUPS     Y10, (DX)
+	// u = max(u·β₂, |g| + ε), a NaN in either giving NaN (Go's max)
+	VMULPS   (R8), Y3, Y11
+	VPAND    Y7, Y9, Y12
+	VADDPS   Y4, Y12, Y12
+	VMAXPS   Y12, Y11, Y13
+	VCMPPS   $3, Y11, Y11, Y0
+	VBLENDVPS  Y0, Y11, Y13, Y13
+	VMOVUPS  Y13, (R8)
+	// θ = θ + (-γ/bc·m)/u
+	VMULPS  Y10, Y6, Y14
+	VDIVPS  Y13, Y14, Y14
+	VADDPS  Y14, Y15, Y15
+	VMOVUPS Y15, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	DECQ    CX
+	JNZ     amax_loop
+
+amax_done:
+	VZEROUPPER
+	RET
+
+// func radamAVX2(v, grad, m, s *float32, n int, k *RAdamCoef)
+// RAdamCoef: B1 0, Omb1 4, B2 8, Omb2 12, Bc1 16, LR 20, Eps 24, WD 28, Bc2s 32, Rect 36,
+// Flags 40 (decay 1, rectified 2, decoupled 4), Decay 44.
+TEXT ·radamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         s+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	VBROADCASTSS 24(AX), Y7
+	MOVL         40(AX), BX
+	SHRQ         $3, CX
+	JZ           radam_done
+
+radam_loop:
+	PREFETCHT0  PFD2(SI)
+	PREFETCHT0  PFD2(DX)
+	PREFETCHT0  PFD2(R8)
+	PREFETCHT0  PFD2(DI)
+	VMOVUPS (SI), Y9
+	VMOVUPS (DI), Y15
+	TESTL   $1, BX
+	JZ      radam_nodecay
+	VBROADCASTSS 28(AX), Y0
+	VFMADD231PS Y0, Y15, Y9
+
+radam_nodecay:
+	TESTL  $4, BX
+	JZ     radam_nodecoupled
+	VBROADCASTSS 44(AX), Y0
+	VMULPS Y0, Y15, Y15
+
+radam_nodecoupled:
+	// m = fma(g, 1-β₁, m·β₁); s = fma((1-β₂)·g, g, s·β₂)
+	VMULPS      (DX), Y1, Y10
+	VFMADD231PS Y2, Y9, Y10
+	VMOVUPS     Y10, (DX)
+	VMULPS      Y9, Y4, Y11
+	VMULPS      (R8), Y3, Y12
+	VFMADD231PS Y9, Y11, Y12
+	VMOVUPS     Y12, (R8)
+	// x = (m/bc₁)·γ
+	VDIVPS Y5, Y10, Y13
+	VMULPS Y6, Y13, Y13
+	TESTL  $2, BX
+	JZ     radam_update
+	// x = (x·((1/(√s + ε))·√bc₂))·r
+	VSQRTPS Y12, Y14
+	VADDPS  Y7, Y14, Y14
+	VBROADCASTSS oneY<>(SB), Y0
+	VDIVPS  Y14, Y0, Y14
+	VBROADCASTSS 32(AX), Y0
+	VMULPS  Y0, Y14, Y14
+	VMULPS  Y14, Y13, Y13
+	VBROADCASTSS 36(AX), Y0
+	VMULPS  Y0, Y13, Y13
+
+radam_update:
+	VSUBPS  Y13, Y15, Y15
+	VMOVUPS Y15, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	DECQ    CX
+	JNZ     radam_loop
+
+radam_done:
 	VZEROUPPER
 	RET

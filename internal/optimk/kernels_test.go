@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 
@@ -310,6 +311,55 @@ func TestAMSGradNaN(t *testing.T) {
 			if (j == 3 || j == 17 || j == n-2) && vm[0][j] == vm[0][j] {
 				t.Errorf("amsgrad flag %d, element %d: vmax %v, want NaN", ams, j, vm[0][j])
 			}
+		}
+	}
+}
+
+// TestAdamaxMax checks that Adamax's infinity norm u = max(u·β₂, |g| + ε) takes either side
+// as the Go twin does, and carries a NaN of either side as Go's max does: u below and above
+// |g|, and NaN in some lanes of u and of g.
+func TestAdamaxMax(t *testing.T) {
+	checkImpl(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	const n = 53
+	var p, g, m, u [2][]float32
+	for i := range 2 {
+		p[i], g[i], m[i], u[i] = make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	}
+	for j := range n {
+		p[0][j], g[0][j], m[0][j] = float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())
+		u[0][j] = float32(r.Float64())
+	}
+	nanU, nanG := []int{2, 19, n - 3}, []int{5, 30}
+	for _, j := range nanU {
+		u[0][j] = float32(math.NaN())
+	}
+	for _, j := range nanG {
+		g[0][j] = float32(math.NaN())
+	}
+	for _, x := range [][2][]float32{p, g, m, u} {
+		copy(x[1], x[0])
+	}
+	var fromU, fromG int
+	for j := range n {
+		if u[0][j]*0.999 > float32(math.Abs(float64(g[0][j])))+1e-8 {
+			fromU++
+		} else {
+			fromG++
+		}
+	}
+	if fromU < 8 || fromG < 8 {
+		t.Fatalf("u from u·β₂ in %d lanes, from |g| + ε in %d: both sides need testing", fromU, fromG)
+	}
+	k := AdamaxCoef{B1: 0.9, Omb1: 0.1, B2: 0.999, Eps: 1e-8, NegCLR: -0.002}
+	Adamax(p[0], g[0], m[0], u[0], &k)
+	adamaxGo(p[1], g[1], m[1], u[1], &k)
+	for j := range n {
+		if a, b := u[0][j], u[1][j]; math.Float32bits(a) != math.Float32bits(b) && !(a != a && b != b) {
+			t.Errorf("element %d: u %v, Go twin %v", j, a, b)
+		}
+		if (slices.Contains(nanU, j) || slices.Contains(nanG, j)) && u[0][j] == u[0][j] {
+			t.Errorf("element %d: u %v, want NaN", j, u[0][j])
 		}
 	}
 }

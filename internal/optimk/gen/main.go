@@ -5,13 +5,17 @@
 // Run it through "go generate" in internal/optimk; CI checks that the committed file is what
 // it prints (go generate ./internal/optimk && git diff --exit-code internal/optimk).
 //
-// A kernel is translated when it uses no mask register and every vector register above Z15
-// holds a coefficient broadcast from the coefficient struct (AX) before the loop: registers
-// Zn become Yn, steps of 64 bytes become 32 (the count of vectors is n/8, not n/16), and a
-// coefficient beyond Y15, which AVX2 lacks, is broadcast again into a register the kernel
-// leaves free before each instruction that uses it. Anything else is an error; the kernels
-// that need more (the finite check, AMSGrad's masked maximum, the float64 sums) are written
-// by hand in kernels_avx2_amd64.s.
+// A kernel is translated when every vector register above Z15 holds a constant broadcast
+// before the loop, from the coefficient struct (AX) or from a data symbol, and its mask
+// registers serve only comparisons and merging moves: registers Zn become Yn, steps of 64
+// bytes become 32 (the count of vectors is n/8, not n/16), and a constant beyond Y15, which
+// AVX2 lacks, is broadcast again into a register the kernel leaves free before each
+// instruction that uses it. A mask register Kn becomes a free vector register, the
+// comparison that sets it writes all ones or zeros to each of its lanes, and a merging move
+// under it, VMOVAPS Za, Kn, Zb, becomes the blend VBLENDVPS Kn, Ya, Yb, Yb, which takes
+// the lanes of a where the mask's sign bits are set. Anything else is an error; the kernels
+// that need more (the finite check, AMSGrad's masked maximum, the float64 sums, Lion's loop
+// of two vectors) are written by hand in kernels_avx2_amd64.s.
 package main
 
 import (
@@ -29,7 +33,7 @@ import (
 var kernels = []string{
 	"sgdMomentumAVX512", "adamAVX512", "sgdAVX512", "rmspropAVX512", "adagradAVX512",
 	"adadeltaAVX512", "nadamAVX512", "sfAdamWAVX512", "sfSGDAVX512", "prodigyUpdateAVX512",
-	"lambUpdateAVX512", "larsAVX512", "adafactorUpdateAVX512",
+	"lambUpdateAVX512", "larsAVX512", "adafactorUpdateAVX512", "adamaxAVX512", "radamAVX512",
 }
 
 // symbols are the read-only data of kernels_amd64.s that the kernels may use, with the
@@ -37,6 +41,7 @@ var kernels = []string{
 var symbols = []struct{ from, to, value string }{
 	{"signmask<>", "signmaskY<>", "$0x80000000"},
 	{"one<>", "oneY<>", "$0x3f800000"},
+	{"absmask<>", "absmaskY<>", "$0x7fffffff"},
 }
 
 func main() {
@@ -75,14 +80,16 @@ func main() {
 
 var (
 	zreg      = regexp.MustCompile(`\bZ(\d+)\b`)
-	mask      = regexp.MustCompile(`\bK\d\b`)
+	mask      = regexp.MustCompile(`\bK(\d)\b`)
+	compare   = regexp.MustCompile(`^(\s*VCMPPS\s+\$\w+, Z\d+, Z\d+, )K(\d)\s*$`)
+	merge     = regexp.MustCompile(`^(\s*)VMOVAPS(\s+)Z(\d+), K(\d), Z(\d+)\s*$`)
 	symbol    = regexp.MustCompile(`\b\w+<>`)
-	coef      = regexp.MustCompile(`^\s*VBROADCASTSS\s+(\d+)\(AX\), Z(\d+)\s*$`)
+	coef      = regexp.MustCompile(`^\s*VBROADCASTSS\s+(\d+\(AX\)|\w+<>\(SB\)), Z(\d+)\s*$`)
 	writesAX  = regexp.MustCompile(`(MOVQ|LEAQ|ADDQ|SUBQ|XORQ|SHLQ|SHRQ)\s[^\n]*, AX\b`)
 	step      = regexp.MustCompile(`ADDQ(\s+)\$64,`)
 	count     = regexp.MustCompile(`SHRQ(\s+)\$4, CX`)
 	prefetch  = regexp.MustCompile(`\bPFD\(`)
-	xorD      = regexp.MustCompile(`\bVPXORD\b`)
+	logicD    = regexp.MustCompile(`\b(VPXOR|VPAND)D\b`)
 	indenting = regexp.MustCompile(`^\s*`)
 )
 
@@ -98,8 +105,6 @@ func translate(src, name string) (string, error) {
 	switch {
 	case !strings.Contains(k, "// func "+name+"("):
 		return "", fmt.Errorf("no // func comment before it")
-	case mask.MatchString(k):
-		return "", fmt.Errorf("uses mask registers")
 	}
 	for _, s := range symbol.FindAllString(k, -1) {
 		if !known(s) {
@@ -115,7 +120,7 @@ func translate(src, name string) (string, error) {
 	if writesAX.MatchString(body) {
 		return "", fmt.Errorf("its loop writes AX, the coefficients")
 	}
-	coefs := map[int]string{} // register → offset in the coefficients
+	coefs := map[int]string{} // register → the memory operand it is broadcast from
 	for _, l := range strings.Split(pre, "\n") {
 		if m := coef.FindStringSubmatch(l); m != nil {
 			coefs[atoi(m[2])] = m[1]
@@ -130,6 +135,28 @@ func translate(src, name string) (string, error) {
 		if !used[r] {
 			free = append(free, r)
 		}
+	}
+	// Each mask register takes a free register of its own for the whole kernel.
+	masks := map[string]int{}
+	for _, m := range mask.FindAllStringSubmatch(k, -1) {
+		if _, ok := masks[m[1]]; !ok {
+			if len(free) == 0 {
+				return "", fmt.Errorf("no free register for K%s", m[1])
+			}
+			masks[m[1]], free = free[0], free[1:]
+		}
+	}
+	unmask := func(l string) (string, error) {
+		if !mask.MatchString(l) {
+			return l, nil
+		}
+		if m := compare.FindStringSubmatch(l); m != nil {
+			return fmt.Sprintf("%sZ%d", m[1], masks[m[2]]), nil
+		}
+		if m := merge.FindStringSubmatch(l); m != nil {
+			return fmt.Sprintf("%sVBLENDVPS%sZ%d, Z%s, Z%s, Z%s", m[1], m[2], masks[m[4]], m[3], m[5], m[5]), nil
+		}
+		return "", fmt.Errorf("a mask register outside a comparison or a merging move: %q", l)
 	}
 	high := func(l string) []int {
 		var rs []int
@@ -152,6 +179,10 @@ func translate(src, name string) (string, error) {
 		lines = append(lines, l)
 	}
 	for _, l := range strings.Split(body, "\n") {
+		l, err := unmask(l)
+		if err != nil {
+			return "", err
+		}
 		rs := high(l)
 		if len(rs) > len(free) {
 			return "", fmt.Errorf("%q needs %d free registers, has %d", l, len(rs), len(free))
@@ -161,7 +192,7 @@ func translate(src, name string) (string, error) {
 			if !ok {
 				return "", fmt.Errorf("Z%d is not a coefficient: %q", r, l)
 			}
-			lines = append(lines, fmt.Sprintf("%sVBROADCASTSS %s(AX), Z%d", indenting.FindString(l), off, free[j]))
+			lines = append(lines, fmt.Sprintf("%sVBROADCASTSS %s, Z%d", indenting.FindString(l), off, free[j]))
 			l = regexp.MustCompile(fmt.Sprintf(`\bZ%d\b`, r)).ReplaceAllString(l, fmt.Sprintf("Z%d", free[j]))
 		}
 		lines = append(lines, l)
@@ -171,7 +202,7 @@ func translate(src, name string) (string, error) {
 	k = zreg.ReplaceAllString(k, "Y$1")
 	k = step.ReplaceAllString(k, "ADDQ$1$$32,")
 	k = count.ReplaceAllString(k, "SHRQ$1$$3, CX")
-	k = xorD.ReplaceAllString(k, "VPXOR ")
+	k = logicD.ReplaceAllString(k, "$1 ")
 	k = prefetch.ReplaceAllString(k, "PFD2(")
 	for _, s := range symbols {
 		k = strings.ReplaceAll(k, s.from, s.to)
