@@ -92,3 +92,16 @@ func radamAVX2(v, grad, m, s *float32, n int, k *RAdamCoef)
 //
 //go:noescape
 func lionAVX2(p, grad, m *float32, n int, k *LionCoef)
+
+// prodigyGatherAVX2, lambGatherAVX2 and adafactorGatherAVX2 are the AVX-512 kernels of the
+// same names on 8 lanes, their float64 sums kept in acc rather than in registers: n a
+// multiple of 16, element j adding into lane j mod 16.
+//
+//go:noescape
+func prodigyGatherAVX2(p, grad, p0, m, v, s *float32, n int, k *ProdigyCoef, acc *[2]lanes)
+
+//go:noescape
+func lambGatherAVX2(p, grad, m, v *float32, n int, k *LAMBCoef, acc *[2]lanes)
+
+//go:noescape
+func adafactorGatherAVX2(grad, v *float32, n int, k *AdafactorCoef, acc *lanes)

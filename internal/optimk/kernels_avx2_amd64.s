@@ -6,10 +6,12 @@
 // internal/optimk/gen (kernels_avx2gen_amd64.s): the finite check, Adam with its options
 // (AVX-512's masked maximum of AMSGrad becomes a comparison and a blend, and its registers
 // beyond 15 a reload into Y0), the sums of squares (the 16 float64 lanes of sumSqAVX512
-// held in four registers) and Lion (whose AVX-512 kernel takes two vectors a turn in
-// registers up to Z24). Each computes the same bits as its AVX-512 kernel and its Go twin.
+// held in four registers), Lion (whose AVX-512 kernel takes two vectors a turn in
+// registers up to Z24) and the gathering passes of Prodigy, LAMB and Adafactor (whose
+// float64 sums do not fit in registers beside the rest). Each computes the same bits as its
+// AVX-512 kernel and its Go twin.
 
-// PFD2 is how far ahead, in bytes, adamFlagsAVX2 prefetches each stream: PFD of
+// PFD2 is how far ahead, in bytes, the kernels prefetch each stream: PFD of
 // kernels_amd64.s.
 #define PFD2 2048
 
@@ -18,6 +20,12 @@ GLOBL expmask2<>(SB), RODATA|NOPTR, $4
 
 DATA signmask2<>+0(SB)/4, $0x80000000
 GLOBL signmask2<>(SB), RODATA|NOPTR, $4
+
+DATA absmask2<>+0(SB)/4, $0x7fffffff
+GLOBL absmask2<>(SB), RODATA|NOPTR, $4
+
+DATA one2<>+0(SB)/4, $0x3f800000
+GLOBL one2<>(SB), RODATA|NOPTR, $4
 
 // func allFiniteAVX2(x *float32, n int) bool
 // A lane whose exponent bits are all set (NaN or ±Inf) compares equal to the mask; the
@@ -285,5 +293,252 @@ lion2_loop:
 	JNZ         lion2_loop
 
 lion2_done:
+	VZEROUPPER
+	RET
+
+// The gathering passes below add into 16 float64 lanes per sum, element j into lane
+// j mod 16, as their AVX-512 kernels and Go twins do, but keep the lanes in memory (acc),
+// not in registers: each vector of 8 elements adds into lanes 0-7 or 8-15 in turn, at the
+// offset R12 (0 or 64 bytes), its low four elements at R12 and its high four at R12+32. A
+// sum's lanes are read and written back once per vector; the passes stream five or seven
+// arrays, so the time they take is the memory's, not the sums'. n is a multiple of 16.
+
+// func prodigyGatherAVX2(p, grad, p0, m, v, s *float32, n int, k *ProdigyCoef, acc *[2]lanes)
+// ProdigyCoef: B1 0, C1 4, B2 8, C2 12, B3 16, C3 20, WD 24, Flags 40 (coupled 1).
+TEXT ·prodigyGatherAVX2(SB), NOSPLIT, $0-72
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         p0+16(FP), DX
+	MOVQ         m+24(FP), R8
+	MOVQ         v+32(FP), R9
+	MOVQ         s+40(FP), R10
+	MOVQ         n+48(FP), CX
+	MOVQ         k+56(FP), AX
+	MOVQ         acc+64(FP), R11
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	VBROADCASTSS 24(AX), Y7
+	VPBROADCASTD absmask2<>(SB), Y8
+	MOVL         40(AX), BX
+	XORQ         R12, R12
+	SHRQ         $3, CX
+	JZ           pg2_done
+
+pg2_loop:
+	PREFETCHT0 PFD2(SI)
+	PREFETCHT0 PFD2(DI)
+	PREFETCHT0 PFD2(DX)
+	PREFETCHT0 PFD2(R8)
+	PREFETCHT0 PFD2(R9)
+	PREFETCHT0 PFD2(R10)
+	VMOVUPS    (SI), Y9
+	VMOVUPS    (DI), Y15
+	TESTL      $1, BX
+	JZ         pg2_nocoupled
+	// g = fma(θ, λ, g)
+	VFMADD231PS Y7, Y15, Y9
+
+pg2_nocoupled:
+	// acc₀ += g·(θ₀ - θ)
+	VMOVUPS      (DX), Y10
+	VSUBPS       Y15, Y10, Y10
+	VCVTPS2PD    X9, Y11
+	VCVTPS2PD    X10, Y12
+	VMOVUPD      (R11)(R12*1), Y13
+	VFMADD231PD  Y12, Y11, Y13
+	VMOVUPD      Y13, (R11)(R12*1)
+	VEXTRACTF128 $1, Y9, X11
+	VCVTPS2PD    X11, Y11
+	VEXTRACTF128 $1, Y10, X12
+	VCVTPS2PD    X12, Y12
+	VMOVUPD      32(R11)(R12*1), Y13
+	VFMADD231PD  Y12, Y11, Y13
+	VMOVUPD      Y13, 32(R11)(R12*1)
+	// m = fma(g, c₁, m·β₁); v = fma(c₂·g, g, v·β₂); s = fma(g, c₃, s·β₃)
+	VMULPS       (R8), Y1, Y10
+	VFMADD231PS  Y2, Y9, Y10
+	VMOVUPS      Y10, (R8)
+	VMULPS       Y9, Y4, Y11
+	VMULPS       (R9), Y3, Y12
+	VFMADD231PS  Y9, Y11, Y12
+	VMOVUPS      Y12, (R9)
+	VMULPS       (R10), Y5, Y13
+	VFMADD231PS  Y6, Y9, Y13
+	VMOVUPS      Y13, (R10)
+	// acc₁ += |s|
+	VANDPS       Y8, Y13, Y14
+	VCVTPS2PD    X14, Y11
+	VADDPD       128(R11)(R12*1), Y11, Y11
+	VMOVUPD      Y11, 128(R11)(R12*1)
+	VEXTRACTF128 $1, Y14, X12
+	VCVTPS2PD    X12, Y12
+	VADDPD       160(R11)(R12*1), Y12, Y12
+	VMOVUPD      Y12, 160(R11)(R12*1)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	ADDQ         $32, DX
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	ADDQ         $32, R10
+	XORQ         $64, R12
+	DECQ         CX
+	JNZ          pg2_loop
+
+pg2_done:
+	VZEROUPPER
+	RET
+
+// func lambGatherAVX2(p, grad, m, v *float32, n int, k *LAMBCoef, acc *[2]lanes)
+// LAMBCoef: InvClip 0, B1 4, Omb1 8, B2 12, Omb2 16, Scale 20, Eps 24, WD 28, Flags 40
+// (clip 1, decay 2).
+TEXT ·lambGatherAVX2(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), AX
+	MOVQ         acc+48(FP), R11
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS 12(AX), Y4
+	VBROADCASTSS 16(AX), Y5
+	VBROADCASTSS 20(AX), Y6
+	VBROADCASTSS 24(AX), Y7
+	VBROADCASTSS 28(AX), Y8
+	MOVL         40(AX), BX
+	XORQ         R12, R12
+	SHRQ         $3, CX
+	JZ           lg2_done
+
+lg2_loop:
+	PREFETCHT0 PFD2(SI)
+	PREFETCHT0 PFD2(DX)
+	PREFETCHT0 PFD2(R8)
+	PREFETCHT0 PFD2(DI)
+	VMOVUPS    (SI), Y9
+	TESTL      $1, BX
+	JZ         lg2_noclip
+	// g = g·(1/c)
+	VMULPS Y1, Y9, Y9
+
+lg2_noclip:
+	// m = fma(g, β₃, m·β₁); v = fma((1-β₂)·g, g, v·β₂)
+	VMULPS      (DX), Y2, Y10
+	VFMADD231PS Y3, Y9, Y10
+	VMOVUPS     Y10, (DX)
+	VMULPS      Y9, Y5, Y11
+	VMULPS      (R8), Y4, Y12
+	VFMADD231PS Y9, Y11, Y12
+	VMOVUPS     Y12, (R8)
+	// u = (m·Scale)/(√v + Eps)
+	VSQRTPS     Y12, Y13
+	VADDPS      Y7, Y13, Y13
+	VMULPS      Y6, Y10, Y14
+	VDIVPS      Y13, Y14, Y14
+	VMOVUPS     (DI), Y15
+	TESTL       $2, BX
+	JZ          lg2_nodecay
+	// u = fma(θ, λ, u)
+	VFMADD231PS Y8, Y15, Y14
+
+lg2_nodecay:
+	// acc₀ += u², acc₁ += θ²
+	VCVTPS2PD    X14, Y10
+	VMOVUPD      (R11)(R12*1), Y11
+	VFMADD231PD  Y10, Y10, Y11
+	VMOVUPD      Y11, (R11)(R12*1)
+	VEXTRACTF128 $1, Y14, X10
+	VCVTPS2PD    X10, Y10
+	VMOVUPD      32(R11)(R12*1), Y11
+	VFMADD231PD  Y10, Y10, Y11
+	VMOVUPD      Y11, 32(R11)(R12*1)
+	VCVTPS2PD    X15, Y12
+	VMOVUPD      128(R11)(R12*1), Y13
+	VFMADD231PD  Y12, Y12, Y13
+	VMOVUPD      Y13, 128(R11)(R12*1)
+	VEXTRACTF128 $1, Y15, X12
+	VCVTPS2PD    X12, Y12
+	VMOVUPD      160(R11)(R12*1), Y13
+	VFMADD231PD  Y12, Y12, Y13
+	VMOVUPD      Y13, 160(R11)(R12*1)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	ADDQ         $32, DX
+	ADDQ         $32, R8
+	XORQ         $64, R12
+	DECQ         CX
+	JNZ          lg2_loop
+
+lg2_done:
+	VZEROUPPER
+	RET
+
+// func adafactorGatherAVX2(grad, v *float32, n int, k *AdafactorCoef, acc *lanes)
+// AdafactorCoef: W 0, OmW 4, Floor 8, Flags 20 (high 1).
+TEXT ·adafactorGatherAVX2(SB), NOSPLIT, $0-40
+	MOVQ         grad+0(FP), SI
+	MOVQ         v+8(FP), R8
+	MOVQ         n+16(FP), CX
+	MOVQ         k+24(FP), AX
+	MOVQ         acc+32(FP), R11
+	VBROADCASTSS 0(AX), Y1
+	VBROADCASTSS 4(AX), Y2
+	VBROADCASTSS 8(AX), Y3
+	VBROADCASTSS one2<>(SB), Y4
+	VPXOR        Y0, Y0, Y0
+	MOVL         20(AX), BX
+	XORQ         R12, R12
+	SHRQ         $3, CX
+	JZ           ag2_done
+
+ag2_loop:
+	// a = v, b = g·g, d = b - a
+	VMOVUPS (SI), Y9
+	VMOVUPS (R8), Y10
+	VMULPS  Y9, Y9, Y11
+	VSUBPS  Y10, Y11, Y12
+	TESTL   $1, BX
+	JNZ     ag2_high
+	// v = fma(w, d, a)
+	VFMADD231PS Y1, Y12, Y10
+	JMP         ag2_dir
+
+ag2_high:
+	// v = fma(-d, 1-w, b)
+	VFNMADD231PS Y2, Y12, Y11
+	VMOVAPS      Y11, Y10
+
+ag2_dir:
+	VMOVUPS Y10, (R8)
+	// U = g·(1/√max(v, ε₁²)): VMAXPS returns v on a NaN or on two zeros, and +0 turns
+	// -0 into +0, as Go's max
+	VMAXPS  Y10, Y3, Y13
+	VADDPS  Y0, Y13, Y13
+	VSQRTPS Y13, Y13
+	VDIVPS  Y13, Y4, Y13
+	VMULPS  Y13, Y9, Y14
+	// acc += U²
+	VCVTPS2PD    X14, Y10
+	VMOVUPD      (R11)(R12*1), Y11
+	VFMADD231PD  Y10, Y10, Y11
+	VMOVUPD      Y11, (R11)(R12*1)
+	VEXTRACTF128 $1, Y14, X10
+	VCVTPS2PD    X10, Y10
+	VMOVUPD      32(R11)(R12*1), Y11
+	VFMADD231PD  Y10, Y10, Y11
+	VMOVUPD      Y11, 32(R11)(R12*1)
+	ADDQ         $32, SI
+	ADDQ         $32, R8
+	XORQ         $64, R12
+	DECQ         CX
+	JNZ          ag2_loop
+
+ag2_done:
 	VZEROUPPER
 	RET

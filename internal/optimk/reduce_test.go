@@ -215,3 +215,78 @@ func TestSumSqLanes(t *testing.T) {
 		}
 	}
 }
+
+// TestGatherLanes checks the lanes themselves of the gathering passes of Prodigy, LAMB and
+// Adafactor against the Go twins' (the sums of the lanes can hide two lanes exchanged), on
+// every option that changes what they add, and that a NaN gradient, or a NaN moment beside
+// a finite gradient, reaches Adafactor's moment and lanes as it does in the twin.
+func TestGatherLanes(t *testing.T) {
+	checkImpl(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{16, 48, 1001} {
+		vec := func(scale float64) []float32 {
+			x := make([]float32, n)
+			for j := range x {
+				x[j] = float32(r.NormFloat64() * scale * float64(j%16+1))
+			}
+			return x
+		}
+		p, g, p0, m, v, s := vec(1), vec(1), vec(1), vec(0.1), vec(0.1), vec(0.1)
+		for j := range v {
+			v[j] = float32(math.Abs(float64(v[j])))
+		}
+		lanesEqual := func(what string, a, b *[2]lanes) {
+			t.Helper()
+			for h := range 2 {
+				for l := range 16 {
+					if x, y := a[h][l], b[h][l]; math.Float64bits(x) != math.Float64bits(y) && !(x != x && y != y) {
+						t.Fatalf("n=%d, %s: sum %d, lane %d: %v, Go twin %v", n, what, h, l, x, y)
+					}
+				}
+			}
+		}
+		for _, flags := range []uint32{0, ProdigyCoupled} {
+			k := ProdigyCoef{B1: 0.9, C1: 0.1, B2: 0.99, C2: 0.01, B3: 0.95, C3: 0.02, WD: 0.01, Flags: flags}
+			var a, b [2]lanes
+			p1, p2, m1, m2, v1, v2, s1, s2 := clone(p), clone(p), clone(m), clone(m), clone(v), clone(v), clone(s), clone(s)
+			prodigyGather(p1, g, p0, m1, v1, s1, &k, &a)
+			prodigyGatherGo(p2, g, p0, m2, v2, s2, &k, &b)
+			lanesEqual(fmt.Sprintf("prodigy flags %d", flags), &a, &b)
+		}
+		for _, flags := range []uint32{0, LAMBClip, LAMBDecay, LAMBClip | LAMBDecay} {
+			k := LAMBCoef{InvClip: 0.5, B1: 0.9, Omb1: 0.1, B2: 0.999, Omb2: 0.001, Scale: 2, Eps: 1e-6, WD: 0.01, Flags: flags}
+			var a, b [2]lanes
+			m1, m2, v1, v2 := clone(m), clone(m), clone(v), clone(v)
+			lambGather(p, g, m1, v1, &k, &a)
+			lambGatherGo(p, g, m2, v2, &k, &b)
+			lanesEqual(fmt.Sprintf("lamb flags %d", flags), &a, &b)
+		}
+		gn := clone(g)
+		gn[n/3] = float32(math.NaN())
+		for _, k := range []AdafactorCoef{
+			{W: 0.3, OmW: 0.7, Floor: 0x1p-46},
+			{W: 0.9, OmW: 0.1, Floor: 0x1p-46, Flags: AdafactorHigh},
+		} {
+			var a, b [2]lanes
+			v1, v2 := clone(v), clone(v)
+			if n > 16 {
+				v1[n/5], v2[n/5] = float32(math.NaN()), float32(math.NaN())
+			}
+			adafactorGather(gn, v1, &k, &a[0])
+			adafactorGatherGo(gn, v2, &k, &b[0])
+			what := fmt.Sprintf("adafactor %+v", k)
+			lanesEqual(what, &a, &b)
+			if x := a[0][n/3%16]; x == x {
+				t.Fatalf("n=%d, %s: lane %d is %v, want NaN from the NaN gradient", n, what, n/3%16, x)
+			}
+			if x := a[0][n/5%16]; n > 16 && x == x {
+				t.Fatalf("n=%d, %s: lane %d is %v, want NaN from the NaN moment", n, what, n/5%16, x)
+			}
+			for j := range v1 {
+				if x, y := v1[j], v2[j]; math.Float32bits(x) != math.Float32bits(y) && !(x != x && y != y) {
+					t.Fatalf("n=%d, %s: v[%d] %v, Go twin %v", n, what, j, x, y)
+				}
+			}
+		}
+	}
+}
