@@ -24,14 +24,17 @@
 // # Narrow products
 //
 // A product A·Bᵀ of at most 10 columns (a classifier's outputs: x·Wᵀ with W of 10 rows)
-// fills a third of the 32-wide tiles. Where the kernel set has a dots kernel (AVX-512), it
-// is computed instead as dot products of the rows of A with those of B, as stored: B is
-// packed in chunks of 16 of its columns, each sum runs in 16 lanes and the lanes are added
-// pairwise, two rows of A at a time (narrow.go). NarrowCols reports the bound, so that a
-// caller knows when transposing such a product is still worth it (package tensor's
-// Linear does so elsewhere). On an AMD EPYC (Zen 5), one thread, 128×784 by 10×784 took
-// 13 µs (155 GFLOP/s, BenchmarkNarrow), and tensor's Linear of that shape 14 µs against
-// 18.7 transposed.
+// fills a third of the 32-wide tiles. Where the kernel set has a dots kernel (AVX-512 and
+// AVX2), it is computed instead as dot products of the rows of A with those of B, as
+// stored: B is packed in chunks of 16 of its columns, each sum runs in 16 lanes and the
+// lanes are added pairwise (narrow.go); AVX-512 takes two rows of A at a time, AVX2 one row
+// and up to 7 rows of B, each sum in two YMM, for the same bits. NarrowCols reports the
+// bound, so that a caller knows when transposing such a product is still worth it
+// (package tensor's Linear does so elsewhere). On an AMD EPYC (Zen 5), one thread,
+// 128×784 by 10×784 took 13 µs (155 GFLOP/s, BenchmarkNarrow), and tensor's Linear of
+// that shape 14 µs against 18.7 transposed. On an AMD EPYC (Zen 4), one thread, AVX2's
+// dots took 29.5-32.0 µs against 38.2-41.1 µs by the blocked algorithm (AVX-512's dots:
+// 23.1-24.4 µs).
 //
 // # Blocking
 //

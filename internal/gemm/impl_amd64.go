@@ -111,7 +111,25 @@ var avx2Impl = blocked(&impl{
 			packAAVX2(kc, rows, &a[0], lda, &dst[0])
 		}
 	},
+	// The n rows of B in as few groups of at most dotsAVX2Group as there can be, of
+	// near-equal sizes (10: 5 and 5).
+	dots: func(a []float32, lda int, bp, s []float32, lds, rows, n, k int) {
+		if rows > 0 {
+			_ = a[(rows-1)*lda+k-1]
+			_ = bp[(k+15)/16*n*16-1]
+			_ = s[(rows-1)*lds+n-1]
+			groups := (n + dotsAVX2Group - 1) / dotsAVX2Group
+			for o := 0; o < n; groups-- {
+				nb := (n - o + groups - 1) / groups
+				dotsAVX2(&a[0], lda, &bp[16*o], &s[o], lds, rows, n, nb, k)
+				o += nb
+			}
+		}
+	},
 })
+
+// dotsAVX2Group is the most rows of B whose sums one call of dotsAVX2 computes.
+const dotsAVX2Group = 7
 
 // impls lists the kernel sets this CPU runs, fastest first; the last is always goImpl.
 func impls() []*impl {

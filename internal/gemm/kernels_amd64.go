@@ -265,3 +265,11 @@ func packTransRowsAVX2(kc int, b *float32, offs *int, dst *float32)
 //
 //go:noescape
 func packAAVX2(kc, rows int, a *float32, lda int, dst *float32)
+
+// dotsAVX2 is dotsAVX512 (the same sums, lane for lane, and the same reduction, so the same
+// bits) for rows o0..o0+nb-1 of B's n, 1 ≤ nb ≤ 7: bp points at row o0's first vector
+// of packDots's packing of all n rows, whose chunks are n vectors of 16 apart, and s at
+// column o0 of the sums.
+//
+//go:noescape
+func dotsAVX2(a *float32, lda int, bp *float32, s *float32, lds, rows, n, nb, k int)

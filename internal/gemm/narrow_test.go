@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/descent-ml/descent/internal/fma"
 )
 
 // TestSgemmNarrow checks the products A·Bᵀ of at most dotsMaxN columns (dots on the kernel
@@ -61,6 +63,18 @@ func TestDotsKernels(t *testing.T) {
 				x.dots(a, lda, bp, got, lds, rows, n, k)
 				dotsGo(a, lda, bp, want, lds, rows, n, k)
 				what := fmt.Sprintf("%s n=%d k=%d", x.name, n, k)
+				// The kernels fuse each multiply-add, which dotsGo does not: against
+				// dotsFused, their bits.
+				fused := make([]float32, len(got))
+				copy(fused, want)
+				dotsFused(a, lda, bp, fused, lds, rows, n, k)
+				for r := range rows {
+					for o := range n {
+						if g, w := got[r*lds+o], fused[r*lds+o]; math.Float32bits(g) != math.Float32bits(w) {
+							t.Fatalf("%s: s[%d][%d] = %v, fused sums %v", what, r, o, g, w)
+						}
+					}
+				}
 				for i := range got {
 					if r, o := i/lds, i%lds; r >= rows || o >= n {
 						if got[i] != 9 {
@@ -73,6 +87,24 @@ func TestDotsKernels(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// dotsFused is dotsGo with each multiply-add fused, as the kernels compute it.
+func dotsFused(a []float32, lda int, bp, s []float32, lds, rows, n, k int) {
+	for r := range rows {
+		for o := range n {
+			var lane [dotsLanes]float32
+			for p := range k {
+				lane[p%dotsLanes] = fma.Float32(a[r*lda+p], bp[((p/dotsLanes)*n+o)*dotsLanes+p%dotsLanes], lane[p%dotsLanes])
+			}
+			for w := dotsLanes / 2; w >= 1; w /= 2 {
+				for l := range w {
+					lane[l] += lane[l+w]
+				}
+			}
+			s[r*lds+o] = lane[0]
 		}
 	}
 }

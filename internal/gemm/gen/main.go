@@ -44,6 +44,7 @@ func main() {
 	packTrans(&s, &g, avx2, false)
 	packTrans(&s, &g, avx2, true)
 	packA(&s, &g, avx2)
+	dotsAVX2(&s, &g)
 	maskTable(&s)
 
 	if err := os.WriteFile(*out, s.Bytes(), 0o644); err != nil {
@@ -1111,4 +1112,119 @@ func dotsRows(a asm, l string, n, rows int) {
 			}
 		}
 	}
+}
+
+// dotsAVX2Group is the most rows of B whose sums dotsAVX2 keeps at once: two YMM each, 14
+// of the 16, beside the two vectors of a row of A.
+const dotsAVX2Group = 7
+
+const dotsAVX2Args = "a *float32, lda int, bp *float32, s *float32, lds, rows, n, nb, k int"
+
+// dotsAVX2 writes dotsAVX2: dotsAVX512's sums, lane for lane, for a group of the n
+// rows of B (nb of them), one row of A at a time. A sum's 16 lanes are two YMM (lanes 0-7 and 8-15), and
+// the multiply-adds take B's vectors straight from memory, so that nb = 7 sums and a chunk
+// of A fill the 16 registers.
+func dotsAVX2(s, g *bytes.Buffer) {
+	const name = "dotsAVX2"
+	fmt.Fprintf(g, `
+// %[1]s is dotsAVX512 (the same sums, lane for lane, and the same reduction, so the same
+// bits) for rows o0..o0+nb-1 of B's n, 1 ≤ nb ≤ %[2]d: bp points at row o0's first vector
+// of packDots's packing of all n rows, whose chunks are n vectors of 16 apart, and s at
+// column o0 of the sums.
+//
+//go:noescape
+func %[1]s(%[3]s)
+`, name, dotsAVX2Group, dotsAVX2Args)
+	a := asm{s}
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-72\n", name, dotsAVX2Args, name)
+	a.ins("MOVQ a+0(FP), AX")
+	a.ins("MOVQ lda+8(FP), R8")
+	a.ins("SHLQ $2, R8")
+	a.ins("MOVQ bp+16(FP), SI")
+	a.ins("MOVQ s+24(FP), DI")
+	a.ins("MOVQ lds+32(FP), R9")
+	a.ins("SHLQ $2, R9")
+	a.ins("MOVQ rows+40(FP), R10")
+	a.ins("MOVQ n+48(FP), R11")
+	a.ins("SHLQ $6, R11") // bytes from one chunk of B to the next
+	a.ins("MOVQ k+64(FP), R12")
+	// R13: the whole chunks; R12: the columns of the last, partial one (none: 0); R14: the
+	// masks of its two halves, maskTable + 4·(16 - R12): lane i of the first is set when
+	// i < R12, of the second (32 bytes on) when 8 + i < R12.
+	a.ins("MOVQ R12, R13")
+	a.ins("SHRQ $4, R13")
+	a.ins("ANDQ $15, R12")
+	a.ins("MOVQ R12, R14")
+	a.ins("NEGQ R14")
+	a.ins("LEAQ ·maskTable<>(SB), BX")
+	a.ins("LEAQ 64(BX)(R14*4), R14")
+	a.ins("MOVQ nb+56(FP), CX")
+	for n := 1; n <= dotsAVX2Group; n++ {
+		a.ins("CMPQ CX, $%d", n)
+		a.ins("JEQ %s_g%d", name, n)
+	}
+	a.ins("RET") // unreachable for valid nb
+	for n := 1; n <= dotsAVX2Group; n++ {
+		l := fmt.Sprintf("%s_g%d", name, n)
+		lo := func(o int) string { return fmt.Sprintf("Y%d", 2*o) }
+		hi := func(o int) string { return fmt.Sprintf("Y%d", 2*o+1) }
+		a.label(l)
+		a.ins("TESTQ R10, R10")
+		a.ins("JEQ %s_done", name)
+		for o := 0; o < n; o++ {
+			a.ins("VXORPS %[1]s, %[1]s, %[1]s", lo(o))
+			a.ins("VXORPS %[1]s, %[1]s, %[1]s", hi(o))
+		}
+		a.ins("MOVQ SI, BX")
+		a.ins("MOVQ AX, DX")
+		a.ins("MOVQ R13, CX")
+		a.ins("TESTQ CX, CX")
+		a.ins("JEQ %s_tail", l)
+		a.label(l + "_loop")
+		a.ins("VMOVUPS (DX), Y14")
+		a.ins("VMOVUPS 32(DX), Y15")
+		for o := 0; o < n; o++ {
+			a.ins("VFMADD231PS %d(BX), Y14, %s", 64*o, lo(o))
+			a.ins("VFMADD231PS %d(BX), Y15, %s", 64*o+32, hi(o))
+		}
+		a.ins("ADDQ $64, DX")
+		a.ins("ADDQ R11, BX")
+		a.ins("DECQ CX")
+		a.ins("JNE %s_loop", l)
+		a.label(l + "_tail")
+		// The partial chunk: the row's columns past k are not read (masked, zeroed); B's
+		// are zero. Both halves are added, as dotsAVX512 adds its whole vector.
+		a.ins("TESTQ R12, R12")
+		a.ins("JEQ %s_sum", l)
+		a.ins("VMOVUPS (R14), Y15")
+		a.ins("VMASKMOVPS (DX), Y15, Y14")
+		for o := 0; o < n; o++ {
+			a.ins("VFMADD231PS %d(BX), Y14, %s", 64*o, lo(o))
+		}
+		a.ins("VMOVUPS 32(R14), Y15")
+		a.ins("VMASKMOVPS 32(DX), Y15, Y14")
+		for o := 0; o < n; o++ {
+			a.ins("VFMADD231PS %d(BX), Y14, %s", 64*o+32, hi(o))
+		}
+		a.label(l + "_sum")
+		// Lanes l and l+8, then l+4, l+2 and l+1, as dotsAVX512 adds them.
+		for o := 0; o < n; o++ {
+			x := "X" + lo(o)[1:]
+			a.ins("VADDPS %s, %[2]s, %[2]s", hi(o), lo(o))
+			a.ins("VEXTRACTF128 $1, %s, X14", lo(o))
+			a.ins("VADDPS X14, %[1]s, %[1]s", x)
+			a.ins("VPERMILPS $0x4e, %s, X14", x)
+			a.ins("VADDPS X14, %[1]s, %[1]s", x)
+			a.ins("VPERMILPS $0xb1, %s, X14", x)
+			a.ins("VADDPS X14, %[1]s, %[1]s", x)
+			a.ins("VMOVSS %s, %d(DI)", x, 4*o)
+		}
+		a.ins("ADDQ R8, AX")
+		a.ins("ADDQ R9, DI")
+		a.ins("DECQ R10")
+		a.ins("JMP %s", l)
+	}
+	a.label(name + "_done")
+	a.ins("VZEROUPPER")
+	a.ins("RET")
 }
