@@ -4,8 +4,12 @@ package convk
 
 import "github.com/descent-ml/descent/internal/cpu"
 
-// useAVX512 selects Conv3x3One's kernel.
-var useAVX512 = cpu.Enabled().AVX512F
+// useAVX512 selects the AVX-512 kernels of Conv3x3One and Conv3x3OneGrad; without it,
+// directAVX2 selects their AVX2 ones.
+var (
+	useAVX512  = cpu.Enabled().AVX512F
+	directAVX2 = !useAVX512 && cpu.Enabled().AVX2 && cpu.Enabled().FMA
+)
 
 // conv3x3OneAVX512 is Conv3x3One's kernel: groups groups of 8 filters, outputs oh×ow, input
 // rows w apart, biases c (one a filter, always added), the rectifier with relu ≠ 0.
@@ -18,3 +22,16 @@ func conv3x3OneAVX512(y, x, wt, c *float32, groups, oh, ow, w, relu int)
 //
 //go:noescape
 func conv3x3OneGradAVX512(dw, dy, x *float32, pairs, oh, ow, w int)
+
+// conv3x3OneAVX2 is Conv3x3One's kernel where AVX-512 is missing: groups groups of 4
+// filters, outputs oh×ow with ow ≥ 8, input rows w apart, biases c, the rectifier with
+// relu ≠ 0; the same bits as conv3x3OneAVX512.
+//
+//go:noescape
+func conv3x3OneAVX2(y, x, wt, c *float32, groups, oh, ow, w, relu int)
+
+// conv3x3OneGradAVX2 is Conv3x3OneGrad's kernel where AVX-512 is missing: f filters,
+// outputs oh×ow, input rows w apart.
+//
+//go:noescape
+func conv3x3OneGradAVX2(dw, dy, x *float32, f, oh, ow, w int)

@@ -2,9 +2,16 @@
 
 package convk
 
-// useAVX512 is false: Conv3x3One has no kernel here.
-const useAVX512 = false
+// useAVX512 and directAVX2 are false: Conv3x3One and Conv3x3OneGrad have no kernels here.
+const (
+	useAVX512  = false
+	directAVX2 = false
+)
 
 func conv3x3OneAVX512(y, x, wt, c *float32, groups, oh, ow, w, relu int) {}
 
 func conv3x3OneGradAVX512(dw, dy, x *float32, pairs, oh, ow, w int) {}
+
+func conv3x3OneAVX2(y, x, wt, c *float32, groups, oh, ow, w, relu int) {}
+
+func conv3x3OneGradAVX2(dw, dy, x *float32, f, oh, ow, w int) {}

@@ -106,8 +106,8 @@ func TestConv3x3One(t *testing.T) {
 			}
 		}
 	}
-	if useAVX512 && !ran {
-		t.Error("the kernel never ran with AVX-512 enabled")
+	if (useAVX512 || directAVX2) && !ran {
+		t.Error("the kernel never ran with AVX-512 or AVX2 enabled")
 	}
 	if Conv3x3One(make([]float32, 4*26*26), make([]float32, 28*28), make([]float32, 36), nil, 4, 28, 28, true) {
 		t.Error("ran with 4 filters")
@@ -202,8 +202,8 @@ func TestConv3x3OneGrad(t *testing.T) {
 			}
 		}
 	}
-	if useAVX512 && !ran {
-		t.Error("the kernel never ran with AVX-512 enabled")
+	if (useAVX512 || directAVX2) && !ran {
+		t.Error("the kernel never ran with AVX-512 or AVX2 enabled")
 	}
 }
 

@@ -1,5 +1,5 @@
-// Command gen writes direct_amd64.s of package convk: the AVX-512 kernels of Conv3x3One
-// and Conv3x3OneGrad, their loops over the 3×3 taps and the filters unrolled.
+// Command gen writes direct_amd64.s of package convk: the AVX-512 and AVX2 kernels of
+// Conv3x3One and Conv3x3OneGrad, their loops over the 3×3 taps and the filters unrolled.
 //
 // Run it through "go generate" in internal/convk; CI checks that the committed file is
 // what it prints.
@@ -38,6 +38,21 @@ func main() {
 	forward(a)
 	a.line("")
 	grad(a)
+	a.line("")
+	forwardAVX2(a)
+	a.line("")
+	gradAVX2(a)
+	a.line("")
+	a.line("// dmask holds 8 all-ones lanes and then 8 zero lanes: 8 lanes from byte 4·(8 − r) on")
+	a.line("// select the first r.")
+	for i := range 16 {
+		v := "$0xffffffff"
+		if i >= 8 {
+			v = "$0"
+		}
+		a.line(fmt.Sprintf("DATA dmask<>+%d(SB)/4, %s", 4*i, v))
+	}
+	a.line("GLOBL dmask<>(SB), RODATA|NOPTR, $64")
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -214,4 +229,219 @@ func grad(a asm) {
 		a.ins("VMOVSS X%d, %d(DI)", k, 4*(k-11))
 	}
 	a.each("ADDQ $72, DI", "LEAQ (DX)(R12*2), DX", "DECQ R8", "JNE gpair", "VZEROUPPER", "RET")
+}
+
+// forwardAVX2 writes conv3x3OneAVX2: conv3x3OneAVX512's outputs, each computed the same
+// way (so the same bits), 8 columns of two rows for 4 filters at a time. The last chunk of
+// a row that ends in a partial one starts at ow − 8 instead, computing again (and writing
+// again, unchanged) up to 7 outputs of the chunk before it: every load and store is a whole
+// vector, where AVX2's masked store (VMASKMOVPS) is microcoded on AMD's Zen.
+func forwardAVX2(a asm) {
+	for _, s := range []string{
+		"// func conv3x3OneAVX2(y, x, wt, c *float32, groups, oh, ow, w, relu int)",
+		"//",
+		"// Two output rows at a time (one for an odd last row), 8 columns each, 4 filters; ow ≥ 8.",
+		"// Registers: DI the group's output planes, SI the input plane, DX the group's weights",
+		"// (4 filters × 9 taps), BX its biases, R8 the groups left, R11 the input's row in bytes,",
+		"// R12 an output plane in bytes (oh·ow·4) and R13 three of them, R14 the output row, R15",
+		"// the first of the 8 output columns; AX the window's first input, CX three input rows",
+		"// in bytes, R9 the outputs of filter 0. Y0-Y3 the 4 filters' sums on the first row,",
+		"// Y4-Y7 on the second, Y8 and Y9 an input vector of each, Y10 a weight or a bias, Y11",
+		"// zero.",
+		"TEXT ·conv3x3OneAVX2(SB), NOSPLIT, $0-72",
+	} {
+		a.line(s)
+	}
+	a.each("MOVQ y+0(FP), DI", "MOVQ x+8(FP), SI", "MOVQ wt+16(FP), DX", "MOVQ c+24(FP), BX",
+		"MOVQ groups+32(FP), R8", "MOVQ w+56(FP), R11", "SHLQ $2, R11", "MOVQ oh+40(FP), R12",
+		"IMULQ ow+48(FP), R12", "SHLQ $2, R12", "LEAQ (R12)(R12*2), R13", "VXORPS Y11, Y11, Y11")
+	a.label("group2")
+	a.ins("XORQ R14, R14")
+	a.label("pairs2")
+	a.line("\t// Two rows while two are left.")
+	a.each("LEAQ 2(R14), CX", "CMPQ CX, oh+40(FP)", "JGT last2")
+	forwardRowsAVX2(a, 2, "two2")
+	a.each("ADDQ $2, R14", "JMP pairs2")
+	a.label("last2")
+	a.each("CMPQ R14, oh+40(FP)", "JGE next2")
+	forwardRowsAVX2(a, 1, "one2")
+	a.label("next2")
+	a.each("LEAQ (DI)(R12*4), DI", "ADDQ $144, DX", "ADDQ $16, BX", "DECQ R8", "JNE group2", "VZEROUPPER", "RET")
+}
+
+// nextChunkAVX2 advances R15 by 8 columns, to at most ow − 8, and jumps to l while columns
+// are left (uses CX).
+func nextChunkAVX2(a asm, l, ow string) {
+	a.line("\t// The next 8 columns, the last ones from ow − 8.")
+	a.each("ADDQ $8, R15", "CMPQ R15, "+ow, "JGE "+l+"_end", "MOVQ "+ow+", CX", "SUBQ $8, CX",
+		"CMPQ R15, CX", "JLE "+l, "MOVQ CX, R15", "JMP "+l)
+	a.label(l + "_end")
+}
+
+// forwardRowsAVX2 writes the pass of conv3x3OneAVX2 over one or two output rows from R14.
+func forwardRowsAVX2(a asm, rows int, l string) {
+	a.label(l)
+	a.ins("XORQ R15, R15")
+	a.label(l + "_chunk")
+	a.ins("LEAQ (R11)(R11*2), CX")
+	a.line("\t// AX = x + (oy·w + ox0)·4")
+	a.each("MOVQ R14, AX", "IMULQ R11, AX", "LEAQ (AX)(R15*4), AX", "ADDQ SI, AX")
+	accs := [][]int{{0, 1, 2, 3}}
+	if rows == 2 {
+		accs = append(accs, []int{4, 5, 6, 7})
+	}
+	for _, acc := range accs {
+		for f := range 4 {
+			a.ins("VXORPS Y%[1]d, Y%[1]d, Y%[1]d", acc[f])
+		}
+	}
+	rowBase := []string{"(AX)", "(AX)(R11*1)", "(AX)(R11*2)", "(AX)(CX*1)"}
+	for i := range 3 {
+		for j := range 3 {
+			t := 3*i + j
+			a.ins("VMOVUPS %d%s, Y8", 4*j, rowBase[i])
+			if rows == 2 {
+				a.ins("VMOVUPS %d%s, Y9", 4*j, rowBase[i+1])
+			}
+			for f := range 4 {
+				a.ins("VBROADCASTSS %d(DX), Y10", 4*(9*f+t))
+				for r, acc := range accs {
+					a.ins("VFMADD231PS Y%d, Y10, Y%d", 8+r, acc[f])
+				}
+			}
+		}
+	}
+	for f := range 4 {
+		a.ins("VBROADCASTSS %d(BX), Y10", 4*f)
+		for _, acc := range accs {
+			a.ins("VADDPS Y10, Y%d, Y%d", acc[f], acc[f])
+		}
+	}
+	a.each("CMPQ relu+64(FP), $0", "JEQ "+l+"_store")
+	for _, acc := range accs {
+		for f := range 4 {
+			a.ins("VMAXPS Y%d, Y11, Y%d", acc[f], acc[f])
+		}
+	}
+	a.label(l + "_store")
+	a.line("\t// R9 = y + (oy·ow + ox0)·4")
+	a.each("MOVQ R14, R9", "IMULQ ow+48(FP), R9", "ADDQ R15, R9", "LEAQ (DI)(R9*4), R9")
+	addr := []string{"(R9)", "(R9)(R12*1)", "(R9)(R12*2)", "(R9)(R13*1)"}
+	for r, acc := range accs {
+		if r == 1 {
+			a.line("\t// The next row: ow·4 bytes further.")
+			a.each("MOVQ ow+48(FP), CX", "LEAQ (R9)(CX*4), R9")
+		}
+		for f := range 4 {
+			a.ins("VMOVUPS Y%d, %s", acc[f], addr[f])
+		}
+	}
+	nextChunkAVX2(a, l+"_chunk", "ow+48(FP)")
+}
+
+// gradAVX2 writes conv3x3OneGradAVX2: one filter at a time, 8 columns of two output rows
+// at a time (one for an odd last row), its nine sums in 8 lanes each, lane l over the
+// columns l, l+8, … of the rows; the partial last chunk of a row is read through masks.
+func gradAVX2(a asm) {
+	for _, s := range []string{
+		"// func conv3x3OneGradAVX2(dw, dy, x *float32, f, oh, ow, w int)",
+		"//",
+		"// Registers: DI the filter's weight gradient (9), SI the input plane, DX the filter's",
+		"// output gradient plane, R8 the filters left, R11 the input's row in bytes, R12 an output",
+		"// row in bytes (ow·4), R14 the output row, R15 the first of the 8 columns, R10 the",
+		"// columns left in the row; AX the window's first input, R9 its output gradient, BX the",
+		"// mask's address. Y0-Y8 the nine sums, Y9 and Y13 the two rows' output gradients,",
+		"// Y10-Y12 the three input vectors of one input row, Y14 the mask, Y15 a temporary.",
+		"TEXT ·conv3x3OneGradAVX2(SB), NOSPLIT, $0-56",
+	} {
+		a.line(s)
+	}
+	a.each("MOVQ dw+0(FP), DI", "MOVQ dy+8(FP), DX", "MOVQ x+16(FP), SI", "MOVQ f+24(FP), R8",
+		"MOVQ w+48(FP), R11", "SHLQ $2, R11", "MOVQ ow+40(FP), R12", "SHLQ $2, R12")
+	a.label("g2filter")
+	for k := range 9 {
+		a.ins("VXORPS Y%[1]d, Y%[1]d, Y%[1]d", k)
+	}
+	a.ins("XORQ R14, R14")
+	a.label("g2pairs")
+	a.each("LEAQ 2(R14), CX", "CMPQ CX, oh+32(FP)", "JGT g2last")
+	gradRowsAVX2(a, 2, "g2two")
+	a.each("ADDQ $2, R14", "JMP g2pairs")
+	a.label("g2last")
+	a.each("CMPQ R14, oh+32(FP)", "JGE g2sum")
+	gradRowsAVX2(a, 1, "g2one")
+	a.label("g2sum")
+	a.line("\t// Each sum's lanes, pairwise (l with l+4, l+2, l+1), added to dw.")
+	for k := range 9 {
+		a.ins("VEXTRACTF128 $1, Y%d, X15", k)
+		a.ins("VADDPS X15, X%[1]d, X%[1]d", k)
+		a.ins("VPERMILPS $0x4e, X%d, X15", k)
+		a.ins("VADDPS X15, X%[1]d, X%[1]d", k)
+		a.ins("VPERMILPS $0xb1, X%d, X15", k)
+		a.ins("VADDPS X15, X%[1]d, X%[1]d", k)
+		a.ins("VADDSS %d(DI), X%d, X%d", 4*k, k, k)
+		a.ins("VMOVSS X%d, %d(DI)", k, 4*k)
+	}
+	a.line("\t// The next filter: 9 weights, oh·ow gradients further.")
+	a.each("ADDQ $36, DI", "MOVQ oh+32(FP), CX", "IMULQ R12, CX", "ADDQ CX, DX", "DECQ R8", "JNE g2filter",
+		"VZEROUPPER", "RET")
+}
+
+// gradRowsAVX2 writes the pass of conv3x3OneGradAVX2 over one or two output rows from R14:
+// for each chunk of 8 columns, input rows oy..oy+rows+1, each row's three vectors (under
+// taps j = 0, 1, 2) multiplied into the sums of the taps (i, j) that read it, output row 0
+// before output row 1 for each tap.
+func gradRowsAVX2(a asm, rows int, l string) {
+	a.label(l)
+	a.ins("XORQ R15, R15")
+	a.label(l + "_chunk")
+	a.line("\t// Y14: the columns left, at most 8; whole chunks load without it.")
+	a.each("MOVQ ow+40(FP), R10", "SUBQ R15, R10")
+	a.line("\t// AX = x + (oy·w + ox0)·4, R9 = dy + (oy·ow + ox0)·4")
+	a.each("MOVQ R14, AX", "IMULQ R11, AX", "LEAQ (AX)(R15*4), AX", "ADDQ SI, AX",
+		"MOVQ R14, R9", "IMULQ R12, R9", "LEAQ (R9)(R15*4), R9", "ADDQ DX, R9")
+	body := func(masked bool) {
+		load := func(src, dst string) {
+			if masked {
+				a.ins("VMASKMOVPS %s, Y14, %s", src, dst)
+			} else {
+				a.ins("VMOVUPS %s, %s", src, dst)
+			}
+		}
+		load("(R9)", "Y9")
+		if rows == 2 {
+			load("(R9)(R12*1)", "Y13")
+		}
+		a.ins("MOVQ AX, BX")
+		for r := 0; r < rows+2; r++ {
+			if r > 0 {
+				a.ins("ADDQ R11, BX")
+			}
+			for j := range 3 {
+				load(fmt.Sprintf("%d(BX)", 4*j), fmt.Sprintf("Y%d", 10+j))
+			}
+			// Output row o reads input row r under taps i = r − o.
+			for o := 0; o < rows; o++ {
+				i := r - o
+				if i < 0 || i > 2 {
+					continue
+				}
+				dy := "Y9"
+				if o == 1 {
+					dy = "Y13"
+				}
+				for j := range 3 {
+					a.ins("VFMADD231PS Y%d, %s, Y%d", 10+j, dy, 3*i+j)
+				}
+			}
+		}
+	}
+	a.each("CMPQ R10, $8", "JLT "+l+"_part")
+	body(false)
+	a.ins("JMP " + l + "_next")
+	a.label(l + "_part")
+	a.each("NEGQ R10", "LEAQ dmask<>(SB), BX", "VMOVUPS 32(BX)(R10*4), Y14")
+	body(true)
+	a.label(l + "_next")
+	a.each("ADDQ $8, R15", "CMPQ R15, ow+40(FP)", "JLT "+l+"_chunk")
 }
