@@ -78,25 +78,24 @@ func Conv3x3One(y, x, wt, bias []float32, f, h, w int, relu bool) bool {
 // outputs, for the output gradient dy (f planes, before the rectifier's mask: the caller
 // applies it) and the input plane x (h×w).
 //
-// The sum of each weight runs in 16 lanes, lane l over the columns l, l+16, … of every
-// row, the rows in order, each term a fused multiply-add; the lanes are then added
-// pairwise (l with l+8, l+4, l+2, l+1) and the total added to dw. An implicit-GEMM weight
-// gradient sums the same terms in another order: the results differ in their last bits.
+// With AVX-512, the sum of each weight runs in 16 lanes, lane l over the columns l, l+16, …
+// of every row, the rows in order, each term a fused multiply-add; the lanes are then
+// added pairwise (l with l+8, l+4, l+2, l+1) and the total added to dw. With AVX2, it runs
+// in 8 lanes over chunks of 8 columns of two rows at a time, lane l over the columns l,
+// l+8, … of the chunk's first row and then of its second, the lanes added pairwise (l with
+// l+4, l+2, l+1). An implicit-GEMM weight gradient sums the same terms in another order:
+// the results differ in their last bits.
 //
 // It reports whether it ran: the kernel needs AVX-512 and an even f, or AVX2 and FMA;
 // otherwise dw is not written. It panics on slices of the wrong lengths.
 //
-// The AVX2 kernel takes one filter at a time and 8 columns of two rows at a time: each sum
-// runs in 8 lanes, lane l over the columns l, l+8, … of the chunk's first row and then of
-// its second, chunk after chunk, the lanes added pairwise (l with l+4, l+2, l+1). On an AMD
-// EPYC (Zen 4), one thread, 32 filters on a 28×28 image took 5.5-5.9 µs (66-71 GFLOP/s)
-// against 6.0-6.4 µs for the AVX-512 kernel.
-//
-// The kernel keeps two filters' nine sums in registers and reads each row of the output
-// gradient once, with the nine input vectors under the taps. On an AMD EPYC (Zen 5), 32
-// filters on a 28×28 image took 3.9 µs (100 GFLOP/s, BenchmarkConv3x3OneGrad) against
-// about 11 µs for the implicit-GEMM weight gradient, whose product has 9 columns of a
-// 32-wide tile.
+// The AVX-512 kernel keeps two filters' nine sums in registers and reads each row of the
+// output gradient once, with the nine input vectors under the taps. On an AMD EPYC (Zen
+// 5), 32 filters on a 28×28 image took 3.9 µs (100 GFLOP/s, BenchmarkConv3x3OneGrad)
+// against about 11 µs for the implicit-GEMM weight gradient, whose product has 9 columns
+// of a 32-wide tile. The AVX2 kernel keeps one filter's nine sums and the three vectors of
+// one input row at a time; on an AMD EPYC (Zen 4), one thread, it took 5.5-5.9 µs (66-71
+// GFLOP/s) against 6.0-6.4 µs for the AVX-512 kernel.
 func Conv3x3OneGrad(dw, dy, x []float32, f, h, w int) bool {
 	oh, ow := h-2, w-2
 	if f < 0 || oh < 1 || ow < 1 || len(x) != h*w || len(dw) != 9*f || len(dy) != f*oh*ow {

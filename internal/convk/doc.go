@@ -20,8 +20,8 @@
 //
 // # Kernels
 //
-// [Conv3x3One] and [Conv3x3OneGrad] are AVX-512 assembly (direct_amd64.s, written by the
-// program in gen/ through go generate) and have no twins: where they do not run they say
+// [Conv3x3One] and [Conv3x3OneGrad] are AVX-512 and AVX2 assembly (direct_amd64.s,
+// written by the program in gen/ through go generate) and have no twins: where they do not run they say
 // so, and package tensor computes by its products, which give the same bits for the
 // convolution and the same sums in another order for the gradient (TestConv2dDirect
 // there). PoolReLU2 and Unpool2 are AVX2 assembly on amd64 (kernels_amd64.s), eight
