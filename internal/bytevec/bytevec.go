@@ -6,6 +6,9 @@ import "github.com/descent-ml/descent/internal/cpu"
 // AVX-512F, and AVX-512DQ for VCVTQQ2PD.
 func hasAVX512(f cpu.Features) bool { return f.AVX512F && f.AVX512DQ }
 
+// hasAVX2 reports whether f has the features of the AVX2 kernels (amd64 only): AVX2 and FMA.
+func hasAVX2(f cpu.Features) bool { return f.AVX2 && f.FMA }
+
 // Dot returns the dot product Σᵢ float64(x[i])·w[i], i < len(x), summed in the order the
 // package doc states. It panics if w is shorter than x.
 func Dot(x []uint8, w []float64) float64 {

@@ -4,17 +4,48 @@ package bytevec
 
 import "github.com/descent-ml/descent/internal/cpu"
 
-// useAVX512 selects the assembly kernels of kernels_amd64.s, which need AVX-512F and, for
-// VCVTQQ2PD, AVX-512DQ; without them the Go twins run. Both compute the same bits.
-var useAVX512 = hasAVX512(cpu.Enabled())
+//go:generate go run ./gen -out kernels_avx2_amd64.s
 
-// impl names the kernels that run: "avx512" (the assembly) or "go" (the twins).
+// useAVX512 selects the assembly kernels of kernels_amd64.s, which need AVX-512F and, for
+// VCVTQQ2PD, AVX-512DQ; without them, useAVX2 selects those of kernels_avx2_amd64.s
+// (AVX2 and FMA), and without those the Go twins run. All compute the same bits.
+var (
+	useAVX512 = hasAVX512(cpu.Enabled())
+	useAVX2   = !useAVX512 && hasAVX2(cpu.Enabled())
+)
+
+// impl names the kernels that run: "avx512", "avx2" (the assembly) or "go" (the twins).
 func impl() string {
-	if useAVX512 {
+	switch {
+	case useAVX512:
 		return "avx512"
+	case useAVX2:
+		return "avx2"
 	}
 	return "go"
 }
+
+// dotAVX2, axpyAVX2, dot4AVX2, axpy4AVX2, blockDotsAVX2 and blockAxpysAVX2 are the
+// AVX-512 kernels of the same names computed on AVX2, each vector of eight float64 lanes
+// in two YMM: the same arguments, the same bits.
+//
+//go:noescape
+func dotAVX2(x *uint8, w *float64, n int) float64
+
+//go:noescape
+func axpyAVX2(y *float64, a float64, x *uint8, n int)
+
+//go:noescape
+func dot4AVX2(x *uint8, stride int, w *float64, n int, out *[4]float64)
+
+//go:noescape
+func axpy4AVX2(y *float64, a *[4]float64, x *uint8, stride int, n int)
+
+//go:noescape
+func blockDotsAVX2(vals *uint8, ids *uint16, start *int, rows int, w *float64, z *float64, stride int)
+
+//go:noescape
+func blockAxpysAVX2(vals *uint8, ids *uint16, start *int, rows int, y *float64, a *float64, stride int, scale float64)
 
 // dotAVX512 is dotBlocksGo on x[0:n], w[0:n], n a multiple of 8.
 //
@@ -41,37 +72,52 @@ func axpy4AVX512(y *float64, a *[4]float64, x *uint8, stride int, n int)
 // by the callers in bytevec.go.
 
 func dotBlocks(x []uint8, w []float64) float64 {
-	if !useAVX512 {
+	if !useAVX512 && !useAVX2 {
 		return dotBlocksGo(x, w)
 	}
 	w = w[:len(x)]
+	if useAVX2 {
+		return dotAVX2(&x[0], &w[0], len(x))
+	}
 	return dotAVX512(&x[0], &w[0], len(x))
 }
 
 func axpyBlocks(y []float64, a float64, x []uint8) {
-	if !useAVX512 {
+	if !useAVX512 && !useAVX2 {
 		axpyBlocksGo(y, a, x)
 		return
 	}
 	y = y[:len(x)]
+	if useAVX2 {
+		axpyAVX2(&y[0], a, &x[0], len(x))
+		return
+	}
 	axpyAVX512(&y[0], a, &x[0], len(x))
 }
 
 func dot4Blocks(out *[4]float64, x []uint8, stride int, w []float64) {
-	if !useAVX512 {
+	if !useAVX512 && !useAVX2 {
 		dot4BlocksGo(out, x, stride, w)
 		return
 	}
 	_ = x[3*stride+len(w)-1]
+	if useAVX2 {
+		dot4AVX2(&x[0], stride, &w[0], len(w), out)
+		return
+	}
 	dot4AVX512(&x[0], stride, &w[0], len(w), out)
 }
 
 func axpy4Blocks(y []float64, a *[4]float64, x []uint8, stride int) {
-	if !useAVX512 {
+	if !useAVX512 && !useAVX2 {
 		axpy4BlocksGo(y, a, x, stride)
 		return
 	}
 	_ = x[3*stride+len(y)-1]
+	if useAVX2 {
+		axpy4AVX2(&y[0], a, &x[0], stride, len(y))
+		return
+	}
 	axpy4AVX512(&y[0], a, &x[0], stride, len(y))
 }
 
@@ -93,21 +139,29 @@ func blockAxpysAVX512(vals *uint8, ids *uint16, start *int, rows int, y *float64
 func blockDots(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64) {
 	rows := len(start) - 1
 	kept := start[rows] - start[0]
-	if !useAVX512 || kept == 0 {
+	if !useAVX512 && !useAVX2 || kept == 0 {
 		blockDotsGo(z, stride, vals, ids, start, w)
 		return
 	}
 	_, _, _ = z[(rows-1)*stride], vals[8*kept-1], ids[kept-1]
+	if useAVX2 {
+		blockDotsAVX2(&vals[0], &ids[0], &start[0], rows, &w[0], &z[0], stride)
+		return
+	}
 	blockDotsAVX512(&vals[0], &ids[0], &start[0], rows, &w[0], &z[0], stride)
 }
 
 func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {
 	rows := len(start) - 1
 	kept := start[rows] - start[0]
-	if !useAVX512 || kept == 0 {
+	if !useAVX512 && !useAVX2 || kept == 0 {
 		blockAxpysGo(y, scale, a, stride, vals, ids, start)
 		return
 	}
 	_, _, _ = a[(rows-1)*stride], vals[8*kept-1], ids[kept-1]
+	if useAVX2 {
+		blockAxpysAVX2(&vals[0], &ids[0], &start[0], rows, &y[0], &a[0], stride, scale)
+		return
+	}
 	blockAxpysAVX512(&vals[0], &ids[0], &start[0], rows, &y[0], &a[0], stride, scale)
 }
