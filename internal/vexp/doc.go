@@ -16,8 +16,12 @@
 // # Kernels
 //
 // On amd64 with AVX-512F and AVX-512DQ (VCVTPD2QQ), as internal/cpu reports them, whole
-// blocks of 8 run in assembly; the rest, and everything elsewhere or with -tags noasm,
-// runs in [Exp1], the Go twin, which computes the same bits: the same operations in the
-// same order, each fused multiply-add rounded once (math.FMA). TestMatchesGo compares the
-// two bit for bit.
+// blocks of 8 run in AVX-512 assembly; with AVX2 and FMA only, in AVX2 assembly, four
+// lanes a vector, which computes k's halves and their powers of two in float64 instead of
+// converting k to an integer; the rest, and everything elsewhere or with -tags noasm, runs
+// in [Exp1], the Go twin, which computes the same bits: the same operations in the same
+// order, each fused multiply-add rounded once (math.FMA). TestMatchesGo compares them bit
+// for bit. On an AMD EPYC (Zen 4) with AVX-512 masked off (DESCENT_CPU=avx2), L-BFGS on
+// the even/odd logistic problem (descent minimize --problem logistic --method lbfgs, one
+// thread) took 1.12-1.18 s with the AVX2 kernel against 1.28-1.34 s with Exp1.
 package vexp

@@ -11,6 +11,9 @@ import (
 // and AVX-512DQ for VCVTPD2QQ.
 func hasAVX512(f cpu.Features) bool { return f.AVX512F && f.AVX512DQ }
 
+// hasAVX2 reports whether f has the features of the AVX2 assembly: AVX2 and FMA.
+func hasAVX2(f cpu.Features) bool { return f.AVX2 && f.FMA }
+
 // Exp sets dst[i] = exp(x[i]) for i < len(dst), by the method of the package doc. dst may
 // be x. It panics if x is shorter than dst.
 func Exp(dst, x []float64) {
