@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// The constants of exp.go, as float64 bits; vexpCoef holds 1/j! for j = 13 down to 0.
+// The constants of exp.go, as float64 bits.
 DATA vexpLog2e<>+0(SB)/8, $0x3ff71547652b82fe
 GLOBL vexpLog2e<>(SB), RODATA|NOPTR, $8
 DATA vexpLn2Hi<>+0(SB)/8, $0x3fe62e42fee00000
@@ -15,21 +15,6 @@ DATA vexpUnderflow<>+0(SB)/8, $0xc0874910d52d3051
 GLOBL vexpUnderflow<>(SB), RODATA|NOPTR, $8
 DATA vexpInf<>+0(SB)/8, $0x7ff0000000000000
 GLOBL vexpInf<>(SB), RODATA|NOPTR, $8
-DATA vexpCoef<>+0(SB)/8, $0x3de6124613a86d09
-DATA vexpCoef<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA vexpCoef<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA vexpCoef<>+24(SB)/8, $0x3e927e4fb7789f5c
-DATA vexpCoef<>+32(SB)/8, $0x3ec71de3a556c734
-DATA vexpCoef<>+40(SB)/8, $0x3efa01a01a01a01a
-DATA vexpCoef<>+48(SB)/8, $0x3f2a01a01a01a01a
-DATA vexpCoef<>+56(SB)/8, $0x3f56c16c16c16c17
-DATA vexpCoef<>+64(SB)/8, $0x3f81111111111111
-DATA vexpCoef<>+72(SB)/8, $0x3fa5555555555555
-DATA vexpCoef<>+80(SB)/8, $0x3fc5555555555555
-DATA vexpCoef<>+88(SB)/8, $0x3fe0000000000000
-DATA vexpCoef<>+96(SB)/8, $0x3ff0000000000000
-DATA vexpCoef<>+104(SB)/8, $0x3ff0000000000000
-GLOBL vexpCoef<>(SB), RODATA|NOPTR, $112
 DATA vexpBias<>+0(SB)/8, $1023
 GLOBL vexpBias<>(SB), RODATA|NOPTR, $8
 // For expAVX2: 1/2, and 2⁵² + 1023, whose sum with an integer n in float64 holds n + 1023
@@ -38,7 +23,8 @@ DATA vexpHalf<>+0(SB)/8, $0x3fe0000000000000
 GLOBL vexpHalf<>(SB), RODATA|NOPTR, $8
 DATA vexpMagic<>+0(SB)/8, $0x43300000000003ff
 GLOBL vexpMagic<>(SB), RODATA|NOPTR, $8
-// vexpCoef's coefficients, each in four lanes, for expAVX2's multiply-adds to read whole.
+// vexpCoef4: 1/j! for j = 13 down to 0, each in four lanes, which expAVX2's multiply-adds
+// read whole and expAVX512 broadcasts.
 DATA vexpCoef4<>+0(SB)/8, $0x3de6124613a86d09
 DATA vexpCoef4<>+8(SB)/8, $0x3de6124613a86d09
 DATA vexpCoef4<>+16(SB)/8, $0x3de6124613a86d09
@@ -114,20 +100,20 @@ TEXT ·expAVX512(SB), NOSPLIT, $0-24
 	VBROADCASTSD vexpInf<>(SB), Z13
 	VPBROADCASTQ vexpBias<>(SB), Z14
 	VXORPD Z15, Z15, Z15
-	VBROADCASTSD vexpCoef<>+0(SB), Z16
-	VBROADCASTSD vexpCoef<>+8(SB), Z17
-	VBROADCASTSD vexpCoef<>+16(SB), Z18
-	VBROADCASTSD vexpCoef<>+24(SB), Z19
-	VBROADCASTSD vexpCoef<>+32(SB), Z20
-	VBROADCASTSD vexpCoef<>+40(SB), Z21
-	VBROADCASTSD vexpCoef<>+48(SB), Z22
-	VBROADCASTSD vexpCoef<>+56(SB), Z23
-	VBROADCASTSD vexpCoef<>+64(SB), Z24
-	VBROADCASTSD vexpCoef<>+72(SB), Z25
-	VBROADCASTSD vexpCoef<>+80(SB), Z26
-	VBROADCASTSD vexpCoef<>+88(SB), Z27
-	VBROADCASTSD vexpCoef<>+96(SB), Z28
-	VBROADCASTSD vexpCoef<>+104(SB), Z29
+	VBROADCASTSD vexpCoef4<>+0(SB), Z16
+	VBROADCASTSD vexpCoef4<>+32(SB), Z17
+	VBROADCASTSD vexpCoef4<>+64(SB), Z18
+	VBROADCASTSD vexpCoef4<>+96(SB), Z19
+	VBROADCASTSD vexpCoef4<>+128(SB), Z20
+	VBROADCASTSD vexpCoef4<>+160(SB), Z21
+	VBROADCASTSD vexpCoef4<>+192(SB), Z22
+	VBROADCASTSD vexpCoef4<>+224(SB), Z23
+	VBROADCASTSD vexpCoef4<>+256(SB), Z24
+	VBROADCASTSD vexpCoef4<>+288(SB), Z25
+	VBROADCASTSD vexpCoef4<>+320(SB), Z26
+	VBROADCASTSD vexpCoef4<>+352(SB), Z27
+	VBROADCASTSD vexpCoef4<>+384(SB), Z28
+	VBROADCASTSD vexpCoef4<>+416(SB), Z29
 
 loop8:
 	VMOVUPD (SI), Z0
