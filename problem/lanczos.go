@@ -28,6 +28,23 @@ type Extremes struct {
 // rounding), or after maxIter products. If maxIter is 0 it is min(d, 300); if tol is 0 it
 // is 1e-12.
 func Lanczos(d int, mul func(dst, v []float64), maxIter int, tol float64, rng *rand.Rand) Extremes {
+	return lanczos(d, mul, maxIter, tol, rng, true)
+}
+
+// LanczosMax is [Lanczos] stopping on the largest Ritz value alone: once ResMax is below
+// tol·max(|Min|, |Max|), when the Krylov space is invariant, or after maxIter products.
+// Min and ResMin are then those of the last step, Min still an upper bound on λmin but
+// perhaps far from it. The largest eigenvalue, when it stands apart from the others,
+// converges in a few steps where the smallest may take hundreds: λmax(XᵀX)/n of MNIST's
+// 60000 training images converges to a residual below 1e-13 of it in 10 products, where
+// Lanczos stops at its limit of 300, the smallest still at a residual of 2e-6 (about
+// 50 times its value).
+func LanczosMax(d int, mul func(dst, v []float64), maxIter int, tol float64, rng *rand.Rand) Extremes {
+	return lanczos(d, mul, maxIter, tol, rng, false)
+}
+
+// lanczos is Lanczos if both, LanczosMax otherwise.
+func lanczos(d int, mul func(dst, v []float64), maxIter int, tol float64, rng *rand.Rand, both bool) Extremes {
 	if d < 1 {
 		panic(fmt.Sprintf("problem: Lanczos dimension %d < 1", d))
 	}
@@ -69,7 +86,7 @@ func Lanczos(d int, mul func(dst, v []float64), maxIter int, tol float64, rng *r
 		res.ResMin = math.Abs(b * sMin)
 		res.ResMax = math.Abs(b * sMax)
 		scale := math.Max(math.Abs(res.Min), math.Abs(res.Max))
-		if b <= 1e-14*scale || (res.ResMin <= tol*scale && res.ResMax <= tol*scale) || n == d {
+		if b <= 1e-14*scale || res.ResMax <= tol*scale && (!both || res.ResMin <= tol*scale) || n == d {
 			break
 		}
 		beta = append(beta, b)

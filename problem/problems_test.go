@@ -408,6 +408,35 @@ func TestLanczos(t *testing.T) {
 	}
 }
 
+// TestLanczosMax checks that LanczosMax finds the largest eigenvalue to its tolerance, in
+// fewer products than Lanczos where the smallest converges more slowly, and with the same
+// products and values as Lanczos up to its stop.
+func TestLanczosMax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 19))
+	// A spectrum whose top eigenvalue stands apart: 1000, then 200 values in [1e-3, 10].
+	d := 201
+	eig := append(LogSpectrum(d-1, 1e-3, 10), 1000)
+	q := RandomQuadratic(rng, eig)
+	mul := func(dst, v []float64) { q.HessVec(dst, nil, v) }
+	const tol = 1e-12
+	both := Lanczos(d, mul, 0, tol, rand.New(rand.NewPCG(1, 2)))
+	top := LanczosMax(d, mul, 0, tol, rand.New(rand.NewPCG(1, 2)))
+	if math.Abs(top.Max-1000) > 1e-9 || top.ResMax > tol*1000 {
+		t.Errorf("LanczosMax: Max %v (residual %v), want 1000", top.Max, top.ResMax)
+	}
+	if top.Iter >= both.Iter {
+		t.Errorf("LanczosMax took %d products, Lanczos %d: want fewer", top.Iter, both.Iter)
+	}
+	if top.Min < 1e-3-1e-12 || top.Max > 1000+1e-9 {
+		t.Errorf("LanczosMax: [%v, %v] outside the spectrum", top.Min, top.Max)
+	}
+	// Stopped after as many products as LanczosMax, Lanczos gives the same values.
+	cut := Lanczos(d, mul, top.Iter, tol, rand.New(rand.NewPCG(1, 2)))
+	if cut != top {
+		t.Errorf("Lanczos cut at %d products: %+v, LanczosMax %+v", top.Iter, cut, top)
+	}
+}
+
 func TestRandomRotationOrthogonal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 17))
 	d := 9
