@@ -20,7 +20,9 @@ const (
 // On MNIST's images, whose blocks of 8 consecutive pixels are 39.5% nonzero, a stroke
 // crosses many blocks of a row; the order found keeps 31.1% (30.5 blocks an image
 // against 38.7), about the 31.1 of tiles of 2×4 pixels, without knowing that the columns
-// are pixels of a 28×28 image.
+// are pixels of a 28×28 image. It is near a local optimum: swapping columns between blocks
+// after it, wherever a swap keeps fewer blocks of the same 4096 rows, until no swap of any
+// two columns does (five sweeps, 5 s), kept 30.6% of MNIST's blocks, 1.5% fewer.
 //
 // The search is greedy, on the set of nonzero rows of each column among at most 4096
 // rows spread evenly over p (bitsets): each block starts from the column, not yet placed,
