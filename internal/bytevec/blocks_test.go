@@ -95,7 +95,7 @@ func TestBlocksLayout(t *testing.T) {
 	p[20+17] = 3 // row 1's tail
 	p[40+8] = 4  // row 2, block 1
 	b := NewBlocks(p, 3, 20, nil)
-	if got, want := fmt.Sprint(b.start, b.ids, len(b.vals), b.tail), "[0 2 2 3] [0 1 1] 24 [0 0 0 0 0 3 0 0 0 0 0 0]"; got != want {
+	if got, want := fmt.Sprint(b.start, b.ids, len(b.vals), b.tail), "[0 2 2 3] [0 8 8] 24 [0 0 0 0 0 3 0 0 0 0 0 0]"; got != want {
 		t.Fatalf("layout %s, want %s", got, want)
 	}
 	if got := b.Kept(); got != 0.5 {
@@ -105,6 +105,43 @@ func TestBlocksLayout(t *testing.T) {
 	if b.vals[0] != 1 {
 		t.Errorf("NewBlocks did not copy p")
 	}
+}
+
+// TestBlocksWidest checks Blocks on rows of MaxBlockCols columns, whose last block's
+// column offset is the largest that 16 bits hold: Dots and Axpys against their Go twins
+// and against Dot and Axpy.
+func TestBlocksWidest(t *testing.T) {
+	checkImpl(t)
+	rng := rand.New(rand.NewPCG(29, 30))
+	const n, d = 2, MaxBlockCols
+	p := sparseBytes(rng, n, d, 0.9)
+	for i := range n {
+		p[i*d+d-1] = uint8(1 + i) // each row's last block is kept
+	}
+	b := NewBlocks(p, n, d, nil)
+	if got, want := int(b.ids[len(b.ids)-1]), d-8; got != want {
+		t.Fatalf("last block at column %d, want %d", got, want)
+	}
+	w := make([]float64, d)
+	for j := range w {
+		w[j] = rng.NormFloat64()
+	}
+	z, twin := make([]float64, n), make([]float64, n)
+	b.Dots(z, 1, w, 0, n)
+	blockDotsGo(twin, 1, b.vals, b.ids, b.start, w)
+	sameBits(t, "blockDots", z, twin)
+	for i := range n {
+		if want := Dot(p[i*d:(i+1)*d], w); math.Abs(z[i]-want) > 1e-12*(1+math.Abs(want)) {
+			t.Errorf("Dots row %d: %v, Dot %v", i, z[i], want)
+		}
+	}
+	a := []float64{0.5, -2}
+	y, ref := make([]float64, d), make([]float64, d)
+	b.Axpys(y, 1, a, 1, 0, n)
+	for i := range n {
+		Axpy(ref, a[i], p[i*d:(i+1)*d])
+	}
+	sameBits(t, "Axpys", y, ref)
 }
 
 // TestBlocksPanics checks the panics on bad arguments.

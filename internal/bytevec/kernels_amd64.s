@@ -338,8 +338,8 @@ a4done:
 // func blockDotsAVX512(vals *uint8, ids *uint16, start *int, rows int, w *float64, z *float64, stride int)
 //
 // SI and BX walk vals and ids over the rows' blocks in turn; a row's block count is the
-// difference of its two start entries. A kept block's index b (16 bits) becomes the byte
-// offset 64b of its eight weights.
+// difference of its two start entries. A kept block's column offset j (16 bits, a
+// multiple of 8) addresses its eight weights as (DI)(j*8).
 TEXT ·blockDotsAVX512(SB), NOSPLIT, $0-56
 	MOVQ vals+0(FP), SI
 	MOVQ ids+8(FP), BX
@@ -362,17 +362,10 @@ bdrow:
 	JLT  bdtail
 
 bdloop4:
-	MOVQ 0(BX), R11
-	MOVWQZX R11, AX
-	SHRQ $16, R11
-	MOVWQZX R11, R8
-	SHRQ $16, R11
-	MOVWQZX R11, R10
-	SHRQ $16, R11
-	SHLQ $6, AX
-	SHLQ $6, R8
-	SHLQ $6, R10
-	SHLQ $6, R11
+	MOVWQZX 0(BX), AX
+	MOVWQZX 2(BX), R8
+	MOVWQZX 4(BX), R10
+	MOVWQZX 6(BX), R11
 	VPMOVZXBQ 0(SI), Z4
 	VPMOVZXBQ 8(SI), Z5
 	VPMOVZXBQ 16(SI), Z6
@@ -381,10 +374,10 @@ bdloop4:
 	VCVTQQ2PD Z5, Z5
 	VCVTQQ2PD Z6, Z6
 	VCVTQQ2PD Z7, Z7
-	VFMADD231PD (DI)(AX*1), Z4, Z0
-	VFMADD231PD (DI)(R8*1), Z5, Z1
-	VFMADD231PD (DI)(R10*1), Z6, Z2
-	VFMADD231PD (DI)(R11*1), Z7, Z3
+	VFMADD231PD (DI)(AX*8), Z4, Z0
+	VFMADD231PD (DI)(R8*8), Z5, Z1
+	VFMADD231PD (DI)(R10*8), Z6, Z2
+	VFMADD231PD (DI)(R11*8), Z7, Z3
 	ADDQ $32, SI
 	ADDQ $8, BX
 	SUBQ $4, CX
@@ -395,10 +388,9 @@ bdtail:
 	TESTQ CX, CX
 	JEQ   bdsum
 	MOVWQZX 0(BX), AX
-	SHLQ $6, AX
 	VPMOVZXBQ 0(SI), Z4
 	VCVTQQ2PD Z4, Z4
-	VFMADD231PD (DI)(AX*1), Z4, Z0
+	VFMADD231PD (DI)(AX*8), Z4, Z0
 	ADDQ $8, SI
 	ADDQ $2, BX
 	DECQ CX
@@ -447,17 +439,10 @@ barow:
 	JLT  batail
 
 baloop4:
-	MOVQ 0(BX), R11
-	MOVWQZX R11, AX
-	SHRQ $16, R11
-	MOVWQZX R11, R8
-	SHRQ $16, R11
-	MOVWQZX R11, R10
-	SHRQ $16, R11
-	SHLQ $6, AX
-	SHLQ $6, R8
-	SHLQ $6, R10
-	SHLQ $6, R11
+	MOVWQZX 0(BX), AX
+	MOVWQZX 2(BX), R8
+	MOVWQZX 4(BX), R10
+	MOVWQZX 6(BX), R11
 	VPMOVZXBQ 0(SI), Z4
 	VPMOVZXBQ 8(SI), Z5
 	VPMOVZXBQ 16(SI), Z6
@@ -466,14 +451,14 @@ baloop4:
 	VCVTQQ2PD Z5, Z5
 	VCVTQQ2PD Z6, Z6
 	VCVTQQ2PD Z7, Z7
-	VFMADD213PD (DI)(AX*1), Z8, Z4
-	VFMADD213PD (DI)(R8*1), Z8, Z5
-	VFMADD213PD (DI)(R10*1), Z8, Z6
-	VFMADD213PD (DI)(R11*1), Z8, Z7
-	VMOVUPD Z4, (DI)(AX*1)
-	VMOVUPD Z5, (DI)(R8*1)
-	VMOVUPD Z6, (DI)(R10*1)
-	VMOVUPD Z7, (DI)(R11*1)
+	VFMADD213PD (DI)(AX*8), Z8, Z4
+	VFMADD213PD (DI)(R8*8), Z8, Z5
+	VFMADD213PD (DI)(R10*8), Z8, Z6
+	VFMADD213PD (DI)(R11*8), Z8, Z7
+	VMOVUPD Z4, (DI)(AX*8)
+	VMOVUPD Z5, (DI)(R8*8)
+	VMOVUPD Z6, (DI)(R10*8)
+	VMOVUPD Z7, (DI)(R11*8)
 	ADDQ $32, SI
 	ADDQ $8, BX
 	SUBQ $4, CX
@@ -484,11 +469,10 @@ batail:
 	TESTQ CX, CX
 	JEQ   banext
 	MOVWQZX 0(BX), AX
-	SHLQ $6, AX
 	VPMOVZXBQ 0(SI), Z4
 	VCVTQQ2PD Z4, Z4
-	VFMADD213PD (DI)(AX*1), Z8, Z4
-	VMOVUPD Z4, (DI)(AX*1)
+	VFMADD213PD (DI)(AX*8), Z8, Z4
+	VMOVUPD Z4, (DI)(AX*8)
 	ADDQ $8, SI
 	ADDQ $2, BX
 	DECQ CX

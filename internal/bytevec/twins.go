@@ -109,13 +109,13 @@ func blockDotsGo(z []float64, stride int, vals []uint8, ids []uint16, start []in
 		for l := range 8 {
 			var a0, a1, a2, a3 float64
 			for k := k0; k < full; k += 4 {
-				a0 = math.FMA(float64(vals[8*k+l]), w[8*int(ids[k])+l], a0)
-				a1 = math.FMA(float64(vals[8*k+8+l]), w[8*int(ids[k+1])+l], a1)
-				a2 = math.FMA(float64(vals[8*k+16+l]), w[8*int(ids[k+2])+l], a2)
-				a3 = math.FMA(float64(vals[8*k+24+l]), w[8*int(ids[k+3])+l], a3)
+				a0 = math.FMA(float64(vals[8*k+l]), w[int(ids[k])+l], a0)
+				a1 = math.FMA(float64(vals[8*k+8+l]), w[int(ids[k+1])+l], a1)
+				a2 = math.FMA(float64(vals[8*k+16+l]), w[int(ids[k+2])+l], a2)
+				a3 = math.FMA(float64(vals[8*k+24+l]), w[int(ids[k+3])+l], a3)
 			}
 			for k := full; k < k1; k++ {
-				a0 = math.FMA(float64(vals[8*k+l]), w[8*int(ids[k])+l], a0)
+				a0 = math.FMA(float64(vals[8*k+l]), w[int(ids[k])+l], a0)
 			}
 			s[l] = (a0 + a1) + (a2 + a3)
 		}
@@ -123,13 +123,13 @@ func blockDotsGo(z []float64, stride int, vals []uint8, ids []uint16, start []in
 	}
 }
 
-// blockAxpysGo sets y[8·ids[k]+l] = fma(scale·a[r·stride], float64(vals[8k+l]), y[8·ids[k]+l])
+// blockAxpysGo sets y[ids[k]+l] = fma(scale·a[r·stride], float64(vals[8k+l]), y[ids[k]+l])
 // for the kept blocks k of each row r in turn (indexed as in blockDotsGo).
 func blockAxpysGo(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {
 	for r := 0; r+1 < len(start); r++ {
 		c := scale * a[r*stride]
 		for k := start[r] - start[0]; k < start[r+1]-start[0]; k++ {
-			yb := y[8*int(ids[k]) : 8*int(ids[k])+8]
+			yb := y[int(ids[k]) : int(ids[k])+8]
 			for l, v := range vals[8*k : 8*k+8] {
 				yb[l] = math.FMA(c, float64(v), yb[l])
 			}

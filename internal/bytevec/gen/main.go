@@ -273,18 +273,11 @@ func axpy4(a asm) {
 	a.ins("RET")
 }
 
-// blockIDs loads the four block indices at (BX) into AX, R8, R10 and R11 as byte offsets
-// (64 a block), as blockDotsAVX512 does.
+// blockIDs loads the four blocks' column offsets at (BX) into AX, R8, R10 and R11, which
+// address w and y as (DI)(r*8).
 func blockIDs(a asm) {
-	a.ins("MOVQ 0(BX), R11")
-	a.ins("MOVWQZX R11, AX")
-	a.ins("SHRQ $16, R11")
-	a.ins("MOVWQZX R11, R8")
-	a.ins("SHRQ $16, R11")
-	a.ins("MOVWQZX R11, R10")
-	a.ins("SHRQ $16, R11")
-	for _, r := range []string{"AX", "R8", "R10", "R11"} {
-		a.ins("SHLQ $6, %s", r)
+	for k, r := range blockOffs {
+		a.ins("MOVWQZX %d(BX), %s", 2*k, r)
 	}
 }
 
@@ -318,8 +311,8 @@ func blockDots(a asm) {
 		a.cvt8(8*k, "(SI)", 8+2*k, 9+2*k)
 	}
 	for k, off := range blockOffs {
-		a.ins("VFMADD231PD (DI)(%s*1), Y%d, Y%d", off, 8+2*k, k)
-		a.ins("VFMADD231PD 32(DI)(%s*1), Y%d, Y%d", off, 9+2*k, k+4)
+		a.ins("VFMADD231PD (DI)(%s*8), Y%d, Y%d", off, 8+2*k, k)
+		a.ins("VFMADD231PD 32(DI)(%s*8), Y%d, Y%d", off, 9+2*k, k+4)
 	}
 	a.ins("ADDQ $32, SI")
 	a.ins("ADDQ $8, BX")
@@ -330,10 +323,9 @@ func blockDots(a asm) {
 	a.ins("TESTQ CX, CX")
 	a.ins("JEQ bd2_sum")
 	a.ins("MOVWQZX 0(BX), AX")
-	a.ins("SHLQ $6, AX")
 	a.cvt8(0, "(SI)", 8, 9)
-	a.ins("VFMADD231PD (DI)(AX*1), Y8, Y0")
-	a.ins("VFMADD231PD 32(DI)(AX*1), Y9, Y4")
+	a.ins("VFMADD231PD (DI)(AX*8), Y8, Y0")
+	a.ins("VFMADD231PD 32(DI)(AX*8), Y9, Y4")
 	a.ins("ADDQ $8, SI")
 	a.ins("ADDQ $2, BX")
 	a.ins("DECQ CX")
@@ -380,8 +372,8 @@ func blockAxpys(a asm) {
 	}
 	for k, off := range blockOffs {
 		for h := range 2 {
-			a.ins("VFMADD213PD %d(DI)(%s*1), Y15, Y%d", 32*h, off, 2*k+h)
-			a.ins("VMOVUPD Y%d, %d(DI)(%s*1)", 2*k+h, 32*h, off)
+			a.ins("VFMADD213PD %d(DI)(%s*8), Y15, Y%d", 32*h, off, 2*k+h)
+			a.ins("VMOVUPD Y%d, %d(DI)(%s*8)", 2*k+h, 32*h, off)
 		}
 	}
 	a.ins("ADDQ $32, SI")
@@ -393,11 +385,10 @@ func blockAxpys(a asm) {
 	a.ins("TESTQ CX, CX")
 	a.ins("JEQ ba2_next")
 	a.ins("MOVWQZX 0(BX), AX")
-	a.ins("SHLQ $6, AX")
 	a.cvt8(0, "(SI)", 0, 1)
 	for h := range 2 {
-		a.ins("VFMADD213PD %d(DI)(AX*1), Y15, Y%d", 32*h, h)
-		a.ins("VMOVUPD Y%d, %d(DI)(AX*1)", h, 32*h)
+		a.ins("VFMADD213PD %d(DI)(AX*8), Y15, Y%d", 32*h, h)
+		a.ins("VMOVUPD Y%d, %d(DI)(AX*8)", h, 32*h)
 	}
 	a.ins("ADDQ $8, SI")
 	a.ins("ADDQ $2, BX")
