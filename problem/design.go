@@ -111,7 +111,7 @@ func (x *uint8Design) rows() int { return x.n }
 func (x *uint8Design) cols() int { return x.d }
 
 // block keeps a block's rows in the L1 cache between its dots and its axpys: 8 KiB of
-// dense rows, or 16 KiB of kept blocks (8 bytes and a 2-byte index each, rounded down to
+// dense rows, or 16 KiB of kept blocks (8 bytes and a 2-byte column offset each, rounded down to
 // a multiple of 8 rows, at least 8), where longer blocks also spread the per-block costs
 // (the exponentials of a logistic loss are computed 8 at a time). On MNIST that is 48
 // rows (40 in the pixels' order); a ValueGrad took 0.90-0.91 of the time with 32 or 64 rows as with 8
