@@ -126,33 +126,56 @@ func BenchmarkLogisticMNIST(b *testing.B) {
 }
 
 // TestBlockFuncs checks that the rows method of each blockFunc gives the bits of row
-// called on each row in turn, on blocks of every length up to 20 with margins of every
-// size and sign, zero included.
+// called on each row in turn, on blocks of every length up to 20 and some longer (past
+// softmaxLoss's chunks of 64 rows), with values of every size and sign, zero included:
+// the logistic loss (one value a row) and the softmax loss (three and ten), ties among a
+// row's values included.
 func TestBlockFuncs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 34))
-	n := 40
+	n := 160
+	lengths := []int{64, 65, 129, 150}
+	for l := 20; l >= 0; l-- {
+		lengths = append([]int{l}, lengths...)
+	}
 	y := signs(rng, n)
-	for _, f := range []blockFunc{&logLoss{y: y}} {
+	labels := func(k int) []int {
+		l := make([]int, n)
+		for i := range l {
+			l[i] = rng.IntN(k)
+		}
+		return l
+	}
+	for _, c := range []struct {
+		f blockFunc
+		m int
+	}{{&logLoss{y: y}, 1}, {&softmaxLoss{label: labels(3), k: 3}, 3}, {&softmaxLoss{label: labels(10), k: 10}, 10}} {
+		f, m := c.f, c.m
 		for lo := 0; lo < 3; lo++ {
-			for hi := lo; hi <= lo+20; hi++ {
-				z := make([]float64, hi-lo)
+			for _, l := range lengths {
+				hi := lo + l
+				z := make([]float64, (hi-lo)*m)
 				for i := range z {
 					z[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(6)-2))
 				}
 				if len(z) > 0 {
 					z[0] = 0
 				}
+				if len(z) >= 2*m && m > 1 {
+					z[m+1] = z[m] // a tie in the second row
+				}
 				zc := append([]float64(nil), z...)
-				r := make([]float64, len(z))
-				s, prod := f.rows(lo, hi, z, r, 0.5, 1.5)
+				r := make([]float64, len(z)+m) // longer than the block, as the engine's scratch
+				s, prod := f.rows(lo, hi, append(z, make([]float64, m)...), r, 0.5, 1.5)
 				ws, wprod := 0.5, 1.5
 				for i := lo; i < hi; i++ {
-					var ri [1]float64
-					a, tt := f.row(i, zc[i-lo:i-lo+1], ri[:])
+					ri := make([]float64, m)
+					a, tt := f.row(i, zc[(i-lo)*m:(i-lo+1)*m], ri)
 					ws += a
 					wprod *= 1 + tt
-					if math.Float64bits(ri[0]) != math.Float64bits(r[i-lo]) {
-						t.Fatalf("%T rows %d:%d: r[%d] = %v, row's %v", f, lo, hi, i, r[i-lo], ri[0])
+					for k := range m {
+						if math.Float64bits(ri[k]) != math.Float64bits(r[(i-lo)*m+k]) {
+							t.Fatalf("%T rows %d:%d: r[%d][%d] = %v, row's %v", f, lo, hi, i, k, r[(i-lo)*m+k], ri[k])
+						}
 					}
 				}
 				if math.Float64bits(s) != math.Float64bits(ws) || math.Float64bits(prod) != math.Float64bits(wprod) {
