@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -197,5 +198,37 @@ func TestTwoProcesses(t *testing.T) {
 	t.Logf("after kill -9 of the holder, train --resume took the folder and finished the run in %v", time.Since(start).Round(time.Millisecond))
 	if _, err := os.Stat(filepath.Join(dir, ".lock")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the lock file is left after the run: %v", err)
+	}
+}
+
+// TestSecondSignal checks that a second SIGINT ends descent at once while it computes
+// something that does not look at the first one's cancellation: building a random
+// rotation of dimension 2000 (many seconds). The process must die by the signal, not exit
+// with status 130 once the computation is over.
+func TestSecondSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process that computes for seconds unless interrupted")
+	}
+	cmd, stderr := startDescent(t, "minimize", "--problem", "quadratic", "--dim", "2000", "--method", "newton", "--threads", "1")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	for range 2 {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("descent still ran 5 s after two SIGINTs:\n%s", stderr)
+	}
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Fatalf("descent ended with %v, want death by SIGINT:\n%s", err, stderr)
 	}
 }

@@ -23,7 +23,15 @@ import (
 )
 
 func main() {
+	// The first SIGINT or SIGTERM cancels ctx, which the commands check to stop cleanly (a
+	// run folder keeps what it has, a sweep's trial saves a checkpoint). Then the signals'
+	// default action comes back, so that a second one ends at once a computation that does
+	// not look at ctx, such as a Newton step building a large Hessian.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
