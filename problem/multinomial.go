@@ -165,11 +165,17 @@ func (p *Multinomial) Hessian(dst, w []float64) {
 // t = Σ_{k ≠ argmax} exp(zₖ − zmax). The exponentials are vexp's, whose kernels give the
 // bits of its Go twin Exp1: softmaxLoss.rows computes a block's at once.
 func softmax(pr, z []float64) (zmax, t float64) {
-	top := shiftMax(pr, z)
-	for k, v := range pr {
-		pr[k] = vexp.Exp1(v)
-	}
+	top := shiftExp(pr, z)
 	return z[top], normalise(pr, top)
+}
+
+// shiftExp stores exp(zₖ − max(z)) in e and returns argmax(z).
+func shiftExp(e, z []float64) int {
+	top := shiftMax(e, z)
+	for k, v := range e {
+		e[k] = vexp.Exp1(v)
+	}
+	return top
 }
 
 // shiftMax stores zₖ − max(z) in d and returns argmax(z).
@@ -219,10 +225,16 @@ type softmaxLoss struct {
 }
 
 func (f *softmaxLoss) row(i int, z, r []float64) (float64, float64) {
-	zmax, t := softmax(r, z)
+	return f.finish(i, z, r, shiftExp(r, z))
+}
+
+// finish turns row i's exponentials e of z − max(z), the maximum at top, into the
+// gradient ∂ℓᵢ/∂zᵢ (in e) and returns the loss as a + log1p(t).
+func (f *softmaxLoss) finish(i int, z, e []float64, top int) (a, t float64) {
+	t = normalise(e, top)
 	y := f.label[i]
-	r[y]--
-	return zmax - z[y], t
+	e[y]--
+	return z[top] - z[y], t
 }
 
 // rows is row on rows lo to hi−1 in turn, with the exponentials of up to 64 rows at a
@@ -240,11 +252,8 @@ func (f *softmaxLoss) rows(lo, hi int, z, r []float64, s, prod float64) (float64
 		}
 		vexp.Exp(rc, rc)
 		for i := range c1 - c0 {
-			zi, ri, top := zc[i*k:(i+1)*k], rc[i*k:(i+1)*k], tops[i]
-			t := normalise(ri, top)
-			y := f.label[c0+i]
-			ri[y]--
-			s += zi[top] - zi[y]
+			a, t := f.finish(c0+i, zc[i*k:(i+1)*k], rc[i*k:(i+1)*k], tops[i])
+			s += a
 			prod *= 1 + t
 		}
 	}
