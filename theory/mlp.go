@@ -794,8 +794,7 @@ func runBatchSweetSpot(x *Experiment, from int) error {
 		bx, by = append(bx, float64(b)), append(by, sec)
 		summary += fmt.Sprintf("B = %d (lr %.3g): %.3g epochs, %d steps of %.3g ms, %.3g s; ", b, rate, r.reached, r.steps, 1e3*r.stepTime.Seconds(), sec)
 	}
-	arg := slices.Index(times, slices.Min(times))
-	interior := arg > 0 && arg < len(batches)-1 && !math.IsInf(times[arg], 1) && batches[arg] >= from
+	arg, interior := sweetSpot(batches, times, from)
 	name := "the batch size of the least time to the target is neither the smallest nor the largest"
 	if from > 1 {
 		name += fmt.Sprintf(", and at least %d", from)
@@ -816,4 +815,13 @@ func runBatchSweetSpot(x *Experiment, from int) error {
 	}
 	x.figure(p, "Small batches waste time on per-step overheads, large ones on epochs: the minimum lies in between.")
 	return nil
+}
+
+// sweetSpot judges batch-sweet-spot: arg is the index of the least time to the target
+// (the first, on a tie), and interior whether it is neither the first nor the last batch
+// and is a batch of at least from. A run that missed the target has the time +Inf: the
+// least time is one reached, unless none was, and then arg is 0.
+func sweetSpot(batches []int, times []float64, from int) (arg int, interior bool) {
+	arg = slices.Index(times, slices.Min(times))
+	return arg, arg > 0 && arg < len(batches)-1 && batches[arg] >= from
 }
