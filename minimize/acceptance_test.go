@@ -406,3 +406,67 @@ func TestIterateAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestNewtonHessianCancel: a run whose context is cancelled while Newton forms the
+// Hessian stops there, with the context's error, whether the Hessian is the objective's
+// own (a ContextHessianer) or assembled from products.
+func TestNewtonHessianCancel(t *testing.T) {
+	p := problem.NewRosenbrock(4)
+	x0 := []float64{-1.2, 1, -1.2, 1}
+	for _, tc := range []struct {
+		name string
+		obj  func(cancel func()) minimize.Objective
+	}{
+		{"ContextHessianer", func(cancel func()) minimize.Objective { return &slowHessian{p: p, cancel: cancel} }},
+		{"products", func(cancel func()) minimize.Objective { return &cancelProducts{p: p, cancel: cancel, after: 2} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			obj := tc.obj(cancel)
+			res, err := minimize.Minimize(ctx, obj, x0, &minimize.Newton{}, minimize.Settings{MaxIter: 50})
+			if !errors.Is(err, context.Canceled) || res.Status != minimize.Failure {
+				t.Fatalf("status %v, error %v; want Failure with context.Canceled", res.Status, err)
+			}
+			if res.Last.Iter != 0 {
+				t.Errorf("%d iterations made; the first Hessian was cancelled", res.Last.Iter)
+			}
+			if h, ok := obj.(*cancelProducts); ok && h.calls != h.after {
+				t.Errorf("%d Hessian-vector products, want the %d before the cancel", h.calls, h.after)
+			}
+		})
+	}
+}
+
+// slowHessian's Hessian cancels the run's context and waits for it to be done: only a
+// Minimize that passes its context in can end.
+type slowHessian struct {
+	p      *problem.Rosenbrock
+	cancel func()
+}
+
+func (s *slowHessian) Dim() int                            { return s.p.Dim() }
+func (s *slowHessian) ValueGrad(grad, x []float64) float64 { return s.p.ValueGrad(grad, x) }
+func (s *slowHessian) Hessian(dst, x []float64)            { panic("Hessian called instead of HessianContext") }
+func (s *slowHessian) HessianContext(ctx context.Context, dst, x []float64) error {
+	s.cancel()
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// cancelProducts cancels the run's context at its after-th Hessian-vector product.
+type cancelProducts struct {
+	p            *problem.Rosenbrock
+	cancel       func()
+	after, calls int
+}
+
+func (c *cancelProducts) Dim() int                            { return c.p.Dim() }
+func (c *cancelProducts) ValueGrad(grad, x []float64) float64 { return c.p.ValueGrad(grad, x) }
+func (c *cancelProducts) HessVec(dst, x, v []float64) {
+	c.calls++
+	if c.calls == c.after {
+		c.cancel()
+	}
+	c.p.HessVec(dst, x, v)
+}

@@ -6,7 +6,8 @@
 //
 // An [Objective] has a dimension and returns f(x) with ∇f(x) in one call. Optional
 // abilities are separate interfaces, found by type assertion: [HessVecer] and [Hessianer]
-// for the Newton methods, [Smoother] (L) and [StronglyConvex] (μ) for the default steps
+// for the Newton methods ([ContextHessianer] for a Hessian a cancelled run can stop
+// in), [Smoother] (L) and [StronglyConvex] (μ) for the default steps
 // and momenta, [Optimumer] (θ* and f*) for the distance column of the trace. Package
 // [github.com/descent-ml/descent/problem] provides objectives with all of them.
 //

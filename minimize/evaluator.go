@@ -1,18 +1,21 @@
 package minimize
 
+import "context"
+
 // Evaluator gives a [Method] access to the objective and counts what it evaluates.
 type Evaluator struct {
 	obj  Objective
 	dim  int
 	hv   HessVecer
 	hess Hessianer
+	ctx  context.Context // of the Minimize call; Background for NewEvaluator's
 	// Counters, read by Minimize for the trace.
 	Evals, GradEvals, HessVecs, Hessians int
 }
 
 // NewEvaluator returns an Evaluator of obj with zero counts.
 func NewEvaluator(obj Objective) *Evaluator {
-	e := &Evaluator{obj: obj, dim: obj.Dim()}
+	e := &Evaluator{obj: obj, dim: obj.Dim(), ctx: context.Background()}
 	e.hv, _ = obj.(HessVecer)
 	e.hess, _ = obj.(Hessianer)
 	return e
@@ -50,16 +53,22 @@ func (e *Evaluator) CanHessian() bool { return e.hess != nil || e.hv != nil }
 
 // Hessian stores ∇²f(x) in dst (Dim×Dim, row-major): the objective's own when it is a
 // [Hessianer], else assembled column by column from Dim Hessian-vector products (and
-// symmetrised). It panics if the objective has neither.
-func (e *Evaluator) Hessian(dst, x []float64) {
+// symmetrised). It panics if the objective has neither. It returns the context's error,
+// dst unspecified, if the context of the Minimize call is done before dst is complete:
+// it looks between columns, and within the objective's own Hessian when it is a
+// [ContextHessianer].
+func (e *Evaluator) Hessian(dst, x []float64) error {
 	d := e.dim
 	if len(dst) != d*d {
 		panic("minimize: Hessian destination has the wrong length")
 	}
 	if e.hess != nil {
 		e.Hessians++
+		if ch, ok := e.hess.(ContextHessianer); ok {
+			return ch.HessianContext(e.ctx, dst, x)
+		}
 		e.hess.Hessian(dst, x)
-		return
+		return nil
 	}
 	if e.hv == nil {
 		panic("minimize: objective has no Hessian")
@@ -67,6 +76,9 @@ func (e *Evaluator) Hessian(dst, x []float64) {
 	v := make([]float64, d)
 	col := make([]float64, d)
 	for j := 0; j < d; j++ {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 		v[j] = 1
 		e.HessVec(col, x, v)
 		v[j] = 0
@@ -80,6 +92,7 @@ func (e *Evaluator) Hessian(dst, x []float64) {
 			dst[i*d+j], dst[j*d+i] = a, a
 		}
 	}
+	return nil
 }
 
 // Smoothness returns the objective's constant L when it is a [Smoother].

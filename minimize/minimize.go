@@ -33,6 +33,16 @@ type Hessianer interface {
 	Hessian(dst, x []float64)
 }
 
+// ContextHessianer is a [Hessianer] whose Hessian can take long enough to form (a pass
+// over many samples for each of its blocks) that it looks at a context while it works:
+// HessianContext returns ctx.Err() if ctx is done before dst is complete, leaving dst
+// unspecified. Minimize uses it in place of Hessian, so that a cancelled run stops within
+// a small part of a Hessian.
+type ContextHessianer interface {
+	Hessianer
+	HessianContext(ctx context.Context, dst, x []float64) error
+}
+
 // Smoother is an [Objective] that knows a constant L such that ∇f is L-Lipschitz
 // (equivalently ∇²f ⪯ L for twice-differentiable f).
 type Smoother interface {
@@ -188,6 +198,7 @@ func Minimize(ctx context.Context, obj Objective, x0 []float64, m Method, s Sett
 	}
 	r := &run{ctx: ctx, obj: obj, s: s, e: NewEvaluator(obj), res: &Result{},
 		loc: &Location{X: append([]float64(nil), x0...), Grad: make([]float64, d)}}
+	r.e.ctx = ctx
 	r.optimum = s.Optimum
 	if r.optimum == nil {
 		if o, ok := obj.(Optimumer); ok {

@@ -61,7 +61,9 @@ func (m *Newton) Init(e *Evaluator, loc *Location) error {
 // Iterate implements [Method].
 func (m *Newton) Iterate(e *Evaluator, loc *Location) (float64, bool, error) {
 	d := e.Dim()
-	e.Hessian(m.hess, loc.X)
+	if err := e.Hessian(m.hess, loc.X); err != nil {
+		return 0, false, err
+	}
 	dir := mat.NewVecDense(d, m.dir)
 	floats.ScaleTo(m.rhs, -1, loc.Grad)
 	negGrad := mat.NewVecDense(d, m.rhs)

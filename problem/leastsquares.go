@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -172,7 +173,11 @@ func (p *LeastSquares) HessVec(dst, _, v []float64) {
 }
 
 // Hessian stores XᵀX/n in dst (d×d, row-major), formed once.
-func (p *LeastSquares) Hessian(dst, _ []float64) {
+func (p *LeastSquares) Hessian(dst, x []float64) { _ = p.HessianContext(context.Background(), dst, x) }
+
+// HessianContext is [LeastSquares.Hessian] that stops, returning ctx.Err(), if ctx is done
+// before XᵀX/n is formed (it looks every 64 samples; a later call forms it again).
+func (p *LeastSquares) HessianContext(ctx context.Context, dst, _ []float64) error {
 	if len(dst) != p.d*p.d {
 		panic(fmt.Sprintf("problem: LeastSquares.Hessian: len(dst) = %d, want %d", len(dst), p.d*p.d))
 	}
@@ -181,10 +186,14 @@ func (p *LeastSquares) Hessian(dst, _ []float64) {
 		for i := range ones {
 			ones[i] = 1
 		}
-		p.gram = make([]float64, p.d*p.d)
-		weightedGram(p.gram, p.x, ones, 1/float64(p.n))
+		gram := make([]float64, p.d*p.d)
+		if err := weightedGram(ctx, gram, p.x, ones, 1/float64(p.n)); err != nil {
+			return err
+		}
+		p.gram = gram
 	}
 	copy(dst, p.gram)
+	return nil
 }
 
 // lsLoss: ℓᵢ = ½(zᵢ − bᵢ)², ∂ℓᵢ/∂zᵢ = zᵢ − bᵢ.

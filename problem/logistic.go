@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -157,26 +158,37 @@ func (p *Logistic) curvatures(w []float64) {
 }
 
 // Hessian stores ∇²f(w) in dst (d×d, row-major). It costs O(nd²).
-func (p *Logistic) Hessian(dst, w []float64) {
+func (p *Logistic) Hessian(dst, w []float64) { _ = p.HessianContext(context.Background(), dst, w) }
+
+// HessianContext is [Logistic.Hessian] that stops, returning ctx.Err(), if ctx is done
+// before dst is complete (it looks every 64 samples).
+func (p *Logistic) HessianContext(ctx context.Context, dst, w []float64) error {
 	if len(dst) != p.d*p.d {
 		panic(fmt.Sprintf("problem: Logistic.Hessian: len(dst) = %d, want %d", len(dst), p.d*p.d))
 	}
 	p.checkLen("Logistic.Hessian", w)
 	p.curvatures(w)
-	weightedGram(dst, p.x, p.curv.dst, 1/float64(p.n))
+	if err := weightedGram(ctx, dst, p.x, p.curv.dst, 1/float64(p.n)); err != nil {
+		return err
+	}
 	for j := 0; j < p.d; j++ {
 		dst[j*p.d+j] += p.lambda
 	}
+	return nil
 }
 
-// weightedGram stores scale·Σᵢ cᵢ xᵢxᵢᵀ in dst (d×d), for cᵢ ≥ 0.
-func weightedGram(dst []float64, x design, c []float64, scale float64) {
+// weightedGram stores scale·Σᵢ cᵢ xᵢxᵢᵀ in dst (d×d), for cᵢ ≥ 0. It returns ctx.Err(),
+// dst incomplete, if ctx is done before (it looks every 64 rows).
+func weightedGram(ctx context.Context, dst []float64, x design, c []float64, scale float64) error {
 	n, d := x.rows(), x.cols()
 	const bs = 64
 	blk := make([]float64, bs*d)
 	out := blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: d, Data: dst}
 	clear(dst)
 	for lo := 0; lo < n; lo += bs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		hi := min(lo+bs, n)
 		for i := lo; i < hi; i++ {
 			row := blk[(i-lo)*d : (i-lo+1)*d]
@@ -191,6 +203,7 @@ func weightedGram(dst []float64, x design, c []float64, scale float64) {
 			dst[j*d+i] = dst[i*d+j]
 		}
 	}
+	return nil
 }
 
 // logLoss: ℓᵢ = log(1 + exp(−yᵢzᵢ)), ∂ℓᵢ/∂zᵢ = −yᵢ/(1 + exp(yᵢzᵢ)). With the margin

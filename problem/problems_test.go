@@ -1,10 +1,13 @@
 package problem
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -586,6 +589,53 @@ func TestRitz(t *testing.T) {
 			if math.Abs(math.Abs(sMin)-math.Abs(dMin)) > 1e-7 || math.Abs(math.Abs(sMax)-math.Abs(dMax)) > 1e-7 {
 				t.Fatalf("n=%d trial %d: last components %v, %v, dense %v, %v", n, trial, sMin, sMax, dMin, dMax)
 			}
+		}
+	}
+}
+
+// contextHessianer is minimize.ContextHessianer's method.
+type contextHessianer interface {
+	HessianContext(ctx context.Context, dst, x []float64) error
+}
+
+// TestHessianContext: the problems whose Hessian is a pass over the samples form it under a
+// context: the same bits as Hessian under one that is never done, context.Canceled and
+// nothing kept under a cancelled one (a least-squares Gram matrix is formed again after).
+func TestHessianContext(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	seen := map[string]bool{}
+	for _, tp := range testProblems() {
+		h, ok := tp.p.(contextHessianer)
+		if !ok {
+			continue
+		}
+		seen[fmt.Sprintf("%T", tp.p)] = true
+		d := tp.p.Dim()
+		x := make([]float64, d)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		got := make([]float64, d*d)
+		if err := h.HessianContext(cancelled, got, x); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: HessianContext under a cancelled context: %v", tp.name, err)
+		}
+		want := make([]float64, d*d)
+		tp.p.Hessian(want, x)
+		if err := h.HessianContext(context.Background(), got, x); err != nil {
+			t.Fatalf("%s: %v", tp.name, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: HessianContext differs from Hessian", tp.name)
+		}
+		if norm(want) == 0 {
+			t.Errorf("%s: zero Hessian", tp.name)
+		}
+	}
+	for _, name := range []string{"*problem.Logistic", "*problem.Multinomial", "*problem.LeastSquares"} {
+		if !seen[name] {
+			t.Errorf("no test problem of type %s has HessianContext", name)
 		}
 	}
 }
