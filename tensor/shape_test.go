@@ -231,23 +231,29 @@ func TestAxisKernels(t *testing.T) {
 	mustPanic(t, "index 5 (position 0) out of range [0, 5)", func() { IndexSelect(New(2, 1, 3), x, 1, []int{5}) })
 }
 
-// TestSoftmaxAxis compares Softmax and LogSoftmax and their gradients along every axis of
-// a 3-D tensor with the formulas in float64.
+// TestSoftmaxAxis compares Softmax and LogSoftmax and their gradients (assigned and
+// accumulated) along every axis of a 3-D tensor with the formulas in float64. The shapes
+// give the last axis blocks of rows with tails of every length, rows of 1 element, and
+// rows as long as LogSoftmaxBackward's buffer of exponentials and longer.
 func TestSoftmaxAxis(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
-	for _, shape := range [][]int{{3, 4, 5}, {2, 300, 2}, {1, 2, 600}} {
+	for _, shape := range [][]int{{3, 4, 5}, {2, 300, 2}, {1, 2, 600}, {1, 131, 10}, {3, 45, 1}, {1, 67, 256}, {2, 3, 257}} {
 		x, dy := randn(rng, shape...), randn(rng, shape...)
 		for axis := -3; axis < 3; axis++ {
 			outer, n, inner := splitAxis("test", x, axis)
-			for _, log := range []bool{false, true} {
+			for _, tc := range []struct {
+				log  bool
+				mode Mode
+			}{{false, Accumulate}, {true, Accumulate}, {false, Assign}, {true, Assign}} {
+				log := tc.log
 				y, dx := New(shape...), randn(rng, shape...)
 				dx0 := dx.Clone()
 				if log {
 					LogSoftmax(y, x, axis)
-					LogSoftmaxBackward(dx, dy, y, axis, Accumulate)
+					LogSoftmaxBackward(dx, dy, y, axis, tc.mode)
 				} else {
 					Softmax(y, x, axis)
-					SoftmaxBackward(dx, dy, y, axis, Accumulate)
+					SoftmaxBackward(dx, dy, y, axis, tc.mode)
 				}
 				for o := range outer {
 					for i := range inner {
@@ -268,9 +274,11 @@ func TestSoftmaxAxis(t *testing.T) {
 								want = math.Log(p[k])
 								dwant = float64(dy.data[at(k)]) - p[k]*gs
 							}
-							dwant += float64(dx0.data[at(k)])
+							if tc.mode == Accumulate {
+								dwant += float64(dx0.data[at(k)])
+							}
 							if !closeTo(y.data[at(k)], want, 0, 2e-6) || !closeTo(dx.data[at(k)], dwant, 1, 1e-5) {
-								t.Fatalf("%v axis %d log %v at (%d,%d,%d): %v, %v; want %v, %v", shape, axis, log, o, k, i,
+								t.Fatalf("%v axis %d log %v mode %v at (%d,%d,%d): %v, %v; want %v, %v", shape, axis, log, tc.mode, o, k, i,
 									y.data[at(k)], dx.data[at(k)], want, dwant)
 							}
 						}

@@ -7,60 +7,105 @@ import (
 	"github.com/descent-ml/descent/internal/vec"
 )
 
-// rows returns x seen as a matrix over its last dimension: the number of rows and columns.
-func rows(op string, x *Tensor) (int, int) {
-	if x.rank == 0 || x.shape[x.rank-1] == 0 {
+// lineRows returns the lines of x along an axis after which every dimension is 1 (outer
+// lines of n elements, the n of a line adjacent) as the rows and columns of a matrix. It
+// panics if x is empty.
+func lineRows(op string, x *Tensor, outer, n int) (int, int) {
+	if outer*n == 0 || len(x.data) == 0 {
 		panic(fmt.Sprintf("tensor: %s of shape %v", op, dimsOf(x)))
 	}
-	c := x.shape[x.rank-1]
-	return len(x.data) / c, c
+	return outer, n
 }
 
 // LogSoftmax sets y to the logarithm of the softmax of x along dimension axis (negative
 // counts from the end, −1 the last): y_j = (x_j − max(x)) − log Σ_k exp(x_k − max(x)) over
 // each line of x along axis, as PyTorch evaluates it. Along the last dimension the
-// exponentials are computed in float32 (within 2 ulp) over the whole tensor at once, the
-// sums in float64; along another, everything in float64. A NaN in a line makes the whole
-// line NaN. y must not be x.
+// exponentials are computed in float32 (within 2 ulp) a block of rows at a time, the sums
+// in float64; along another, everything in float64. A NaN in a line makes the whole line
+// NaN. y must not be x.
 func LogSoftmax(y, x *Tensor, axis int) {
 	mustSameShape("LogSoftmax", y, x)
-	if _, _, inner := splitAxis("LogSoftmax", x, axis); inner > 1 {
+	outer, n, inner := splitAxis("LogSoftmax", x, axis)
+	if inner > 1 {
 		softmaxAxis(y, x, axis, true)
 		return
 	}
-	r, c := rows("LogSoftmax", x)
-	xd, yd := x.data[:r*c], y.data[:r*c]
-	for i := 0; i < r*c; i += c {
-		xr, yr := xd[i:i+c], yd[i:i+c]
-		m := rowMax(xr)
-		for j, v := range xr {
-			yr[j] = v - m
+	r, c := lineRows("LogSoftmax", x, outer, n)
+	var m, ls [lsRows]float32
+	var s [lsRows]float64
+	for r0 := 0; r0 < r; r0 += lsRows {
+		n := min(lsRows, r-r0)
+		xb, yb := x.data[r0*c:(r0+n)*c], y.data[r0*c:(r0+n)*c]
+		rowMaxes(m[:n], xb, c)
+		for i, mi := range m[:n] {
+			xr := xb[i*c:][:c]
+			yr := yb[i*c:][:len(xr)]
+			for j, v := range xr {
+				yr[j] = v - mi
+			}
 		}
-	}
-	vec.Exp(yd, yd)
-	for i := 0; i < r*c; i += c {
-		xr, yr := xd[i:i+c], yd[i:i+c]
-		var s float64
-		for _, e := range yr {
-			s += float64(e)
+		vec.Exp(yb, yb)
+		rowSums(s[:n], yb, c)
+		for i, si := range s[:n] {
+			ls[i] = float32(math.Log(si))
 		}
-		m, ls := rowMax(xr), float32(math.Log(s))
-		for j, v := range xr {
-			yr[j] = (v - m) - ls
+		for i, mi := range m[:n] {
+			xr, l := xb[i*c:][:c], ls[i]
+			yr := yb[i*c:][:len(xr)]
+			for j, v := range xr {
+				yr[j] = (v - mi) - l
+			}
 		}
 	}
 }
 
-// rowMax returns the largest element of x, ignoring NaNs (a NaN reaches the result
-// through the sum of exponentials instead).
-func rowMax(x []float32) float32 {
-	m := x[0]
-	for _, v := range x[1:] {
-		if v > m {
-			m = v
+// lsRows is the most rows LogSoftmax and its backward take at a time along the last
+// dimension: their maxima and sums are kept on the stack.
+const lsRows = 64
+
+// rowMaxes stores in m the largest element of each of the len(m) rows of c elements of x,
+// with max: a NaN makes its row's maximum NaN (and the row NaN, as it would through the
+// sum of exponentials). Four rows are taken at a time, four independent chains of max, as
+// a row of a classifier's scores is too short for one chain to keep the core busy.
+func rowMaxes(m, x []float32, c int) {
+	i := 0
+	for ; i+4 <= len(m); i += 4 {
+		a, b, d, e := x[i*c:][:c], x[(i+1)*c:][:c], x[(i+2)*c:][:c], x[(i+3)*c:][:c]
+		ma, mb, md, me := a[0], b[0], d[0], e[0]
+		for j := 1; j < c; j++ {
+			ma, mb, md, me = max(ma, a[j]), max(mb, b[j]), max(md, d[j]), max(me, e[j])
 		}
+		m[i], m[i+1], m[i+2], m[i+3] = ma, mb, md, me
 	}
-	return m
+	for ; i < len(m); i++ {
+		r := x[i*c:][:c]
+		mr := r[0]
+		for _, v := range r[1:] {
+			mr = max(mr, v)
+		}
+		m[i] = mr
+	}
+}
+
+// rowSums stores in s the sum in float64 of each of the len(s) rows of c elements of x,
+// each added in order from its first element; four rows are taken at a time.
+func rowSums(s []float64, x []float32, c int) {
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		a, b, d, e := x[i*c:][:c], x[(i+1)*c:][:c], x[(i+2)*c:][:c], x[(i+3)*c:][:c]
+		var sa, sb, sd, se float64
+		for j := 0; j < c; j++ {
+			sa, sb, sd, se = sa+float64(a[j]), sb+float64(b[j]), sd+float64(d[j]), se+float64(e[j])
+		}
+		s[i], s[i+1], s[i+2], s[i+3] = sa, sb, sd, se
+	}
+	for ; i < len(s); i++ {
+		var sr float64
+		for _, v := range x[i*c:][:c] {
+			sr += float64(v)
+		}
+		s[i] = sr
+	}
 }
 
 // expBlock is the number of exponentials the backward kernels compute at a time, on the
@@ -72,11 +117,29 @@ const expBlock = 256
 // dx_j = dy_j − exp(y_j)·Σ_k dy_k over each line.
 func LogSoftmaxBackward(dx, dy, y *Tensor, axis int, mode Mode) {
 	mustSameShape("LogSoftmaxBackward", dx, dy, y)
-	if _, _, inner := splitAxis("LogSoftmaxBackward", y, axis); inner > 1 {
+	outer, n, inner := splitAxis("LogSoftmaxBackward", y, axis)
+	if inner > 1 {
 		softmaxAxisBackward(dx, dy, y, axis, true, mode)
 		return
 	}
-	r, c := rows("LogSoftmaxBackward", y)
+	r, c := lineRows("LogSoftmaxBackward", y, outer, n)
+	if c <= expBlock {
+		// Short rows, a classifier's: the exponentials and the sums of a block of rows at
+		// once.
+		var e [expBlock]float32
+		var s [lsRows]float64
+		per := min(lsRows, expBlock/c)
+		for r0 := 0; r0 < r; r0 += per {
+			n := min(per, r-r0)
+			dxb, dyb := dx.data[r0*c:(r0+n)*c], dy.data[r0*c:(r0+n)*c]
+			vec.Exp(e[:n*c], y.data[r0*c:(r0+n)*c])
+			rowSums(s[:n], dyb, c)
+			for i, si := range s[:n] {
+				logSoftmaxGrad(dxb[i*c:][:c], dyb[i*c:][:c], e[i*c:][:c], float32(si), mode)
+			}
+		}
+		return
+	}
 	var e [expBlock]float32
 	for b := (expBlocks{r: r, c: c}); b.next(e[:], y.data); {
 		dxr, dyr := dx.data[b.i*c:(b.i+1)*c], dy.data[b.i*c:(b.i+1)*c]
@@ -84,14 +147,21 @@ func LogSoftmaxBackward(dx, dy, y *Tensor, axis int, mode Mode) {
 		for _, g := range dyr {
 			s += float64(g)
 		}
-		sf := float32(s)
-		for k, ev := range e[b.off : b.off+b.n] {
-			g := dyr[b.j0+k] - ev*sf
-			if mode == Accumulate {
-				g += dxr[b.j0+k]
-			}
-			dxr[b.j0+k] = g
+		logSoftmaxGrad(dxr[b.j0:b.j0+b.n], dyr[b.j0:b.j0+b.n], e[b.off:b.off+b.n], float32(s), mode)
+	}
+}
+
+// logSoftmaxGrad sets dx (Assign) or adds to it (Accumulate) dy − e·s, element by element.
+func logSoftmaxGrad(dx, dy, e []float32, s float32, mode Mode) {
+	dy, e = dy[:len(dx)], e[:len(dx)]
+	if mode == Accumulate {
+		for j, g := range dy {
+			dx[j] = (g - e[j]*s) + dx[j]
 		}
+		return
+	}
+	for j, g := range dy {
+		dx[j] = g - e[j]*s
 	}
 }
 
@@ -143,33 +213,37 @@ func (b *expBlocks) next(buf, y []float32) bool {
 
 // Softmax sets y to the softmax of x along dimension axis (negative counts from the end):
 // y_j = exp(x_j − max(x)) / Σ_k exp(x_k − max(x)) over each line of x along axis. Along the
-// last dimension the exponentials are computed in float32 (within 2 ulp), the sums in
-// float64; along another, everything in float64. y must not be x.
+// last dimension the exponentials are computed in float32 (within 2 ulp) a block of rows
+// at a time, the sums in float64; along another, everything in float64. y must not be x.
 func Softmax(y, x *Tensor, axis int) {
 	mustSameShape("Softmax", y, x)
-	if _, _, inner := splitAxis("Softmax", x, axis); inner > 1 {
+	outer, n, inner := splitAxis("Softmax", x, axis)
+	if inner > 1 {
 		softmaxAxis(y, x, axis, false)
 		return
 	}
-	r, c := rows("Softmax", x)
-	xd, yd := x.data[:r*c], y.data[:r*c]
-	for i := 0; i < r*c; i += c {
-		xr, yr := xd[i:i+c], yd[i:i+c]
-		m := rowMax(xr)
-		for j, v := range xr {
-			yr[j] = v - m
+	r, c := lineRows("Softmax", x, outer, n)
+	var m [lsRows]float32
+	var s [lsRows]float64
+	for r0 := 0; r0 < r; r0 += lsRows {
+		n := min(lsRows, r-r0)
+		xb, yb := x.data[r0*c:(r0+n)*c], y.data[r0*c:(r0+n)*c]
+		rowMaxes(m[:n], xb, c)
+		for i, mi := range m[:n] {
+			xr := xb[i*c:][:c]
+			yr := yb[i*c:][:len(xr)]
+			for j, v := range xr {
+				yr[j] = v - mi
+			}
 		}
-	}
-	vec.Exp(yd, yd)
-	for i := 0; i < r*c; i += c {
-		yr := yd[i : i+c]
-		var s float64
-		for _, e := range yr {
-			s += float64(e)
-		}
-		inv := float32(1 / s)
-		for j := range yr {
-			yr[j] *= inv
+		vec.Exp(yb, yb)
+		rowSums(s[:n], yb, c)
+		for i, si := range s[:n] {
+			inv := float32(1 / si)
+			yr := yb[i*c:][:c]
+			for j := range yr {
+				yr[j] *= inv
+			}
 		}
 	}
 }
@@ -178,11 +252,12 @@ func Softmax(y, x *Tensor, axis int) {
 // [Softmax] along axis from its output y: dx_j = y_j·(dy_j − Σ_k dy_k·y_k) over each line.
 func SoftmaxBackward(dx, dy, y *Tensor, axis int, mode Mode) {
 	mustSameShape("SoftmaxBackward", dx, dy, y)
-	if _, _, inner := splitAxis("SoftmaxBackward", y, axis); inner > 1 {
+	outer, n, inner := splitAxis("SoftmaxBackward", y, axis)
+	if inner > 1 {
 		softmaxAxisBackward(dx, dy, y, axis, false, mode)
 		return
 	}
-	r, c := rows("SoftmaxBackward", y)
+	r, c := lineRows("SoftmaxBackward", y, outer, n)
 	for i := 0; i < r*c; i += c {
 		dxr, dyr, yr := dx.data[i:i+c], dy.data[i:i+c], y.data[i:i+c]
 		var s float64
