@@ -164,10 +164,7 @@ func (x *uint8Design) dotsIn(z, w []float64, m, lo, hi int) {
 		x.dots(z, w, m, lo, hi)
 		return
 	}
-	d := x.d
-	for k := 0; k < m; k++ {
-		x.blk.Dots(z[k:], m, w[k*d:(k+1)*d], lo, hi)
-	}
+	x.blk.DotsN(z, m, w, x.d, m, lo, hi)
 	for j := range (hi - lo) * m {
 		z[j] *= x.scale
 	}

@@ -154,6 +154,41 @@ func (b *Blocks) Dots(z []float64, stride int, w []float64, lo, hi int) {
 	}
 }
 
+// DotsN is [Blocks.Dots] for the m weight vectors w[k·ld:k·ld+d], k < m: it sets
+// z[(i−lo)·stride+k] to the dot product of row i with vector k, the bits of m calls of
+// Dots. On AVX-512 it takes the vectors five at a time, each kept block read and widened
+// once for the five, which Dots does for each. It panics unless m ≥ 1, ld ≥ d,
+// len(w) ≥ (m−1)·ld+d, and z has room for (hi−lo) rows of m values stride apart.
+func (b *Blocks) DotsN(z []float64, stride int, w []float64, ld, m, lo, hi int) {
+	if m < 1 || ld < b.d || len(w) < (m-1)*ld+b.d {
+		panic(fmt.Sprintf("bytevec: Blocks.DotsN: %d values for %d vectors %d apart of %d columns", len(w), m, ld, b.d))
+	}
+	b.checkRows("DotsN", w, z, stride, lo, hi)
+	if hi > lo && len(z) < (hi-lo-1)*stride+m {
+		panic(fmt.Sprintf("bytevec: Blocks.DotsN: %d values for %d rows of %d, %d apart", len(z), hi-lo, m, stride))
+	}
+	if lo == hi {
+		return
+	}
+	k0, d8 := b.start[lo], b.d&^7
+	vals, ids, start := b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1]
+	k := 0
+	for ; k+5 <= m; k += 5 {
+		blockDots5(z[k:], stride, vals, ids, start, w[k*ld:], ld, d8)
+	}
+	for ; k < m; k++ {
+		blockDots(z[k:], stride, vals, ids, start, w[k*ld:k*ld+d8])
+	}
+	if t := b.d % 8; t > 0 {
+		for k := range m {
+			wt := w[k*ld+b.d-t : k*ld+b.d]
+			for i := lo; i < hi; i++ {
+				z[(i-lo)*stride+k] += dotTail(b.tail[i*t:(i+1)*t], wt)
+			}
+		}
+	}
+}
+
 // Axpys adds (scale·a[(i−lo)·stride])·float64(xᵢⱼ) to y[j], j < d, for lo ≤ i < hi, the rows
 // in order, each term a fused multiply-add on the kept blocks and a product and a sum on
 // the last d mod 8 columns, as [Axpy] adds them. It panics if len(y) < d or a is too

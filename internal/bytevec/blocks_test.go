@@ -144,6 +144,49 @@ func TestBlocksWidest(t *testing.T) {
 	sameBits(t, "Axpys", y, ref)
 }
 
+// TestBlocksDotsN checks DotsN against Dots vector by vector bit for bit, for every count
+// of vectors up to 12 (five at a time and the rest alone), vectors further apart than the
+// width, values stride apart, on widths with and without a tail and rows of any number of
+// kept blocks; nothing outside z is written. With the assembly, blockDots5 is also checked
+// against its twin.
+func TestBlocksDotsN(t *testing.T) {
+	checkImpl(t)
+	rng := rand.New(rand.NewPCG(29, 30))
+	for _, d := range []int{5, 8, 13, 64, 100, 784} {
+		const n = 37
+		p := sparseBytes(rng, n, d, 0.5)
+		b := NewBlocks(p, n, d, nil)
+		for m := 1; m <= 12; m++ {
+			ld := d + 3
+			w := make([]float64, (m-1)*ld+d)
+			for i := range w {
+				w[i] = rng.NormFloat64()
+			}
+			for _, r := range [][2]int{{0, n}, {4, 5}, {n, n}} {
+				lo, hi := r[0], r[1]
+				stride := m + 2
+				what := fmt.Sprintf("d=%d m=%d rows %d:%d", d, m, lo, hi)
+				zAll, z := guarded(rng, max(0, (hi-lo-1)*stride+m))
+				b.DotsN(z, stride, w, ld, m, lo, hi)
+				checkBands(t, zAll, "DotsN "+what)
+				for k := range m * min(1, hi-lo) {
+					want := make([]float64, len(z))
+					copy(want, z)
+					b.Dots(want[k:], stride, w[k*ld:k*ld+d], lo, hi)
+					sameBits(t, fmt.Sprintf("DotsN %s vector %d", what, k), z, want)
+				}
+				if hi > lo && m >= 5 && d >= 8 {
+					k0 := b.start[lo]
+					got, twin := make([]float64, len(z)), make([]float64, len(z))
+					blockDots5(got, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], w, ld, d&^7)
+					blockDots5Go(twin, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], w, ld, d&^7)
+					sameBits(t, "blockDots5 "+what, got, twin)
+				}
+			}
+		}
+	}
+}
+
 // TestBlocksPanics checks the panics on bad arguments.
 func TestBlocksPanics(t *testing.T) {
 	b := NewBlocks(make([]uint8, 4*16), 4, 16, nil)
@@ -155,6 +198,10 @@ func TestBlocksPanics(t *testing.T) {
 		"short z":     func() { b.Dots(make([]float64, 3), 1, make([]float64, 16), 0, 4) },
 		"short a":     func() { b.Axpys(make([]float64, 16), 1, make([]float64, 6), 2, 0, 4) },
 		"zero stride": func() { b.Axpys(make([]float64, 16), 1, make([]float64, 6), 0, 0, 4) },
+		"DotsN m":     func() { b.DotsN(make([]float64, 8), 2, make([]float64, 16), 16, 0, 0, 4) },
+		"DotsN ld":    func() { b.DotsN(make([]float64, 8), 2, make([]float64, 32), 15, 2, 0, 4) },
+		"DotsN w":     func() { b.DotsN(make([]float64, 8), 2, make([]float64, 31), 16, 2, 0, 4) },
+		"DotsN z":     func() { b.DotsN(make([]float64, 7), 2, make([]float64, 32), 16, 2, 0, 4) },
 	} {
 		func() {
 			defer func() {
@@ -196,6 +243,30 @@ func BenchmarkBlocks(b *testing.B) {
 		for b.Loop() {
 			for lo := 0; lo < n; lo += rows {
 				blk.Axpys(w, 1e-9, a, 1, lo, lo+rows)
+			}
+		}
+	})
+	const m = 10
+	wm := make([]float64, m*d)
+	for j := range wm {
+		wm[j] = rng.NormFloat64()
+	}
+	zm := make([]float64, rows*m)
+	b.Run("blocks/dots10", func(b *testing.B) {
+		b.SetBytes(n * d * m)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += rows {
+				for k := range m {
+					blk.Dots(zm[k:], m, wm[k*d:(k+1)*d], lo, lo+rows)
+				}
+			}
+		}
+	})
+	b.Run("blocks/dotsN10", func(b *testing.B) {
+		b.SetBytes(n * d * m)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += rows {
+				blk.DotsN(zm, m, wm, d, m, lo, lo+rows)
 			}
 		}
 	})

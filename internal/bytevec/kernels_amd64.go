@@ -133,6 +133,12 @@ func blockDotsAVX512(vals *uint8, ids *uint16, start *int, rows int, w *float64,
 //go:noescape
 func blockAxpysAVX512(vals *uint8, ids *uint16, start *int, rows int, y *float64, a *float64, stride int, scale float64)
 
+// blockDots5AVX512 is blockDotsAVX512 for the five weight vectors w[k·ld:], k < 5, at
+// once, row r's values at z[r·stride+k]: the same bits.
+//
+//go:noescape
+func blockDots5AVX512(vals *uint8, ids *uint16, start *int, rows int, w *float64, ld int, z *float64, stride int)
+
 // blockDots and blockAxpys run the Go twins where no row has a kept block, so that the
 // assembly is given no empty slice.
 
@@ -149,6 +155,21 @@ func blockDots(z []float64, stride int, vals []uint8, ids []uint16, start []int,
 		return
 	}
 	blockDotsAVX512(&vals[0], &ids[0], &start[0], rows, &w[0], &z[0], stride)
+}
+
+// blockDots5 is blockDots for the five weight vectors w[k·ld:k·ld+n], k < 5, the values
+// of row r at z[r·stride+k]: one kernel widening each block once for the five on
+// AVX-512, blockDots on each otherwise (the AVX2 kernels have registers for one vector's
+// accumulators only). The same bits either way.
+func blockDots5(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64, ld, n int) {
+	rows := len(start) - 1
+	kept := start[rows] - start[0]
+	if !useAVX512 || kept == 0 {
+		blockDots5Go(z, stride, vals, ids, start, w, ld, n)
+		return
+	}
+	_, _, _, _ = z[(rows-1)*stride+4], vals[8*kept-1], ids[kept-1], w[4*ld+n-1]
+	blockDots5AVX512(&vals[0], &ids[0], &start[0], rows, &w[0], ld, &z[0], stride)
 }
 
 func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {

@@ -26,3 +26,7 @@ func blockDots(z []float64, stride int, vals []uint8, ids []uint16, start []int,
 func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {
 	blockAxpysGo(y, scale, a, stride, vals, ids, start)
 }
+
+func blockDots5(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64, ld, n int) {
+	blockDots5Go(z, stride, vals, ids, start, w, ld, n)
+}

@@ -123,6 +123,14 @@ func blockDotsGo(z []float64, stride int, vals []uint8, ids []uint16, start []in
 	}
 }
 
+// blockDots5Go is blockDotsGo on each of the five weight vectors w[k·ld:k·ld+n], row r's
+// values at z[r·stride+k].
+func blockDots5Go(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64, ld, n int) {
+	for k := range 5 {
+		blockDotsGo(z[k:], stride, vals, ids, start, w[k*ld:k*ld+n])
+	}
+}
+
 // blockAxpysGo sets y[ids[k]+l] = fma(scale·a[r·stride], float64(vals[8k+l]), y[ids[k]+l])
 // for the kept blocks k of each row r in turn (indexed as in blockDotsGo).
 func blockAxpysGo(y []float64, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int) {
