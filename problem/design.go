@@ -203,10 +203,7 @@ func (x *uint8Design) axpysIn(g, r []float64, m, lo, hi int) {
 		x.axpys(g, r, m, lo, hi)
 		return
 	}
-	d := x.d
-	for k := 0; k < m; k++ {
-		x.blk.Axpys(g[k*d:(k+1)*d], x.scale, r[k:], m, lo, hi)
-	}
+	x.blk.AxpysN(g, x.d, m, x.scale, r, m, lo, hi)
 }
 
 // A rowFunc turns the m values zᵢ = W·xᵢ of row i into a scalar (its loss), returned as

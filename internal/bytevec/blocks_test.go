@@ -187,6 +187,59 @@ func TestBlocksDotsN(t *testing.T) {
 	}
 }
 
+// TestBlocksAxpysN checks AxpysN against Axpys vector by vector bit for bit, as
+// TestBlocksDotsN checks DotsN; nothing outside y's vectors is written, even between them.
+func TestBlocksAxpysN(t *testing.T) {
+	checkImpl(t)
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, d := range []int{5, 8, 13, 64, 100, 784} {
+		const n = 37
+		p := sparseBytes(rng, n, d, 0.5)
+		b := NewBlocks(p, n, d, nil)
+		for m := 1; m <= 12; m++ {
+			ld := d + 3
+			for _, r := range [][2]int{{0, n}, {4, 5}, {n, n}} {
+				lo, hi := r[0], r[1]
+				stride := m + 2
+				what := fmt.Sprintf("d=%d m=%d rows %d:%d", d, m, lo, hi)
+				a := make([]float64, max(0, (hi-lo-1)*stride+m))
+				for i := range a {
+					a[i] = rng.NormFloat64()
+				}
+				yAll, y := guarded(rng, (m-1)*ld+d)
+				for k := range m - 1 { // the gaps between the vectors must stay as they are
+					for j := k*ld + d; j < (k+1)*ld; j++ {
+						y[j] = 12345
+					}
+				}
+				want := append([]float64(nil), y...)
+				b.AxpysN(y, ld, m, 1.0/255, a, stride, lo, hi)
+				checkBands(t, yAll, "AxpysN "+what)
+				for k := range m * min(1, hi-lo) {
+					b.Axpys(want[k*ld:k*ld+d], 1.0/255, a[k:], stride, lo, hi)
+				}
+				for j := range y {
+					if math.Float64bits(y[j]) != math.Float64bits(want[j]) && !(math.IsNaN(y[j]) && math.IsNaN(want[j])) {
+						t.Fatalf("AxpysN %s: element %d is %v, Axpys gives %v", what, j, y[j], want[j])
+					}
+				}
+				if hi > lo && m >= 5 && d >= 8 {
+					k0 := b.start[lo]
+					got := append([]float64(nil), want...)
+					twin := append([]float64(nil), want...)
+					blockAxpys5(got, ld, 0.5, a, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], d&^7)
+					blockAxpys5Go(twin, ld, 0.5, a, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], d&^7)
+					for j := range got {
+						if math.Float64bits(got[j]) != math.Float64bits(twin[j]) && !(math.IsNaN(got[j]) && math.IsNaN(twin[j])) {
+							t.Fatalf("blockAxpys5 %s: element %d is %v, the twin's %v", what, j, got[j], twin[j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestBlocksPanics checks the panics on bad arguments.
 func TestBlocksPanics(t *testing.T) {
 	b := NewBlocks(make([]uint8, 4*16), 4, 16, nil)
@@ -202,6 +255,10 @@ func TestBlocksPanics(t *testing.T) {
 		"DotsN ld":    func() { b.DotsN(make([]float64, 8), 2, make([]float64, 32), 15, 2, 0, 4) },
 		"DotsN w":     func() { b.DotsN(make([]float64, 8), 2, make([]float64, 31), 16, 2, 0, 4) },
 		"DotsN z":     func() { b.DotsN(make([]float64, 7), 2, make([]float64, 32), 16, 2, 0, 4) },
+		"AxpysN m":    func() { b.AxpysN(make([]float64, 16), 16, 0, 1, make([]float64, 8), 2, 0, 4) },
+		"AxpysN ld":   func() { b.AxpysN(make([]float64, 32), 15, 2, 1, make([]float64, 8), 2, 0, 4) },
+		"AxpysN y":    func() { b.AxpysN(make([]float64, 31), 16, 2, 1, make([]float64, 8), 2, 0, 4) },
+		"AxpysN a":    func() { b.AxpysN(make([]float64, 32), 16, 2, 1, make([]float64, 7), 2, 0, 4) },
 	} {
 		func() {
 			defer func() {
@@ -267,6 +324,28 @@ func BenchmarkBlocks(b *testing.B) {
 		for b.Loop() {
 			for lo := 0; lo < n; lo += rows {
 				blk.DotsN(zm, m, wm, d, m, lo, lo+rows)
+			}
+		}
+	})
+	am := make([]float64, rows*m)
+	for i := range am {
+		am[i] = rng.NormFloat64()
+	}
+	b.Run("blocks/axpys10", func(b *testing.B) {
+		b.SetBytes(n * d * m)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += rows {
+				for k := range m {
+					blk.Axpys(wm[k*d:(k+1)*d], 1e-9, am[k:], m, lo, lo+rows)
+				}
+			}
+		}
+	})
+	b.Run("blocks/axpysN10", func(b *testing.B) {
+		b.SetBytes(n * d * m)
+		for b.Loop() {
+			for lo := 0; lo < n; lo += rows {
+				blk.AxpysN(wm, d, m, 1e-9, am, m, lo, lo+rows)
 			}
 		}
 	})

@@ -38,4 +38,15 @@
 // L-BFGS on the even/odd logistic problem (descent minimize --problem logistic --method
 // lbfgs, one thread) took 1.31-1.36 s with them against 8.3-8.5 s on the Go twins (1.16 s
 // on the AVX-512 kernels), to the same f.
+//
+// # Several vectors
+//
+// [Blocks.DotsN] and [Blocks.AxpysN] take the weight vectors (or the gradients) of a
+// multinomial regression's classes five at a time, each kept block widened once for the
+// five, with the same bits as [Blocks.Dots] and [Blocks.Axpys] vector by vector. AxpysN
+// has an AVX-512 and an AVX2 kernel; DotsN an AVX-512 kernel only, its twenty accumulators
+// in ZMM (the AVX2 kernels' sixteen YMM hold one vector's eight), and Dots's kernel for
+// each vector on AVX2. L-BFGS on MNIST's ten classes (descent minimize --problem
+// multinomial --method lbfgs --threads 1, AMD EPYC Zen 4) took 8.9-9.1 s against
+// 10.8 s vector by vector on AVX-512, 10.8-10.9 s against 11.8-13.0 s on AVX2, to the same f.
 package bytevec

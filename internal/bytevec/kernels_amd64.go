@@ -45,6 +45,9 @@ func axpy4AVX2(y *float64, a *[4]float64, x *uint8, stride int, n int)
 func blockDotsAVX2(vals *uint8, ids *uint16, start *int, rows int, w *float64, z *float64, stride int)
 
 //go:noescape
+func blockAxpys5AVX2(vals *uint8, ids *uint16, start *int, rows int, y *float64, ld int, a *float64, stride int, scale float64)
+
+//go:noescape
 func blockAxpysAVX2(vals *uint8, ids *uint16, start *int, rows int, y *float64, a *float64, stride int, scale float64)
 
 // dotAVX512 is dotBlocksGo on x[0:n], w[0:n], n a multiple of 8.
@@ -139,6 +142,12 @@ func blockAxpysAVX512(vals *uint8, ids *uint16, start *int, rows int, y *float64
 //go:noescape
 func blockDots5AVX512(vals *uint8, ids *uint16, start *int, rows int, w *float64, ld int, z *float64, stride int)
 
+// blockAxpys5AVX512 is blockAxpysAVX512 for the five vectors y[k·ld:], k < 5, and the
+// coefficients a[r·stride+k] at once: the same bits.
+//
+//go:noescape
+func blockAxpys5AVX512(vals *uint8, ids *uint16, start *int, rows int, y *float64, ld int, a *float64, stride int, scale float64)
+
 // blockDots and blockAxpys run the Go twins where no row has a kept block, so that the
 // assembly is given no empty slice.
 
@@ -165,7 +174,9 @@ func blockDots5(z []float64, stride int, vals []uint8, ids []uint16, start []int
 	rows := len(start) - 1
 	kept := start[rows] - start[0]
 	if !useAVX512 || kept == 0 {
-		blockDots5Go(z, stride, vals, ids, start, w, ld, n)
+		for k := range 5 {
+			blockDots(z[k:], stride, vals, ids, start, w[k*ld:k*ld+n])
+		}
 		return
 	}
 	_, _, _, _ = z[(rows-1)*stride+4], vals[8*kept-1], ids[kept-1], w[4*ld+n-1]
@@ -185,4 +196,22 @@ func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint
 		return
 	}
 	blockAxpysAVX512(&vals[0], &ids[0], &start[0], rows, &y[0], &a[0], stride, scale)
+}
+
+// blockAxpys5 is blockAxpys for the five vectors y[k·ld:k·ld+n], k < 5, with the
+// coefficients a[r·stride+k]: one kernel widening each block once for the five. The same
+// bits.
+func blockAxpys5(y []float64, ld int, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int, n int) {
+	rows := len(start) - 1
+	kept := start[rows] - start[0]
+	if !useAVX512 && !useAVX2 || kept == 0 {
+		blockAxpys5Go(y, ld, scale, a, stride, vals, ids, start, n)
+		return
+	}
+	_, _, _, _ = a[(rows-1)*stride+4], vals[8*kept-1], ids[kept-1], y[4*ld+n-1]
+	if useAVX2 {
+		blockAxpys5AVX2(&vals[0], &ids[0], &start[0], rows, &y[0], ld, &a[0], stride, scale)
+		return
+	}
+	blockAxpys5AVX512(&vals[0], &ids[0], &start[0], rows, &y[0], ld, &a[0], stride, scale)
 }

@@ -30,3 +30,7 @@ func blockAxpys(y []float64, scale float64, a []float64, stride int, vals []uint
 func blockDots5(z []float64, stride int, vals []uint8, ids []uint16, start []int, w []float64, ld, n int) {
 	blockDots5Go(z, stride, vals, ids, start, w, ld, n)
 }
+
+func blockAxpys5(y []float64, ld int, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int, n int) {
+	blockAxpys5Go(y, ld, scale, a, stride, vals, ids, start, n)
+}

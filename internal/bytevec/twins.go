@@ -144,3 +144,11 @@ func blockAxpysGo(y []float64, scale float64, a []float64, stride int, vals []ui
 		}
 	}
 }
+
+// blockAxpys5Go is blockAxpysGo on each of the five vectors y[k·ld:k·ld+n] with the
+// coefficients a[r·stride+k].
+func blockAxpys5Go(y []float64, ld int, scale float64, a []float64, stride int, vals []uint8, ids []uint16, start []int, n int) {
+	for k := range 5 {
+		blockAxpysGo(y[k*ld:k*ld+n], scale, a[k:], stride, vals, ids, start)
+	}
+}

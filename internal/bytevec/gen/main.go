@@ -76,6 +76,7 @@ func main() {
 	axpy4(a)
 	blockDots(a)
 	blockAxpys(a)
+	blockAxpys5(a)
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -397,6 +398,84 @@ func blockAxpys(a asm) {
 	a.label("ba2_next")
 	a.ins("DECQ R14")
 	a.ins("JNZ ba2_row")
+	a.ins("VZEROUPPER")
+	a.ins("RET")
+}
+
+// blockAxpys5 writes blockAxpys5AVX2: blockAxpysAVX2 for five vectors y, y+ld, …, y+4·ld
+// and the coefficients a[r·stride+k] at once, two blocks a step, each block converted once
+// (Y0-Y3) for the five, whose coefficients are in Y11-Y15; each element takes the same
+// fused multiply-add as in blockAxpysAVX2, through a temporary among Y4-Y10. The rows
+// counter and a live in the frame, the vectors' bases in DI, R9, R12, R14 and DX.
+func blockAxpys5(a asm) {
+	a.head("TEXT ·blockAxpys5AVX2(SB), NOSPLIT, $16-72",
+		"func blockAxpys5AVX2(vals *uint8, ids *uint16, start *int, rows int, y *float64, ld int, a *float64, stride int, scale float64)")
+	a.ins("MOVQ vals+0(FP), SI")
+	a.ins("MOVQ ids+8(FP), BX")
+	a.ins("MOVQ start+16(FP), R13")
+	a.ins("MOVQ rows+24(FP), AX")
+	a.ins("MOVQ AX, left-8(SP)")
+	a.ins("MOVQ a+48(FP), AX")
+	a.ins("MOVQ AX, ap-16(SP)")
+	a.ins("MOVQ ld+40(FP), AX")
+	a.ins("SHLQ $3, AX")
+	a.ins("MOVQ y+32(FP), DI")
+	bases := []string{"DI", "R9", "R12", "R14", "DX"}
+	for k := 1; k < 5; k++ {
+		a.ins("LEAQ (%s)(AX*1), %s", bases[k-1], bases[k])
+	}
+	a.label("ba5_row")
+	a.ins("MOVQ 8(R13), CX")
+	a.ins("SUBQ 0(R13), CX")
+	a.ins("ADDQ $8, R13")
+	a.ins("MOVQ ap-16(SP), AX")
+	a.ins("VMOVSD scale+64(FP), X10")
+	for k := range 5 {
+		a.ins("VMULSD %d(AX), X10, X%d", 8*k, 11+k)
+		a.ins("VBROADCASTSD X%d, Y%d", 11+k, 11+k)
+	}
+	a.ins("MOVQ stride+56(FP), R8")
+	a.ins("LEAQ (AX)(R8*8), AX")
+	a.ins("MOVQ AX, ap-16(SP)")
+	// update adds the coefficient times the converted block in Y x, Y x+1 to the block at
+	// offset off of the five vectors.
+	tmp := 0
+	update := func(off string, x int) {
+		for k, base := range bases {
+			for h := range 2 {
+				t := 4 + tmp%7
+				tmp++
+				a.ins("VMOVUPD %d(%s)(%s*8), Y%d", 32*h, base, off, t)
+				a.ins("VFMADD231PD Y%d, Y%d, Y%d", x+h, 11+k, t)
+				a.ins("VMOVUPD Y%d, %d(%s)(%s*8)", t, 32*h, base, off)
+			}
+		}
+	}
+	a.ins("CMPQ CX, $2")
+	a.ins("JLT ba5_tail")
+	a.label("ba5_loop2")
+	a.ins("MOVWQZX 0(BX), AX")
+	a.ins("MOVWQZX 2(BX), R8")
+	a.cvt8(0, "(SI)", 0, 1)
+	a.cvt8(8, "(SI)", 2, 3)
+	update("AX", 0)
+	update("R8", 2)
+	a.ins("ADDQ $16, SI")
+	a.ins("ADDQ $4, BX")
+	a.ins("SUBQ $2, CX")
+	a.ins("CMPQ CX, $2")
+	a.ins("JGE ba5_loop2")
+	a.label("ba5_tail")
+	a.ins("TESTQ CX, CX")
+	a.ins("JEQ ba5_next")
+	a.ins("MOVWQZX 0(BX), AX")
+	a.cvt8(0, "(SI)", 0, 1)
+	update("AX", 0)
+	a.ins("ADDQ $8, SI")
+	a.ins("ADDQ $2, BX")
+	a.label("ba5_next")
+	a.ins("DECQ left-8(SP)")
+	a.ins("JNZ ba5_row")
 	a.ins("VZEROUPPER")
 	a.ins("RET")
 }
