@@ -210,6 +210,33 @@ func argmax(z []float64) int {
 	return top
 }
 
+// argmax4 stores in tops[0:4] the argmax of each of the four rows of k values of z: the
+// same loop as argmax, the four rows abreast, since one row's chain of max (several
+// cycles an element) left the core mostly idle: a third of the multinomial loss's time.
+func argmax4(tops []int, z []float64, k int) {
+	a, b, c, d := z[:k], z[k:2*k], z[2*k:3*k], z[3*k:4*k]
+	b, c, d = b[:len(a)], c[:len(a)], d[:len(a)]
+	ta, tb, tc, td := 0, 0, 0, 0
+	ba, bb, bc, bd := a[0], b[0], c[0], d[0]
+	for j, va := range a {
+		vb, vc, vd := b[j], c[j], d[j]
+		if va > ba {
+			ta = j
+		}
+		if vb > bb {
+			tb = j
+		}
+		if vc > bc {
+			tc = j
+		}
+		if vd > bd {
+			td = j
+		}
+		ba, bb, bc, bd = max(ba, va), max(bb, vb), max(bc, vc), max(bd, vd)
+	}
+	tops[0], tops[1], tops[2], tops[3] = ta, tb, tc, td
+}
+
 // normalise divides e, the exponentials of z − max(z), by their sum, e[top] taken as 1,
 // and returns t, the sum of the others in index order. It multiplies by the reciprocal of
 // the sum (within an ulp of dividing by it): one division a row instead of one a class.
@@ -256,8 +283,19 @@ func (f *softmaxLoss) rows(lo, hi int, z, r []float64, s, prod float64) (float64
 	for c0 := lo; c0 < hi; c0 += chunk {
 		c1 := min(hi, c0+chunk)
 		zc, rc := z[(c0-lo)*k:(c1-lo)*k], r[(c0-lo)*k:(c1-lo)*k]
-		for i := range c1 - c0 {
-			tops[i] = shiftMax(rc[i*k:(i+1)*k], zc[i*k:(i+1)*k])
+		i := 0
+		for ; i+4 <= c1-c0; i += 4 {
+			argmax4(tops[i:i+4], zc[i*k:(i+4)*k], k)
+		}
+		for ; i < c1-c0; i++ {
+			tops[i] = argmax(zc[i*k : (i+1)*k])
+		}
+		for i, top := range tops[:c1-c0] {
+			zr := zc[i*k : (i+1)*k]
+			rr, m := rc[i*k:i*k+len(zr)], zr[top]
+			for j, v := range zr {
+				rr[j] = v - m
+			}
 		}
 		vexp.Exp(rc, rc)
 		for i := range c1 - c0 {
