@@ -36,16 +36,7 @@ func LogSoftmax(y, x *Tensor, axis int) {
 	for r0 := 0; r0 < r; r0 += lsRows {
 		n := min(lsRows, r-r0)
 		xb, yb := x.data[r0*c:(r0+n)*c], y.data[r0*c:(r0+n)*c]
-		rowMaxes(m[:n], xb, c)
-		for i, mi := range m[:n] {
-			xr := xb[i*c:][:c]
-			yr := yb[i*c:][:len(xr)]
-			for j, v := range xr {
-				yr[j] = v - mi
-			}
-		}
-		vec.Exp(yb, yb)
-		rowSums(s[:n], yb, c)
+		expShifted(yb, xb, m[:n], s[:n], c)
 		for i, si := range s[:n] {
 			ls[i] = float32(math.Log(si))
 		}
@@ -57,6 +48,21 @@ func LogSoftmax(y, x *Tensor, axis int) {
 			}
 		}
 	}
+}
+
+// expShifted sets y to the exponentials of x minus its rows' maxima, for the len(m) rows of
+// c elements of x, and stores the maxima in m and the float64 sums of the rows of y in s.
+func expShifted(y, x, m []float32, s []float64, c int) {
+	rowMaxes(m, x, c)
+	for i, mi := range m {
+		xr := x[i*c:][:c]
+		yr := y[i*c:][:len(xr)]
+		for j, v := range xr {
+			yr[j] = v - mi
+		}
+	}
+	vec.Exp(y, y)
+	rowSums(s, y, c)
 }
 
 // lsRows is the most rows LogSoftmax and its backward take at a time along the last
@@ -228,16 +234,7 @@ func Softmax(y, x *Tensor, axis int) {
 	for r0 := 0; r0 < r; r0 += lsRows {
 		n := min(lsRows, r-r0)
 		xb, yb := x.data[r0*c:(r0+n)*c], y.data[r0*c:(r0+n)*c]
-		rowMaxes(m[:n], xb, c)
-		for i, mi := range m[:n] {
-			xr := xb[i*c:][:c]
-			yr := yb[i*c:][:len(xr)]
-			for j, v := range xr {
-				yr[j] = v - mi
-			}
-		}
-		vec.Exp(yb, yb)
-		rowSums(s[:n], yb, c)
+		expShifted(yb, xb, m[:n], s[:n], c)
 		for i, si := range s[:n] {
 			inv := float32(1 / si)
 			yr := yb[i*c:][:c]

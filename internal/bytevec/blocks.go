@@ -136,6 +136,25 @@ func (b *Blocks) checkRows(name string, v []float64, s []float64, stride, lo, hi
 	}
 }
 
+// checkN panics unless m ≥ 1, ld ≥ d, v holds m vectors of d values ld apart, rows lo to
+// hi−1 exist, and s has room for hi−lo rows of m values stride apart.
+func (b *Blocks) checkN(name string, v []float64, ld, m int, s []float64, stride, lo, hi int) {
+	if m < 1 || ld < b.d || len(v) < (m-1)*ld+b.d {
+		panic(fmt.Sprintf("bytevec: Blocks.%s: %d values for %d vectors %d apart of %d columns", name, len(v), m, ld, b.d))
+	}
+	b.checkRows(name, v, s, stride, lo, hi)
+	if hi > lo && len(s) < (hi-lo-1)*stride+m {
+		panic(fmt.Sprintf("bytevec: Blocks.%s: %d values for %d rows of %d, %d apart", name, len(s), hi-lo, m, stride))
+	}
+}
+
+// rowBlocks returns the kept blocks of rows lo to hi−1 (their bytes, column offsets and
+// starts, as the kernels take them) and the columns they cover, d rounded down to 8.
+func (b *Blocks) rowBlocks(lo, hi int) (vals []uint8, ids []uint16, start []int, d8 int) {
+	k0 := b.start[lo]
+	return b.vals[8*k0:], b.ids[k0:], b.start[lo : hi+1], b.d &^ 7
+}
+
 // Dots sets z[(i−lo)·stride] to the dot product of row i with w, Σⱼ float64(xᵢⱼ)·w[j], for
 // lo ≤ i < hi: the kept blocks summed as the type's doc says, then the last d mod 8
 // columns as [Dot] sums them. It panics if len(w) < d or z is too short.
@@ -144,8 +163,8 @@ func (b *Blocks) Dots(z []float64, stride int, w []float64, lo, hi int) {
 	if lo == hi {
 		return
 	}
-	k0 := b.start[lo]
-	blockDots(z, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1], w[:b.d&^7])
+	vals, ids, start, d8 := b.rowBlocks(lo, hi)
+	blockDots(z, stride, vals, ids, start, w[:d8])
 	if t := b.d % 8; t > 0 {
 		wt := w[b.d-t : b.d]
 		for i := lo; i < hi; i++ {
@@ -160,18 +179,11 @@ func (b *Blocks) Dots(z []float64, stride int, w []float64, lo, hi int) {
 // once for the five, which Dots does for each. It panics unless m ≥ 1, ld ≥ d,
 // len(w) ≥ (m−1)·ld+d, and z has room for (hi−lo) rows of m values stride apart.
 func (b *Blocks) DotsN(z []float64, stride int, w []float64, ld, m, lo, hi int) {
-	if m < 1 || ld < b.d || len(w) < (m-1)*ld+b.d {
-		panic(fmt.Sprintf("bytevec: Blocks.DotsN: %d values for %d vectors %d apart of %d columns", len(w), m, ld, b.d))
-	}
-	b.checkRows("DotsN", w, z, stride, lo, hi)
-	if hi > lo && len(z) < (hi-lo-1)*stride+m {
-		panic(fmt.Sprintf("bytevec: Blocks.DotsN: %d values for %d rows of %d, %d apart", len(z), hi-lo, m, stride))
-	}
+	b.checkN("DotsN", w, ld, m, z, stride, lo, hi)
 	if lo == hi {
 		return
 	}
-	k0, d8 := b.start[lo], b.d&^7
-	vals, ids, start := b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1]
+	vals, ids, start, d8 := b.rowBlocks(lo, hi)
 	k := 0
 	for ; k+5 <= m; k += 5 {
 		blockDots5(z[k:], stride, vals, ids, start, w[k*ld:], ld, d8)
@@ -198,8 +210,8 @@ func (b *Blocks) Axpys(y []float64, scale float64, a []float64, stride int, lo, 
 	if lo == hi {
 		return
 	}
-	k0 := b.start[lo]
-	blockAxpys(y[:b.d&^7], scale, a, stride, b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1])
+	vals, ids, start, d8 := b.rowBlocks(lo, hi)
+	blockAxpys(y[:d8], scale, a, stride, vals, ids, start)
 	if t := b.d % 8; t > 0 {
 		yt := y[b.d-t : b.d]
 		for i := lo; i < hi; i++ {
@@ -209,23 +221,16 @@ func (b *Blocks) Axpys(y []float64, scale float64, a []float64, stride int, lo, 
 }
 
 // AxpysN is [Blocks.Axpys] for the m vectors y[k·ld:k·ld+d], k < m, with the coefficients
-// a[(i−lo)·stride+k]: the bits of m calls of Axpys. On AVX-512 it takes the vectors five
-// at a time, each kept block read and widened once for the five, which Axpys does for
-// each. It panics unless m ≥ 1, ld ≥ d, len(y) ≥ (m−1)·ld+d, and a has room for (hi−lo)
+// a[(i−lo)·stride+k]: the bits of m calls of Axpys. On AVX-512 and AVX2 it takes the
+// vectors five at a time, each kept block read and widened once for the five, which Axpys
+// does for each. It panics unless m ≥ 1, ld ≥ d, len(y) ≥ (m−1)·ld+d, and a has room for (hi−lo)
 // rows of m coefficients stride apart.
 func (b *Blocks) AxpysN(y []float64, ld, m int, scale float64, a []float64, stride int, lo, hi int) {
-	if m < 1 || ld < b.d || len(y) < (m-1)*ld+b.d {
-		panic(fmt.Sprintf("bytevec: Blocks.AxpysN: %d values for %d vectors %d apart of %d columns", len(y), m, ld, b.d))
-	}
-	b.checkRows("AxpysN", y, a, stride, lo, hi)
-	if hi > lo && len(a) < (hi-lo-1)*stride+m {
-		panic(fmt.Sprintf("bytevec: Blocks.AxpysN: %d coefficients for %d rows of %d, %d apart", len(a), hi-lo, m, stride))
-	}
+	b.checkN("AxpysN", y, ld, m, a, stride, lo, hi)
 	if lo == hi {
 		return
 	}
-	k0, d8 := b.start[lo], b.d&^7
-	vals, ids, start := b.vals[8*k0:], b.ids[k0:], b.start[lo:hi+1]
+	vals, ids, start, d8 := b.rowBlocks(lo, hi)
 	k := 0
 	for ; k+5 <= m; k += 5 {
 		blockAxpys5(y[k*ld:], ld, scale, a[k:], stride, vals, ids, start, d8)
