@@ -47,6 +47,7 @@
 // has an AVX-512 and an AVX2 kernel; DotsN an AVX-512 kernel only, its twenty accumulators
 // in ZMM (the AVX2 kernels' sixteen YMM hold one vector's eight), and Dots's kernel for
 // each vector on AVX2. L-BFGS on MNIST's ten classes (descent minimize --problem
-// multinomial --method lbfgs --threads 1, AMD EPYC Zen 4) took 8.9-9.1 s against
-// 10.8 s vector by vector on AVX-512, 10.8-10.9 s against 11.8-13.0 s on AVX2, to the same f.
+// multinomial --method lbfgs --threads 1, AMD EPYC Zen 4) took 8.9-9.1 s against 10.8 s
+// vector by vector on AVX-512, 10.8-10.9 s against 11.8-13.0 s on AVX2, to the same f
+// (bench/README.md).
 package bytevec
