@@ -15,7 +15,9 @@
 //   - [Rosenbrock]: the non-convex banana valley.
 //
 // Every problem has ValueGrad(grad, x) (value and gradient in one call), HessVec(dst, x,
-// v) and Hessian(dst, x) (dense, row-major, for small problems). Where they are known,
+// v) and Hessian(dst, x) (dense, row-major, for small problems); the sums over samples
+// (least squares, the logistic regressions) also have HessianContext(ctx, dst, x), which
+// stops when ctx is done. Where they are known,
 // Smoothness (L, with ∇²f ⪯ L), StrongConvexity (μ ≥ 0, with ∇²f ⪰ μ), Eigenvalues (of a
 // constant Hessian) and Optimum (θ* and f*) give them exactly; the logistic regressions
 // compute λmax(XᵀX) once by [Lanczos], which also estimates the extreme eigenvalues of
