@@ -3,8 +3,11 @@ package problem
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/descent-ml/descent/internal/vexp"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // Multinomial is L2-regularised multinomial (softmax) logistic regression without
@@ -128,12 +131,16 @@ func (p *Multinomial) probabilities(w []float64) {
 	}
 }
 
-// Hessian stores ∇²f(W) in dst ((K·d)², row-major). It costs O(nK²d²): for small
-// problems only (on MNIST's ten classes, some 4·10¹² multiply-adds).
+// Hessian stores ∇²f(W) in dst ((K·d)², row-major): the block of classes a and b is
+// (1/n) Σᵢ cᵢ xᵢxᵢᵀ with cᵢ = pᵢₐ(1 − pᵢₐ) when a = b and −pᵢₐpᵢ_b otherwise, each
+// a symmetric d×d matrix, so that it takes K(K+1)/2 weighted Gram matrices of nd²/2
+// multiply-adds (rank updates of 64 samples at a time, gonum's Syrk): for MNIST's ten
+// classes 10¹² multiply-adds and half a gigabyte, about a minute on one core. Formed
+// sample by sample, nK²d² multiply-adds each sweeping the whole matrix, it did not end.
 func (p *Multinomial) Hessian(dst, w []float64) { _ = p.HessianContext(context.Background(), dst, w) }
 
 // HessianContext is [Multinomial.Hessian] that stops, returning ctx.Err(), if ctx is done
-// before dst is complete (it looks at each sample, K²d² multiply-adds).
+// before dst is complete (it looks every 64 samples).
 func (p *Multinomial) HessianContext(ctx context.Context, dst, w []float64) error {
 	dim := p.Dim()
 	if len(dst) != dim*dim {
@@ -143,23 +150,53 @@ func (p *Multinomial) HessianContext(ctx context.Context, dst, w []float64) erro
 	p.probabilities(w)
 	k, d := p.k, p.d
 	clear(dst)
-	row := make([]float64, d)
+	const bs = 64
+	rows, scaled := make([]float64, bs*d), make([]float64, bs*d)
 	inv := 1 / float64(p.n)
-	for i := 0; i < p.n; i++ {
+	for lo := 0; lo < p.n; lo += bs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p.x.row(row, i)
-		pr := p.prob.dst[i*k : (i+1)*k]
-		for a := 0; a < k; a++ {
-			for b := 0; b < k; b++ {
-				c := -pr[a] * pr[b]
+		hi := min(lo+bs, p.n)
+		for i := lo; i < hi; i++ {
+			p.x.row(rows[(i-lo)*d:(i-lo+1)*d], i)
+		}
+		for a := range k {
+			for b := a; b < k; b++ {
+				// The weights of the block have one sign: pₐ(1 − pₐ) ≥ 0 on the diagonal,
+				// −pₐp_b ≤ 0 off it, the sign carried by the update's factor.
+				alpha := -inv
 				if a == b {
-					c += pr[a]
+					alpha = inv
 				}
-				c *= inv
-				for s := 0; s < d; s++ {
-					axpy(dst[(a*d+s)*dim+b*d:(a*d+s)*dim+(b+1)*d], c*row[s], row)
+				for i := lo; i < hi; i++ {
+					pr := p.prob.dst[i*k : (i+1)*k]
+					c := pr[a] * pr[b]
+					if a == b {
+						c = pr[a] * (1 - pr[a])
+					}
+					sr := scaled[(i-lo)*d : (i-lo+1)*d]
+					copy(sr, rows[(i-lo)*d:(i-lo+1)*d])
+					scal(math.Sqrt(max(c, 0)), sr)
+				}
+				x := blas64.General{Rows: hi - lo, Cols: d, Stride: d, Data: scaled[:(hi-lo)*d]}
+				block := blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: dim, Data: dst[a*d*dim+b*d:]}
+				blas64.Syrk(blas.Trans, alpha, x, 1, block)
+			}
+		}
+	}
+	// Each block (a, b), a ≤ b, holds its upper triangle: complete it, and copy it to
+	// (b, a), its transpose, which it equals.
+	for a := range k {
+		for b := a; b < k; b++ {
+			for s := range d {
+				for t := s + 1; t < d; t++ {
+					dst[(a*d+t)*dim+b*d+s] = dst[(a*d+s)*dim+b*d+t]
+				}
+			}
+			if b > a {
+				for s := range d {
+					copy(dst[(b*d+s)*dim+a*d:(b*d+s)*dim+(a+1)*d], dst[(a*d+s)*dim+b*d:(a*d+s)*dim+(b+1)*d])
 				}
 			}
 		}

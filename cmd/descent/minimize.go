@@ -184,7 +184,7 @@ func minimizeMethods() []minimizeMethod {
 
 func minimizeDescription() string {
 	var b strings.Builder
-	b.WriteString("Minimises a problem with a deterministic method and prints its trace: f, f − f*, ‖∇f‖,\n‖θ − θ*‖ (where θ* is known), the step, the evaluations and the time, per iteration.\n\nProblems:\n")
+	b.WriteString("Minimises a problem with a deterministic method and prints its trace: f, f − f*, ‖∇f‖,\n‖θ − θ*‖ (where θ* is known), the step, the evaluations and the time, per iteration.\nThe table comes at the end; meanwhile each iteration that ends 5 s or more after the last\nsuch line (or the start) prints its f and ‖∇f‖ on stderr (Newton's method on the\nmultinomial problem takes over a minute an iteration).\n\nProblems:\n")
 	for _, p := range minimizeProblems() {
 		fmt.Fprintf(&b, "  %-17s %s\n", p.name, p.summary)
 	}
@@ -298,11 +298,14 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return compareSciPy(ctx, &f, obj, x0, settings, stdout, stderr)
 	}
 	var xs [][]float64 // the iterates of small problems, for the table
-	if obj.Dim() <= 4 && !f.asJSON {
-		settings.Callback = func(_ minimize.Record, x []float64) bool {
+	keepX := obj.Dim() <= 4 && !f.asJSON
+	progress := minimizeProgress{w: stderr, every: minimizeProgressEvery, last: time.Now()}
+	settings.Callback = func(r minimize.Record, x []float64) bool {
+		if keepX {
 			xs = append(xs, slices.Clone(x))
-			return false
 		}
+		progress.report(r)
+		return false
 	}
 	res, runErr := minimize.Minimize(ctx, obj, x0, minimizeMethods()[mi].build(&f), settings)
 	if res == nil {
@@ -321,6 +324,26 @@ func runMinimize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return runErr
+}
+
+// minimizeProgressEvery is how long a run goes before its progress is printed: the table
+// comes at the end, and an iteration of Newton's method on the multinomial problem takes
+// over a minute.
+var minimizeProgressEvery = 5 * time.Second
+
+// minimizeProgress prints a line on w after each iteration that ends at least every after
+// the last line (or the start): a long run shows that it moves, and how fast.
+type minimizeProgress struct {
+	w     io.Writer
+	every time.Duration
+	last  time.Time
+}
+
+func (p *minimizeProgress) report(r minimize.Record) {
+	if now := time.Now(); r.Iter > 0 && now.Sub(p.last) >= p.every {
+		p.last = now
+		fmt.Fprintf(p.w, "minimize: iteration %d, f = %.12g, ‖∇f‖ = %.3e, %d evaluations, %.1f s\n", r.Iter, r.F, r.GradNorm, r.Evals, r.Time.Seconds())
+	}
 }
 
 // parseStart parses --x0: d comma-separated values, or one for every coordinate.

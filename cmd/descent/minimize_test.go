@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/descent-ml/descent/minimize"
 )
@@ -90,5 +91,25 @@ func TestMinimizeErrors(t *testing.T) {
 	}
 	if _, errOut, err := runDescent("minimize", "-h"); !errors.Is(err, errHelp) || !strings.Contains(errOut, "worstcase-strong") || !strings.Contains(errOut, "newton-cg") {
 		t.Errorf("minimize -h: %v\n%s", err, errOut)
+	}
+}
+
+// TestMinimizeProgress: a run prints a line on stderr for each iteration that ends the
+// progress interval after the last line, none when the run is shorter.
+func TestMinimizeProgress(t *testing.T) {
+	args := []string{"minimize", "--problem", "rosenbrock", "--dim", "2", "--method", "newton"}
+	_, errOut, err := runDescent(args...)
+	if err != nil || errOut != "" {
+		t.Fatalf("a run of milliseconds: error %v, stderr %q", err, errOut)
+	}
+	defer func(every time.Duration) { minimizeProgressEvery = every }(minimizeProgressEvery)
+	minimizeProgressEvery = 0
+	_, errOut, err = runDescent(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "minimize: iteration 1, f = ") || !strings.HasPrefix(lines[5], "minimize: iteration 6, f = ") {
+		t.Errorf("with no interval, want a line for each of the 6 iterations:\n%s", errOut)
 	}
 }
