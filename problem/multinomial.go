@@ -135,8 +135,9 @@ func (p *Multinomial) probabilities(w []float64) {
 // (1/n) Σᵢ cᵢ xᵢxᵢᵀ with cᵢ = pᵢₐ(1 − pᵢₐ) when a = b and −pᵢₐpᵢ_b otherwise, each
 // a symmetric d×d matrix, so that it takes K(K+1)/2 weighted Gram matrices of nd²/2
 // multiply-adds (rank updates of 64 samples at a time, gonum's Syrk): for MNIST's ten
-// classes 10¹² multiply-adds and half a gigabyte, about a minute on one core. Formed
-// sample by sample, nK²d² multiply-adds each sweeping the whole matrix, it did not end.
+// classes 10¹² multiply-adds into half a gigabyte; an iteration of Newton's method, this
+// Hessian and its Cholesky factorisation, took 74 s on an AMD EPYC (Zen 4). Formed sample
+// by sample, nK²d² multiply-adds each sweeping the whole matrix, it did not end.
 func (p *Multinomial) Hessian(dst, w []float64) { _ = p.HessianContext(context.Background(), dst, w) }
 
 // HessianContext is [Multinomial.Hessian] that stops, returning ctx.Err(), if ctx is done
