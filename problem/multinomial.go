@@ -176,9 +176,11 @@ func (p *Multinomial) HessianContext(ctx context.Context, dst, w []float64) erro
 					if a == b {
 						c = pr[a] * (1 - pr[a])
 					}
-					sr := scaled[(i-lo)*d : (i-lo+1)*d]
-					copy(sr, rows[(i-lo)*d:(i-lo+1)*d])
-					scal(math.Sqrt(max(c, 0)), sr)
+					sq, xr := math.Sqrt(max(c, 0)), rows[(i-lo)*d:(i-lo+1)*d]
+					sr := scaled[(i-lo)*d : (i-lo)*d+len(xr)]
+					for j, v := range xr {
+						sr[j] = sq * v
+					}
 				}
 				x := blas64.General{Rows: hi - lo, Cols: d, Stride: d, Data: scaled[:(hi-lo)*d]}
 				block := blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: dim, Data: dst[a*d*dim+b*d:]}
