@@ -98,3 +98,44 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func lookupAVX2(dst *float32, src *uint8, table *[256]float32, n int)
+//
+// n is a multiple of 32. Each group of eight source bytes is widened to dwords
+// (VPMOVZXBD), which index the table in a VPGATHERDD: four groups a step. A gather clears
+// its mask (Y8-Y11, set to all ones from Y15 before each) and merges into its destination
+// (Y4-Y7, cleared first, so that it does not wait for the previous step's).
+TEXT ·lookupAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ table+16(FP), BX
+	MOVQ n+24(FP), CX
+	VPCMPEQD Y15, Y15, Y15
+
+avx2loop:
+	VPMOVZXBD 0(SI), Y0
+	VPMOVZXBD 8(SI), Y1
+	VPMOVZXBD 16(SI), Y2
+	VPMOVZXBD 24(SI), Y3
+	VMOVDQU   Y15, Y8
+	VMOVDQU   Y15, Y9
+	VMOVDQU   Y15, Y10
+	VMOVDQU   Y15, Y11
+	VPXOR     Y4, Y4, Y4
+	VPXOR     Y5, Y5, Y5
+	VPXOR     Y6, Y6, Y6
+	VPXOR     Y7, Y7, Y7
+	VPGATHERDD Y8, (BX)(Y0*4), Y4
+	VPGATHERDD Y9, (BX)(Y1*4), Y5
+	VPGATHERDD Y10, (BX)(Y2*4), Y6
+	VPGATHERDD Y11, (BX)(Y3*4), Y7
+	VMOVDQU   Y4, 0(DI)
+	VMOVDQU   Y5, 32(DI)
+	VMOVDQU   Y6, 64(DI)
+	VMOVDQU   Y7, 96(DI)
+	ADDQ      $32, SI
+	ADDQ      $128, DI
+	SUBQ      $32, CX
+	JNZ       avx2loop
+	VZEROUPPER
+	RET
