@@ -15,23 +15,31 @@ import (
 // Config.EvalBatch is 0.
 const evalBudget = 32 << 20
 
-// evalBatch returns the batch size of evaluations of d: Config.EvalBatch, or as many
-// examples as fit in evalBudget, between the training batch size and 1000. It measures
-// the bytes of an example by evaluating one on a tape of its own.
+// evalBatch returns the batch size of evaluations of d: Config.EvalBatch, or
+// EvalBatchSize's, measured on d's first example.
 func (r *Run) evalBatch(d data.Dataset) int {
 	if r.cfg.EvalBatch > 0 {
 		return r.cfg.EvalBatch
 	}
+	x := tensor.New(1, r.features)
+	d.Example(x.Data(), 0)
+	return EvalBatchSize(r.model, x, r.cfg.BatchSize)
+}
+
+// EvalBatchSize returns the batch size of a Run's evaluations of m when Config.EvalBatch
+// is 0, for training batches of batchSize: as many examples as fit in 32 MiB of
+// activations, between batchSize and 1000 (at most 1000). It measures the bytes of one
+// example by evaluating example (1×features, any values: the bytes depend on the shapes
+// only) on a tape of its own, m out of training mode meanwhile.
+func EvalBatchSize(m nn.Module, example *tensor.Tensor, batchSize int) int {
 	t := autodiff.NewTape()
 	t.SetInference(true)
 	defer t.Release()
-	x := tensor.New(1, r.features)
-	d.Example(x.Data(), 0)
-	nn.SetTraining(r.model, false)
-	r.model.Forward(t, t.Const(x))
-	nn.SetTraining(r.model, true)
+	nn.SetTraining(m, false)
+	m.Forward(t, t.Const(example))
+	nn.SetTraining(m, true)
 	per := t.BufferBytes()
-	return max(min(1000, evalBudget/max(per, 1)), min(r.cfg.BatchSize, 1000))
+	return max(min(1000, evalBudget/max(per, 1)), min(batchSize, 1000))
 }
 
 // Scores are the metrics of a model on a set of examples.

@@ -25,6 +25,7 @@ import (
 	"github.com/descent-ml/descent/optim"
 	"github.com/descent-ml/descent/report"
 	"github.com/descent-ml/descent/tensor"
+	"github.com/descent-ml/descent/train"
 )
 
 // benchStep times training iterations (forward, backward, optimiser step) of a model on
@@ -36,10 +37,12 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"the mean ms per iteration and the mean and median of each phase (gathering the batch,\n"+
 			"forward with the loss, the loss alone, backward, optimiser step), the share of the costs\n"+
 			"other than the model's (gather, loss, optimiser), the time of an evaluation batch\n"+
-			"(inference, predicted classes) and its share of a step when 10000 test images are\n"+
-			"evaluated per 60000 trained, the model's products in GFLOP/s and as a fraction of the\n"+
-			"FMA peak (descent bench machine), the allocations per iteration and the peak resident\n"+
-			"memory (which includes the pool of images, data_mb). The reference is PyTorch's loop on the same model, bench/torch_train.py\n"+
+			"(inference, predicted classes; as many images as descent train evaluates at once:\n"+
+			"as fit in 32 MiB of activations, from --batch-size to 1000) and its share of a step\n"+
+			"when 10000 test images are evaluated per 60000 trained, the model's products in\n"+
+			"GFLOP/s and as a fraction of the FMA peak (descent bench machine), the allocations\n"+
+			"per iteration and the peak resident memory (which includes the pool of images,\n"+
+			"data_mb). The reference is PyTorch's loop on the same model, bench/torch_train.py\n"+
 			"(its seconds / iterations; add --dropout there when comparing the cnn with --dropout here):\n"+
 			"  /usr/bin/python3 bench/torch_train.py MODEL OPTIMIZER 1 --max-iters 200 --warmup 5 --no-eval --threads T\n"+
 			"bench/reference.py step runs both alternately and prints the ratios.",
@@ -186,7 +189,16 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		laps[i] = last
 	}
 	runtime.ReadMemStats(&after)
-	evalMs, err := timeEval(ctx, m, tp, x, min(*iters, 50))
+	// The evaluation batch: as many pool images, gathered as a batch is, as descent train
+	// evaluates at once.
+	evalN := train.EvalBatchSize(m, tensor.New(1, model.Inputs), *batch)
+	ex := tensor.New(evalN, model.Inputs)
+	eg := &batchGather{x: ex.Data(), bytes: bytePool, floats: floatPool, idx: make([]int, evalN), scale: scale, offset: offset}
+	for i := range eg.idx {
+		eg.idx[i] = pick.IntN(*pool)
+	}
+	parallel.SplitBody(evalN, data.GatherChunks(evalN, model.Inputs), eg)
+	evalMs, err := timeEval(ctx, m, tp, ex, max(1, min(*iters, 50)*(*batch)/evalN))
 	if err != nil {
 		return err
 	}
@@ -203,12 +215,13 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"threads": *threads, "iters": *iters, "dropout": *name == "cnn" && *dropout,
 		"ms_per_iter": mean, "ms_median": sorted[len(sorted)/2], "ms_min": sorted[0],
 		"gather_ms": perPhase(phase[0]), "forward_ms": perPhase(phase[1]), "loss_ms": perPhase(phase[2]),
-		"backward_ms": perPhase(phase[3]), "step_ms": perPhase(phase[4]), "eval_ms": evalMs,
+		"backward_ms": perPhase(phase[3]), "step_ms": perPhase(phase[4]), "eval_ms": evalMs, "eval_batch": evalN,
 		// The costs besides the model's arithmetic: gathering the batch, the loss and the
 		// optimiser, as a share of the mean step; evaluating the 10000 test images once an
-		// epoch of 60000, per training step, as a share of it too.
+		// epoch of 60000 (1/6 of an image per image trained), per training step, as a share
+		// of it too.
 		"other_share":     (perPhase(phase[0]) + perPhase(phase[2]) + perPhase(phase[4])) / mean,
-		"eval_share":      evalMs * 10000 / 60000 / mean,
+		"eval_share":      evalMs / float64(evalN) * float64(*batch) * 10000 / 60000 / mean,
 		"allocs_per_iter": float64(after.Mallocs-before.Mallocs) / n,
 		"bytes_per_iter":  float64(after.TotalAlloc-before.TotalAlloc) / n,
 		"tape_mb":         float64(tp.BufferBytes()) / (1 << 20),
@@ -241,9 +254,9 @@ func benchStep(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "%s, %s, batch %d, %d threads: %.3f ms/iter (median %.3f), %.1f allocs/iter, peak RSS %.0f MB\n",
 		*name, *opt, *batch, *threads, mean, res["ms_median"], res["allocs_per_iter"], float64(peakRSS())/(1<<20))
-	fmt.Fprintf(stdout, "  gather %.3f, forward %.3f (loss %.3f), backward %.3f, step %.3f ms; other than the model %.1f%%; evaluation %.3f ms a batch, %.1f%% of a step\n",
+	fmt.Fprintf(stdout, "  gather %.3f, forward %.3f (loss %.3f), backward %.3f, step %.3f ms; other than the model %.1f%%; evaluation %.3f ms a batch of %d, %.1f%% of a step\n",
 		res["gather_ms"], res["forward_ms"], res["loss_ms"], res["backward_ms"], res["step_ms"],
-		100*res["other_share"].(float64), evalMs, 100*res["eval_share"].(float64))
+		100*res["other_share"].(float64), evalMs, evalN, 100*res["eval_share"].(float64))
 	fmt.Fprintf(stdout, "  medians: gather %.3f, forward %.3f (loss %.3f), backward %.3f, step %.3f ms\n",
 		res["gather_ms_median"], res["forward_ms_median"], res["loss_ms_median"], res["backward_ms_median"], res["step_ms_median"])
 	if gf, ok := res["gflops"].(float64); ok {

@@ -25,6 +25,11 @@ func TestBenchStep(t *testing.T) {
 				t.Errorf("%s: no number %q in %v", m, k, res)
 			}
 		}
+		// The evaluation batch is descent train's, not the training batch: 1000 for the
+		// small models, for the cnn as many as fit its activations in 32 MiB.
+		if eb, _ := res["eval_batch"].(float64); eb <= 4 || eb > 1000 || m != "cnn" && eb != 1000 {
+			t.Errorf("%s: evaluation batch %v, want train.EvalBatchSize's", m, res["eval_batch"])
+		}
 	}
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"bench", "step", "--iters", "0"}, &out, &errb); err != errUsage {
