@@ -313,11 +313,14 @@ func (l *Loader) fill(i, k int) {
 func GatherChunks(n, f int) int { return parallel.Chunks(n, max(1, gatherWork/max(f, 1))) }
 
 // gatherWork is the least number of features worth a core of their own in a batch's
-// gather: about 60µs of table lookups, so that a chunk outweighs the hand-off to another
-// thread even where that traps into the hypervisor. A batch of 128 MNIST images (100,352
-// pixels, 25µs) stays on one core; it was split from 16 images a chunk until 2026-12, which
+// gather: tens of µs of table lookups and memory, so that a chunk outweighs the hand-off
+// to another thread even where that traps into the hypervisor. A batch of 128 MNIST images
+// (100,352 pixels: 25µs when this was chosen, 12-13 µs since mnist.Set.Gather prefetches
+// their lines) stays on one core; it was split from 16 images a chunk until 2026-12, which
 // with the split of small products (see tensor's sgemm) made a logreg epoch 38% slower
-// on 2 cores of an AMD EPYC VM.
+// on 2 cores of an AMD EPYC VM. Splitting both again (a chunk of 64 images each way,
+// gemm's parallelWork 2¹⁸) did not pay with the prefetching gather either: logreg epochs
+// of 40.1-51.5 ms against 38.7-46.7 (four alternating runs, AMD EPYC Zen 4).
 const gatherWork = 1 << 18
 
 // A gatherJob is the gather of a batch, split over the cores.
