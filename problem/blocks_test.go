@@ -38,10 +38,12 @@ func shuffleColumns(rng *rand.Rand, p []uint8, n, d int) []uint8 {
 }
 
 // TestUint8DesignBlocks checks when a uint8Design reads its bytes by blocks (at most
-// blocksKept of them nonzero, at least 8 columns) and when in another order of the columns
-// (blocks hidden by a shuffle of the columns), and that the logistic and multinomial values,
-// gradients (of all samples, and of a batch) and Hessian-vector products are then those of
-// the dense kernels to 1e-13 relative (the dot products are summed in another order).
+// blocksKept of them nonzero, at least 8 columns), when in another order of the columns
+// (blocks hidden by a shuffle of the columns) and when in another order of the rows (rows
+// of unequal numbers of kept blocks), and that the logistic and multinomial values,
+// gradients (of all samples, of single samples and of a batch), samples' smoothness,
+// Hessian-vector products and Hessians are then those of the dense kernels to 1e-13
+// relative (the dot products are summed in another order), sample by sample.
 func TestUint8DesignBlocks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, c := range []struct {
@@ -49,13 +51,21 @@ func TestUint8DesignBlocks(t *testing.T) {
 		zero                  float64
 		shuffle               bool
 		wantBlocks, wantOrder bool
+		sameRows              bool // every row keeps as many blocks
 	}{
-		{784, 0.6, false, true, false}, {100, 0.5, false, true, false}, {37, 0.9, false, true, false},
-		{784, 0.1, false, false, false}, {7, 1, false, false, false},
-		{784, 0.7, true, true, true}, {37, 0.9, true, true, true},
+		{784, 0.6, false, true, false, false}, {100, 0.5, false, true, false, false}, {37, 0.9, false, true, false, false},
+		{784, 0.1, false, false, false, false}, {7, 1, false, false, false, false},
+		{784, 0.7, true, true, true, false}, {37, 0.9, true, true, true, false},
+		{64, 0.5, false, true, false, true},
 	} {
 		n := 203
 		p := sparseImages(rng, n, c.d, c.zero)
+		if c.sameRows {
+			for i := range n {
+				p[i*c.d] = 1 // one block a row
+				clear(p[i*c.d+8 : (i+1)*c.d])
+			}
+		}
 		if c.shuffle {
 			p = shuffleColumns(rng, p, n, c.d)
 		}
@@ -66,6 +76,9 @@ func TestUint8DesignBlocks(t *testing.T) {
 		}
 		if got := x.perm != nil; got != c.wantOrder {
 			t.Fatalf("%s: reorders the columns %v, want %v", what, got, c.wantOrder)
+		}
+		if got, want := x.ord != nil, c.wantBlocks && !c.sameRows; got != want {
+			t.Fatalf("%s: reorders the rows %v, want %v", what, got, want)
 		}
 		y := signs(rng, n)
 		labels := make([]int, n)
@@ -96,9 +109,20 @@ func TestUint8DesignBlocks(t *testing.T) {
 			close("ValueGrad", pair[0].ValueGrad(g, w), pair[1].ValueGrad(gd, w))
 			idx := []int{5, 0, n - 1, 5}
 			close("BatchValueGrad", pair[0].BatchValueGrad(g, w, idx), pair[1].BatchValueGrad(gd, w, idx))
+			for _, i := range []int{0, 7, n / 2, n - 1} {
+				name := fmt.Sprintf("SampleValueGrad(%d)", i)
+				close(name, pair[0].SampleValueGrad(g, w, i), pair[1].SampleValueGrad(gd, w, i))
+				close(fmt.Sprintf("SampleSmoothness(%d)", i), pair[0].SampleSmoothness(i), pair[1].SampleSmoothness(i))
+			}
 			pair[0].HessVec(g, w, v)
 			pair[1].HessVec(gd, w, v)
 			close("HessVec", 0, 0)
+			if dim <= 400 {
+				g, gd = make([]float64, dim*dim), make([]float64, dim*dim)
+				pair[0].Hessian(g, w)
+				pair[1].Hessian(gd, w)
+				close("Hessian", 0, 0)
+			}
 		}
 	}
 }

@@ -18,6 +18,11 @@ type design interface {
 	axpys(g, r []float64, m, lo, hi int)
 	// row copies xᵢ into dst.
 	row(dst []float64, i int)
+	// samples maps the rows to the samples of the data the design was made from: row i
+	// is sample samples()[i]. nil: row i is sample i. Everything indexed by row (labels,
+	// the engine's per-row results) is in the rows' order; package problem's exported
+	// methods take samples.
+	samples() []int
 	// block is the number of rows whose dots and axpys are done together, so that the
 	// rows stay in the L1 cache between the two.
 	block() int
@@ -45,6 +50,7 @@ func (x *denseDesign) cols() int  { return x.d }
 func (x *denseDesign) block() int { return max(1, 2048/max(1, x.d)) }
 
 func (x *denseDesign) row(dst []float64, i int) { copy(dst, x.x[i*x.d:(i+1)*x.d]) }
+func (x *denseDesign) samples() []int           { return nil }
 
 func (x *denseDesign) dots(z, w []float64, m, lo, hi int) {
 	d := x.d
@@ -80,12 +86,22 @@ func (x *denseDesign) axpys(g, r []float64, m, lo, hi int) {
 // an L-BFGS run on them (minimize --problem logistic) took 0.82-0.84 of the time it took
 // on the blocks in the pixels' order (AMD EPYC, Zen 5, 1 and 2 threads).
 // Single rows (dots and axpys) read P.
+//
+// Its rows are then also in the order of their number of kept blocks (Blocks.ByLength),
+// in which the kernels predict their loops' exits. L-BFGS on MNIST (minimize --problem
+// logistic --method lbfgs, AMD EPYC Zen 4, the two builds alternately, medians) took,
+// with the rows so ordered against in the images' order, 1.164 against 1.225 s on AVX2
+// and one thread (4.67 against 5.02 ms an evaluation, ten runs each), 0.572 against 0.640
+// s on two; 0.919 against 0.978 s on AVX-512 and one thread, 0.419 against 0.526 s on two
+// (six runs each). The sums are taken in another order: 249 evaluations instead of 244,
+// f the same to 4e-15 relative.
 type uint8Design struct {
 	n, d  int
 	p     []uint8
 	scale float64
 	blk   *bytevec.Blocks // nil: the passes read p
 	perm  []int           // blk's order of the columns; nil: p's
+	ord   []int           // row i is row ord[i] of p; nil: row i
 }
 
 // blocksKept is the largest fraction of nonzero blocks for which a uint8Design reads P
@@ -102,6 +118,9 @@ func newUint8Design(p []uint8, n, d int, scale float64) *uint8Design {
 		order := bytevec.BlockOrder(p, n, d)
 		if b := bytevec.NewBlocks(p, n, d, order); b.Kept() <= blocksKept {
 			x.blk, x.perm = b, order
+			if sorted, rows := b.ByLength(); !identity(rows) {
+				x.blk, x.ord = sorted, rows
+			}
 		}
 	}
 	return x
@@ -125,9 +144,29 @@ func (x *uint8Design) block() int {
 }
 
 func (x *uint8Design) row(dst []float64, i int) {
-	for j, v := range x.p[i*x.d : (i+1)*x.d] {
+	for j, v := range x.pRow(i) {
 		dst[j] = x.scale * float64(v)
 	}
+}
+
+func (x *uint8Design) samples() []int { return x.ord }
+
+// pRow returns row i's bytes in P.
+func (x *uint8Design) pRow(i int) []uint8 {
+	if x.ord != nil {
+		i = x.ord[i]
+	}
+	return x.p[i*x.d : (i+1)*x.d]
+}
+
+// identity reports whether order is 0, 1, …, len(order)−1.
+func identity(order []int) bool {
+	for i, v := range order {
+		if v != i {
+			return false
+		}
+	}
+	return true
 }
 
 // order is the order of the columns of dotsIn and axpysIn (see reordered).
@@ -141,7 +180,7 @@ func (x *uint8Design) dots(z, w []float64, m, lo, hi int) {
 	d := x.d
 	var out [4]float64
 	i := lo
-	for ; i+4 <= hi; i += 4 {
+	for ; x.ord == nil && i+4 <= hi; i += 4 {
 		pi := x.p[i*d : (i+4)*d]
 		for k := 0; k < m; k++ {
 			bytevec.Dot4(&out, pi, d, w[k*d:(k+1)*d])
@@ -151,7 +190,7 @@ func (x *uint8Design) dots(z, w []float64, m, lo, hi int) {
 		}
 	}
 	for ; i < hi; i++ {
-		pi := x.p[i*d : (i+1)*d]
+		pi := x.pRow(i)
 		for k := 0; k < m; k++ {
 			z[(i-lo)*m+k] = x.scale * bytevec.Dot(pi, w[k*d:(k+1)*d])
 		}
@@ -178,7 +217,7 @@ func (x *uint8Design) axpys(g, r []float64, m, lo, hi int) {
 	d := x.d
 	var a [4]float64
 	i := lo
-	for ; i+4 <= hi; i += 4 {
+	for ; x.ord == nil && i+4 <= hi; i += 4 {
 		pi := x.p[i*d : (i+4)*d]
 		for k := 0; k < m; k++ {
 			for q := range 4 {
@@ -188,7 +227,7 @@ func (x *uint8Design) axpys(g, r []float64, m, lo, hi int) {
 		}
 	}
 	for ; i < hi; i++ {
-		pi := x.p[i*d : (i+1)*d]
+		pi := x.pRow(i)
 		for k := 0; k < m; k++ {
 			if a := r[(i-lo)*m+k]; a != 0 {
 				bytevec.Axpy(g[k*d:(k+1)*d], x.scale*a, pi)

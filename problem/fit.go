@@ -16,6 +16,7 @@ type fit struct {
 	eng     *engine
 	z, r    []float64 // scratch for one sample
 	single  []float64 // scratch: gradient of one sample
+	at      []int     // sample i is row at[i] of x; nil: row i (see design.samples)
 
 	gramOnce sync.Once
 	gram     float64 // λmax(XᵀX)/n
@@ -29,8 +30,40 @@ func newFit(x design, m int, lambda float64, name string) fit {
 	if x.rows() < 1 || x.cols() < 1 {
 		panic(fmt.Sprintf("problem: %s: empty data (%d×%d)", name, x.rows(), x.cols()))
 	}
+	var at []int
+	if s := x.samples(); s != nil {
+		at = make([]int, len(s))
+		for i, v := range s {
+			at[v] = i
+		}
+	}
 	return fit{x: x, n: x.rows(), d: x.cols(), m: m, lambda: lambda, eng: newEngine(x, m),
-		z: make([]float64, m), r: make([]float64, m), single: make([]float64, m*x.cols())}
+		z: make([]float64, m), r: make([]float64, m), single: make([]float64, m*x.cols()), at: at}
+}
+
+// rowOf returns the row of x that holds sample i, panicking if there is no sample i.
+func (f *fit) rowOf(i int) int {
+	if i < 0 || i >= f.n {
+		panic(fmt.Sprintf("problem: sample index %d out of range [0, %d)", i, f.n))
+	}
+	if f.at != nil {
+		return f.at[i]
+	}
+	return i
+}
+
+// byRow returns v, given sample by sample, in the order of x's rows (v itself if that is
+// the samples' order).
+func byRow[T any](x design, v []T) []T {
+	s := x.samples()
+	if s == nil {
+		return v
+	}
+	out := make([]T, len(v))
+	for i, j := range s {
+		out[i] = v[j]
+	}
+	return out
 }
 
 func (f *fit) dim() int { return f.m * f.d }
@@ -56,9 +89,7 @@ func (f *fit) valueGrad(grad, w []float64, rows rowFunc) float64 {
 
 // sample returns ℓᵢ(w) + λ/2‖w‖² and adds scale times its gradient to grad.
 func (f *fit) sample(grad, w []float64, i int, scale float64, rows rowFunc) float64 {
-	if i < 0 || i >= f.n {
-		panic(fmt.Sprintf("problem: sample index %d out of range [0, %d)", i, f.n))
-	}
+	i = f.rowOf(i)
 	f.x.dots(f.z, w, f.m, i, i+1)
 	l := rowValue(rows.row(i, f.z, f.r))
 	for k := range f.r {
@@ -85,11 +116,8 @@ func (f *fit) batch(grad, w []float64, idx []int, rows rowFunc) float64 {
 
 // rowSqNorm returns ‖xᵢ‖².
 func (f *fit) rowSqNorm(i int) float64 {
-	if i < 0 || i >= f.n {
-		panic(fmt.Sprintf("problem: sample index %d out of range [0, %d)", i, f.n))
-	}
 	row := f.single[:f.d]
-	f.x.row(row, i)
+	f.x.row(row, f.rowOf(i))
 	return dot(row, row)
 }
 

@@ -23,7 +23,7 @@ import (
 // use: use [Logistic.Clone] for that.
 type Logistic struct {
 	fit
-	y []float64
+	y []float64 // the labels, sample by sample (loss.y in the order of x's rows)
 
 	loss  logLoss
 	curv  logCurv
@@ -88,8 +88,8 @@ func newLogistic(x design, y []float64, lambda float64) *Logistic {
 		}
 	}
 	p := &Logistic{fit: newFit(x, 1, lambda, "logistic"), y: y}
-	p.loss.y = y
-	p.curv.y = y
+	p.loss.y = byRow(x, y)
+	p.curv.y = p.loss.y
 	p.curv.dst = make([]float64, x.rows())
 	p.hv.curv = p.curv.dst
 	return p

@@ -24,7 +24,7 @@ import (
 type Multinomial struct {
 	fit
 	k     int
-	label []int
+	label []int // the labels, sample by sample (loss.label in the order of x's rows)
 
 	loss  softmaxLoss
 	prob  softmaxProb
@@ -63,7 +63,7 @@ func newMultinomial(x design, labels []int, k int, lambda float64) *Multinomial 
 		}
 	}
 	p := &Multinomial{fit: newFit(x, k, lambda, "multinomial"), k: k, label: labels}
-	p.loss.label, p.loss.k = labels, k
+	p.loss.label, p.loss.k = byRow(x, labels), k
 	p.prob.dst = make([]float64, x.rows()*k)
 	p.hv.prob = p.prob.dst
 	return p

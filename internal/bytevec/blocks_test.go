@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -104,6 +105,37 @@ func TestBlocksLayout(t *testing.T) {
 	p[0] = 9
 	if b.vals[0] != 1 {
 		t.Errorf("NewBlocks did not copy p")
+	}
+}
+
+// TestBlocksByLength checks ByLength on sparse matrices with a tail of columns and on an
+// empty one: the order is a permutation, by nondecreasing number of kept blocks, stable,
+// and the matrix returned is the one NewBlocks makes of the rows in that order.
+func TestBlocksByLength(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, c := range []struct{ n, d int }{{0, 16}, {1, 8}, {57, 37}, {200, 64}, {31, 5}} {
+		p := sparseBytes(rng, c.n, c.d, 0.5)
+		order := rng.Perm(c.d)
+		b := NewBlocks(p, c.n, c.d, order)
+		sorted, rows := b.ByLength()
+		kept := func(i int) int { return b.start[i+1] - b.start[i] }
+		seen := make([]bool, c.n)
+		for j, i := range rows {
+			if i < 0 || i >= c.n || seen[i] {
+				t.Fatalf("%dx%d: order %v is not a permutation", c.n, c.d, rows)
+			}
+			seen[i] = true
+			if j > 0 && (kept(rows[j-1]) > kept(i) || kept(rows[j-1]) == kept(i) && rows[j-1] > i) {
+				t.Fatalf("%dx%d: row %d (%d blocks) after row %d (%d)", c.n, c.d, i, kept(i), rows[j-1], kept(rows[j-1]))
+			}
+		}
+		q := make([]uint8, 0, len(p))
+		for _, i := range rows {
+			q = append(q, p[i*c.d:(i+1)*c.d]...)
+		}
+		if want := NewBlocks(q, c.n, c.d, order); !reflect.DeepEqual(sorted, want) {
+			t.Fatalf("%dx%d: ByLength is not NewBlocks of the rows in its order", c.n, c.d)
+		}
 	}
 }
 
