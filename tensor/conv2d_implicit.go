@@ -253,6 +253,10 @@ func (j *convJob) gradRows(dst []float32, n, ld, stride int) {
 
 func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 	g := &j.g
+	if j.pool && g.sparseWeightGrad() {
+		j.sparseBackwardWeight(ci, lo, hi)
+		return
+	}
 	_, wp := g.padded()
 	q, in, k := g.cols(), g.c*g.h*g.w, g.k()
 	pad, dyq, pdw, pdb := j.implicitScratch(ci)

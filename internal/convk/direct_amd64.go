@@ -35,3 +35,16 @@ func conv3x3OneAVX2(y, x, wt, c *float32, groups, oh, ow, w, relu int)
 //
 //go:noescape
 func conv3x3OneGradAVX2(dw, dy, x *float32, f, oh, ow, w int)
+
+// sparseAxpysAVX512 is SparseAxpys on rows rows (1..3) of 16·nv elements of acc, lda
+// apart (rows·nv at most 24), x's rows stride apart: the n values in order, each term a fused
+// multiply-add.
+//
+//go:noescape
+func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)
+
+// sparseAxpysAVX2 is sparseAxpysAVX512 on rows of 8·nv elements (rows·nv at most 12): the
+// same bits.
+//
+//go:noescape
+func sparseAxpysAVX2(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)

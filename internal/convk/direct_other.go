@@ -15,3 +15,9 @@ func conv3x3OneGradAVX512(dw, dy, x *float32, pairs, oh, ow, w int) {}
 func conv3x3OneAVX2(y, x, wt, c *float32, groups, oh, ow, w, relu int) {}
 
 func conv3x3OneGradAVX2(dw, dy, x *float32, f, oh, ow, w int) {}
+
+func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int) {
+}
+
+func sparseAxpysAVX2(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int) {
+}

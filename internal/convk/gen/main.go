@@ -1,5 +1,6 @@
 // Command gen writes direct_amd64.s of package convk: the AVX-512 and AVX2 kernels of
-// Conv3x3One and Conv3x3OneGrad, their loops over the 3×3 taps and the filters unrolled.
+// Conv3x3One and Conv3x3OneGrad, their loops over the 3×3 taps and the filters unrolled,
+// and those of SparseAxpys, one loop for each number of vectors.
 //
 // Run it through "go generate" in internal/convk; CI checks that the committed file is
 // what it prints.
@@ -42,6 +43,10 @@ func main() {
 	forwardAVX2(a)
 	a.line("")
 	gradAVX2(a)
+	a.line("")
+	sparseAxpys(a, "sparseAxpysAVX512", "Z", 64, sparseAVX512Vecs)
+	a.line("")
+	sparseAxpys(a, "sparseAxpysAVX2", "Y", 32, sparseAVX2Vecs)
 	a.line("")
 	a.line("// dmask holds 8 all-ones lanes and then 8 zero lanes: 8 lanes from byte 4·(8 − r) on")
 	a.line("// select the first r.")
@@ -444,4 +449,77 @@ func gradRowsAVX2(a asm, rows int, l string) {
 	body(true)
 	a.label(l + "_next")
 	a.each("ADDQ $8, R15", "CMPQ R15, ow+40(FP)", "JLT "+l+"_chunk")
+}
+
+// The most vectors of acc that the kernels of SparseAxpys keep in registers (the vector
+// of a value is the last register), and the most rows they take at once.
+const (
+	sparseAVX512Vecs = 24
+	sparseAVX2Vecs   = 12
+	sparseRows       = 3
+)
+
+// sparseAxpys writes name(acc *float32, lda, nv, rows, stride int, x *float32, offs
+// *int32, vals *float32, n int): acc[r·lda + e] += vals[t]·x[offs[t] + r·stride + e] for
+// r < rows, e < nv·lanes and t < n, the values in order, each term a fused multiply-add,
+// acc held in rows·nv registers (reg0, …) of size bytes, the value broadcast into the last
+// register. One loop for each rows in 1..sparseRows and nv with rows·nv at most most,
+// chosen by comparisons; the rows of acc are at DI, R13 and R14, those of x at SI, R9 and
+// R10.
+func sparseAxpys(a asm, name, reg string, size, most int) {
+	a.line(fmt.Sprintf("// func %s(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)", name))
+	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
+	a.each("MOVQ acc+0(FP), DI", "MOVQ lda+8(FP), R13", "MOVQ nv+16(FP), R8", "MOVQ rows+24(FP), R11",
+		"MOVQ stride+32(FP), R12", "MOVQ x+40(FP), SI", "MOVQ offs+48(FP), BX", "MOVQ vals+56(FP), DX",
+		"MOVQ n+64(FP), CX", "LEAQ (SI)(R12*4), R9", "LEAQ (R9)(R12*4), R10",
+		"LEAQ (DI)(R13*4), R14", "LEAQ (R14)(R13*4), R15", "MOVQ R14, R13", "MOVQ R15, R14")
+	val := reg + "15"
+	if reg == "Z" {
+		val = "Z31"
+	}
+	base, accBase := []string{"SI", "R9", "R10"}, []string{"DI", "R13", "R14"}
+	for rows := 1; rows <= sparseRows; rows++ {
+		a.ins("CMPQ R11, $%d", rows)
+		a.ins("JNE %s_not%d", name, rows)
+		for nv := 1; rows*nv <= most; nv++ {
+			a.ins("CMPQ R8, $%d", nv)
+			a.ins("JEQ %s_%dx%d", name, rows, nv)
+		}
+		a.label(fmt.Sprintf("%s_not%d", name, rows))
+	}
+	a.ins("RET") // unreachable for valid rows and nv
+	for rows := 1; rows <= sparseRows; rows++ {
+		for nv := 1; rows*nv <= most; nv++ {
+			l := fmt.Sprintf("%s_%dx%d", name, rows, nv)
+			acc := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
+			a.label(l)
+			for r := range rows {
+				for v := range nv {
+					a.ins("VMOVUPS %d(%s), %s", v*size, accBase[r], acc(r, v))
+				}
+			}
+			a.ins("TESTQ CX, CX")
+			a.ins("JEQ %s_store", l)
+			a.label(l + "_loop")
+			a.ins("MOVLQSX (BX), AX")
+			a.ins("VBROADCASTSS (DX), %s", val)
+			for r := range rows {
+				for v := range nv {
+					a.ins("VFMADD231PS %d(%s)(AX*4), %s, %s", v*size, base[r], val, acc(r, v))
+				}
+			}
+			a.ins("ADDQ $4, BX")
+			a.ins("ADDQ $4, DX")
+			a.ins("DECQ CX")
+			a.ins("JNE %s_loop", l)
+			a.label(l + "_store")
+			for r := range rows {
+				for v := range nv {
+					a.ins("VMOVUPS %s, %d(%s)", acc(r, v), v*size, accBase[r])
+				}
+			}
+			a.ins("VZEROUPPER")
+			a.ins("RET")
+		}
+	}
 }

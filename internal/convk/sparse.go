@@ -1,0 +1,76 @@
+package convk
+
+import (
+	"fmt"
+	"math"
+)
+
+// SparseAxpys adds Σₜ vals[t]·x[offs[t] + r·stride : offs[t] + r·stride + l] to row r of
+// acc, acc[r·l : (r+1)·l], for each of its rows r < rows (l = len(acc)/rows), the terms in
+// order, each as a fused multiply-add. These are the rows of a convolution's weight
+// gradient (the kernel's rows, l = its width times the input's channels, channels last)
+// from the few nonzero values of its output gradient (those a max-pooling lets through, a
+// quarter at most), each multiplying the runs of inputs under the kernel at its position,
+// offs[t], the rows of the input stride apart (see package tensor's pooled convolution).
+//
+// The kernels hold acc in registers while the values go by: up to 3 rows and 24 vectors
+// of 16 elements with AVX-512, 12 of 8 with AVX2, more in several passes. Where neither
+// runs, and for the last elements of a row that do not fill a vector, a loop computes the
+// same terms rounded once each (the fused multiply-add of float64 rounded to float32,
+// which differs from the kernels' only where that rounds twice). It panics if rows < 1,
+// len(acc) is not a multiple of rows, len(offs) ≠ len(vals), or an offset puts a run
+// outside x.
+func SparseAxpys(acc []float32, rows, stride int, x []float32, offs []int32, vals []float32) {
+	if rows < 1 || len(acc)%rows != 0 || stride < 0 {
+		panic(fmt.Sprintf("convk: SparseAxpys: %d elements in %d rows, stride %d", len(acc), rows, stride))
+	}
+	if len(offs) != len(vals) {
+		panic(fmt.Sprintf("convk: SparseAxpys: %d offsets for %d values", len(offs), len(vals)))
+	}
+	l := len(acc) / rows
+	span := (rows-1)*stride + l // the elements of x from an offset that the rows cover
+	for _, o := range offs {
+		if o < 0 || int(o)+span > len(x) {
+			panic(fmt.Sprintf("convk: SparseAxpys: offset %d of %d rows of %d, %d apart, in %d elements", o, rows, l, stride, len(x)))
+		}
+	}
+	if l == 0 || len(offs) == 0 {
+		return
+	}
+	lanes, most, kernel := 0, 0, sparseAxpysAVX512
+	switch {
+	case useAVX512:
+		lanes, most = 16, 24
+	case directAVX2:
+		lanes, most, kernel = 8, 12, sparseAxpysAVX2
+	}
+	vecs := 0 // the whole vectors of a row
+	if lanes > 0 {
+		vecs = l / lanes
+	}
+	for e := 0; e < vecs; { // columns e·lanes on, all rows
+		nv := min(vecs-e, most)
+		per := min(rows, 3, most/nv) // the rows of one call
+		for r := 0; r < rows; r += per {
+			k := min(per, rows-r)
+			kernel(&acc[r*l+e*lanes], l, nv, k, stride, &x[r*stride+e*lanes], &offs[0], &vals[0], len(offs))
+		}
+		e += nv
+	}
+	if done := vecs * lanes; done < l {
+		for r := range rows {
+			sparseAxpysGo(acc[r*l+done:(r+1)*l], x[r*stride+done:], offs, vals)
+		}
+	}
+}
+
+// sparseAxpysGo is SparseAxpys's loop on one row, without the checks.
+func sparseAxpysGo(acc, x []float32, offs []int32, vals []float32) {
+	for i := range acc {
+		s := acc[i]
+		for t, o := range offs {
+			s = float32(math.FMA(float64(vals[t]), float64(x[int(o)+i]), float64(s)))
+		}
+		acc[i] = s
+	}
+}
