@@ -41,24 +41,26 @@ func BenchmarkConv2d(b *testing.B) {
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
-		// The pooled passes, as the CNN runs conv2: their GFLOP/s count the multiply-adds
-		// of the unpooled product, which the weight gradient's pass mostly skips (the
-		// -product variant runs the product instead).
+		// The pooled backward passes, as the CNN runs conv2: their GFLOP/s count the
+		// multiply-adds of the unpooled products, which they mostly skip (the -product
+		// variants run the products instead).
 		ps := Conv2dReLUMaxPoolShape(x, w, Conv2dConfig{})
 		yp, dyp, idx := New(ps[:]...), randn(rng, ps[:]...), make([]int32, ps[0]*ps[1]*ps[2]*ps[3])
 		Conv2dReLUMaxPool(yp, idx, x, w, bias, Conv2dConfig{}, work)
-		b.Run(c.name+"/pooled-backward-input", func(b *testing.B) {
-			for b.Loop() {
-				Conv2dReLUMaxPoolBackwardInput(dx, dyp, yp, idx, w, Conv2dConfig{}, Assign, work)
-			}
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
 		for _, sparse := range []bool{true, false} {
-			name := "/pooled-backward-weight"
+			suffix := ""
 			if !sparse {
-				name += "-product"
+				suffix = "-product"
 			}
-			b.Run(c.name+name, func(b *testing.B) {
+			b.Run(c.name+"/pooled-backward-input"+suffix, func(b *testing.B) {
+				defer func(old bool) { sparsePooled = old }(sparsePooled)
+				sparsePooled = sparse
+				for b.Loop() {
+					Conv2dReLUMaxPoolBackwardInput(dx, dyp, yp, idx, w, Conv2dConfig{}, Assign, work)
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			b.Run(c.name+"/pooled-backward-weight"+suffix, func(b *testing.B) {
 				defer func(old bool) { sparsePooled = old }(sparsePooled)
 				sparsePooled = sparse
 				for b.Loop() {

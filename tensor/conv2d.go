@@ -123,6 +123,10 @@ type convJob struct {
 	pool bool
 	py   []float32
 	idx  []int32
+
+	// sparse is set when the pooled input gradient takes the pass from the pooling's
+	// nonzeros (conv2d_sparse.go).
+	sparse bool
 }
 
 // The passes a convJob runs.
@@ -138,7 +142,10 @@ func (j *convJob) run(chunks, pass int) {
 	if g := &j.g; g.implicit() {
 		buf := offsPool.Get().(*[]int)
 		defer offsPool.Put(buf)
-		if pass == convBackwardInput {
+		j.sparse = pass == convBackwardInput && j.pool && g.sparseInputGrad(j.w)
+		if j.sparse {
+			g.weightsChannelsLast(j.work[:g.taps()], j.w)
+		} else if pass == convBackwardInput {
 			hq, wq := g.gradPadded()
 			j.offs = rowOffsets(buf, g.f, hq, wq, g.kh, g.kw)
 			g.flip(j.work[:g.taps()], j.w)

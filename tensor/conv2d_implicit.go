@@ -301,6 +301,10 @@ func (j *convJob) implicitBackwardWeight(ci, lo, hi int) {
 
 func (j *convJob) implicitBackwardInput(ci, lo, hi int) {
 	g := &j.g
+	if j.sparse {
+		j.sparseBackwardInput(lo, hi)
+		return
+	}
 	hq, wq := g.gradPadded()
 	ph, pw := g.kh-1-g.p, g.kw-1-g.p
 	q, in, k := g.gradCols(), g.c*g.h*g.w, g.f*g.kh*g.kw

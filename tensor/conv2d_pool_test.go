@@ -14,23 +14,25 @@ import (
 // [MaxPool2dBackward], the rectifier's mask, [Conv2dBackwardInput] and
 // [Conv2dBackwardWeight]): the same pooled values and positions, and the same gradients
 // bit for bit, on the implicit-GEMM path and the im2col one, on 1, 2 and 3 cores; but the
-// weight and bias gradients of the pass from the pooling's nonzeros (conv2d_sparse.go),
-// which sums the same terms in another order: within 1e-5 of the sum of the terms'
-// magnitudes, and NaN where the unfused pass is, when an input is NaN.
+// gradients of the passes from the pooling's nonzeros (conv2d_sparse.go), which sum the
+// same terms in another order: within 1e-5 of the sum of the terms' magnitudes, and NaN
+// where the unfused passes give NaN, when an input or a weight is NaN.
 func TestConv2dReLUMaxPool(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	type cfg struct {
 		n, c, h, w, f, k, s, p int
 		nan                    bool // a NaN in the input of the last sample
+		nanW                   bool // a NaN weight
 	}
 	cases := []cfg{
-		{2, 32, 12, 12, 8, 3, 1, 0, false}, // implicit, the CNN's conv2 in small (sparse weight gradient)
-		{3, 1, 9, 8, 4, 3, 1, 0, false},    // implicit, one channel, odd output width
-		{2, 3, 7, 9, 5, 3, 1, 1, false},    // implicit, padded, odd output height
-		{3, 2, 9, 8, 3, 3, 2, 1, false},    // im2col (stride 2)
-		{2, 4, 6, 6, 3, 1, 1, 0, false},    // implicit, 1×1 kernel
-		{3, 8, 10, 9, 6, 3, 1, 1, false},   // sparse, padded, odd output width
-		{3, 16, 8, 8, 5, 3, 1, 0, true},    // sparse, a NaN input: that sample by the product
+		{2, 32, 12, 12, 8, 3, 1, 0, false, false}, // implicit, the CNN's conv2 in small (sparse gradients)
+		{3, 1, 9, 8, 4, 3, 1, 0, false, false},    // implicit, one channel, odd output width
+		{2, 3, 7, 9, 5, 3, 1, 1, false, false},    // implicit, padded, odd output height
+		{3, 2, 9, 8, 3, 3, 2, 1, false, false},    // im2col (stride 2)
+		{2, 4, 6, 6, 3, 1, 1, 0, false, false},    // implicit, 1×1 kernel
+		{3, 8, 10, 9, 6, 3, 1, 1, false, false},   // sparse, padded, odd output width
+		{3, 16, 8, 8, 5, 3, 1, 0, true, false},    // sparse, a NaN input: that sample by the product
+		{2, 16, 8, 8, 5, 3, 1, 0, false, true},    // sparse, a NaN weight: the input gradient by the product
 	}
 	for _, procs := range []int{1, 2, 3} {
 		old := runtime.GOMAXPROCS(procs)
@@ -38,6 +40,9 @@ func TestConv2dReLUMaxPool(t *testing.T) {
 			x, w, b := randn(rng, c.n, c.c, c.h, c.w), randn(rng, c.f, c.c, c.k, c.k), randn(rng, c.f)
 			if c.nan {
 				x.data[len(x.data)-c.w-2] = float32(math.NaN())
+			}
+			if c.nanW {
+				w.data[len(w.data)/2] = float32(math.NaN())
 			}
 			cc := Conv2dConfig{Stride: c.s, Padding: c.p}
 			work := make([]float32, Conv2dWorkLen(x, w, cc))
@@ -73,6 +78,12 @@ func TestConv2dReLUMaxPool(t *testing.T) {
 			}
 			magW, magB := New(w.shape[:4]...), New(c.f)
 			Conv2dBackwardWeight(magW, magB, ady, ax, cc, Assign, work)
+			aw := w.Clone()
+			for i, v := range aw.data {
+				aw.data[i] = float32(math.Abs(float64(v)))
+			}
+			magX := New(x.shape[:4]...)
+			Conv2dBackwardInput(magX, ady, aw, cc, Assign, work)
 			sparse := c.s == 1 && c.p < c.k && c.k*c.c >= 16
 			for _, mode := range []Mode{Assign, Accumulate} {
 				dx0, dw0, db0 := randn(rng, x.shape[:4]...), randn(rng, w.shape[:4]...), randn(rng, c.f)
@@ -82,7 +93,7 @@ func TestConv2dReLUMaxPool(t *testing.T) {
 				dx, dw, db := dx0.Clone(), dw0.Clone(), db0.Clone()
 				Conv2dReLUMaxPoolBackwardInput(dx, dp, y, idx, w, cc, mode, work)
 				Conv2dReLUMaxPoolBackwardWeight(dw, db, dp, y, idx, x, cc, mode, work)
-				for name, p := range map[string][3]*Tensor{"dx": {dx, dxw}, "dw": {dw, dww, magW}, "db": {db, dbw, magB}} {
+				for name, p := range map[string][3]*Tensor{"dx": {dx, dxw, magX}, "dw": {dw, dww, magW}, "db": {db, dbw, magB}} {
 					for i := range p[1].data {
 						got, want := p[0].data[i], p[1].data[i]
 						same := math.Float32bits(got) == math.Float32bits(want)

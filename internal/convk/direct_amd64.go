@@ -48,3 +48,15 @@ func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs
 //
 //go:noescape
 func sparseAxpysAVX2(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)
+
+// sparseScatterAVX512 is SparseScatter on rows rows (1..3) of 16·nv elements of w, ldw
+// apart (rows·nv at most 24), dst's rows stride apart: for each value in order, each row
+// in order, each term a fused multiply-add.
+//
+//go:noescape
+func sparseScatterAVX512(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)
+
+// sparseScatterAVX2 is sparseScatterAVX512 on rows of 8·nv elements (rows·nv at most 12).
+//
+//go:noescape
+func sparseScatterAVX2(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)

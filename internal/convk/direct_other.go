@@ -21,3 +21,9 @@ func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs
 
 func sparseAxpysAVX2(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int) {
 }
+
+func sparseScatterAVX512(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int) {
+}
+
+func sparseScatterAVX2(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int) {
+}

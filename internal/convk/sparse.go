@@ -74,3 +74,68 @@ func sparseAxpysGo(acc, x []float32, offs []int32, vals []float32) {
 		acc[i] = s
 	}
 }
+
+// SparseScatter adds vals[t]·w[r·l : (r+1)·l] to dst[offs[t] + r·stride : offs[t] +
+// r·stride + l] for each value t and each row r < rows of w (l = len(w)/rows), each term
+// a fused multiply-add: a convolution's input gradient (channels last) from the few
+// nonzero values of its output gradient, each spreading the kernel's rows (l = its width
+// times the input's channels) over the inputs under it at its position, offs[t], the rows
+// of the input stride apart (at least l: the runs of one value do not overlap).
+//
+// The kernels hold w in registers while the values go by, as SparseAxpys holds acc, and
+// read and write dst for each: where the runs of several values overlap (the kernel's
+// windows at neighbouring positions), an element's terms are added in the order of the
+// values, except where a row or part of one takes another pass (AVX2's rows of 96
+// elements, one a pass; rows longer than 24 vectors of AVX-512): then pass after pass.
+// Where neither kernel runs, and for the last elements of a row that do not fill a
+// vector, a loop computes the same terms rounded once each (see SparseAxpys). It panics if
+// rows < 1, len(w) is not a multiple of rows, stride < l with more than one row,
+// len(offs) ≠ len(vals), or an offset puts a run outside dst.
+func SparseScatter(dst []float32, rows, stride int, w []float32, offs []int32, vals []float32) {
+	if rows < 1 || len(w)%rows != 0 || rows > 1 && stride < len(w)/rows {
+		panic(fmt.Sprintf("convk: SparseScatter: %d elements in %d rows, stride %d", len(w), rows, stride))
+	}
+	if len(offs) != len(vals) {
+		panic(fmt.Sprintf("convk: SparseScatter: %d offsets for %d values", len(offs), len(vals)))
+	}
+	l := len(w) / rows
+	span := (rows-1)*stride + l
+	for _, o := range offs {
+		if o < 0 || int(o)+span > len(dst) {
+			panic(fmt.Sprintf("convk: SparseScatter: offset %d of %d rows of %d, %d apart, in %d elements", o, rows, l, stride, len(dst)))
+		}
+	}
+	if l == 0 || len(offs) == 0 {
+		return
+	}
+	lanes, most, kernel := 0, 0, sparseScatterAVX512
+	switch {
+	case useAVX512:
+		lanes, most = 16, 24
+	case directAVX2:
+		lanes, most, kernel = 8, 12, sparseScatterAVX2
+	}
+	vecs := 0
+	if lanes > 0 {
+		vecs = l / lanes
+	}
+	for e := 0; e < vecs; {
+		nv := min(vecs-e, most)
+		per := min(rows, 3, most/nv)
+		for r := 0; r < rows; r += per {
+			k := min(per, rows-r)
+			kernel(&dst[r*stride+e*lanes], l, nv, k, stride, &w[r*l+e*lanes], &offs[0], &vals[0], len(offs))
+		}
+		e += nv
+	}
+	if done := vecs * lanes; done < l {
+		for t, o := range offs {
+			for r := range rows {
+				d := dst[int(o)+r*stride+done:][:l-done]
+				for i, v := range w[r*l+done : (r+1)*l] {
+					d[i] = float32(math.FMA(float64(vals[t]), float64(v), float64(d[i])))
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,6 @@
 // Command gen writes direct_amd64.s of package convk: the AVX-512 and AVX2 kernels of
 // Conv3x3One and Conv3x3OneGrad, their loops over the 3×3 taps and the filters unrolled,
-// and those of SparseAxpys, one loop for each number of vectors.
+// and those of SparseAxpys and SparseScatter, one loop for each number of rows and vectors.
 //
 // Run it through "go generate" in internal/convk; CI checks that the committed file is
 // what it prints.
@@ -47,6 +47,10 @@ func main() {
 	sparseAxpys(a, "sparseAxpysAVX512", "Z", 64, sparseAVX512Vecs)
 	a.line("")
 	sparseAxpys(a, "sparseAxpysAVX2", "Y", 32, sparseAVX2Vecs)
+	a.line("")
+	sparseScatter(a, "sparseScatterAVX512", "Z", 64, sparseAVX512Vecs, 7)
+	a.line("")
+	sparseScatter(a, "sparseScatterAVX2", "Y", 32, sparseAVX2Vecs, 3)
 	a.line("")
 	a.line("// dmask holds 8 all-ones lanes and then 8 zero lanes: 8 lanes from byte 4·(8 − r) on")
 	a.line("// select the first r.")
@@ -518,6 +522,73 @@ func sparseAxpys(a asm, name, reg string, size, most int) {
 					a.ins("VMOVUPS %s, %d(%s)", acc(r, v), v*size, accBase[r])
 				}
 			}
+			a.ins("VZEROUPPER")
+			a.ins("RET")
+		}
+	}
+}
+
+// sparseScatter writes name(dst *float32, ldw, nv, rows, stride int, w *float32, offs
+// *int32, vals *float32, n int): dst[offs[t] + r·stride + e] += vals[t]·w[r·ldw + e] for
+// r < rows, e < nv·lanes and t < n, the values in order, each term a fused multiply-add,
+// w held in rows·nv registers (reg0, …) of size bytes, the value broadcast into the last
+// register, the elements of dst loaded into temps temporaries in turn (the registers
+// before the last). One loop for each rows in 1..sparseRows and nv with rows·nv at most
+// most, chosen by comparisons; the rows of w are at DI, R13 and R14, those of dst at SI,
+// R9 and R10.
+func sparseScatter(a asm, name, reg string, size, most, temps int) {
+	a.line(fmt.Sprintf("// func %s(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)", name))
+	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
+	a.each("MOVQ dst+0(FP), SI", "MOVQ ldw+8(FP), R13", "MOVQ nv+16(FP), R8", "MOVQ rows+24(FP), R11",
+		"MOVQ stride+32(FP), R12", "MOVQ w+40(FP), DI", "MOVQ offs+48(FP), BX", "MOVQ vals+56(FP), DX",
+		"MOVQ n+64(FP), CX", "LEAQ (SI)(R12*4), R9", "LEAQ (R9)(R12*4), R10",
+		"LEAQ (DI)(R13*4), R14", "LEAQ (R14)(R13*4), R15", "MOVQ R14, R13", "MOVQ R15, R14")
+	last := 15
+	if reg == "Z" {
+		last = 31
+	}
+	val := fmt.Sprintf("%s%d", reg, last)
+	dstBase, wBase := []string{"SI", "R9", "R10"}, []string{"DI", "R13", "R14"}
+	for rows := 1; rows <= sparseRows; rows++ {
+		a.ins("CMPQ R11, $%d", rows)
+		a.ins("JNE %s_not%d", name, rows)
+		for nv := 1; rows*nv <= most; nv++ {
+			a.ins("CMPQ R8, $%d", nv)
+			a.ins("JEQ %s_%dx%d", name, rows, nv)
+		}
+		a.label(fmt.Sprintf("%s_not%d", name, rows))
+	}
+	a.ins("RET") // unreachable for valid rows and nv
+	for rows := 1; rows <= sparseRows; rows++ {
+		for nv := 1; rows*nv <= most; nv++ {
+			l := fmt.Sprintf("%s_%dx%d", name, rows, nv)
+			wreg := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
+			a.label(l)
+			for r := range rows {
+				for v := range nv {
+					a.ins("VMOVUPS %d(%s), %s", v*size, wBase[r], wreg(r, v))
+				}
+			}
+			a.ins("TESTQ CX, CX")
+			a.ins("JEQ %s_done", l)
+			a.label(l + "_loop")
+			a.ins("MOVLQSX (BX), AX")
+			a.ins("VBROADCASTSS (DX), %s", val)
+			k := 0
+			for r := range rows {
+				for v := range nv {
+					tmp := fmt.Sprintf("%s%d", reg, last-1-k%temps)
+					k++
+					a.ins("VMOVUPS %d(%s)(AX*4), %s", v*size, dstBase[r], tmp)
+					a.ins("VFMADD231PS %s, %s, %s", wreg(r, v), val, tmp)
+					a.ins("VMOVUPS %s, %d(%s)(AX*4)", tmp, v*size, dstBase[r])
+				}
+			}
+			a.ins("ADDQ $4, BX")
+			a.ins("ADDQ $4, DX")
+			a.ins("DECQ CX")
+			a.ins("JNE %s_loop", l)
+			a.label(l + "_done")
 			a.ins("VZEROUPPER")
 			a.ins("RET")
 		}
