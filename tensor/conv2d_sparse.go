@@ -6,6 +6,7 @@ import (
 
 	"github.com/descent-ml/descent/internal/convk"
 	"github.com/descent-ml/descent/internal/gemm"
+	"github.com/descent-ml/descent/internal/optimk"
 	"github.com/descent-ml/descent/internal/vec"
 )
 
@@ -121,33 +122,10 @@ func channelsLast(xT, x []float32, g *convGeom) bool {
 	if g.p > 0 {
 		clear(xT)
 	}
-	// inf has bit 31 set where an element's exponent is all ones (infinite or NaN): the
-	// exponent plus one carries into it.
-	var inf uint32
-	plane := g.h * g.w
 	for y := range g.h {
-		dst := xT[((y+g.p)*wp+g.p)*g.c:][:g.w*g.c]
-		c := 0
-		for ; c+4 <= g.c; c += 4 { // four channels at a time: four adjacent elements of dst
-			r0 := x[c*plane+y*g.w:][:g.w]
-			r1 := x[(c+1)*plane+y*g.w:][:g.w]
-			r2 := x[(c+2)*plane+y*g.w:][:g.w]
-			r3 := x[(c+3)*plane+y*g.w:][:g.w]
-			for xx := range r0 {
-				d := dst[xx*g.c+c:][:4]
-				d[0], d[1], d[2], d[3] = r0[xx], r1[xx], r2[xx], r3[xx]
-				inf |= (math.Float32bits(r0[xx])&0x7f800000 + 0x00800000) | (math.Float32bits(r1[xx])&0x7f800000 + 0x00800000) |
-					(math.Float32bits(r2[xx])&0x7f800000 + 0x00800000) | (math.Float32bits(r3[xx])&0x7f800000 + 0x00800000)
-			}
-		}
-		for ; c < g.c; c++ {
-			for xx, v := range x[c*plane+y*g.w:][:g.w] {
-				dst[xx*g.c+c] = v
-				inf |= math.Float32bits(v)&0x7f800000 + 0x00800000
-			}
-		}
+		convk.Transpose(xT[((y+g.p)*wp+g.p)*g.c:], g.c, x[y*g.w:], g.h*g.w, g.c, g.w, false)
 	}
-	return inf&0x80000000 == 0
+	return optimk.AllFinite(x)
 }
 
 // pooledNonzeros writes the nonzero gradients of filter fi's output plane of sample n,
@@ -263,20 +241,7 @@ func (j *convJob) sparseBackwardInput(lo, hi int) {
 // padded, channels last) into x (c×h×w), the inverse of channelsLast.
 func channelsFirst(x, xT []float32, g *convGeom, mode Mode) {
 	_, wp := g.padded()
-	plane := g.h * g.w
 	for y := range g.h {
-		src := xT[((y+g.p)*wp+g.p)*g.c:][:g.w*g.c]
-		for c := range g.c {
-			row := x[c*plane+y*g.w:][:g.w]
-			if mode == Accumulate {
-				for xx := range row {
-					row[xx] += src[xx*g.c+c]
-				}
-			} else {
-				for xx := range row {
-					row[xx] = src[xx*g.c+c]
-				}
-			}
-		}
+		convk.Transpose(x[y*g.w:], g.h*g.w, xT[((y+g.p)*wp+g.p)*g.c:], g.c, g.w, g.c, mode == Accumulate)
 	}
 }

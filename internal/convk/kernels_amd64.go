@@ -52,3 +52,12 @@ func unpool2(dst []float32, ld int, g, y []float32, idx []int32, oh, ow int) boo
 	}
 	return true
 }
+
+// transposeAVX2 selects Transpose's kernel.
+var transposeAVX2 = useAVX2
+
+// transpose8AVX2 transposes rb×cb blocks of 8×8 of src (rows lds apart) into dst (rows ldd
+// apart), storing or adding.
+//
+//go:noescape
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, rb, cb int, add bool)
