@@ -132,38 +132,12 @@ func channelsLast(xT, x []float32, g *convGeom) bool {
 // routed from the pooled gradient as convk.Unpool2 routes them, into offs and vals, in
 // the order of the pooling windows, and returns how many: vals[t] the gradient, offs[t]
 // the offset ((oy·wp + ox)·c) of its output position's input run, channels last, in rows
-// wp wide.
+// wp wide (convk.PooledNonzeros).
 func (j *convJob) pooledNonzeros(offs []int32, vals []float32, n, fi, wp int) int {
 	g := &j.g
-	ph, pw := g.oh/2, g.ow/2
-	o := (n*g.f + fi) * ph * pw
-	idx, py, dy := j.idx[o:o+ph*pw], j.py[o:o+ph*pw], j.y[o:o+ph*pw]
-	offs, vals = offs[:ph*pw], vals[:ph*pw]
-	k := 0
-	for wy := range ph {
-		for wx := range pw {
-			// Without branches, which the maxima's random places in their windows
-			// would mispredict: r is the position in the window, 0, 1, ow or ow+1;
-			// a position outside the window, or a pooled value not positive, is
-			// written and not counted (nothing, as convk.Unpool2).
-			w := wy*pw + wx
-			oy, ox := 2*wy, 2*wx
-			r := int(idx[w]) - oy*g.ow - ox
-			second := (g.ow - 1 - r) >> 63 // −1 in the window's second row, else 0
-			r -= g.ow & second
-			oy -= second
-			ok := 1
-			if uint(r) > 1 {
-				ok = 0
-			}
-			if !(py[w] > 0) {
-				ok = 0
-			}
-			offs[k], vals[k] = int32((oy*wp+ox+r)*g.c), dy[w]
-			k += ok
-		}
-	}
-	return k
+	np := (g.oh / 2) * (g.ow / 2)
+	o := (n*g.f + fi) * np
+	return convk.PooledNonzeros(offs, vals, j.y[o:o+np], j.py[o:o+np], j.idx[o:o+np], g.oh, g.ow, wp, g.c)
 }
 
 // The input gradient of a pooled convolution from the pooling's nonzeros.

@@ -60,3 +60,9 @@ func sparseScatterAVX512(dst *float32, ldw, nv, rows, stride int, w *float32, of
 //
 //go:noescape
 func sparseScatterAVX2(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)
+
+// pooledNonzerosAVX512 is PooledNonzeros on a plane of ph×pw windows, returning how many it
+// wrote.
+//
+//go:noescape
+func pooledNonzerosAVX512(offs *int32, vals *float32, grad, y *float32, idx *int32, ph, pw, ow, ld, scale int) int
