@@ -18,7 +18,9 @@ func Conv2dReLUMaxPoolShape(x, w *Tensor, cfg Conv2dConfig) [4]int {
 // scratch of at least [Conv2dWorkLen] elements.
 //
 // The values are those of [Conv2d] with [ActReLU] followed by [MaxPool2d] with kernel 2
-// (a zero may differ in sign), and so are the gradients of the backward passes.
+// (a zero may differ in sign). The backward passes compute the same gradients from the
+// pooling's nonzeros alone where they can (see conv2d_sparse.go): the same sums, in
+// another order.
 func Conv2dReLUMaxPool(y *Tensor, idx []int32, x, w, b *Tensor, cfg Conv2dConfig, work []float32) {
 	g := conv2dGeom("Conv2dReLUMaxPool", x, w, cfg)
 	g.checkPooled("Conv2dReLUMaxPool", y, idx, b)

@@ -23,9 +23,9 @@ unfolded input), and the fraction of the FMA peak of this many threads.
 
 A pass counts 2·n·f·c·kh·kw·oh·ow flops: the multiply-adds of the unfolded product (the
 bias, the ReLU, the pooling and the junk columns of the implicit product are not counted).
-The pooled weight gradient does only those whose output gradient the pooling lets through
-(a quarter at most): its figure is the rate of the product it stands for, and can exceed
-the peak. Each figure is the median of --reps repetitions of at least --min-time.`
+The pooled backward passes do only those whose output gradient the pooling lets through
+(a quarter at most): their figures are the rates of the products they stand for, and can
+exceed the peak. Each figure is the median of --reps repetitions of at least --min-time.`
 
 func benchConv(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench conv", "[flags]", convBenchDoc, stderr)

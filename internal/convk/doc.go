@@ -10,6 +10,13 @@
 // where a product of inner dimension 9 would write its tiles every nine steps, and
 // [Conv3x3OneGrad] computes the gradient of those filters, a product of 9 columns.
 //
+// Behind the pooling, the gradient of the convolution's output is zero but at one position
+// of each window, and only where the pooled value is positive. [PooledNonzeros] lists those
+// positions and values, and [SparseAxpys] and [SparseScatter] compute the convolution's
+// weight and input gradients from them alone (a quarter of the products' multiply-adds at
+// most, far fewer in training), on planes laid out channels last, which [Transpose] makes
+// and undoes (package tensor, conv2d_sparse.go).
+//
 // # Semantics
 //
 // PoolReLU2's and Unpool2's results are those of the rectifier and PyTorch's MaxPool2d(2) one after the other,
@@ -29,4 +36,10 @@
 // CPUs without AVX2 (as internal/cpu enables its features, DESCENT_CPU included) and with
 // -tags noasm, and which the tests compare with the assembly bit for bit inside NaN guard
 // bands. A plane with a NaN goes to the twin: the assembly only detects it.
+//
+// SparseAxpys and SparseScatter are AVX-512 and AVX2 assembly (direct_amd64.s, from gen/,
+// one loop for each number of rows and vectors held in registers), PooledNonzeros AVX-512
+// (nonzeros_amd64.s, sixteen windows a step, compressed) and Transpose AVX2
+// (transpose_amd64.s, 8×8 blocks); each has a loop in Go for the rest, which the tests
+// compare with it.
 package convk
