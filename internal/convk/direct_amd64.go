@@ -37,8 +37,8 @@ func conv3x3OneAVX2(y, x, wt, c *float32, groups, oh, ow, w, relu int)
 func conv3x3OneGradAVX2(dw, dy, x *float32, f, oh, ow, w int)
 
 // sparseAxpysAVX512 is SparseAxpys on rows rows (1..3) of 16·nv elements of acc, lda
-// apart (rows·nv at most 24), x's rows stride apart: the n values in order, each term a fused
-// multiply-add.
+// apart (nv at most 12, rows·nv at most 24), x's rows stride apart: the n values in
+// order, each term a fused multiply-add.
 //
 //go:noescape
 func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)
@@ -50,8 +50,8 @@ func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs
 func sparseAxpysAVX2(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)
 
 // sparseScatterAVX512 is SparseScatter on rows rows (1..3) of 16·nv elements of w, ldw
-// apart (rows·nv at most 24), dst's rows stride apart: for each value in order, each row
-// in order, each term a fused multiply-add.
+// apart (nv at most 12, rows·nv at most 24), dst's rows stride apart: for each value in
+// order, each row in order, each term a fused multiply-add.
 //
 //go:noescape
 func sparseScatterAVX512(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)

@@ -13,8 +13,9 @@ import (
 // quarter at most), each multiplying the runs of inputs under the kernel at its position,
 // offs[t], the rows of the input stride apart (see package tensor's pooled convolution).
 //
-// The kernels hold acc in registers while the values go by: up to 3 rows and 24 vectors
-// of 16 elements with AVX-512, 12 of 8 with AVX2, more in several passes. Where neither
+// The kernels hold acc in registers while the values go by: up to 3 rows of up to 12
+// vectors, 24 vectors of 16 elements with AVX-512, 12 of 8 with AVX2, more in several
+// passes. Where neither
 // runs, and for the last elements of a row that do not fill a vector, a loop computes the
 // same terms rounded once each (the fused multiply-add of float64 rounded to float32,
 // which differs from the kernels' only where that rounds twice). It panics if rows < 1,
@@ -49,7 +50,7 @@ func SparseAxpys(acc []float32, rows, stride int, x []float32, offs []int32, val
 		vecs = l / lanes
 	}
 	for e := 0; e < vecs; { // columns e·lanes on, all rows
-		nv := min(vecs-e, most)
+		nv := min(vecs-e, 12) // the kernels' most vectors of a row
 		per := min(rows, 3, most/nv) // the rows of one call
 		for r := 0; r < rows; r += per {
 			k := min(per, rows-r)
@@ -86,7 +87,7 @@ func sparseAxpysGo(acc, x []float32, offs []int32, vals []float32) {
 // read and write dst for each: where the runs of several values overlap (the kernel's
 // windows at neighbouring positions), an element's terms are added in the order of the
 // values, except where a row or part of one takes another pass (AVX2's rows of 96
-// elements, one a pass; rows longer than 24 vectors of AVX-512): then pass after pass.
+// elements, one a pass; rows longer than 12 vectors): then pass after pass.
 // Where neither kernel runs, and for the last elements of a row that do not fill a
 // vector, a loop computes the same terms rounded once each (see SparseAxpys). It panics if
 // rows < 1, len(w) is not a multiple of rows, stride < l with more than one row,
@@ -120,7 +121,7 @@ func SparseScatter(dst []float32, rows, stride int, w []float32, offs []int32, v
 		vecs = l / lanes
 	}
 	for e := 0; e < vecs; {
-		nv := min(vecs-e, most)
+		nv := min(vecs-e, 12) // the kernels' most vectors of a row
 		per := min(rows, 3, most/nv)
 		for r := 0; r < rows; r += per {
 			k := min(per, rows-r)

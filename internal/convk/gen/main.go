@@ -455,11 +455,13 @@ func gradRowsAVX2(a asm, rows int, l string) {
 	a.each("ADDQ $8, R15", "CMPQ R15, ow+40(FP)", "JLT "+l+"_chunk")
 }
 
-// The most vectors of acc that the kernels of SparseAxpys keep in registers (the vector
-// of a value is the last register), and the most rows they take at once.
+// The most vectors that the kernels of SparseAxpys and SparseScatter keep in registers
+// (the vector of a value is the last register), the most of one row, and the most rows
+// they take at once.
 const (
 	sparseAVX512Vecs = 24
 	sparseAVX2Vecs   = 12
+	sparseVecs       = 12
 	sparseRows       = 3
 )
 
@@ -467,9 +469,9 @@ const (
 // *int32, vals *float32, n int): acc[r·lda + e] += vals[t]·x[offs[t] + r·stride + e] for
 // r < rows, e < nv·lanes and t < n, the values in order, each term a fused multiply-add,
 // acc held in rows·nv registers (reg0, …) of size bytes, the value broadcast into the last
-// register. One loop for each rows in 1..sparseRows and nv with rows·nv at most most,
-// chosen by comparisons; the rows of acc are at DI, R13 and R14, those of x at SI, R9 and
-// R10.
+// register. One loop for each rows in 1..sparseRows and nv in 1..sparseVecs with rows·nv
+// at most most, chosen by comparisons; the rows of acc are at DI, R13 and R14, those of x
+// at SI, R9 and R10.
 func sparseAxpys(a asm, name, reg string, size, most int) {
 	a.line(fmt.Sprintf("// func %s(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)", name))
 	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
@@ -485,7 +487,7 @@ func sparseAxpys(a asm, name, reg string, size, most int) {
 	for rows := 1; rows <= sparseRows; rows++ {
 		a.ins("CMPQ R11, $%d", rows)
 		a.ins("JNE %s_not%d", name, rows)
-		for nv := 1; rows*nv <= most; nv++ {
+		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
 			a.ins("CMPQ R8, $%d", nv)
 			a.ins("JEQ %s_%dx%d", name, rows, nv)
 		}
@@ -493,7 +495,7 @@ func sparseAxpys(a asm, name, reg string, size, most int) {
 	}
 	a.ins("RET") // unreachable for valid rows and nv
 	for rows := 1; rows <= sparseRows; rows++ {
-		for nv := 1; rows*nv <= most; nv++ {
+		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
 			l := fmt.Sprintf("%s_%dx%d", name, rows, nv)
 			acc := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
 			a.label(l)
@@ -533,9 +535,9 @@ func sparseAxpys(a asm, name, reg string, size, most int) {
 // r < rows, e < nv·lanes and t < n, the values in order, each term a fused multiply-add,
 // w held in rows·nv registers (reg0, …) of size bytes, the value broadcast into the last
 // register, the elements of dst loaded into temps temporaries in turn (the registers
-// before the last). One loop for each rows in 1..sparseRows and nv with rows·nv at most
-// most, chosen by comparisons; the rows of w are at DI, R13 and R14, those of dst at SI,
-// R9 and R10.
+// before the last). One loop for each rows in 1..sparseRows and nv in 1..sparseVecs with
+// rows·nv at most most, chosen by comparisons; the rows of w are at DI, R13 and R14, those
+// of dst at SI, R9 and R10.
 func sparseScatter(a asm, name, reg string, size, most, temps int) {
 	a.line(fmt.Sprintf("// func %s(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)", name))
 	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
@@ -552,7 +554,7 @@ func sparseScatter(a asm, name, reg string, size, most, temps int) {
 	for rows := 1; rows <= sparseRows; rows++ {
 		a.ins("CMPQ R11, $%d", rows)
 		a.ins("JNE %s_not%d", name, rows)
-		for nv := 1; rows*nv <= most; nv++ {
+		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
 			a.ins("CMPQ R8, $%d", nv)
 			a.ins("JEQ %s_%dx%d", name, rows, nv)
 		}
@@ -560,7 +562,7 @@ func sparseScatter(a asm, name, reg string, size, most, temps int) {
 	}
 	a.ins("RET") // unreachable for valid rows and nv
 	for rows := 1; rows <= sparseRows; rows++ {
-		for nv := 1; rows*nv <= most; nv++ {
+		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
 			l := fmt.Sprintf("%s_%dx%d", name, rows, nv)
 			wreg := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
 			a.label(l)
