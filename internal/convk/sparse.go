@@ -50,7 +50,7 @@ func SparseAxpys(acc []float32, rows, stride int, x []float32, offs []int32, val
 		vecs = l / lanes
 	}
 	for e := 0; e < vecs; { // columns e·lanes on, all rows
-		nv := min(vecs-e, 12) // the kernels' most vectors of a row
+		nv := min(vecs-e, 12)        // the kernels' most vectors of a row
 		per := min(rows, 3, most/nv) // the rows of one call
 		for r := 0; r < rows; r += per {
 			k := min(per, rows-r)
