@@ -83,7 +83,7 @@ func (j *convJob) sparseBackwardWeight(ci, lo, hi int) {
 	s := sparseScratches.Get().(*sparseScratch)
 	defer sparseScratches.Put(s)
 	s.xT, s.dwT = growTo(s.xT, hp*wp*g.c), growTo(s.dwT, g.taps())
-	s.offs, s.vals = growTo(s.offs, np), growTo(s.vals, np)
+	s.offs, s.vals = growTo(s.offs, np+7), growTo(s.vals, np+7) // room for convk.PooledNonzeros's AVX2 kernel
 	xT, dwT := s.xT, s.dwT
 	clear(dwT)
 	denseReady := false
@@ -180,7 +180,7 @@ func (j *convJob) sparseBackwardInput(lo, hi int) {
 	s := sparseScratches.Get().(*sparseScratch)
 	defer sparseScratches.Put(s)
 	s.xT = growTo(s.xT, hp*wp*g.c)
-	s.offs, s.vals = growTo(s.offs, np), growTo(s.vals, np)
+	s.offs, s.vals = growTo(s.offs, np+7), growTo(s.vals, np+7) // room for convk.PooledNonzeros's AVX2 kernel
 	dxT := s.xT
 	for n := lo; n < hi; n++ {
 		clear(dxT)

@@ -66,3 +66,9 @@ func sparseScatterAVX2(dst *float32, ldw, nv, rows, stride int, w *float32, offs
 //
 //go:noescape
 func pooledNonzerosAVX512(offs *int32, vals *float32, grad, y *float32, idx *int32, ph, pw, ow, ld, scale int) int
+
+// pooledNonzerosAVX2 is pooledNonzerosAVX512 eight windows a step, the kept ones moved to
+// the front by perm[mask]; it stores eight elements at a time, up to 7 past the last kept.
+//
+//go:noescape
+func pooledNonzerosAVX2(offs *int32, vals *float32, grad, y *float32, idx *int32, ph, pw, ow, ld, scale int, perm *[256][8]int32) int

@@ -31,3 +31,7 @@ func sparseScatterAVX2(dst *float32, ldw, nv, rows, stride int, w *float32, offs
 func pooledNonzerosAVX512(offs *int32, vals *float32, grad, y *float32, idx *int32, ph, pw, ow, ld, scale int) int {
 	return 0
 }
+
+func pooledNonzerosAVX2(offs *int32, vals *float32, grad, y *float32, idx *int32, ph, pw, ow, ld, scale int, perm *[256][8]int32) int {
+	return 0
+}

@@ -39,7 +39,8 @@
 //
 // SparseAxpys and SparseScatter are AVX-512 and AVX2 assembly (direct_amd64.s, from gen/,
 // one loop for each number of rows and vectors held in registers), PooledNonzeros AVX-512
-// (nonzeros_amd64.s, sixteen windows a step, compressed) and Transpose AVX2
+// and AVX2 (nonzeros_amd64.s, sixteen windows a step compressed, or eight permuted) and
+// Transpose AVX2
 // (transpose_amd64.s, 8×8 blocks); each has a loop in Go for the rest, which the tests
 // compare with it.
 package convk

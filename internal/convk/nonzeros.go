@@ -11,8 +11,9 @@ import (
 // (oy, ox), vals[k] = g[w] and offs[k] = (oy·ld + ox)·scale, the offset of that position
 // in a plane of rows ld wide with scale elements a position (channels last). It returns k,
 // how many; offs and vals need room for one a window. With AVX-512 it takes sixteen
-// windows of a row at a time (the kept ones compressed together), otherwise a loop
-// without branches. It panics if a slice is too short or an offset would not fit an
+// windows of a row at a time (the kept ones compressed together); with AVX2, given room for
+// 7 more elements (which it may overwrite), eight at a time (the kept ones permuted to the
+// front); otherwise a loop without branches. It panics if a slice is too short or an offset would not fit an
 // int32.
 func PooledNonzeros(offs []int32, vals, g, y []float32, idx []int32, oh, ow, ld, scale int) int {
 	ph, pw := oh/2, ow/2
@@ -27,11 +28,29 @@ func PooledNonzeros(offs []int32, vals, g, y []float32, idx []int32, oh, ow, ld,
 	if n == 0 {
 		return 0
 	}
-	if useAVX512 {
+	switch {
+	case useAVX512:
 		return pooledNonzerosAVX512(&offs[0], &vals[0], &g[0], &y[0], &idx[0], ph, pw, ow, ld, scale)
+	case directAVX2 && len(offs) >= n+7 && len(vals) >= n+7:
+		return pooledNonzerosAVX2(&offs[0], &vals[0], &g[0], &y[0], &idx[0], ph, pw, ow, ld, scale, &keptFirst)
 	}
 	return pooledNonzerosGo(offs, vals, g, y, idx, ph, pw, ow, ld, scale)
 }
+
+// keptFirst[m] is the permutation of eight lanes that moves the lanes of the set bits of
+// m, in order, to the front: the AVX2 kernel's compress.
+var keptFirst = func() (p [256][8]int32) {
+	for m := range p {
+		k := 0
+		for l := range 8 {
+			if m>>l&1 == 1 {
+				p[m][k] = int32(l)
+				k++
+			}
+		}
+	}
+	return p
+}()
 
 // pooledNonzerosGo is PooledNonzeros's loop, without the checks.
 func pooledNonzerosGo(offs []int32, vals, g, y []float32, idx []int32, ph, pw, ow, ld, scale int) int {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestPooledNonzeros checks PooledNonzeros (the kernel where it runs) and its loop against
+// TestPooledNonzeros checks PooledNonzeros (the kernels where they run) and its loop against
 // the windows that Unpool2 writes to: planes of every size around the 16 windows of a
 // vector, odd ones, values positive, zero, negative and NaN, maxima in each place of their
 // windows and some outside them, positions scaled and not.
@@ -48,8 +48,11 @@ func TestPooledNonzeros(t *testing.T) {
 					}
 				}
 				for _, impl := range []string{"PooledNonzeros", "loop"} {
-					offs, vals := make([]int32, n+1), make([]float32, n+1)
-					offs[n], vals[n] = -9, -9
+					// Room for 7 more than the windows, which the AVX2 kernel wants, and a
+					// guard after them.
+					end := n + 7
+					offs, vals := make([]int32, end+1), make([]float32, end+1)
+					offs[end], vals[end] = -9, -9
 					var k int
 					if impl == "loop" {
 						k = pooledNonzerosGo(offs, vals, g, y, idx, ph, pw, ow, ld, scale)
@@ -64,7 +67,7 @@ func TestPooledNonzeros(t *testing.T) {
 							t.Fatalf("%s %d×%d: [%d] = (%d, %v), want (%d, %v)", impl, oh, ow, i, offs[i], vals[i], wantOffs[i], wantVals[i])
 						}
 					}
-					if offs[n] != -9 || vals[n] != -9 {
+					if offs[end] != -9 || vals[end] != -9 {
 						t.Fatalf("%s %d×%d: wrote past its windows", impl, oh, ow)
 					}
 				}
@@ -90,7 +93,7 @@ func BenchmarkPooledNonzeros(b *testing.B) {
 		g[w], y[w] = 1, float32(rng.IntN(4))
 		idx[w] = int32((2*(w/12)+rng.IntN(2))*ow + 2*(w%12) + rng.IntN(2))
 	}
-	offs, vals := make([]int32, n), make([]float32, n)
+	offs, vals := make([]int32, n+7), make([]float32, n+7)
 	for b.Loop() {
 		PooledNonzeros(offs, vals, g, y, idx, oh, ow, 26, c)
 	}
