@@ -33,6 +33,7 @@ func TestConv2dReLUMaxPool(t *testing.T) {
 		{3, 8, 10, 9, 6, 3, 1, 1, false, false},   // sparse, padded, odd output width
 		{3, 16, 8, 8, 5, 3, 1, 0, true, false},    // sparse, a NaN input: that sample by the product
 		{2, 16, 8, 8, 5, 3, 1, 0, false, true},    // sparse, a NaN weight: the input gradient by the product
+		{2, 8, 11, 12, 4, 5, 1, 2, false, false},  // sparse, 5×5 (rows in two calls), padded, odd output height
 	}
 	for _, procs := range []int{1, 2, 3} {
 		old := runtime.GOMAXPROCS(procs)
