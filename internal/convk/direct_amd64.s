@@ -1469,11 +1469,11 @@ g2sum:
 // func sparseAxpysAVX512(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)
 TEXT ·sparseAxpysAVX512(SB), NOSPLIT, $0-72
 	MOVQ acc+0(FP), DI
+	MOVQ x+40(FP), SI
 	MOVQ lda+8(FP), R13
 	MOVQ nv+16(FP), R8
 	MOVQ rows+24(FP), R11
 	MOVQ stride+32(FP), R12
-	MOVQ x+40(FP), SI
 	MOVQ offs+48(FP), BX
 	MOVQ vals+56(FP), DX
 	MOVQ n+64(FP), CX
@@ -3003,11 +3003,11 @@ sparseAxpysAVX512_3x8_store:
 // func sparseAxpysAVX2(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)
 TEXT ·sparseAxpysAVX2(SB), NOSPLIT, $0-72
 	MOVQ acc+0(FP), DI
+	MOVQ x+40(FP), SI
 	MOVQ lda+8(FP), R13
 	MOVQ nv+16(FP), R8
 	MOVQ rows+24(FP), R11
 	MOVQ stride+32(FP), R12
-	MOVQ x+40(FP), SI
 	MOVQ offs+48(FP), BX
 	MOVQ vals+56(FP), DX
 	MOVQ n+64(FP), CX
@@ -3810,12 +3810,12 @@ sparseAxpysAVX2_3x4_store:
 
 // func sparseScatterAVX512(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)
 TEXT ·sparseScatterAVX512(SB), NOSPLIT, $0-72
+	MOVQ w+40(FP), DI
 	MOVQ dst+0(FP), SI
 	MOVQ ldw+8(FP), R13
 	MOVQ nv+16(FP), R8
 	MOVQ rows+24(FP), R11
 	MOVQ stride+32(FP), R12
-	MOVQ w+40(FP), DI
 	MOVQ offs+48(FP), BX
 	MOVQ vals+56(FP), DX
 	MOVQ n+64(FP), CX
@@ -5686,12 +5686,12 @@ sparseScatterAVX512_3x8_done:
 
 // func sparseScatterAVX2(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)
 TEXT ·sparseScatterAVX2(SB), NOSPLIT, $0-72
+	MOVQ w+40(FP), DI
 	MOVQ dst+0(FP), SI
 	MOVQ ldw+8(FP), R13
 	MOVQ nv+16(FP), R8
 	MOVQ rows+24(FP), R11
 	MOVQ stride+32(FP), R12
-	MOVQ w+40(FP), DI
 	MOVQ offs+48(FP), BX
 	MOVQ vals+56(FP), DX
 	MOVQ n+64(FP), CX

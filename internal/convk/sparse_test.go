@@ -55,14 +55,20 @@ func TestSparseAxpys(t *testing.T) {
 }
 
 func TestSparseAxpysPanics(t *testing.T) {
-	for name, f := range map[string]func(){
+	mustPanicEach(t, map[string]func(){
 		"lengths":  func() { SparseAxpys(make([]float32, 4), 1, 0, make([]float32, 8), []int32{0}, nil) },
 		"past x":   func() { SparseAxpys(make([]float32, 4), 1, 0, make([]float32, 8), []int32{5}, []float32{1}) },
 		"rows":     func() { SparseAxpys(make([]float32, 4), 2, 4, make([]float32, 8), []int32{3}, []float32{1}) },
 		"negative": func() { SparseAxpys(make([]float32, 4), 1, 0, make([]float32, 8), []int32{-1}, []float32{1}) },
 		"no rows":  func() { SparseAxpys(make([]float32, 4), 0, 0, make([]float32, 8), nil, nil) },
 		"uneven":   func() { SparseAxpys(make([]float32, 5), 2, 4, make([]float32, 8), nil, nil) },
-	} {
+	})
+}
+
+// mustPanicEach fails t for each function of fs that does not panic.
+func mustPanicEach(t *testing.T, fs map[string]func()) {
+	t.Helper()
+	for name, f := range fs {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -165,21 +171,12 @@ func TestSparseScatter(t *testing.T) {
 			}
 		}
 	}
-	for name, f := range map[string]func(){
+	mustPanicEach(t, map[string]func(){
 		"past dst": func() { SparseScatter(make([]float32, 8), 1, 0, make([]float32, 4), []int32{5}, []float32{1}) },
 		"overlap":  func() { SparseScatter(make([]float32, 8), 2, 1, make([]float32, 4), nil, nil) },
 		"lengths":  func() { SparseScatter(make([]float32, 8), 1, 0, make([]float32, 4), []int32{0}, nil) },
 		"uneven":   func() { SparseScatter(make([]float32, 8), 2, 4, make([]float32, 5), nil, nil) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
-	}
+	})
 }
 
 // BenchmarkSparseScatter times the input gradient of the MNIST CNN's conv2 from one

@@ -473,27 +473,12 @@ const (
 // at most most, chosen by comparisons; the rows of acc are at DI, R13 and R14, those of x
 // at SI, R9 and R10.
 func sparseAxpys(a asm, name, reg string, size, most int) {
-	a.line(fmt.Sprintf("// func %s(acc *float32, lda, nv, rows, stride int, x *float32, offs *int32, vals *float32, n int)", name))
-	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
-	a.each("MOVQ acc+0(FP), DI", "MOVQ lda+8(FP), R13", "MOVQ nv+16(FP), R8", "MOVQ rows+24(FP), R11",
-		"MOVQ stride+32(FP), R12", "MOVQ x+40(FP), SI", "MOVQ offs+48(FP), BX", "MOVQ vals+56(FP), DX",
-		"MOVQ n+64(FP), CX", "LEAQ (SI)(R12*4), R9", "LEAQ (R9)(R12*4), R10",
-		"LEAQ (DI)(R13*4), R14", "LEAQ (R14)(R13*4), R15", "MOVQ R14, R13", "MOVQ R15, R14")
+	sparseHead(a, name, "acc", "lda", "x", most)
 	val := reg + "15"
 	if reg == "Z" {
 		val = "Z31"
 	}
 	base, accBase := []string{"SI", "R9", "R10"}, []string{"DI", "R13", "R14"}
-	for rows := 1; rows <= sparseRows; rows++ {
-		a.ins("CMPQ R11, $%d", rows)
-		a.ins("JNE %s_not%d", name, rows)
-		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
-			a.ins("CMPQ R8, $%d", nv)
-			a.ins("JEQ %s_%dx%d", name, rows, nv)
-		}
-		a.label(fmt.Sprintf("%s_not%d", name, rows))
-	}
-	a.ins("RET") // unreachable for valid rows and nv
 	for rows := 1; rows <= sparseRows; rows++ {
 		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
 			l := fmt.Sprintf("%s_%dx%d", name, rows, nv)
@@ -539,28 +524,13 @@ func sparseAxpys(a asm, name, reg string, size, most int) {
 // rows·nv at most most, chosen by comparisons; the rows of w are at DI, R13 and R14, those
 // of dst at SI, R9 and R10.
 func sparseScatter(a asm, name, reg string, size, most, temps int) {
-	a.line(fmt.Sprintf("// func %s(dst *float32, ldw, nv, rows, stride int, w *float32, offs *int32, vals *float32, n int)", name))
-	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
-	a.each("MOVQ dst+0(FP), SI", "MOVQ ldw+8(FP), R13", "MOVQ nv+16(FP), R8", "MOVQ rows+24(FP), R11",
-		"MOVQ stride+32(FP), R12", "MOVQ w+40(FP), DI", "MOVQ offs+48(FP), BX", "MOVQ vals+56(FP), DX",
-		"MOVQ n+64(FP), CX", "LEAQ (SI)(R12*4), R9", "LEAQ (R9)(R12*4), R10",
-		"LEAQ (DI)(R13*4), R14", "LEAQ (R14)(R13*4), R15", "MOVQ R14, R13", "MOVQ R15, R14")
+	sparseHead(a, name, "dst", "ldw", "w", most)
 	last := 15
 	if reg == "Z" {
 		last = 31
 	}
 	val := fmt.Sprintf("%s%d", reg, last)
 	dstBase, wBase := []string{"SI", "R9", "R10"}, []string{"DI", "R13", "R14"}
-	for rows := 1; rows <= sparseRows; rows++ {
-		a.ins("CMPQ R11, $%d", rows)
-		a.ins("JNE %s_not%d", name, rows)
-		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
-			a.ins("CMPQ R8, $%d", nv)
-			a.ins("JEQ %s_%dx%d", name, rows, nv)
-		}
-		a.label(fmt.Sprintf("%s_not%d", name, rows))
-	}
-	a.ins("RET") // unreachable for valid rows and nv
 	for rows := 1; rows <= sparseRows; rows++ {
 		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
 			l := fmt.Sprintf("%s_%dx%d", name, rows, nv)
@@ -595,4 +565,43 @@ func sparseScatter(a asm, name, reg string, size, most, temps int) {
 			a.ins("RET")
 		}
 	}
+}
+
+// sparseHead writes the start of a kernel of SparseAxpys (held acc, lda, read x) or
+// SparseScatter (written dst, w held, ldw): its arguments, name(held or written *float32,
+// its stride, nv, rows, stride int, the other *float32, offs *int32, vals *float32, n
+// int); the rows of the operand held in registers at DI, R13 and R14 (its stride ld
+// apart), those of the one read or written by offsets at SI, R9 and R10 (stride apart);
+// offs at BX, vals at DX, n in CX; and the comparisons that jump to the loop for rows and
+// nv.
+func sparseHead(a asm, name, first, ld, other string, most int) {
+	held, byOffset := first, other // SparseAxpys holds its first operand
+	if first == "dst" {
+		held, byOffset = other, first
+	}
+	a.line(fmt.Sprintf("// func %s(%s *float32, %s, nv, rows, stride int, %s *float32, offs *int32, vals *float32, n int)", name, first, ld, other))
+	a.line(fmt.Sprintf("TEXT ·%s(SB), NOSPLIT, $0-72", name))
+	at := func(arg string) int { // the argument's offset in the frame
+		if arg == first {
+			return 0
+		}
+		return 40
+	}
+	a.each(
+		fmt.Sprintf("MOVQ %s+%d(FP), DI", held, at(held)),
+		fmt.Sprintf("MOVQ %s+%d(FP), SI", byOffset, at(byOffset)),
+		fmt.Sprintf("MOVQ %s+8(FP), R13", ld), "MOVQ nv+16(FP), R8", "MOVQ rows+24(FP), R11",
+		"MOVQ stride+32(FP), R12", "MOVQ offs+48(FP), BX", "MOVQ vals+56(FP), DX",
+		"MOVQ n+64(FP), CX", "LEAQ (SI)(R12*4), R9", "LEAQ (R9)(R12*4), R10",
+		"LEAQ (DI)(R13*4), R14", "LEAQ (R14)(R13*4), R15", "MOVQ R14, R13", "MOVQ R15, R14")
+	for rows := 1; rows <= sparseRows; rows++ {
+		a.ins("CMPQ R11, $%d", rows)
+		a.ins("JNE %s_not%d", name, rows)
+		for nv := 1; nv <= sparseVecs && rows*nv <= most; nv++ {
+			a.ins("CMPQ R8, $%d", nv)
+			a.ins("JEQ %s_%dx%d", name, rows, nv)
+		}
+		a.label(fmt.Sprintf("%s_not%d", name, rows))
+	}
+	a.ins("RET") // unreachable for valid rows and nv
 }
