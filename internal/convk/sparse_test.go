@@ -82,25 +82,12 @@ func mustPanicEach(t *testing.T, fs map[string]func()) {
 
 // BenchmarkSparseAxpys times the weight gradient of the MNIST CNN's conv2 (32 channels,
 // 3×3) from one filter's pooled gradient on one sample: about 108 values (144 pooling
-// windows in order, three in four positive) over the three runs of 96 inputs of its 26×26 channels-last
-// input under the kernel. It reports GFLOP/s of the multiply-adds done.
+// windows in order, three in four positive) over the three runs of 96 inputs of its 26×26
+// channels-last input under the kernel. It reports GFLOP/s of the multiply-adds done.
 func BenchmarkSparseAxpys(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	const c, h, w = 32, 26, 26
 	x, acc := make([]float32, c*h*w), make([]float32, 3*3*c)
-	// The windows in order, the maximum anywhere in each, three in four kept.
-	var offs []int32
-	for wy := range (h - 2) / 2 {
-		for wx := range (w - 2) / 2 {
-			if rng.IntN(4) > 0 {
-				offs = append(offs, int32(c*((2*wy+rng.IntN(2))*w+2*wx+rng.IntN(2))))
-			}
-		}
-	}
-	vals := make([]float32, len(offs))
-	for t := range vals {
-		vals[t] = float32(rng.NormFloat64())
-	}
+	offs, vals := conv2Nonzeros(c, h, w)
 	for b.Loop() {
 		SparseAxpys(acc, 3, w*c, x, offs, vals)
 	}
@@ -182,9 +169,20 @@ func TestSparseScatter(t *testing.T) {
 // BenchmarkSparseScatter times the input gradient of the MNIST CNN's conv2 from one
 // filter's pooled gradient on one sample, as BenchmarkSparseAxpys its weight gradient.
 func BenchmarkSparseScatter(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	const c, h, w = 32, 26, 26
 	dst, wt := make([]float32, c*h*w), make([]float32, 3*3*c)
+	offs, vals := conv2Nonzeros(c, h, w)
+	for b.Loop() {
+		SparseScatter(dst, 3, w*c, wt, offs, vals)
+	}
+	b.ReportMetric(2*float64(len(wt)*len(offs))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// conv2Nonzeros returns the offsets (channels last, c a position) and values of the nonzero
+// gradients of one filter's pooled plane of a 3×3 convolution of h×w inputs: the pooling
+// windows in order, the maximum anywhere in each, three in four kept.
+func conv2Nonzeros(c, h, w int) ([]int32, []float32) {
+	rng := rand.New(rand.NewPCG(1, 2))
 	var offs []int32
 	for wy := range (h - 2) / 2 {
 		for wx := range (w - 2) / 2 {
@@ -197,8 +195,5 @@ func BenchmarkSparseScatter(b *testing.B) {
 	for t := range vals {
 		vals[t] = float32(rng.NormFloat64())
 	}
-	for b.Loop() {
-		SparseScatter(dst, 3, w*c, wt, offs, vals)
-	}
-	b.ReportMetric(2*float64(len(wt)*len(offs))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	return offs, vals
 }
