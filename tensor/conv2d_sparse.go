@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"sync"
 
 	"github.com/descent-ml/descent/internal/convk"
@@ -48,8 +49,11 @@ var sparsePooled = true
 
 // sparseWeightGrad reports whether the weight gradient of a pooled convolution takes
 // the pass above: the runs of kw·c inputs at least 16 long, so that SparseAxpys's vectors do
-// the work.
-func (g *convGeom) sparseWeightGrad() bool { return sparsePooled && g.kw*g.c >= 16 }
+// the work, and a sample's offsets within an int32.
+func (g *convGeom) sparseWeightGrad() bool {
+	hp, wp := g.padded()
+	return sparsePooled && g.kw*g.c >= 16 && hp*wp*g.c <= math.MaxInt32
+}
 
 // sparseScratch is the scratch of one chunk of a pass: a sample (or its gradient) channels
 // last, the weight gradient in the order (filter, i, j, channel), and one filter's nonzero
@@ -150,9 +154,10 @@ func (j *convJob) pooledNonzeros(offs []int32, vals []float32, n, fi, wp int) in
 }
 
 // sparseInputGrad reports whether the input gradient of a pooled convolution with
-// weights w takes the pass above: runs of kw·c at least 16 long and every weight finite.
+// weights w takes the pass above: as the weight gradient (sparseWeightGrad), and every
+// weight finite.
 func (g *convGeom) sparseInputGrad(w []float32) bool {
-	return sparsePooled && g.kw*g.c >= 16 && optimk.AllFinite(w)
+	return g.sparseWeightGrad() && optimk.AllFinite(w)
 }
 
 // weightsChannelsLast writes the weights w (f×c×kh×kw) into wt as (f, i, j, channel), for
