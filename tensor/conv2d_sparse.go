@@ -119,12 +119,7 @@ func (j *convJob) sparseBackwardWeight(ci, lo, hi int) {
 	// Add dwT, (filter, i, j, channel), to pdw, (filter, channel, i, j).
 	kk := g.kh * g.kw
 	for fi := range g.f {
-		for t := range kk {
-			src := dwT[(fi*kk+t)*g.c:][:g.c]
-			for c, v := range src {
-				pdw[(fi*g.c+c)*kk+t] += v
-			}
-		}
+		convk.Transpose(pdw[fi*g.c*kk:], kk, dwT[fi*kk*g.c:], g.c, kk, g.c, true)
 	}
 }
 
@@ -165,11 +160,7 @@ func (g *convGeom) sparseInputGrad(w []float32) bool {
 func (g *convGeom) weightsChannelsLast(wt, w []float32) {
 	kk := g.kh * g.kw
 	for fi := range g.f {
-		for c := range g.c {
-			for t, v := range w[(fi*g.c+c)*kk:][:kk] {
-				wt[(fi*kk+t)*g.c+c] = v
-			}
-		}
+		convk.Transpose(wt[fi*kk*g.c:], g.c, w[fi*g.c*kk:], kk, g.c, kk, false)
 	}
 }
 

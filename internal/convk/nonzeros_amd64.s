@@ -160,7 +160,7 @@ TEXT ·pooledNonzerosAVX2(SB), NOSPLIT, $0-96
 	MOVQ BX, X0
 	VPBROADCASTD X0, Y13          // 1
 	VPXOR Y14, Y14, Y14           // 0
-	VMOVDQU pnz2Lanes<>(SB), Y15  // 0, 2, …, 14
+	VMOVDQU pnzLanes<>(SB), Y15   // 0, 2, …, 14: the first eight
 	XORQ AX, AX                   // kept so far
 	XORQ CX, CX                   // 2·wy·ow
 	XORQ DX, DX                   // 2·wy·ld
@@ -236,16 +236,6 @@ pnz2_done:
 	MOVQ AX, ret+88(FP)
 	VZEROUPPER
 	RET
-
-DATA pnz2Lanes<>+0(SB)/4, $0
-DATA pnz2Lanes<>+4(SB)/4, $2
-DATA pnz2Lanes<>+8(SB)/4, $4
-DATA pnz2Lanes<>+12(SB)/4, $6
-DATA pnz2Lanes<>+16(SB)/4, $8
-DATA pnz2Lanes<>+20(SB)/4, $10
-DATA pnz2Lanes<>+24(SB)/4, $12
-DATA pnz2Lanes<>+28(SB)/4, $14
-GLOBL pnz2Lanes<>(SB), RODATA|NOPTR, $32
 
 DATA pnz2Count<>+0(SB)/4, $0
 DATA pnz2Count<>+4(SB)/4, $1
