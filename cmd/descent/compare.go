@@ -31,7 +31,7 @@ AMSGrad and AdamW train the MLP 784-1000-1000-10 for 3 epochs on MNIST (fetched 
 use). On 2 cores this takes 1.5 to 2.5 minutes (2 to 5 s per epoch and optimiser, as
 the cores are free or shared) and ends with test accuracies of 97.3-98%%; --epochs 10
 takes about 5 minutes and reaches 97.8-98.6%%. --model logreg takes seconds; --model cnn
-30 s per epoch and optimiser.
+15 to 20 s per epoch and optimiser.
 
 Each optimiser uses its own default learning rate unless --lr says otherwise:
 %s.
