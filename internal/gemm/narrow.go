@@ -34,14 +34,16 @@ func (p *problem) narrow() bool {
 // packDots packs B = Dᵀ, D's n rows (k elements, ldb apart) in b, for dots: for each chunk
 // of dotsLanes of the k columns, n vectors of dotsLanes, zero past k.
 func packDots(dst, b []float32, ldb, n, k int) {
-	chunks := (k + dotsLanes - 1) / dotsLanes
+	full, chunks := k/dotsLanes, (k+dotsLanes-1)/dotsLanes
 	dst = dst[:chunks*n*dotsLanes]
-	for c := range chunks {
-		lo := c * dotsLanes
-		for o := range n {
-			v := dst[(c*n+o)*dotsLanes:][:dotsLanes]
-			m := copy(v, b[o*ldb+lo:o*ldb+min(k, lo+dotsLanes)])
-			clear(v[m:])
+	for o := range n {
+		row := b[o*ldb : o*ldb+k]
+		for c := range full { // a copy of an array, not a call of memmove per chunk
+			*(*[dotsLanes]float32)(dst[(c*n+o)*dotsLanes:]) = [dotsLanes]float32(row[c*dotsLanes:])
+		}
+		if full < chunks {
+			v := dst[(full*n+o)*dotsLanes:][:dotsLanes]
+			clear(v[copy(v, row[full*dotsLanes:]):])
 		}
 	}
 }

@@ -37,6 +37,40 @@ func TestSgemmNarrow(t *testing.T) {
 // TestDotsKernels checks each kernel set's dots against dotsGo: to 4·k ulps of the sum of
 // the terms' magnitudes (the assembly fuses what dotsGo rounds twice), nothing written past
 // the rows of s.
+// TestPackDots checks packDots's layout against its definition, into a buffer holding
+// NaNs from before and from rows ldb > k apart: B(o, l) at chunk l/16, vector o, lane l%16,
+// zeros past k.
+func TestPackDots(t *testing.T) {
+	for _, n := range []int{1, 3, dotsMaxN} {
+		for _, k := range []int{1, 15, 16, 17, 40, 784} {
+			ldb := k + 5
+			b := make([]float32, n*ldb)
+			for i := range b {
+				b[i] = float32(i)
+			}
+			chunks := (k + dotsLanes - 1) / dotsLanes
+			dst := make([]float32, chunks*n*dotsLanes)
+			for i := range dst {
+				dst[i] = float32(math.NaN())
+			}
+			packDots(dst, b, ldb, n, k)
+			for c := range chunks {
+				for o := range n {
+					for l := range dotsLanes {
+						want := float32(0)
+						if p := c*dotsLanes + l; p < k {
+							want = b[o*ldb+p]
+						}
+						if got := dst[(c*n+o)*dotsLanes+l]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("n=%d k=%d: chunk %d vector %d lane %d = %v, want %v", n, k, c, o, l, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestDotsKernels(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(73, 74))
 	for _, x := range impls() {
