@@ -20,7 +20,14 @@ and on --threads cores (independent multiply-adds on enough accumulators to fill
 units; 2 flops each), STREAM's triad bandwidth (a[i] = b[i] + s·c[i], 12 bytes per
 element) on one core and on --threads, and the data caches CPUID reports, with the GEMM
 blocking derived from them. Each limit is the best of several short runs: on a shared
-machine a run can only be slowed down.`
+machine a run can only be slowed down.
+
+The peaks time each thread by its own CPU time, so that a thread that waits for a core
+does not lower them: they are what the cores can do. With --threads above 1, the FMA loop
+of the GEMM's kernel set is also run on all the threads at once and timed by the wall
+clock (the median of 8 runs), which falls when the threads share cores, with other
+processes or, on a virtual machine, with what the host runs there: below 90% of the peak,
+the output says that figures on that many threads will vary.`
 
 // Limits of the machine, each measured once per process (the benchmarks that divide by
 // them ask for the same ones many times).
@@ -106,6 +113,7 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Caches   cpu.Caches `json:"caches"`
 		Blocking string     `json:"gemm_blocking"`
 		Peaks    []peak     `json:"fma_peak"`
+		AtOnce   *peak      `json:"fma_at_once,omitempty"`
 		Triad    []band     `json:"triad"`
 	}
 	res.CPU, res.CPUs, res.Mask, res.Caches, res.Blocking = cpu.Model(), runtime.NumCPU(), cpu.Masked(), cpu.CacheSizes(), gemm.Blocking()
@@ -116,6 +124,13 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 			res.Peaks = append(res.Peaks, peak{k, t, roundSig(fmaPeak(k, t), 4)})
 		}
+	}
+	if *threads > 1 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := gemm.Kernel()
+		res.AtOnce = &peak{k, *threads, roundSig(machine.FMAAtOnce(k, *threads, peakRuns, *d), 4)}
 	}
 	for _, t := range counts {
 		if err := ctx.Err(); err != nil {
@@ -152,8 +167,23 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, " %10.1f", b.GBs)
 	}
 	fmt.Fprintln(stdout)
+	if a := res.AtOnce; a != nil {
+		p := fmaPeak(a.Kernel, a.Threads)
+		fmt.Fprintf(stdout, "%s on %d threads at once, by the wall clock: %.1f GFLOP/s, %s of the peak above", a.Kernel, a.Threads, a.GFLOPS, fraction(a.GFLOPS, p))
+		switch {
+		case a.Threads > res.CPUs:
+			fmt.Fprintf(stdout, ": %d threads share %d logical CPUs", a.Threads, res.CPUs)
+		case a.GFLOPS < sharedCores*p:
+			fmt.Fprintf(stdout, ": the threads shared cores meanwhile (with other processes, or the host's), and figures on %d threads will vary", a.Threads)
+		}
+		fmt.Fprintln(stdout)
+	}
 	return nil
 }
+
+// sharedCores is the share of the FMA peak below which the threads' throughput at once
+// says that they shared cores.
+const sharedCores = 0.9
 
 func plural(n int) string {
 	if n == 1 {

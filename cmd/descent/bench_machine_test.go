@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/descent-ml/descent/internal/gemm"
 	"github.com/descent-ml/descent/internal/machine"
 )
 
@@ -25,6 +26,11 @@ func TestBenchMachineJSON(t *testing.T) {
 			Threads int
 			GFLOPS  float64
 		} `json:"fma_peak"`
+		AtOnce *struct {
+			Kernel  string
+			Threads int
+			GFLOPS  float64
+		} `json:"fma_at_once"`
 		Triad []struct {
 			Threads int
 			GBs     float64 `json:"gb_per_s"`
@@ -43,6 +49,9 @@ func TestBenchMachineJSON(t *testing.T) {
 		if p.Kernel != machine.Kernels()[i/2] || p.Threads != []int{1, 2}[i%2] || !(p.GFLOPS > 0) {
 			t.Errorf("peak %d = %+v", i, p)
 		}
+	}
+	if a := r.AtOnce; a == nil || a.Kernel != gemm.Kernel() || a.Threads != 2 || !(a.GFLOPS > 0) {
+		t.Errorf("fma_at_once = %+v, want the %s loop on 2 threads: %s", a, gemm.Kernel(), out.String())
 	}
 	for i, b := range r.Triad {
 		if b.Threads != i+1 || !(b.GBs > 0) {

@@ -116,6 +116,11 @@ func TestLimitsPositive(t *testing.T) {
 			t.Errorf("%s loop %.1f GFLOP/s below the go loop's %.1f", k, p, peaks["go"])
 		}
 	}
+	for _, th := range []int{1, 2} {
+		if p := FMAAtOnce("go", th, 3, 15*time.Millisecond); !(p > 0) || math.IsInf(p, 0) {
+			t.Fatalf("FMAAtOnce(go, %d threads) = %v", th, p)
+		}
+	}
 	if bw := Triad(2, 1<<16, 10*time.Millisecond); !(bw > 0) || math.IsInf(bw, 0) {
 		t.Fatalf("Triad = %v", bw)
 	}
@@ -123,9 +128,11 @@ func TestLimitsPositive(t *testing.T) {
 
 func TestPanics(t *testing.T) {
 	for name, f := range map[string]func(){
-		"kernel":  func() { FMAPeak("avx1024", 1, 1, time.Millisecond) },
-		"threads": func() { FMAPeak("go", 0, 1, time.Millisecond) },
-		"triad":   func() { Triad(2, 1, time.Millisecond) },
+		"kernel":         func() { FMAPeak("avx1024", 1, 1, time.Millisecond) },
+		"threads":        func() { FMAPeak("go", 0, 1, time.Millisecond) },
+		"at once":        func() { FMAAtOnce("go", 1, 0, time.Millisecond) },
+		"at once kernel": func() { FMAAtOnce("avx1024", 1, 1, time.Millisecond) },
+		"triad":          func() { Triad(2, 1, time.Millisecond) },
 	} {
 		func() {
 			defer func() {

@@ -3,6 +3,7 @@ package machine
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -63,6 +64,53 @@ func FMAPeak(kernel string, threads, runs int, d time.Duration) float64 {
 		total += r
 	}
 	return total
+}
+
+// FMAAtOnce returns the GFLOP/s of the FMA loop kernel (one of [Kernels]) run on threads
+// goroutines at once, each locked to its own thread, timed by the wall clock from their
+// common start to the last one's end: the median of runs of at least d/runs each. Where
+// [FMAPeak] times each thread by its own CPU time, and so reads the cores' capability even
+// while the threads take turns on fewer cores, this falls when they share cores — with
+// other processes, or, on a virtual machine, with what the host runs on the same cores —
+// and is what they had at once. It panics on an unknown kernel, threads < 1 or runs < 1.
+func FMAAtOnce(kernel string, threads, runs int, d time.Duration) float64 {
+	k := kernelByName(kernel)
+	if threads < 1 || runs < 1 {
+		panic("machine: FMAAtOnce needs threads ≥ 1 and runs ≥ 1")
+	}
+	per := d / time.Duration(runs)
+	rates := make([]float64, runs)
+	for r := range rates {
+		var start, done sync.WaitGroup
+		start.Add(1)
+		done.Add(threads)
+		iters := make([]int, threads)
+		var t0 time.Time
+		for t := range threads {
+			go func() {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				defer done.Done()
+				out := make([]float32, k.lanes)
+				ab := [2]float32{0.5, 1}
+				start.Wait()
+				for time.Since(t0) < per {
+					k.run(fmaBatch, &ab, out)
+					iters[t] += fmaBatch
+				}
+			}()
+		}
+		t0 = time.Now()
+		start.Done()
+		done.Wait()
+		total := 0
+		for _, n := range iters {
+			total += n
+		}
+		rates[r] = 2 * float64(total) * float64(k.lanes) / time.Since(t0).Seconds() / 1e9
+	}
+	slices.Sort(rates)
+	return rates[runs/2]
 }
 
 // fmaRun runs kernel k on threads goroutines at once, each for at least d of its own time,
