@@ -35,7 +35,9 @@ Every measurement is repeated --reps times, descent and its reference alternatin
 a change of the machine's load falls on both alike; the medians are compared. A ratio is
 descent's figure over the reference's: below 1 descent takes less time (or memory); for
 GFLOP/s, above 1 descent is faster. The output names the CPU (lscpu's model name), the load
-averages at the start and the end, and the BLAS library and kernels the reference ran.
+averages at the start and the end with the share of the cores the threads got at once then
+(descent bench machine's FMA loop timed by the wall clock; below about 90% they shared cores
+with something else), and the BLAS library and kernels the reference ran.
 
 The references pin their threads themselves: torch.set_num_threads and OPENBLAS_NUM_THREADS,
 OMP_NUM_THREADS and MKL_NUM_THREADS set to --threads before NumPy or torch is loaded; and
@@ -162,10 +164,28 @@ def med(xs):
     return statistics.median(xs)
 
 
+def cores_at_once(b):
+    """How much of the cores the threads get at once: descent bench machine's FMA loop on the
+    most threads of the job, timed by the wall clock, as a share of its peak (each thread timed
+    by its own CPU time). Below about 90%, the threads were sharing cores (other processes, or a
+    virtual machine's host), and figures on that many threads carry it."""
+    t = max(b.threads)
+    if t < 2:
+        return ""
+    j = b.descent_json("bench", "machine", "--json", "--threads", str(t), "--time", "200ms", "--triad-mib", "4")[-1]
+    a = j.get("fma_at_once")
+    if not a:
+        return ""
+    peak = [p["gflops"] for p in j["fma_peak"] if p["kernel"] == a["kernel"] and p["threads"] == t]
+    return "; %d threads at once got %.0f%% of the %s FMA peak (bench machine, wall clock)" % (
+        t, 100 * a["gflops"] / peak[0], a["kernel"]) if peak else ""
+
+
 def header(b, job, what):
     m = benchlib.machine()
     print("descent vs reference: %s, medians of %d alternating runs" % (job, b.reps))
-    print("CPU: %s (%d CPUs); load average %s (1, 5, 15 min) at the start" % (m["cpu"], m["cpus"], " ".join("%.2f" % x for x in m["load"])))
+    print("CPU: %s (%d CPUs); load average %s (1, 5, 15 min) at the start%s" % (
+        m["cpu"], m["cpus"], " ".join("%.2f" % x for x in m["load"]), cores_at_once(b)))
     print(what)
     print()
 
@@ -180,7 +200,7 @@ def show(b, rows, unit_note):
     m = benchlib.machine()
     print()
     print(unit_note)
-    print("CPU: %s; load average %s at the end" % (m["cpu"], " ".join("%.2f" % x for x in m["load"])))
+    print("CPU: %s; load average %s at the end%s" % (m["cpu"], " ".join("%.2f" % x for x in m["load"]), cores_at_once(b)))
     if b.seen:
         print("reference: %s; BLAS %s running %s kernels (OPENBLAS_CORETYPE=%s)" % (
             b.seen.get("impl", "?"), b.seen.get("blas", "?") or "none loaded", b.seen.get("blas_core", "?") or "?",
