@@ -77,8 +77,11 @@
 // parts repeat the least memory traffic: n (whole panels of C's columns; each part reads
 // all of A), m (whole micro-tiles of C's rows; each part packs all of B) or k (each part
 // but the first writes its m×n product to scratch memory that is added to C at the end,
-// the right cut for the weight gradients of convolutions, where k is the batch's pixels).
-// The parts go to internal/parallel, the worker pool every package of descent shares: the
+// the right cut for the weight gradients of convolutions, where k is the batch's pixels),
+// except that a product the traffic would cut along n is cut along m, one part per
+// goroutine, when C has at least tallRows (256) rows for each: the cores then share
+// nothing but B's reads, which kept two vCPUs at full speed where sharing A's copy and
+// C's rows did not (see parallel.go). The parts go to internal/parallel, the worker pool every package of descent shares: the
 // caller and up to GOMAXPROCS-1 long-lived workers claim them one by one, so a worker that
 // wakes late or a core busy with another process only shifts parts to the others, and the
 // workers that poll between calls (waking a parked thread costs 60-400µs on the virtual

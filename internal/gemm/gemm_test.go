@@ -392,11 +392,13 @@ func TestCut(t *testing.T) {
 			want    byte
 		}{
 			{128, 1000, 784, 'n'},   // MLP layer
-			{1024, 1024, 1024, 'n'}, // square
-			{1000, 1000, 128, 'n'},  // MLP weight gradient
-			{36864, 64, 288, 'm'},   // CNN conv2 by im2col, batch 64
-			{64, 288, 36864, 'k'},   // its weight gradient
-			{128, 128, 9216, 'k'},   // CNN fc1
+			{1024, 1024, 1024, 'm'}, // square: tall enough for one part per goroutine
+			{1000, 1000, 128, 'm'},  // MLP weight gradient, the same
+			{511, 1000, 300, 'n'},   // just short of tallRows rows per goroutine
+			{512, 1000, 300, 'm'},
+			{36864, 64, 288, 'm'}, // CNN conv2 by im2col, batch 64
+			{64, 288, 36864, 'k'}, // its weight gradient
+			{128, 128, 9216, 'k'}, // CNN fc1
 			{40, 1200, 100, 'n'},
 			{1200, 20, 200, 'm'},
 			{20, 30, 9000, 'k'},
@@ -404,6 +406,9 @@ func TestCut(t *testing.T) {
 			p := problem{x: x, m: tc.m, n: tc.n, k: tc.k}
 			if c := p.cut(2); c.dim != tc.want || c.parts < 2 {
 				t.Errorf("%s: %d×%d×%d cut %c in %d parts, want %c", x.name, tc.m, tc.n, tc.k, c.dim, c.parts, tc.want)
+			}
+			if c := p.cut(2); c.dim == 'm' && tc.m >= 2*tallRows && tc.n >= 300 && c.parts != 2 {
+				t.Errorf("%s: %d×%d×%d cut along m in %d parts, want one a goroutine (tallRows)", x.name, tc.m, tc.n, tc.k, c.parts)
 			}
 		}
 		if p := (problem{x: x, m: 100, n: 100, k: 100}); p.cut(2).parts != 1 {
