@@ -19,7 +19,8 @@ const partsPerThread = 4
 // rows kept 185-215: 1000×128×784 Aᵀ·B 127-135 against 206-213, 1024³ 139-156 against
 // 185-200, 512×1024×1024 144-151 against 182-188 (eight rounds of 100 ms each way, in turn,
 // in one process); when both ran well, 1000×128×1000 194-200 against 198-215. Four parts
-// (two a goroutine, each packing B) fell between the two.
+// (two a goroutine, each packing B) fell between the two. The cut gives up the balance of
+// partsPerThread: a core held by something else delays the product by its whole part.
 const tallRows = 256
 
 // A cut says how a product is shared between goroutines: along n (whole panels of C's
@@ -32,7 +33,7 @@ type cut struct {
 }
 
 // cut returns how p should be shared by threads goroutines: in one part for a small
-// product; along m in one part per goroutine when C has rows enough (see tallCut); else
+// product; along m in one part per goroutine when C has rows enough (see tallRows); else
 // along the dimension whose parts repeat the least memory traffic (A's elements read again,
 // B's packed again, or C's written and added again).
 func (p *problem) cut(threads int) cut {
