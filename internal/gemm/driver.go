@@ -128,8 +128,29 @@ func (p *problem) packsAllA(c cut) bool {
 	x := p.x
 	kcb := blocks(p.k, x.kc, 16)
 	return p.transA && kcb >= x.packAFrom && p.n >= packPanels*x.nr && c.dim != 'k' &&
-		p.repeatsA(c) && p.packedASize() <= packAllMax
+		p.repeatsA(c) && p.packedASize() <= packAllMax &&
+		!p.readsOwnA(c)
 }
+
+// readsOwnA reports whether the parts of p, cut by c along n, each read the slivers of a
+// small transposed A (at most ownAMax floats) in place, as a part too narrow to repay a
+// copy (packsA) would in a product of its own, rather than from one copy made for all of
+// them by all the threads (packsAllA). On the 2 vCPUs of an AMD EPYC (Zen 4) with the
+// avx512 kernels, two threads, Aᵀ·B and Aᵀ·Bᵀ (8 parts of 4 panels): 128×784×1000 148-154
+// GFLOP/s from the shared copy against 167-175 in place, 128×1000×1000 155-162 against
+// 171-179 (bench gemm, the two builds in turn, two rounds), and 199-201 against 198-207
+// at a time when the host slowed neither; a large A (1024³, 4 MiB) was faster shared, 155
+// against 131-137. With the avx2 kernels the parts are wide enough to copy their slivers
+// (8 panels), each its own: 176-189 against 191-196 shared for 128×784×1000, so they keep
+// the shared copy.
+func (p *problem) readsOwnA(c cut) bool {
+	cols := (p.n + c.parts - 1) / c.parts
+	return c.dim == 'n' && c.parts > 1 && p.packedASize() <= ownAMax && cols < packPanels*p.x.nr
+}
+
+// ownAMax bounds, in floats, the transposed A whose parts read it each on its own
+// (readsOwnA): 256 Ki floats, 1 MiB (an L2 of Zen 4).
+const ownAMax = 1 << 18
 
 // repeatsA reports whether p, cut by c, reads each sliver of A in more than one block: when
 // it has several blocks of nc columns, or is cut along n, every part reading all of A.

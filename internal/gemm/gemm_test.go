@@ -287,14 +287,16 @@ func TestCopiesAChoice(t *testing.T) {
 }
 
 // TestPacksAllA checks when a transposed A is copied whole, once (packsAllA): when its
-// slivers would otherwise be copied again for each block of columns or by each part; and
-// that it then is, each band of packAllRows rows of each sliver once.
+// slivers would otherwise be copied again for each block of columns or by each part (see
+// TestReadsOwnA for the exception); and that it then is, each band of packAllRows rows of
+// each sliver once.
 func TestPacksAllA(t *testing.T) {
 	for _, x := range impls() {
 		y := *x
 		y.nc, y.packAFrom = 8*x.nr, 200
 		mr, nr, nc := y.mr, y.nr, y.nc
 		tall := (max(6*nc, 512) + mr - 1) / mr * mr // rows enough for a cut along m
+		wide := max(2*nc, 1024)                     // columns enough for a cut along n
 		for _, c := range []struct {
 			m, n, k, threads int
 			dim              byte
@@ -302,7 +304,7 @@ func TestPacksAllA(t *testing.T) {
 		}{
 			{50, 3 * nc, 300, 1, 'n', true},       // three blocks of nc
 			{50, nc, 300, 1, 'n', false},          // one block: each sliver copied once anyway
-			{200, 2 * nc, 300, 2, 'n', true},      // cut along n
+			{250, wide, 1200, 2, 'n', true},       // cut along n, A past ownAMax
 			{tall, 2 * nc, 600, 2, 'm', true},     // cut along m, two blocks of nc
 			{tall, 4 * nr, 600, 2, 'm', false},    // cut along m, one block
 			{50, 3 * nc, 120, 1, 'n', false},      // kc below packAFrom: read in place
@@ -380,6 +382,35 @@ func TestCopiesA(t *testing.T) {
 	}
 	for _, x := range impls() {
 		t.Logf("%s: slivers of a transposed A copied from kc %d (kc %d)", x.name, x.packAFrom, x.kc)
+	}
+}
+
+// TestReadsOwnA checks when the parts of a cut along n read a transposed A in place
+// rather than from a copy for all (readsOwnA): a small A, and parts too narrow to copy it.
+func TestReadsOwnA(t *testing.T) {
+	for _, x := range impls() {
+		nr := x.nr
+		for _, c := range []struct {
+			m, k, n int
+			cut     cut
+			own     bool
+		}{
+			{200, 300, 16 * nr, cut{'n', 8}, true},              // 2 panels a part
+			{200, 300, 38 * nr, cut{'n', 8}, true},              // 4.75
+			{200, 300, 40 * nr, cut{'n', 8}, false},             // 5: wide enough to copy
+			{1024, 1024, 16 * nr, cut{'n', 8}, false},           // A beyond ownAMax
+			{200, 300, 16 * nr, cut{'n', 1}, false},             // one part
+			{200, 300, 16 * nr, cut{'m', 2}, false},             // not along n
+			{ownAMax/300 + 1, 300, 16 * nr, cut{'n', 8}, false}, // the slivers' rows past ownAMax
+		} {
+			p := problem{x: x, transA: true, m: c.m, n: c.n, k: c.k}
+			if got := p.readsOwnA(c.cut); got != c.own {
+				t.Errorf("%s: %d×%d×%d cut %c in %d: readsOwnA %v, want %v", x.name, c.m, c.k, c.n, c.cut.dim, c.cut.parts, got, c.own)
+			}
+			if c.own && p.packsAllA(c.cut) {
+				t.Errorf("%s: %d×%d×%d: copied whole though each part reads its own", x.name, c.m, c.k, c.n)
+			}
+		}
 	}
 }
 
