@@ -55,7 +55,8 @@ func FMAPeak(kernel string, threads, runs int, d time.Duration) float64 {
 	per := d / time.Duration(runs)
 	best := make([]float64, threads)
 	for range runs {
-		for t, r := range fmaRun(k, threads, per) {
+		each, _ := fmaRun(k, threads, per, threadClock)
+		for t, r := range each {
 			best[t] = max(best[t], r)
 		}
 	}
@@ -78,48 +79,36 @@ func FMAAtOnce(kernel string, threads, runs int, d time.Duration) float64 {
 	if threads < 1 || runs < 1 {
 		panic("machine: FMAAtOnce needs threads ≥ 1 and runs ≥ 1")
 	}
-	per := d / time.Duration(runs)
 	rates := make([]float64, runs)
 	for r := range rates {
-		var start, done sync.WaitGroup
-		start.Add(1)
-		done.Add(threads)
-		iters := make([]int, threads)
-		var t0 time.Time
-		for t := range threads {
-			go func() {
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				defer done.Done()
-				out := make([]float32, k.lanes)
-				ab := [2]float32{0.5, 1}
-				start.Wait()
-				for time.Since(t0) < per {
-					k.run(fmaBatch, &ab, out)
-					iters[t] += fmaBatch
-				}
-			}()
-		}
-		t0 = time.Now()
-		start.Done()
-		done.Wait()
-		total := 0
-		for _, n := range iters {
-			total += n
-		}
-		rates[r] = 2 * float64(total) * float64(k.lanes) / time.Since(t0).Seconds() / 1e9
+		_, rates[r] = fmaRun(k, threads, d/time.Duration(runs), wallClock)
 	}
 	slices.Sort(rates)
 	return rates[runs/2]
 }
 
-// fmaRun runs kernel k on threads goroutines at once, each for at least d of its own time,
-// and returns the GFLOP/s of each.
-func fmaRun(k fmaKernel, threads int, d time.Duration) []float64 {
+// threadClock is the calling thread's CPU time where the OS gives it (Linux), else the
+// wall clock's.
+func threadClock() time.Duration {
+	if c, ok := threadTime(); ok {
+		return c
+	}
+	return wallClock()
+}
+
+// wallClock is the wall clock's time.
+func wallClock() time.Duration { return time.Duration(time.Now().UnixNano()) }
+
+// fmaRun runs kernel k on threads goroutines at once, each locked to its own thread, for
+// at least d of clock's time from its start, and returns the GFLOP/s of each over its
+// clock's time, and of them all over the wall clock's from their common start to the last
+// one's end.
+func fmaRun(k fmaKernel, threads int, d time.Duration, clock func() time.Duration) (each []float64, all float64) {
 	var start, done sync.WaitGroup
 	start.Add(1)
 	done.Add(threads)
-	rates := make([]float64, threads)
+	each = make([]float64, threads)
+	iters := make([]int, threads)
 	for t := range threads {
 		go func() {
 			runtime.LockOSThread()
@@ -128,21 +117,20 @@ func fmaRun(k fmaKernel, threads int, d time.Duration) []float64 {
 			out := make([]float32, k.lanes)
 			ab := [2]float32{0.5, 1}
 			start.Wait()
-			clock := func() time.Duration {
-				if c, ok := threadTime(); ok {
-					return c
-				}
-				return time.Duration(time.Now().UnixNano())
-			}
-			t0, iters := clock(), 0
+			t0 := clock()
 			for clock()-t0 < d {
 				k.run(fmaBatch, &ab, out)
-				iters += fmaBatch
+				iters[t] += fmaBatch
 			}
-			rates[t] = 2 * float64(iters) * float64(k.lanes) / (clock() - t0).Seconds() / 1e9
+			each[t] = 2 * float64(iters[t]) * float64(k.lanes) / (clock() - t0).Seconds() / 1e9
 		}()
 	}
+	t0 := time.Now()
 	start.Done()
 	done.Wait()
-	return rates
+	total := 0
+	for _, n := range iters {
+		total += n
+	}
+	return each, 2 * float64(total) * float64(k.lanes) / time.Since(t0).Seconds() / 1e9
 }
