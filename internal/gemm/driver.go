@@ -83,6 +83,8 @@ type problem struct {
 	// copyAllRowsA to ars floats apart (see copiesAllRowsA): A(i, l) = ar[i·ars + l].
 	ar  []float32
 	ars int
+
+	inPlaceA bool // a part of a cut along n that reads its transposed A in place (readsOwnA)
 }
 
 // blocks returns the size of the blocks when n is cut into as few blocks of at most most
@@ -133,19 +135,18 @@ func (p *problem) packsAllA(c cut) bool {
 }
 
 // readsOwnA reports whether the parts of p, cut by c along n, each read the slivers of a
-// small transposed A (at most ownAMax floats) in place, as a part too narrow to repay a
-// copy (packsA) would in a product of its own, rather than from one copy made for all of
-// them by all the threads (packsAllA). On the 2 vCPUs of an AMD EPYC (Zen 4) with the
-// avx512 kernels, two threads, Aᵀ·B and Aᵀ·Bᵀ (8 parts of 4 panels): 128×784×1000 148-154
-// GFLOP/s from the shared copy against 167-175 in place, 128×1000×1000 155-162 against
-// 171-179 (bench gemm, the two builds in turn, two rounds), and 199-201 against 198-207
-// at a time when the host slowed neither; a large A (1024³, 4 MiB) was faster shared, 155
-// against 131-137. With the avx2 kernels the parts are wide enough to copy their slivers
-// (8 panels), each its own: 176-189 against 191-196 shared for 128×784×1000, so they keep
-// the shared copy.
+// small transposed A (at most ownAMax floats) in place rather than from one copy made for
+// all of them by all the threads (packsAllA), or each from its own copies (packsA). On the
+// 2 vCPUs of an AMD EPYC (Zen 4), two threads, Aᵀ·B and Aᵀ·Bᵀ (8 parts), with the avx512
+// kernels: 128×784×1000 148-154 GFLOP/s from the shared copy against 167-175 in place,
+// 128×1000×1000 155-162 against 171-179 (bench gemm, the two builds in turn, two rounds),
+// and 199-201 against 198-207 at a time when the host slowed neither; with the avx2
+// kernels, 128×784×1000 157-161 shared, 168-174 each part its own copies, 172-175 in
+// place, and 128×1000×1000 Aᵀ·Bᵀ 147-167, 175-178 and 173-179, then, the host slowing
+// neither, 185-196 shared against 183-198 in place. A large A (1024³, 4 MiB) was faster
+// shared, 155 against 131-137.
 func (p *problem) readsOwnA(c cut) bool {
-	cols := (p.n + c.parts - 1) / c.parts
-	return c.dim == 'n' && c.parts > 1 && p.packedASize() <= ownAMax && cols < packPanels*p.x.nr
+	return c.dim == 'n' && c.parts > 1 && p.packedASize() <= ownAMax
 }
 
 // ownAMax bounds, in floats, the transposed A whose parts read it each on its own
@@ -295,7 +296,7 @@ func (p *problem) sliver(ws *workspace, pc, kc, ir, mrr, nc, rs, ps int) (a []fl
 		return p.sliverA(pc, kc, ir), 1, x.mr
 	case p.ar != nil:
 		return p.ar[ir*p.ars+pc:], p.ars, 1
-	case p.packsA(kc, nc):
+	case p.packsA(kc, nc) && !p.inPlaceA:
 		// A sliver of a transposed A is kc rows of a, lda apart: copied, its rows are
 		// contiguous for the panels of B that reuse it; a short one stays in L1 as it is
 		// (see copiesA), and so does one that too few panels reuse (see packPanels).

@@ -386,7 +386,8 @@ func TestCopiesA(t *testing.T) {
 }
 
 // TestReadsOwnA checks when the parts of a cut along n read a transposed A in place
-// rather than from a copy for all (readsOwnA): a small A, and parts too narrow to copy it.
+// (readsOwnA): a small A, several parts; and that they then copy none of it, and compute
+// the bits of one goroutine's product.
 func TestReadsOwnA(t *testing.T) {
 	for _, x := range impls() {
 		nr := x.nr
@@ -395,9 +396,8 @@ func TestReadsOwnA(t *testing.T) {
 			cut     cut
 			own     bool
 		}{
-			{200, 300, 16 * nr, cut{'n', 8}, true},              // 2 panels a part
-			{200, 300, 38 * nr, cut{'n', 8}, true},              // 4.75
-			{200, 300, 40 * nr, cut{'n', 8}, false},             // 5: wide enough to copy
+			{200, 300, 16 * nr, cut{'n', 8}, true},
+			{200, 300, 40 * nr, cut{'n', 8}, true},
 			{1024, 1024, 16 * nr, cut{'n', 8}, false},           // A beyond ownAMax
 			{200, 300, 16 * nr, cut{'n', 1}, false},             // one part
 			{200, 300, 16 * nr, cut{'m', 2}, false},             // not along n
@@ -409,6 +409,39 @@ func TestReadsOwnA(t *testing.T) {
 			}
 			if c.own && p.packsAllA(c.cut) {
 				t.Errorf("%s: %d×%d×%d: copied whole though each part reads its own", x.name, c.m, c.k, c.n)
+			}
+		}
+		// A product cut so: no sliver copied, the bits of one goroutine's.
+		m, k, n := 200, 600, max(40*nr, 1000)
+		if p := (problem{x: x, transA: true, m: m, n: n, k: k}); p.cut(2).dim != 'n' || !p.readsOwnA(p.cut(2)) {
+			t.Fatalf("%s: %d×%d×%d on 2 threads: cut %v, readsOwnA %v", x.name, m, k, n, p.cut(2), p.readsOwnA(p.cut(2)))
+		}
+		y := *x
+		var mu sync.Mutex
+		calls := 0
+		y.packA = func(kc, rows int, a []float32, lda int, dst []float32) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			x.packA(kc, rows, a, lda, dst)
+		}
+		rnd := rand.New(rand.NewPCG(5, 6))
+		a, b := make([]float32, k*m), make([]float32, k*n)
+		for i := range a {
+			a[i] = float32(rnd.NormFloat64())
+		}
+		for i := range b {
+			b[i] = float32(rnd.NormFloat64())
+		}
+		one, two := make([]float32, m*n), make([]float32, m*n)
+		sgemm(x, 1, true, false, m, n, k, 1, a, m, b, n, 0, one, n)
+		sgemm(&y, 2, true, false, m, n, k, 1, a, m, b, n, 0, two, n)
+		if calls != 0 {
+			t.Errorf("%s: %d slivers of A copied by the parts that read it in place", x.name, calls)
+		}
+		for i := range one {
+			if math.Float32bits(one[i]) != math.Float32bits(two[i]) {
+				t.Fatalf("%s: C[%d] = %v on 2 goroutines, %v on one", x.name, i, two[i], one[i])
 			}
 		}
 	}

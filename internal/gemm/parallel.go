@@ -64,6 +64,7 @@ func (p *problem) part(c cut, i int, scratch []float32) problem {
 	case 'n':
 		j0, j1 := split(p.n, p.x.nr, i, c.parts)
 		q.n = j1 - j0
+		q.inPlaceA = p.readsOwnA(c)
 		q.c = p.c[j0:]
 		if p.boffs != nil && p.transB {
 			q.boffs = p.boffs[j0:j1] // B(l, j) = b[boffs[j] + l]
