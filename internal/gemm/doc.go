@@ -81,7 +81,9 @@
 // except that a product the traffic would cut along n is cut along m, one part per
 // goroutine, when C has at least tallRows (256) rows for each: the cores then share
 // nothing but B's reads, which kept two vCPUs at full speed where sharing A's copy and
-// C's rows did not (see parallel.go). The parts go to internal/parallel, the worker pool every package of descent shares: the
+// C's rows did not (see parallel.go); for the same reason the parts of a cut along n read
+// a small transposed A in place rather than from one copy for all (readsOwnA). The parts
+// go to internal/parallel, the worker pool every package of descent shares: the
 // caller and up to GOMAXPROCS-1 long-lived workers claim them one by one, so a worker that
 // wakes late or a core busy with another process only shifts parts to the others, and the
 // workers that poll between calls (waking a parked thread costs 60-400µs on the virtual

@@ -146,7 +146,7 @@ func (p *problem) packsAllA(c cut) bool {
 // neither, 185-196 shared against 183-198 in place. A large A (1024³, 4 MiB) was faster
 // shared, 155 against 131-137.
 func (p *problem) readsOwnA(c cut) bool {
-	return c.dim == 'n' && c.parts > 1 && p.packedASize() <= ownAMax
+	return p.transA && c.dim == 'n' && c.parts > 1 && p.packedASize() <= ownAMax
 }
 
 // ownAMax bounds, in floats, the transposed A whose parts read it each on its own

@@ -14,9 +14,9 @@ const partsPerThread = 4
 // goroutines: each packs its own copy of B (its cost spread over at least tallRows rows),
 // reads only its rows of A and writes only its rows of C, so that the cores share nothing
 // but B's reads. The cut along n (B packed once per part, A read by every part) shares A's
-// copy and C's rows between the cores, and on the 2 vCPUs of an AMD EPYC (Zen 4)
-// VM it ran at 130-155 GFLOP/s for minutes at a time while one goroutine per half of C's
-// rows kept 185-215: 1000×128×784 Aᵀ·B 127-135 against 206-213, 1024³ 139-156 against
+// copy and C's rows between the cores, and on the 2 vCPUs of an AMD EPYC (Zen 4) VM it ran
+// at 130-155 GFLOP/s for minutes at a time while one goroutine per half of C's rows kept
+// 185-215: 1000×128×784 Aᵀ·B 127-135 against 206-213, 1024³ 139-156 against
 // 185-200, 512×1024×1024 144-151 against 182-188 (eight rounds of 100 ms each way, in turn,
 // in one process); when both ran well, 1000×128×1000 194-200 against 198-215. Four parts
 // (two a goroutine, each packing B) fell between the two. The cut gives up the balance of
