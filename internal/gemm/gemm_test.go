@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/descent-ml/descent/internal/cpu"
@@ -320,25 +321,17 @@ func TestPacksAllA(t *testing.T) {
 			if !c.once {
 				continue
 			}
-			z := y
-			var mu sync.Mutex
-			calls := 0
-			z.packA = func(kc, rows int, a []float32, lda int, dst []float32) {
-				mu.Lock()
-				calls++
-				mu.Unlock()
-				x.packA(kc, rows, a, lda, dst)
-			}
+			z, calls := countPackA(&y)
 			a, b, cm := make([]float32, c.k*c.m), make([]float32, c.k*c.n), make([]float32, c.m*c.n)
-			sgemm(&z, c.threads, true, false, c.m, c.n, c.k, 1, a, c.m, b, c.n, 0, cm, c.n)
+			sgemm(z, c.threads, true, false, c.m, c.n, c.k, 1, a, c.m, b, c.n, 0, cm, c.n)
 			kcb := blocks(c.k, z.kc, 16)
 			bands := 0
 			for pc := 0; pc < c.k; pc += kcb {
 				bands += (min(kcb, c.k-pc) + packAllRows - 1) / packAllRows
 			}
-			if want := p.slivers() * bands; calls != want {
+			if want := p.slivers() * bands; calls() != want {
 				t.Errorf("%s: %d×%d×%d on %d threads: %d copies, want %d (each band of each sliver once)",
-					x.name, c.m, c.n, c.k, c.threads, calls, want)
+					x.name, c.m, c.n, c.k, c.threads, calls(), want)
 			}
 		}
 	}
@@ -385,6 +378,18 @@ func TestCopiesA(t *testing.T) {
 	}
 }
 
+// countPackA returns a copy of x whose packA counts its calls, on any goroutine, and the
+// count so far.
+func countPackA(x *impl) (*impl, func() int) {
+	y := *x
+	var n atomic.Int64
+	y.packA = func(kc, rows int, a []float32, lda int, dst []float32) {
+		n.Add(1)
+		x.packA(kc, rows, a, lda, dst)
+	}
+	return &y, func() int { return int(n.Load()) }
+}
+
 // TestReadsOwnA checks when the parts of a cut along n read a transposed A in place
 // (readsOwnA): a small A, several parts; and that they then copy none of it, and compute
 // the bits of one goroutine's product.
@@ -416,15 +421,7 @@ func TestReadsOwnA(t *testing.T) {
 		if p := (problem{x: x, transA: true, m: m, n: n, k: k}); p.cut(2).dim != 'n' || !p.readsOwnA(p.cut(2)) {
 			t.Fatalf("%s: %d×%d×%d on 2 threads: cut %v, readsOwnA %v", x.name, m, k, n, p.cut(2), p.readsOwnA(p.cut(2)))
 		}
-		y := *x
-		var mu sync.Mutex
-		calls := 0
-		y.packA = func(kc, rows int, a []float32, lda int, dst []float32) {
-			mu.Lock()
-			calls++
-			mu.Unlock()
-			x.packA(kc, rows, a, lda, dst)
-		}
+		y, calls := countPackA(x)
 		rnd := rand.New(rand.NewPCG(5, 6))
 		a, b := make([]float32, k*m), make([]float32, k*n)
 		for i := range a {
@@ -435,9 +432,9 @@ func TestReadsOwnA(t *testing.T) {
 		}
 		one, two := make([]float32, m*n), make([]float32, m*n)
 		sgemm(x, 1, true, false, m, n, k, 1, a, m, b, n, 0, one, n)
-		sgemm(&y, 2, true, false, m, n, k, 1, a, m, b, n, 0, two, n)
-		if calls != 0 {
-			t.Errorf("%s: %d slivers of A copied by the parts that read it in place", x.name, calls)
+		sgemm(y, 2, true, false, m, n, k, 1, a, m, b, n, 0, two, n)
+		if calls() != 0 {
+			t.Errorf("%s: %d slivers of A copied by the parts that read it in place", x.name, calls())
 		}
 		for i := range one {
 			if math.Float32bits(one[i]) != math.Float32bits(two[i]) {
