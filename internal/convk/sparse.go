@@ -38,27 +38,8 @@ func SparseAxpys(acc []float32, rows, stride int, x []float32, offs []int32, val
 	if l == 0 || len(offs) == 0 {
 		return
 	}
-	lanes, most, kernel := 0, 0, sparseAxpysAVX512
-	switch {
-	case useAVX512:
-		lanes, most = 16, 24
-	case directAVX2:
-		lanes, most, kernel = 8, 12, sparseAxpysAVX2
-	}
-	vecs := 0 // the whole vectors of a row
-	if lanes > 0 {
-		vecs = l / lanes
-	}
-	for e := 0; e < vecs; { // columns e·lanes on, all rows
-		nv := min(vecs-e, 12)        // the kernels' most vectors of a row
-		per := min(rows, 3, most/nv) // the rows of one call
-		for r := 0; r < rows; r += per {
-			k := min(per, rows-r)
-			kernel(&acc[r*l+e*lanes], l, nv, k, stride, &x[r*stride+e*lanes], &offs[0], &vals[0], len(offs))
-		}
-		e += nv
-	}
-	if done := vecs * lanes; done < l {
+	done := sparseVectors(sparseAxpysAVX512, sparseAxpysAVX2, acc, l, x, stride, l, rows, stride, offs, vals)
+	if done < l {
 		for r := range rows {
 			sparseAxpysGo(acc[r*l+done:(r+1)*l], x[r*stride+done:], offs, vals)
 		}
@@ -109,27 +90,8 @@ func SparseScatter(dst []float32, rows, stride int, w []float32, offs []int32, v
 	if l == 0 || len(offs) == 0 {
 		return
 	}
-	lanes, most, kernel := 0, 0, sparseScatterAVX512
-	switch {
-	case useAVX512:
-		lanes, most = 16, 24
-	case directAVX2:
-		lanes, most, kernel = 8, 12, sparseScatterAVX2
-	}
-	vecs := 0
-	if lanes > 0 {
-		vecs = l / lanes
-	}
-	for e := 0; e < vecs; {
-		nv := min(vecs-e, 12) // the kernels' most vectors of a row
-		per := min(rows, 3, most/nv)
-		for r := 0; r < rows; r += per {
-			k := min(per, rows-r)
-			kernel(&dst[r*stride+e*lanes], l, nv, k, stride, &w[r*l+e*lanes], &offs[0], &vals[0], len(offs))
-		}
-		e += nv
-	}
-	if done := vecs * lanes; done < l {
+	done := sparseVectors(sparseScatterAVX512, sparseScatterAVX2, dst, stride, w, l, l, rows, stride, offs, vals)
+	if done < l {
 		for t, o := range offs {
 			for r := range rows {
 				d := dst[int(o)+r*stride+done:][:l-done]
@@ -139,4 +101,35 @@ func SparseScatter(dst []float32, rows, stride int, w []float32, offs []int32, v
 			}
 		}
 	}
+}
+
+// A sparseKernel is an assembly kernel of SparseAxpys or SparseScatter: nv vectors of each of
+// rows rows, a's rows and b's (ld apart for the one held in registers, stride for the other:
+// see the callers) at each offset of offs times its value.
+type sparseKernel func(a *float32, ld, nv, rows, stride int, b *float32, offs *int32, vals *float32, n int)
+
+// sparseVectors runs the AVX-512 kernel k512, or the AVX2 one k2, over the whole vectors of
+// rows rows of l elements, a's rows as apart and b's bs apart, at most 12 vectors of a row
+// and 3 rows (24 vectors with AVX-512, 12 with AVX2) a call, and returns the elements of each
+// row it did: 0 where neither runs.
+func sparseVectors(k512, k2 sparseKernel, a []float32, as int, b []float32, bs int, l, rows, stride int, offs []int32, vals []float32) int {
+	lanes, most, kernel := 0, 0, k512
+	switch {
+	case useAVX512:
+		lanes, most = 16, 24
+	case directAVX2:
+		lanes, most, kernel = 8, 12, k2
+	default:
+		return 0
+	}
+	vecs := l / lanes       // the whole vectors of a row
+	for e := 0; e < vecs; { // columns e·lanes on, all rows
+		nv := min(vecs-e, 12)        // the kernels' most vectors of a row
+		per := min(rows, 3, most/nv) // the rows of one call
+		for r := 0; r < rows; r += per {
+			kernel(&a[r*as+e*lanes], l, nv, min(per, rows-r), stride, &b[r*bs+e*lanes], &offs[0], &vals[0], len(offs))
+		}
+		e += nv
+	}
+	return vecs * lanes
 }
