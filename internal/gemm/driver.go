@@ -40,7 +40,7 @@ func sgemmRows(x *impl, threads int, transA, transB bool, m, n, k int, alpha flo
 		putWorkspace(ws)
 		return
 	}
-	runParallel(&p, cut)
+	runParallel(&p, cut, threads)
 }
 
 // scale sets C = beta·C, without reading C when beta is 0.

@@ -471,6 +471,11 @@ func TestCut(t *testing.T) {
 			if c := p.cut(2); c.dim == 'm' && tc.m >= 2*tallRows && tc.n >= 300 && c.parts != 2 {
 				t.Errorf("%s: %d×%d×%d cut along m in %d parts, want one a goroutine (tallRows)", x.name, tc.m, tc.n, tc.k, c.parts)
 			}
+			for _, threads := range []int{2, 4} { // 4: parts also bounded by the work
+				if c := p.cut(threads); c.dim == 'n' && (c.parts > threads || threads == 2 && c.parts != 2) {
+					t.Errorf("%s: %d×%d×%d cut along n in %d parts for %d goroutines, want one a goroutine", x.name, tc.m, tc.n, tc.k, c.parts, threads)
+				}
+			}
 		}
 		if p := (problem{x: x, m: 100, n: 100, k: 100}); p.cut(2).parts != 1 {
 			t.Errorf("%s: a 100³ product is cut in %d parts, want 1", x.name, p.cut(2).parts)

@@ -45,13 +45,18 @@ var (
 // getWorkspace returns a workspace whose buffer holds a kc×nc block of B for x.
 func getWorkspace(x *impl) *workspace {
 	w := workspaces.get()
+	w.fit(x)
+	return w
+}
+
+// fit grows w's buffers, if they must, to hold a kc×nc block of B and a sliver of A for x.
+func (w *workspace) fit(x *impl) {
 	if need := x.kc * x.nc; len(w.b) < need {
 		w.b = make([]float32, need)
 	}
 	if need := rowStrideA(x.kc) * x.mr; len(w.a) < need { // ≥ kc·mr for packA
 		w.a = make([]float32, need)
 	}
-	return w
 }
 
 func putWorkspace(w *workspace) { workspaces.put(w) }
@@ -64,6 +69,18 @@ type task struct {
 	scratch []float32 // the products of a cut along k, kept for the next call
 	ap      []float32 // all of A copied once (packsAllA, copiesAllRowsA), kept for the next call
 	packing bool      // Range copies A (packAllA, copyAllRowsA) instead of computing parts
+
+	// own holds a workspace for each part, kept for the next call, used when the task
+	// has no more parts than goroutines (owns): part 0 runs on the caller and part 1 on the
+	// worker that claims it, call after call, so that each core packs B into buffers it
+	// wrote last and still holds in its own caches. From the free list, the buffers change
+	// hands between the cores from one call to the next, and every line packed is first
+	// fetched from the other core. On the 2 vCPUs of an AMD EPYC (Zen 4), two threads, avx2
+	// kernels, 128×784×1000 A·B cut along n into two parts ran at 174 GFLOP/s with
+	// workspaces from the free list and 189 with its own (eight rounds of 100 ms each in
+	// turn, in one process, medians).
+	own  []*workspace
+	owns bool
 }
 
 // Range computes part i of the task (lo and hi, the same as i, are not used), or, while the
@@ -79,16 +96,28 @@ func (t *task) Range(i, lo, hi int) {
 		return
 	}
 	q := t.p.part(t.cut, i, t.scratch)
+	if t.owns {
+		q.block(t.own[i])
+		return
+	}
 	ws := getWorkspace(q.x)
 	q.block(ws)
 	putWorkspace(ws)
 }
 
-// runParallel computes p cut by c over the cores.
-func runParallel(p *problem, c cut) {
+// runParallel computes p cut by c over threads goroutines.
+func runParallel(p *problem, c cut, threads int) {
 	c.parts = min(c.parts, parallel.MaxChunks)
 	t := tasks.get()
 	t.p, t.cut = *p, c
+	if t.owns = c.parts <= threads; t.owns {
+		for len(t.own) < c.parts {
+			t.own = append(t.own, new(workspace))
+		}
+		for _, w := range t.own[:c.parts] {
+			w.fit(p.x)
+		}
+	}
 	if c.dim == 'k' {
 		if need := (c.parts - 1) * p.m * p.n; len(t.scratch) < need {
 			t.scratch = hugepage.Float32s(need)
