@@ -82,15 +82,19 @@
 // goroutine, when C has at least tallRows (256) rows for each: the cores then share
 // nothing but B's reads, which kept two vCPUs at full speed where sharing A's copy and
 // C's rows did not (see parallel.go); for the same reason the parts of a cut along n read
-// a small transposed A in place rather than from one copy for all (readsOwnA). The parts
-// go to internal/parallel, the worker pool every package of descent shares: the
-// caller and up to GOMAXPROCS-1 long-lived workers claim them one by one, so a worker that
-// wakes late or a core busy with another process only shifts parts to the others, and the
-// workers that poll between calls (waking a parked thread costs 60-400µs on the virtual
-// machines descent is measured on) are the same ones for products and for the other
-// kernels of a training step. Each part runs the blocked algorithm on its own packing
-// buffer. Packing buffers and call records are reused, so a call in steady state
-// allocates nothing.
+// a small transposed A in place rather than from one copy for all (readsOwnA). A cut along
+// n has one part per goroutine, a cut along m otherwise partsPerThread (4) per goroutine.
+// The parts go to internal/parallel, the worker pool every package of descent shares: the
+// caller and up to GOMAXPROCS-1 long-lived workers claim them one by one, so that, with
+// several parts a goroutine, a worker that wakes late or a core busy with another process
+// only shifts parts to the others, and the workers that poll between calls (waking a
+// parked thread costs 60-400µs on the virtual machines descent is measured on) are the
+// same ones for products and for the other kernels of a training step. Each part runs the
+// blocked algorithm on its own packing buffers: with no more parts than goroutines, those
+// of its index, kept from call to call, so that each core packs into buffers it wrote last
+// (part 0 runs on the caller, the others mostly on the same workers each call); otherwise
+// buffers from a free list. Packing buffers and call records are reused, so a call in
+// steady state allocates nothing.
 //
 // # Aliasing
 //
