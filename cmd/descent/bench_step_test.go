@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/descent-ml/descent/model"
+	"github.com/descent-ml/descent/nn"
 )
 
 func TestBenchStep(t *testing.T) {
@@ -34,5 +38,25 @@ func TestBenchStep(t *testing.T) {
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"bench", "step", "--iters", "0"}, &out, &errb); err != errUsage {
 		t.Errorf("--iters 0: %v, want a usage error", err)
+	}
+}
+
+// TestStepFlops checks the flops bench step divides by, written out for MNIST's models at
+// batch 128: the MLP's 2·128·(2·784·1000 + 3·1000·1000 + 3·1000·10), and the CNN's conv1
+// (forward and weight gradient), conv2 (forward, and its two gradients at a quarter, from
+// the pooling's nonzeros), fc1 and fc2 (forward and two gradients each).
+func TestStepFlops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		name string
+		m    nn.Module
+		want float64
+	}{
+		{"mlp", model.NewMLP([]int{1000, 1000}, rng), 1_177_088_000},
+		{"cnn", model.NewCNN(false, rng), 99_680_256 + 4_076_863_488 + 905_969_664 + 983_040},
+	} {
+		if got := stepFlops(tc.m, 128); got != tc.want {
+			t.Errorf("%s: %.0f flops, want %.0f", tc.name, got, tc.want)
+		}
 	}
 }
