@@ -137,11 +137,11 @@ func (p *problem) packsAllA(c cut) bool {
 // readsOwnA reports whether the parts of p, cut by c along n, each read the slivers of a
 // small transposed A (at most ownAMax floats) in place rather than from one copy made for
 // all of them by all the threads (packsAllA), or each from its own copies (packsA). On the
-// 2 vCPUs of an AMD EPYC (Zen 4), two threads, Aᵀ·B and Aᵀ·Bᵀ (then cut into 8 parts), with the avx512
-// kernels: 128×784×1000 148-154 GFLOP/s from the shared copy against 167-175 in place,
-// 128×1000×1000 155-162 against 171-179 (bench gemm, the two builds in turn, two rounds),
-// and 199-201 against 198-207 at a time when the host slowed neither; with the avx2
-// kernels, 128×784×1000 157-161 shared, 168-174 each part its own copies, 172-175 in
+// 2 vCPUs of an AMD EPYC (Zen 4), two threads, Aᵀ·B and Aᵀ·Bᵀ (then cut into 8 parts), with
+// the avx512 kernels: 128×784×1000 148-154 GFLOP/s from the shared copy against 167-175 in
+// place, 128×1000×1000 155-162 against 171-179 (bench gemm, the two builds in turn, two
+// rounds), and 199-201 against 198-207 at a time when the host slowed neither; with the
+// avx2 kernels, 128×784×1000 157-161 shared, 168-174 each part its own copies, 172-175 in
 // place, and 128×1000×1000 Aᵀ·Bᵀ 147-167, 175-178 and 173-179, then, the host slowing
 // neither, 185-196 shared against 183-198 in place. A large A (1024³, 4 MiB) was faster
 // shared, 155 against 131-137.
@@ -159,18 +159,18 @@ func (p *problem) repeatsA(c cut) bool {
 	return p.n > blocks(p.n, p.x.nc, p.x.nr) || (c.dim == 'n' && c.parts > 1)
 }
 
-// copiesAllRowsA reports whether p, cut by c, copies all the rows of its aliased A once,
-// to rows rowStrideA(k) apart, before its blocks, rather than each block the rows of its
-// own slivers (copiesRowsA): when those copies would be repeated (repeatsA), as packsAllA
+// copiesAllRowsA reports whether p, cut by c, copies all the rows of its aliased A once, to
+// rows rowStrideA(k) apart, before its blocks, rather than each block the rows of its own
+// slivers (copiesRowsA): when those copies would be repeated (repeatsA), as packsAllA
 // decides for a transposed A, and the copy, a pass over A, is repaid by enough panels of B
 // in all (those of the whole product, which one copy now serves: copiesRowsA of n) and
 // takes at most packAllMax floats. A cut along k splits the blocks of k, which then copy
 // their own slivers; a product of one sliver of rows reads A in place (direct).
 //
-// On an AMD EPYC (Zen 4), two threads, A·B and A·Bᵀ of 1024³ (then cut along n into 8 parts,
-// each of which copied all of A sliver by sliver) ran at 202.4 and 203.0 GFLOP/s with A
-// copied once against 192.9 and 190.7, and 512×1024×1024 at 200.7 and 200.5 against 194.2
-// and 195.9 (medians of 25 alternating rounds in one process); one thread, 1024³ (two
+// On an AMD EPYC (Zen 4), two threads, A·B and A·Bᵀ of 1024³ (then cut along n into 8
+// parts, each of which copied all of A sliver by sliver) ran at 202.4 and 203.0 GFLOP/s
+// with A copied once against 192.9 and 190.7, and 512×1024×1024 at 200.7 and 200.5 against
+// 194.2 and 195.9 (medians of 25 alternating rounds in one process); one thread, 1024³ (two
 // blocks of nc) gained 1%.
 func (p *problem) copiesAllRowsA(c cut) bool {
 	return p.copiesRowsA(p.n) && c.dim != 'k' && p.repeatsA(c) && !p.direct() &&

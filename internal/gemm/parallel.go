@@ -45,10 +45,11 @@ type cut struct {
 // call (task.own). On the 2 vCPUs of an AMD EPYC (Zen 4), two threads (eight rounds of 100
 // ms each in turn, in one process, medians), avx2 kernels: 128×784×1000 A·B 179 GFLOP/s in
 // eight parts, 183 in eight parts that keep their workspaces, 191 in two; A·Bᵀ 186, 187,
-// 196; 128×1000×1000 Aᵀ·Bᵀ 172, 174, 181. The avx512 kernels ran alike in two parts and in
-// eight (177 against 174, 175 and 176, 180 and 181, 202 and 206). The parts are whole
-// panels of nr columns, and so may differ by a panel: 1000 columns are cut into 512 and 488
-// on avx512, 496 and 504 on avx2.
+// 196; 128×1000×1000 Aᵀ·Bᵀ 172, 174, 181. The avx512 kernels ran within 3% in two parts
+// and in eight: 177 against 174 (A·B), 175 and 176 (Aᵀ·B), 180 and 181 (Aᵀ·Bᵀ), 202 and
+// 206 (A·Bᵀ), and in a later run, the host fast throughout, 203 against 207, 206 and 208,
+// 200 and 207, eight parts ahead. The parts are whole panels of nr columns, and so may
+// differ by a panel: 1000 columns are cut into 512 and 488 on avx512, 496 and 504 on avx2.
 func (p *problem) cut(threads int) cut {
 	work := p.m * p.n * p.k / parallelWork
 	if threads <= 1 || work < 2 {
