@@ -23,9 +23,11 @@ unfolded input), and the fraction of the FMA peak of this many threads.
 
 A pass counts 2·n·f·c·kh·kw·oh·ow flops: the multiply-adds of the unfolded product (the
 bias, the ReLU, the pooling and the junk columns of the implicit product are not counted).
-The pooled backward passes do only those whose output gradient the pooling lets through
-(a quarter at most): their figures are the rates of the products they stand for, and can
-exceed the peak. Each figure is the median of --reps repetitions of at least --min-time.`
+The pooled backward passes do only those whose output gradient the pooling lets through,
+at one position of each 2×2 window where the pooled value is positive (a quarter at most;
+the "done" column): their GFLOP/s and ratio are the rates of the products they stand for,
+and their peak column the fraction of the peak of the multiply-adds they do. Each figure
+is the median of --reps repetitions of at least --min-time.`
 
 func benchConv(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench conv", "[flags]", convBenchDoc, stderr)
@@ -44,7 +46,7 @@ func benchConv(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 	peak := fmaPeak(gemm.Kernel(), *threads)
 	if !*asJSON {
-		fmt.Fprintf(stdout, "%-6s %-14s %9s %22s %9s %7s %7s\n", "conv", "pass", "GFLOP/s", "SGEMM m×k×n", "GFLOP/s", "ratio", "peak")
+		fmt.Fprintf(stdout, "%-6s %-14s %9s %22s %9s %7s %7s %7s\n", "conv", "pass", "GFLOP/s", "SGEMM m×k×n", "GFLOP/s", "ratio", "done", "peak")
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, l := range []struct {
@@ -63,26 +65,27 @@ func benchConv(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		flops := 2 * float64(m) * float64(k) * float64(n)
 		ga, gb, gc := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
 		gemmGF := flops / 1e9 / medianSeconds(func() { gemm.Sgemm(false, false, m, n, k, 1, ga, k, gb, n, 0, gc, n) }, *reps, *minTime)
-		passes := []struct {
+		type pass struct {
 			name string
 			f    func()
-		}{
-			{"forward", func() { tensor.Conv2d(y, x, w, b, cfg, tensor.ActReLU, work) }},
-			{"input", func() { tensor.Conv2dBackwardInput(dx, dy, w, cfg, tensor.Assign, work) }},
-			{"weight", func() { tensor.Conv2dBackwardWeight(dw, db, dy, x, cfg, tensor.Assign, work) }},
+			done float64 // the share of the counted flops that the pass does
+		}
+		passes := []pass{
+			{"forward", func() { tensor.Conv2d(y, x, w, b, cfg, tensor.ActReLU, work) }, 1},
+			{"input", func() { tensor.Conv2dBackwardInput(dx, dy, w, cfg, tensor.Assign, work) }, 1},
+			{"weight", func() { tensor.Conv2dBackwardWeight(dw, db, dy, x, cfg, tensor.Assign, work) }, 1},
 		}
 		if l.name == "conv2" {
 			tensor.Conv2dReLUMaxPool(yp, idx, x, w, b, cfg, work)
-			passes = append(passes, []struct {
-				name string
-				f    func()
-			}{
-				{"forward+pool", func() { tensor.Conv2dReLUMaxPool(yp, idx, x, w, b, cfg, work) }},
-				{"input, pooled", func() { tensor.Conv2dReLUMaxPoolBackwardInput(dx, dyp, yp, idx, w, cfg, tensor.Assign, work) }},
-				{"weight, pooled", func() {
+			done := pooledShare(yp, s[0]*s[1]*s[2]*s[3])
+			passes = append(passes,
+				pass{"forward+pool", func() { tensor.Conv2dReLUMaxPool(yp, idx, x, w, b, cfg, work) }, 1},
+				pass{"input, pooled", func() {
+					tensor.Conv2dReLUMaxPoolBackwardInput(dx, dyp, yp, idx, w, cfg, tensor.Assign, work)
+				}, done},
+				pass{"weight, pooled", func() {
 					tensor.Conv2dReLUMaxPoolBackwardWeight(dw, db, dyp, yp, idx, x, cfg, tensor.Assign, work)
-				}},
-			}...)
+				}, done})
 		}
 		for _, p := range passes {
 			if err := ctx.Err(); err != nil {
@@ -93,19 +96,33 @@ func benchConv(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				line, _ := json.Marshal(map[string]any{
 					"conv": l.name, "pass": p.name, "batch_size": *batch, "threads": *threads, "gflops": roundSig(gf, 4),
 					"gemm_shape": fmt.Sprintf("%dx%dx%d", m, k, n), "gemm_gflops": roundSig(gemmGF, 4),
-					"ratio": roundSig(gf/gemmGF, 3), "peak_gflops": roundSig(peak, 4), "peak_fraction": roundSig(gf/peak, 3),
-					"kernel": gemm.Kernel(),
+					"ratio": roundSig(gf/gemmGF, 3), "done": roundSig(p.done, 3), "peak_gflops": roundSig(peak, 4),
+					"peak_fraction": roundSig(gf*p.done/peak, 3), "kernel": gemm.Kernel(),
 				})
 				fmt.Fprintln(stdout, string(line))
 				continue
 			}
-			fmt.Fprintf(stdout, "%-6s %-14s %9.1f %22s %9.1f %7.2f %7s\n", l.name, p.name, gf, fmt.Sprintf("%d×%d×%d", m, k, n), gemmGF, gf/gemmGF, fraction(gf, peak))
+			fmt.Fprintf(stdout, "%-6s %-14s %9.1f %22s %9.1f %7.2f %7s %7s\n", l.name, p.name, gf, fmt.Sprintf("%d×%d×%d", m, k, n),
+				gemmGF, gf/gemmGF, fraction(p.done, 1), fraction(gf*p.done, peak))
 		}
 	}
 	if !*asJSON {
 		fmt.Fprintf(stdout, "peak: %.1f GFLOP/s (%s FMA loop, %d thread%s; descent bench machine)\n", peak, gemm.Kernel(), *threads, plural(*threads))
 	}
 	return nil
+}
+
+// pooledShare returns the share of a pooled convolution's outputs (positions of its
+// outputs in all) whose gradient the 2×2 pooling lets through: one position of each window
+// whose pooled value yp is positive.
+func pooledShare(yp *tensor.Tensor, positions int) float64 {
+	n := 0
+	for _, v := range yp.Data() {
+		if v > 0 {
+			n++
+		}
+	}
+	return float64(n) / float64(positions)
 }
 
 func randTensor(rng *rand.Rand, shape ...int) *tensor.Tensor {

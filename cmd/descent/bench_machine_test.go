@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -76,15 +77,26 @@ func TestBenchConvJSON(t *testing.T) {
 	}
 	for _, l := range lines {
 		var r struct {
-			Conv, Pass                       string
-			Gflops, GemmGflops, PeakFraction float64
-			GemmShape                        string `json:"gemm_shape"`
+			Conv, Pass               string
+			Gflops, GemmGflops, Done float64
+			PeakGflops               float64 `json:"peak_gflops"`
+			PeakFraction             float64 `json:"peak_fraction"`
+			GemmShape                string  `json:"gemm_shape"`
 		}
 		if err := json.Unmarshal([]byte(l), &r); err != nil {
 			t.Fatalf("%v: %s", err, l)
 		}
 		if r.Conv == "" || r.Pass == "" || !(r.Gflops > 0) || r.GemmShape == "" {
 			t.Errorf("line %s", l)
+		}
+		// The pooled gradients do a quarter of the flops at most (one position of each
+		// 2×2 window), and their peak fraction is that of the flops they do.
+		pooled := strings.HasSuffix(r.Pass, ", pooled")
+		if pooled && !(r.Done > 0 && r.Done <= 0.25) || !pooled && r.Done != 1 {
+			t.Errorf("%s %s: done %v", r.Conv, r.Pass, r.Done)
+		}
+		if want := r.Gflops * r.Done / r.PeakGflops; math.Abs(r.PeakFraction-want) > 0.002+0.002*want {
+			t.Errorf("%s %s: peak fraction %v, want %v", r.Conv, r.Pass, r.PeakFraction, want)
 		}
 	}
 }
