@@ -112,9 +112,9 @@ func benchConv(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// pooledShare returns the share of a pooled convolution's outputs (positions of its
-// outputs in all) whose gradient the 2×2 pooling lets through: one position of each window
-// whose pooled value yp is positive.
+// pooledShare returns the share of a pooled convolution's positions outputs whose
+// gradient the 2×2 pooling lets through: one position of each window whose pooled value in
+// yp is positive.
 func pooledShare(yp *tensor.Tensor, positions int) float64 {
 	n := 0
 	for _, v := range yp.Data() {
