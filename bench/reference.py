@@ -37,7 +37,9 @@ descent's figure over the reference's: below 1 descent takes less time (or memor
 GFLOP/s, above 1 descent is faster. The output names the CPU (lscpu's model name), the load
 averages at the start and the end with the share of the cores the threads got at once then
 (descent bench machine's FMA loop timed by the wall clock; below about 90% they shared cores
-with something else), and the BLAS library and kernels the reference ran.
+with something else) and a cache line's round trip between two CPUs (several times longer
+when the CPUs are apart, on a virtual machine as its host places them), and the BLAS library
+and kernels the reference ran.
 
 The references pin their threads themselves: torch.set_num_threads and OPENBLAS_NUM_THREADS,
 OMP_NUM_THREADS and MKL_NUM_THREADS set to --threads before NumPy or torch is loaded; and
@@ -168,7 +170,9 @@ def cores_at_once(b):
     """How much of the cores the threads get at once: descent bench machine's FMA loop on the
     most threads of the job, timed by the wall clock, as a share of its peak (each thread timed
     by its own CPU time). Below about 90%, the threads were sharing cores (other processes, or a
-    virtual machine's host), and figures on that many threads carry it."""
+    virtual machine's host), and figures on that many threads carry it. Then the round trip of
+    a cache line between two CPUs: tens of nanoseconds when they share a last-level cache,
+    several times that when they are apart, which slows every hand-over between the threads."""
     t = max(b.threads)
     if t < 2:
         return ""
@@ -177,8 +181,13 @@ def cores_at_once(b):
     if not a:
         return ""
     peak = [p["gflops"] for p in j["fma_peak"] if p["kernel"] == a["kernel"] and p["threads"] == t]
-    return "; %d threads at once got %.0f%% of the %s FMA peak (bench machine, wall clock)" % (
+    s = "; %d threads at once got %.0f%% of the %s FMA peak (bench machine, wall clock)" % (
         t, 100 * a["gflops"] / peak[0], a["kernel"]) if peak else ""
+    rt = j.get("round_trip")
+    if rt:
+        s += "; a cache line's round trip between CPUs %d and %d took %.0f ns (median; worst %.0f)" % (
+            rt["cpus"][0], rt["cpus"][1], rt["median_ns"], rt["worst_ns"])
+    return s
 
 
 def header(b, job, what):

@@ -27,7 +27,12 @@ does not lower them: they are what the cores can do. With --threads above 1, the
 of the GEMM's kernel set is also run on all the threads at once and timed by the wall
 clock (the median of 8 runs), which falls when the threads share cores, with other
 processes or, on a virtual machine, with what the host runs there: below 90% of the peak,
-the output says that figures on that many threads will vary.`
+the output says that figures on that many threads will vary. With --threads above 1 it
+also times a cache line's round trip between two CPUs (two threads bound to the first two
+of the process, handing a counter back and forth: --round-trips samples of 25 ms each),
+the price of every hand-over between cores; cores that share a last-level cache take tens
+of nanoseconds, cores apart (another AMD CCD, another socket) several times as long, and
+a virtual machine's host may move its virtual CPUs from one case to the other.`
 
 // Limits of the machine, each measured once per process (the benchmarks that divide by
 // them ask for the same ones many times).
@@ -80,11 +85,12 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	d := fs.Duration("time", peakTime, "time of each FMA peak measurement (8 runs); each triad's takes 2.5 times as long")
 	mib := fs.Int("triad-mib", machine.TriadBytes>>20, "MiB of each of the triad's three arrays")
+	trips := fs.Int("round-trips", 20, "samples of 25 ms of the round trip between two CPUs (0: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *threads < 1 || *d <= 0 || *mib < 1 {
-		fmt.Fprintln(stderr, "descent bench machine: --threads, --time and --triad-mib must be positive")
+	if *threads < 1 || *d <= 0 || *mib < 1 || *trips < 0 {
+		fmt.Fprintln(stderr, "descent bench machine: --threads, --time and --triad-mib must be positive, --round-trips at least 0")
 		return errUsage
 	}
 	limitsMu.Lock()
@@ -106,6 +112,13 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Threads int     `json:"threads"`
 		GBs     float64 `json:"gb_per_s"`
 	}
+	type trip struct {
+		CPUs     [2]int  `json:"cpus"`
+		BestNS   float64 `json:"best_ns"`
+		MedianNS float64 `json:"median_ns"`
+		WorstNS  float64 `json:"worst_ns"`
+		Samples  int     `json:"samples"`
+	}
 	var res struct {
 		CPU      string     `json:"cpu"`
 		CPUs     int        `json:"cpus"`
@@ -115,6 +128,7 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Peaks    []peak     `json:"fma_peak"`
 		AtOnce   *peak      `json:"fma_at_once,omitempty"`
 		Triad    []band     `json:"triad"`
+		Trip     *trip      `json:"round_trip,omitempty"`
 	}
 	res.CPU, res.CPUs, res.Mask, res.Caches, res.Blocking = cpu.Model(), runtime.NumCPU(), cpu.Masked(), cpu.CacheSizes(), gemm.Blocking()
 	for _, k := range machine.Kernels() {
@@ -137,6 +151,18 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		res.Triad = append(res.Triad, band{t, roundSig(triadBandwidth(t), 4)})
+	}
+	if *threads > 1 && *trips > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rt, cpus, err := machine.RoundTrips(*trips, tripTime)
+		if err != nil {
+			return err
+		}
+		best, median, worst := machine.RoundTripStats(rt)
+		ns := func(d time.Duration) float64 { return roundSig(float64(d.Nanoseconds()), 4) }
+		res.Trip = &trip{cpus, ns(best), ns(median), ns(worst), len(rt)}
 	}
 	if *asJSON {
 		b, _ := json.Marshal(res)
@@ -178,8 +204,15 @@ func benchMachine(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintln(stdout)
 	}
+	if r := res.Trip; r != nil {
+		fmt.Fprintf(stdout, "a cache line's round trip between CPUs %d and %d: median %.0f ns, best %.0f, worst %.0f (%d samples of %v)\n",
+			r.CPUs[0], r.CPUs[1], r.MedianNS, r.BestNS, r.WorstNS, r.Samples, tripTime)
+	}
 	return nil
 }
+
+// tripTime is the time of one sample of the round trip between two CPUs.
+const tripTime = 25 * time.Millisecond
 
 // sharedCores is the share of the FMA peak below which the threads' throughput at once
 // says that they shared cores.

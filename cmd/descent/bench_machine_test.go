@@ -15,7 +15,7 @@ import (
 
 func TestBenchMachineJSON(t *testing.T) {
 	var out, errOut bytes.Buffer
-	args := []string{"machine", "--json", "--threads", "2", "--time", "20ms", "--triad-mib", "1"}
+	args := []string{"machine", "--json", "--threads", "2", "--time", "20ms", "--triad-mib", "1", "--round-trips", "2"}
 	if err := runBench(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("bench machine: %v (%s)", err, errOut.String())
 	}
@@ -36,6 +36,13 @@ func TestBenchMachineJSON(t *testing.T) {
 			Threads int
 			GBs     float64 `json:"gb_per_s"`
 		}
+		Trip *struct {
+			CPUs     [2]int  `json:"cpus"`
+			BestNS   float64 `json:"best_ns"`
+			MedianNS float64 `json:"median_ns"`
+			WorstNS  float64 `json:"worst_ns"`
+			Samples  int     `json:"samples"`
+		} `json:"round_trip"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
@@ -59,9 +66,16 @@ func TestBenchMachineJSON(t *testing.T) {
 			t.Errorf("triad %d = %+v", i, b)
 		}
 	}
+	if r := r.Trip; r == nil || r.CPUs[0] == r.CPUs[1] || r.Samples != 2 || !(0 < r.BestNS && r.BestNS <= r.MedianNS && r.MedianNS <= r.WorstNS) {
+		t.Errorf("round_trip = %+v: %s", r, out.String())
+	}
 	var bad bytes.Buffer
 	if err := runBench(context.Background(), []string{"machine", "--time", "0s"}, &out, &bad); !errors.Is(err, errUsage) || !strings.Contains(bad.String(), "descent bench machine: ") {
 		t.Errorf("--time 0s: %v, %q; want a usage error", err, bad.String())
+	}
+	bad.Reset()
+	if err := runBench(context.Background(), []string{"machine", "--round-trips", "-1"}, &out, &bad); !errors.Is(err, errUsage) || !strings.Contains(bad.String(), "--round-trips") {
+		t.Errorf("--round-trips -1: %v, %q; want a usage error", err, bad.String())
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package machine measures the limits of the machine that descent's kernels run against:
-// the fused multiply-add throughput of one core and of all cores ([FMAPeak]), and the
-// bandwidth of streaming memory ([Triad]). Benchmarks print their figures as fractions of
+// the fused multiply-add throughput of one core and of all cores ([FMAPeak]), the
+// bandwidth of streaming memory ([Triad]), and the time a cache line takes between two
+// cores and back ([RoundTrips]). Benchmarks print their figures as fractions of
 // these, so that a figure says how far it is from what the hardware can do, whatever the
 // CPU; "descent bench machine" prints them with the caches that internal/cpu reads.
 //
@@ -24,6 +25,16 @@
 // [Triad] times STREAM's triad, a[i] = b[i] + s·c[i], over arrays far larger than the caches,
 // split over T goroutines, and counts STREAM's 12 bytes per element (two loads, one store;
 // the write-allocation read of a, which most CPUs also do, is not counted, as in STREAM).
+//
+// # Round trip
+//
+// [RoundTrips] binds two threads to two CPUs (on Linux; elsewhere they run where the system
+// puts them) and has them hand a counter back and forth. On the 2 vCPUs of an AMD EPYC (Zen
+// 4) under KVM, a probe of that loop read 48-100 ns a round trip most of the time and
+// 310-380 ns for seconds at a time, back and forth within a minute (2026-12-08): the
+// levels of cores that share an L3 and of cores apart, as the host placed the two vCPUs
+// from one moment to the next. Every hand-over between descent's threads (a part claimed, a part done, a line
+// written on one core and read on the other) pays it.
 //
 // # Timing
 //
