@@ -52,8 +52,8 @@ func RoundTrips(samples int, each time.Duration) (rt []time.Duration, cpus [2]in
 		rt = make([]time.Duration, samples)
 		for i := range rt {
 			var err error
-			if rt[i], err = ask(&c, &stop, each); err != nil {
-				return err
+			if rt[i], err = ask(&c, &stop, each); err != nil || stop.Load() {
+				return err // on stop, the other side says why
 			}
 		}
 		return nil
